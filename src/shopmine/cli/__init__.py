@@ -1,0 +1,1 @@
+"""The ``shopmine`` command line: thin Typer commands over the library API."""

@@ -1,0 +1,81 @@
+"""Entry point: global options, command registration, exit codes (0 done, 1 failed, 2 bad input)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+from typing import Annotated
+
+import click
+import typer
+
+from shopmine.cli.context import CliState, err_console
+from shopmine.errors import ShopmineInputError
+
+app = typer.Typer(
+    name="shopmine",
+    help="Data mining for online shops: load an order log, check it, forecast, segment, price, score.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def global_options(
+    ctx: typer.Context,
+    workspace: Annotated[Path, typer.Option("--workspace", "-w", help="Workspace folder.",
+                                            envvar="SHOPMINE_WORKSPACE")] = Path("."),
+    engine: Annotated[str | None, typer.Option("--engine", help="Query engine: duckdb or spark.")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Analysis date YYYY-MM-DD "
+                                              "(default: the day after the last order).")] = None,
+) -> None:
+    if as_of is not None:
+        try:
+            dt.date.fromisoformat(as_of)
+        except ValueError:
+            raise typer.BadParameter(f"must be a date like 2011-12-01, got {as_of!r}",
+                                     param_hint="--as-of") from None
+    if engine is not None and engine not in ("duckdb", "spark"):
+        raise typer.BadParameter(f"must be duckdb or spark, got {engine!r}", param_hint="--engine")
+    ctx.obj = CliState(workspace, {"engine": engine, "as_of": as_of})
+
+
+def _register_commands() -> None:
+    from shopmine.cli import commands
+
+    for module in commands.MODULES:
+        module.register(app)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; map errors to exit codes with a one-line reason."""
+    _register_commands()
+    try:
+        app(args=argv, standalone_mode=False, prog_name="shopmine")
+    except click.exceptions.Exit as exc:
+        return _exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        return _exit(exc.exit_code)
+    except click.exceptions.Abort:
+        err_console().print("aborted")
+        return _exit(1)
+    except ShopmineInputError as exc:
+        err_console().print(f"error: {exc}")
+        return _exit(2)
+    except KeyboardInterrupt:
+        err_console().print("interrupted; nothing was half-written")
+        return _exit(130)
+    except Exception as exc:  # one-line reason, exit 1; the traceback only on request
+        if "SHOPMINE_DEBUG" in os.environ:
+            raise
+        err_console().print(f"failed: {type(exc).__name__}: {exc}")
+        return _exit(1)
+    return _exit(0)
+
+
+def _exit(code: int | None) -> int:
+    # The console script wraps this as sys.exit(main()); tests call main([...]) and read the code.
+    return 0 if code is None else int(code)

@@ -1,0 +1,45 @@
+"""What every command shares: the global options, the workspace, the console."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+
+from shopmine.workspace import Workspace
+
+
+@dataclass
+class CliState:
+    workspace_dir: Path
+    cli_settings: dict[str, Any] = field(default_factory=dict)
+    _workspace: Workspace | None = None
+
+    def workspace(self, **overrides: Any) -> Workspace:
+        """The workspace, created on first use; ``overrides`` are per-command settings."""
+        settings = dict(self.cli_settings)
+        settings.update({k: v for k, v in overrides.items() if v is not None})
+        if self._workspace is None or overrides:
+            self._workspace = Workspace(self.workspace_dir, settings)
+        return self._workspace
+
+
+def state(ctx: typer.Context) -> CliState:
+    root = ctx.find_root()
+    if not isinstance(root.obj, CliState):
+        root.obj = CliState(Path("."))
+    return root.obj
+
+
+def console() -> Console:
+    # Plain output when not on a terminal (CI logs, pipes): no colours, no live bars.
+    return Console(highlight=False, soft_wrap=False, force_terminal=None,
+                   no_color=not sys.stdout.isatty(), width=None if sys.stdout.isatty() else 120)
+
+
+def err_console() -> Console:
+    return Console(stderr=True, highlight=False, no_color=not sys.stderr.isatty())

@@ -1,0 +1,103 @@
+"""A shop's workspace: a folder with ``shopmine.toml``, the warehouse, models and outputs."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from shopmine.errors import ShopmineInputError
+from shopmine.settings import Settings, config_template, resolve_settings
+
+CONFIG_NAME = "shopmine.toml"
+
+
+class Workspace:
+    """Paths and settings of one workspace folder.
+
+    Parameters
+    ----------
+    root : path
+        The workspace folder. Created on first use unless ``create=False``.
+    cli_settings : mapping, optional
+        Settings given on the command line (``None`` values mean "not given").
+    create : bool, default=True
+        Create the folder and a default ``shopmine.toml`` when missing.
+    """
+
+    def __init__(self, root: str | Path = ".", cli_settings: Mapping[str, Any] | None = None,
+                 create: bool = True):
+        self.root = Path(root).expanduser().resolve()
+        if create:
+            self.init()
+        elif not self.root.is_dir():
+            raise ShopmineInputError(
+                f"workspace {self.root} does not exist; create it with `shopmine init {self.root}`."
+            )
+        self.file_settings = self._read_config()
+        self.settings: Settings = resolve_settings(cli_settings, self.file_settings)
+
+    # -- layout ---------------------------------------------------------------------------
+    @property
+    def config_path(self) -> Path:
+        return self.root / CONFIG_NAME
+
+    @property
+    def warehouse_path(self) -> Path:
+        return self.root / "warehouse.duckdb"
+
+    @property
+    def parquet_dir(self) -> Path:
+        """Tables exported as Parquet, read by the Spark engine."""
+        return self.root / "parquet"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.root / "models"
+
+    @property
+    def outputs_dir(self) -> Path:
+        return self.root / "outputs"
+
+    @property
+    def secret_dir(self) -> Path:
+        return self.root / ".secret"
+
+    def init(self) -> None:
+        """Create the folder layout and a commented ``shopmine.toml`` when missing."""
+        if self.root.exists() and not self.root.is_dir():
+            raise ShopmineInputError(f"workspace path {self.root} is a file; give a folder.")
+        for folder in (self.root, self.models_dir, self.outputs_dir):
+            folder.mkdir(parents=True, exist_ok=True)
+        if not self.config_path.exists():
+            self.config_path.write_text(config_template(), encoding="utf-8")
+
+    def _read_config(self) -> dict[str, Any]:
+        if not self.config_path.exists():
+            return {}
+        try:
+            return tomllib.loads(self.config_path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ShopmineInputError(f"{self.config_path} is not valid TOML: {exc}") from None
+
+    @property
+    def mapping(self) -> dict[str, str]:
+        """The ``[mapping]`` table of ``shopmine.toml``: canonical name -> source column."""
+        table = self.file_settings.get("mapping", {})
+        if not isinstance(table, dict):
+            raise ShopmineInputError(f"[mapping] in {self.config_path} must be a table of name = column.")
+        return {str(k): str(v) for k, v in table.items()}
+
+    # -- secrets ----------------------------------------------------------------------------
+    def pseudonym_key(self) -> bytes:
+        """The workspace's HMAC key (created once, mode 0600, never printed)."""
+        path = self.secret_dir / "pseudonym.key"
+        if not path.exists():
+            self.secret_dir.mkdir(mode=0o700, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(secrets.token_bytes(32))
+        return path.read_bytes()
