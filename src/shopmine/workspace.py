@@ -91,6 +91,19 @@ class Workspace:
             raise ShopmineInputError(f"[mapping] in {self.config_path} must be a table of name = column.")
         return {str(k): str(v) for k, v in table.items()}
 
+    def warehouse(self):
+        """The workspace's warehouse (one DuckDB connection per workspace object)."""
+        from shopmine.warehouse import Warehouse
+
+        if getattr(self, "_warehouse", None) is None:
+            self._warehouse = Warehouse(self.warehouse_path, self.parquet_dir)
+        return self._warehouse
+
+    def engine(self):
+        """The query engine chosen by the ``engine`` setting, over this workspace's tables."""
+        return self.warehouse().engine(self.settings.engine, spark_master=self.settings.spark_master,
+                                       spark_driver_memory=self.settings.spark_driver_memory)
+
     # -- secrets ----------------------------------------------------------------------------
     def pseudonym_key(self) -> bytes:
         """The workspace's HMAC key (created once, mode 0600, never printed)."""

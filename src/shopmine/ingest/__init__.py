@@ -1,0 +1,6 @@
+"""Ingestion: files -> canonical ``orders`` (+ quarantine) in the workspace's warehouse."""
+
+from shopmine.ingest.options import IngestOptions
+from shopmine.ingest.run import FileReport, IngestReport, ingest
+
+__all__ = ["FileReport", "IngestOptions", "IngestReport", "ingest"]

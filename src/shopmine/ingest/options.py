@@ -1,0 +1,40 @@
+"""The options of one ingest run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class IngestOptions:
+    """How to read and load the files of one ingest run.
+
+    Parameters
+    ----------
+    preset : str, optional
+        A known layout (``online_retail``, ``shopify``, ``transactions``).
+    mapping : dict, optional
+        Canonical name -> the export's column (``--map``).
+    date_format : str, optional
+        strftime format of the order date when it cannot be detected.
+    timezone : str, default="UTC"
+        The shop's local time zone for zone-aware timestamps.
+    delimiter, encoding : str, optional
+        CSV overrides; sniffed when missing.
+    pseudonymize : bool, default=False
+        Replace customer ids and personal data by keyed tokens.
+    pii : list of str
+        Extra columns to pseudonymise.
+    drop_duplicates : bool, default=False
+        Quarantine exact duplicate lines (they are always counted).
+    """
+
+    preset: str | None = None
+    mapping: dict[str, str] = field(default_factory=dict)
+    date_format: str | None = None
+    timezone: str = "UTC"
+    delimiter: str | None = None
+    encoding: str | None = None
+    pseudonymize: bool = False
+    pii: tuple[str, ...] = ()
+    drop_duplicates: bool = False

@@ -1,0 +1,1 @@
+"""Reading order logs: file formats, column mapping, presets, date and number parsing."""

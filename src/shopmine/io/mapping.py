@@ -1,0 +1,112 @@
+"""Resolve which column of an export feeds which canonical column.
+
+Sources, strongest first: ``--map`` on the command line, the workspace's ``[mapping]``, the preset,
+then columns that already carry a canonical name (compared without case, spaces or punctuation).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+
+from shopmine.errors import ShopmineInputError
+from shopmine.io.presets import Preset
+from shopmine.schema import DERIVED_SOURCES, ORDER_COLUMN_NAMES
+
+MAPPABLE = tuple(ORDER_COLUMN_NAMES) + tuple(DERIVED_SOURCES) + ("line_type",)
+REQUIRED = ("customer_id", "product_id", "ordered_at", "quantity")
+
+
+def _key(name: str) -> str:
+    return re.sub(r"[^0-9a-z]", "", name.lower())
+
+
+def parse_map_options(items: Iterable[str]) -> dict[str, str]:
+    """``["unit_price=Price", ...]`` -> ``{"unit_price": "Price"}`` with clear errors."""
+    out: dict[str, str] = {}
+    for item in items:
+        pieces = [p for p in item.split(",") if p.strip()]
+        # "a=A,b=B" in one flag is two mappings; a comma inside a single column name is not.
+        for part in pieces if len(pieces) > 1 and all("=" in p for p in pieces) else [item]:
+            if "=" not in part:
+                raise ShopmineInputError(
+                    f"--map {part!r} must look like CANONICAL=SOURCE, e.g. --map unit_price=Price."
+                )
+            canonical, source = (s.strip() for s in part.split("=", 1))
+            if canonical not in MAPPABLE:
+                raise ShopmineInputError(
+                    f"--map {part!r}: {canonical!r} is not a canonical column; use one of "
+                    f"{', '.join(MAPPABLE)}."
+                )
+            if not source:
+                raise ShopmineInputError(f"--map {part!r}: give the export's column after '='.")
+            out[canonical] = source
+    return out
+
+
+def _find(columns: list[str], wanted: str) -> str | None:
+    if wanted in columns:
+        return wanted
+    matches = [c for c in columns if _key(c) == _key(wanted)]
+    return matches[0] if len(matches) == 1 else None
+
+
+def resolve_mapping(
+    columns: list[str],
+    *,
+    where: str,
+    user_map: Mapping[str, str] | None = None,
+    preset: Preset | None = None,
+) -> dict[str, str]:
+    """Return canonical name -> source column for one file, or raise naming what is missing."""
+    user_map = dict(user_map or {})
+    resolved: dict[str, str] = {}
+    listing = ", ".join(columns[:30]) + (" ..." if len(columns) > 30 else "")
+    for canonical, source in user_map.items():
+        found = _find(columns, source)
+        if found is None:
+            raise ShopmineInputError(
+                f"{where}: --map {canonical}={source} names a column the file does not have "
+                f"(columns: {listing})."
+            )
+        resolved[canonical] = found
+    if preset is not None:
+        for canonical, source in preset.mapping.items():
+            if canonical in resolved or (canonical == "unit_price" and "line_total" in resolved):
+                continue
+            found = _find(columns, source)
+            if found is None and canonical not in preset.optional:
+                raise ShopmineInputError(
+                    f"{where}: the file does not have column {source!r} that --preset {preset.name} "
+                    f"expects for {canonical} (columns: {listing}); map it with --map {canonical}=COLUMN."
+                )
+            if found is not None:
+                resolved[canonical] = found
+    used = set(resolved.values())
+    for canonical in MAPPABLE:
+        if canonical in resolved:
+            continue
+        found = _find(columns, canonical)
+        if found is not None and found not in used:
+            resolved[canonical] = found
+            used.add(found)
+    if "unit_price" in resolved and "line_total" in resolved:
+        raise ShopmineInputError(
+            f"{where}: both unit_price ({resolved['unit_price']}) and line_total ({resolved['line_total']}) "
+            "are mapped; map only one."
+        )
+    missing = [c for c in REQUIRED if c not in resolved]
+    if "unit_price" not in resolved and "line_total" not in resolved:
+        missing.append("unit_price")
+    if missing:
+        hint = ""
+        if len(columns) == 1 and any(d in columns[0] for d in ",;\t|"):
+            hint = (f" The file was read as one column {columns[0]!r}: is the delimiter right? "
+                    "Pass --delimiter.")
+        flags = " ".join(f"--map {c}=COLUMN" for c in missing)
+        extra = " (or --map line_total=COLUMN for a line revenue)" if "unit_price" in missing else ""
+        raise ShopmineInputError(
+            f"{where}: required column(s) {', '.join(missing)} not found (columns: {listing}). "
+            f"Map them with {flags}{extra}, or use --preset.{hint}"
+        )
+    return resolved

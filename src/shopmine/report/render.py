@@ -1,0 +1,250 @@
+"""Render analysis results into one self-contained, offline HTML report.
+
+The report is a shell over :class:`~shopmine.result.AnalysisResult` (DESIGN.md, "The seam between
+analyses and shells"): it formats what the analyses computed and computes nothing itself.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import plotly.io as pio
+import plotly.offline
+from markupsafe import Markup
+
+from shopmine import __version__
+from shopmine.atomic import atomic_write_text
+from shopmine.errors import ShopmineInputError, ShopmineRunError
+from shopmine.report.format import flatten_metrics, table_view
+from shopmine.result import AnalysisResult
+
+__all__ = ["DEFAULT_MAX_ROWS", "PLOT_CONFIG", "figure_div", "render_html", "render_report"]
+
+#: Rows of each table shown in the report; the CSV output carries the rest.
+DEFAULT_MAX_ROWS = 20
+#: Plotly config for every embedded figure. No "Produced with Plotly" logo link and no "Share
+#: chart" button (plotly.js 4 shows it unless told not to; it uploads the data to Plotly Cloud):
+#: a shop's report must neither leak its data nor reference anything outside itself.
+PLOT_CONFIG: dict[str, Any] = {"displaylogo": False, "showSendToCloud": False, "responsive": True}
+#: Height of a figure that sets none itself; plotly's "100%" collapses inside a flowing page.
+DEFAULT_FIGURE_HEIGHT = "480px"
+
+
+@lru_cache(maxsize=1)
+def _environment() -> jinja2.Environment:
+    # Autoescape everything: table cells and summaries come from shop data, which may hold
+    # anything, "<script>" included.
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("shopmine.report", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def _html_id(*parts: str) -> str:
+    # HTML ids may not contain whitespace; keep everything else readable in the URL fragment.
+    return "-".join(re.sub(r"\s+", "_", str(p).strip()) or "_" for p in parts)
+
+
+def _humanize(name: str) -> str:
+    text = str(name).replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
+
+
+def _figure_has_title(fig: Any) -> bool:
+    # A figure with its own title needs no caption repeating its name.
+    if hasattr(fig, "layout"):
+        return bool(getattr(getattr(fig.layout, "title", None), "text", None))
+    if isinstance(fig, dict):
+        title = fig.get("layout", {}).get("title")
+        return bool(title.get("text") if isinstance(title, dict) else title)
+    return False
+
+
+def figure_div(fig: Any, div_id: str) -> str:
+    """Return the HTML ``<div>`` of one figure, without plotly.js.
+
+    Parameters
+    ----------
+    fig : plotly.graph_objects.Figure or dict
+        The figure.
+    div_id : str
+        The id of the div plotly draws into; unique within the page.
+
+    Returns
+    -------
+    str
+        A ``<div>`` with an inline script that calls ``Plotly.newPlot``; the page must load
+        plotly.js before it.
+    """
+    return pio.to_html(
+        fig,
+        include_plotlyjs=False,
+        include_mathjax=False,
+        full_html=False,
+        div_id=div_id,
+        config=PLOT_CONFIG,
+        default_width="100%",
+        default_height=DEFAULT_FIGURE_HEIGHT,
+        validate=True,
+    )
+
+
+def _section(result: AnalysisResult, max_rows: int) -> dict[str, Any]:
+    anchor = _html_id(result.name)
+    tables = []
+    for name, df in result.tables.items():
+        view = table_view(df, max_rows)
+        view.update(anchor=_html_id(result.name, "table", name), caption=_humanize(name))
+        tables.append(view)
+    figures = []
+    for name, fig in result.figures.items():
+        div_id = _html_id(result.name, "figure", name)
+        try:
+            html = figure_div(fig, div_id)
+        except Exception as exc:
+            raise ShopmineRunError(
+                f"Figure {name!r} of result {result.name!r} cannot be rendered: {exc}. "
+                "Figures must be plotly Figures or figure dicts."
+            ) from exc
+        figures.append(
+            {
+                "anchor": f"{div_id}-box",
+                # plotly's own output; its JSON is already escaped ("<" as \u003c).
+                "html": Markup(html),
+                "caption": "" if _figure_has_title(fig) else _humanize(name),
+            }
+        )
+    summary = [p.strip() for p in re.split(r"\n\s*\n", result.summary or "") if p.strip()]
+    return {
+        "anchor": anchor,
+        "title": result.title or _humanize(result.name),
+        "summary": summary,
+        "metrics": flatten_metrics(result.metrics),
+        "tables": tables,
+        "figures": figures,
+    }
+
+
+def _check_names(results: Sequence[AnalysisResult]) -> None:
+    seen: set[str] = set()
+    for result in results:
+        anchor = _html_id(result.name)
+        if anchor in seen:
+            raise ShopmineInputError(
+                f"Two results are named {result.name!r}; result names are the report's anchors "
+                "and must be unique. Rename one of them."
+            )
+        seen.add(anchor)
+
+
+def render_html(
+    results: Sequence[AnalysisResult],
+    *,
+    title: str,
+    subtitle: str = "",
+    generated_at: datetime | None = None,
+    max_rows: int = DEFAULT_MAX_ROWS,
+) -> str:
+    """Render results into the text of a self-contained HTML page.
+
+    Parameters and behaviour as :func:`render_report`, which also writes the file.
+
+    Returns
+    -------
+    str
+        The whole page.
+    """
+    if max_rows < 1:
+        raise ShopmineInputError(f"max_rows must be at least 1. Got {max_rows} instead.")
+    _check_names(results)
+    when = generated_at if generated_at is not None else datetime.now().astimezone()
+    when_text = f"{when:%Y-%m-%d %H:%M}"
+    if when.tzinfo is not None:
+        when_text += f" {when:%Z}" if when.tzname() else f" {when:%z}"
+    sections = [_section(r, max_rows) for r in results]
+    has_figures = any(s["figures"] for s in sections)
+    template = _environment().get_template("report.html")
+    return template.render(
+        title=title,
+        subtitle=subtitle,
+        generated_iso=when.isoformat(timespec="seconds"),
+        generated_text=when_text,
+        sections=sections,
+        # plotly.js exactly once for the whole page, and only when a figure needs it
+        # (the bundle is several megabytes).
+        plotlyjs=Markup(plotly.offline.get_plotlyjs()) if has_figures else "",
+        version=__version__,
+    )
+
+
+def render_report(
+    results: Sequence[AnalysisResult],
+    path: Path,
+    *,
+    title: str,
+    subtitle: str = "",
+    generated_at: datetime | None = None,
+    max_rows: int = DEFAULT_MAX_ROWS,
+) -> Path:
+    """Write one self-contained offline HTML report with a section per result.
+
+    The page embeds plotly.js once, inline, and references nothing outside itself (no CDN,
+    no web fonts), so it opens from a mail attachment or a USB stick. Each section, anchored
+    at ``#<result.name>``, shows the result's title, summary, metrics (nested keys flattened),
+    tables (first ``max_rows`` rows) and interactive figures.
+
+    Parameters
+    ----------
+    results : sequence of AnalysisResult
+        The results, in display order; their names must be unique.
+    path : pathlib.Path
+        The HTML file to write. It is replaced atomically: if rendering fails, an existing
+        file stays as it was.
+    title : str
+        The report's heading and page title.
+    subtitle : str, default=""
+        A line under the title (shop, data range, as-of date ...).
+    generated_at : datetime, optional
+        The time shown in the header; default: now, in local time.
+    max_rows : int, default=20
+        Rows shown per table; longer tables carry a note such as "showing 20 of 4,372 rows".
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+
+    Raises
+    ------
+    ShopmineInputError
+        If two results share a name or ``max_rows`` is below 1.
+    ShopmineRunError
+        If a figure cannot be rendered.
+
+    Examples
+    --------
+    >>> from shopmine.result import AnalysisResult
+    >>> result = AnalysisResult(name="demo", title="Demo", metrics={"orders": 1200})
+    >>> render_report([result], tmp_path / "report.html", title="My shop")  # doctest: +SKIP
+    PosixPath('.../report.html')
+    """
+    path = Path(path)
+    # Render the whole page in memory first: a failure then never reaches the file system.
+    text = render_html(
+        results,
+        title=title,
+        subtitle=subtitle,
+        generated_at=generated_at,
+        max_rows=max_rows,
+    )
+    atomic_write_text(path, text)
+    return path

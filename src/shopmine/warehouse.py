@@ -1,0 +1,169 @@
+"""The warehouse: the workspace's DuckDB file holding the canonical tables.
+
+Tables: ``orders`` (canonical lines + lineage + extra columns), ``quarantine`` (every row that
+could not be used, with its reason), ``batches`` (one row per loaded file), ``products_file`` and
+``customers_file`` (attribute files as loaded), and the derived ``products`` and ``customers``.
+Each ingest is one DuckDB transaction, so a failed or killed run leaves the warehouse as it was.
+For the Spark engine the tables are exported as Parquet files that both engines read.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from shopmine.atomic import atomic_path
+from shopmine.engine import Engine
+from shopmine.io.sqltext import ident
+from shopmine.schema import LINEAGE_COLUMNS, ORDER_COLUMNS
+
+EXPORTED_TABLES = ("orders", "products", "customers", "quarantine", "batches")
+
+_SCHEMA = [
+    "CREATE TABLE IF NOT EXISTS orders ("
+    + ", ".join(f"{c.name} {c.sql_type}" for c in ORDER_COLUMNS + LINEAGE_COLUMNS) + ")",
+    """CREATE TABLE IF NOT EXISTS quarantine (
+        batch_id VARCHAR, source_file VARCHAR, source_line BIGINT, reason VARCHAR, detail VARCHAR,
+        raw VARCHAR)""",
+    """CREATE TABLE IF NOT EXISTS batches (
+        batch_id VARCHAR, kind VARCHAR, source_file VARCHAR, sha256 VARCHAR, format VARCHAR,
+        date_layout VARCHAR, rows_in BIGINT, rows_loaded BIGINT, rows_quarantined BIGINT,
+        duplicate_rows BIGINT, pseudonymized BOOLEAN, ingested_at TIMESTAMP)""",
+    """CREATE TABLE IF NOT EXISTS products_file (
+        product_id VARCHAR, name VARCHAR, category VARCHAR, unit_cost DOUBLE, list_price DOUBLE,
+        batch_id VARCHAR, source_line BIGINT)""",
+    "CREATE TABLE IF NOT EXISTS customers_file (customer_id VARCHAR, batch_id VARCHAR, source_line BIGINT)",
+]
+
+_PRODUCTS = """
+CREATE OR REPLACE TABLE products AS
+WITH derived AS (
+    SELECT product_id,
+           arg_max(name, ordered_at) FILTER (WHERE name IS NOT NULL) AS name,
+           arg_max(category, ordered_at) FILTER (WHERE category IS NOT NULL) AS category,
+           arg_max(unit_cost, ordered_at) FILTER (WHERE unit_cost IS NOT NULL) AS unit_cost,
+           arg_max(list_price, ordered_at) FILTER (WHERE list_price IS NOT NULL) AS list_price,
+           min(ordered_at) AS first_ordered_at, max(ordered_at) AS last_ordered_at,
+           count(*) AS lines
+    FROM orders WHERE line_type = 'product' GROUP BY product_id
+), given AS (
+    SELECT product_id,
+           arg_max(name, rn) AS name, arg_max(category, rn) AS category,
+           arg_max(unit_cost, rn) AS unit_cost, arg_max(list_price, rn) AS list_price
+    FROM (SELECT *, row_number() OVER () AS rn FROM products_file) GROUP BY product_id
+)
+SELECT coalesce(g.product_id, d.product_id) AS product_id,
+       coalesce(g.name, d.name) AS name, coalesce(g.category, d.category) AS category,
+       coalesce(g.unit_cost, d.unit_cost) AS unit_cost, coalesce(g.list_price, d.list_price) AS list_price,
+       d.first_ordered_at, d.last_ordered_at, coalesce(d.lines, 0) AS lines
+FROM derived d FULL OUTER JOIN given g ON g.product_id = d.product_id
+ORDER BY product_id
+"""
+
+
+class Warehouse:
+    """The DuckDB file of a workspace.
+
+    Parameters
+    ----------
+    path : path
+        The ``warehouse.duckdb`` file (created on first use).
+    parquet_dir : path
+        Where tables are exported for the Spark engine.
+    memory_limit : str, default="4GB"
+        DuckDB's memory limit; larger work spills to ``<workspace>/.tmp``.
+    """
+
+    def __init__(self, path: Path, parquet_dir: Path, memory_limit: str = "4GB"):
+        self.path = Path(path)
+        self.parquet_dir = Path(parquet_dir)
+        self.memory_limit = memory_limit
+        self._con: duckdb.DuckDBPyConnection | None = None
+
+    @property
+    def con(self) -> duckdb.DuckDBPyConnection:
+        if self._con is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            con = duckdb.connect(str(self.path))
+            con.execute(f"SET memory_limit = '{self.memory_limit}'")
+            con.execute(f"SET temp_directory = '{self.path.parent / '.tmp'}'")
+            con.execute("SET TimeZone = 'UTC'")
+            for stmt in _SCHEMA:
+                con.execute(stmt)
+            self._con = con
+        return self._con
+
+    def close(self) -> None:
+        if self._con is not None:
+            self._con.close()
+            self._con = None
+
+    def has_orders(self) -> bool:
+        return self.con.execute("SELECT count(*) FROM orders").fetchone()[0] > 0
+
+    def loaded_hashes(self) -> dict[str, str]:
+        """sha256 -> batch id of every file already loaded."""
+        return dict(self.con.execute("SELECT sha256, batch_id FROM batches").fetchall())
+
+    def add_columns(self, table: str, columns: list[str]) -> None:
+        existing = {r[0] for r in self.con.execute(f"DESCRIBE {table}").fetchall()}
+        for col in columns:
+            if col not in existing:
+                self.con.execute(f"ALTER TABLE {table} ADD COLUMN {ident(col)} VARCHAR")
+
+    def rebuild_dimensions(self) -> None:
+        """Derive ``products`` and ``customers`` from the order lines and the attribute files."""
+        con = self.con
+        con.execute(_PRODUCTS)
+        attrs = [r[0] for r in con.execute("DESCRIBE customers_file").fetchall()
+                 if r[0] not in ("customer_id", "batch_id", "source_line")]
+        given_cols = "".join(f", arg_max({ident(a)}, rn) AS {ident(a)}" for a in attrs)
+        attr_select = "".join(f", g.{ident(a)}" for a in attrs if a not in ("country",))
+        country = "coalesce(g.country, d.country)" if "country" in attrs else "d.country"
+        con.execute(f"""
+            CREATE OR REPLACE TABLE customers AS
+            WITH derived AS (
+                SELECT customer_id, min(ordered_at) AS first_ordered_at, max(ordered_at) AS last_ordered_at,
+                       arg_max(country, ordered_at) FILTER (WHERE country IS NOT NULL) AS country,
+                       count(DISTINCT order_id) AS orders
+                FROM orders WHERE customer_id IS NOT NULL GROUP BY customer_id
+            ), given AS (
+                SELECT customer_id{given_cols}
+                FROM (SELECT *, row_number() OVER () AS rn FROM customers_file) GROUP BY customer_id
+            )
+            SELECT coalesce(d.customer_id, g.customer_id) AS customer_id, d.first_ordered_at,
+                   d.last_ordered_at, coalesce(d.orders, 0) AS orders, {country} AS country{attr_select}
+            FROM derived d FULL OUTER JOIN given g ON g.customer_id = d.customer_id
+            ORDER BY customer_id
+        """)
+
+    # -- engines -------------------------------------------------------------------------------
+    def engine(self, name: str = "duckdb", *, spark_master: str = "local[2]",
+               spark_driver_memory: str = "4g") -> Engine:
+        if name == "duckdb":
+            import ibis
+
+            return Engine("duckdb", ibis.duckdb.from_connection(self.con))
+        self.export_parquet()
+        return Engine.spark(self.parquet_dir, spark_master, spark_driver_memory)
+
+    def _version(self) -> str:
+        rows = self.con.execute("SELECT count(*), max(ingested_at) FROM batches").fetchone()
+        return f"{rows[0]}:{rows[1]}"
+
+    def export_parquet(self) -> None:
+        """Write the tables as Parquet for Spark, when the warehouse changed since the last export."""
+        stamp = self.parquet_dir / "VERSION"
+        version = self._version()
+        if stamp.exists() and stamp.read_text() == version:
+            return
+        self.parquet_dir.mkdir(parents=True, exist_ok=True)
+        for table in EXPORTED_TABLES:
+            if not self.con.execute(
+                "SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [table]
+            ).fetchone()[0]:
+                continue
+            with atomic_path(self.parquet_dir / f"{table}.parquet") as tmp:
+                self.con.execute(f"COPY {table} TO '{tmp}' (FORMAT parquet)")
+        stamp.write_text(version)
