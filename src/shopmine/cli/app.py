@@ -63,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
         err_console().print("aborted")
         return _exit(1)
     except ShopmineInputError as exc:
-        err_console().print(f"error: {exc}")
+        err_console().print(f"error: {exc}", markup=False)
         return _exit(2)
     except KeyboardInterrupt:
         err_console().print("interrupted; nothing was half-written")
@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # one-line reason, exit 1; the traceback only on request
         if "SHOPMINE_DEBUG" in os.environ:
             raise
-        err_console().print(f"failed: {type(exc).__name__}: {exc}")
+        err_console().print(f"failed: {type(exc).__name__}: {exc}", markup=False)
         return _exit(1)
     return _exit(0)
 

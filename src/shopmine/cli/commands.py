@@ -1,5 +1,5 @@
 """The list of command modules; each has ``register(app)``."""
 
-from shopmine.cli import init_cmd
+from shopmine.cli import ingest_cmd, init_cmd, quality_cmd
 
-MODULES = [init_cmd]
+MODULES = [init_cmd, ingest_cmd, quality_cmd]

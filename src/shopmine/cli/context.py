@@ -37,9 +37,10 @@ def state(ctx: typer.Context) -> CliState:
 
 def console() -> Console:
     # Plain output when not on a terminal (CI logs, pipes): no colours, no live bars.
-    return Console(highlight=False, soft_wrap=False, force_terminal=None,
+    return Console(highlight=False, soft_wrap=True, force_terminal=None,
                    no_color=not sys.stdout.isatty(), width=None if sys.stdout.isatty() else 120)
 
 
 def err_console() -> Console:
-    return Console(stderr=True, highlight=False, no_color=not sys.stderr.isatty())
+    # soft_wrap: an error message stays one line, whatever the terminal width.
+    return Console(stderr=True, highlight=False, soft_wrap=True, no_color=not sys.stderr.isatty())

@@ -1,0 +1,5 @@
+import sys
+
+from shopmine.cli.app import main
+
+sys.exit(main())

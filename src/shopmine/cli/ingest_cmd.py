@@ -1,0 +1,58 @@
+"""``shopmine ingest``: load order files into the workspace."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from shopmine.cli.context import console, state
+from shopmine.cli.output import progress
+from shopmine.ingest import IngestOptions, ingest
+from shopmine.io.mapping import parse_map_options
+
+
+def ingest_command(
+    ctx: typer.Context,
+    files: Annotated[list[str], typer.Argument(help="Order files or globs: CSV (.csv, .csv.gz), Parquet, Excel.")],
+    preset: Annotated[str | None, typer.Option(help="Known layout: online_retail, shopify, transactions.")] = None,
+    map_: Annotated[list[str] | None, typer.Option("--map", help="CANONICAL=SOURCE column mapping; repeat or comma-separate.")] = None,
+    date_format: Annotated[str | None, typer.Option(help="strftime format of the order date, e.g. '%d/%m/%Y %H:%M'.")] = None,
+    timezone: Annotated[str | None, typer.Option(help="Shop time zone for zone-aware timestamps (IANA name).")] = None,
+    delimiter: Annotated[str | None, typer.Option(help="CSV delimiter (sniffed when not given).")] = None,
+    encoding: Annotated[str | None, typer.Option(help="CSV encoding: utf-8, utf-16, latin-1 (sniffed).")] = None,
+    products: Annotated[list[str] | None, typer.Option(help="Products file (product_id, name, category, unit_cost, list_price).")] = None,
+    customers: Annotated[list[str] | None, typer.Option(help="Customers file (customer_id and attributes).")] = None,
+    pseudonymize: Annotated[bool | None, typer.Option("--pseudonymize/--no-pseudonymize", help="Replace customer ids and personal data by keyed tokens.")] = None,
+    pii: Annotated[str | None, typer.Option(help="Extra columns to pseudonymise, comma-separated.")] = None,
+    drop_duplicates: Annotated[bool | None, typer.Option("--drop-duplicates/--keep-duplicates", help="Quarantine exact duplicate lines (always counted).")] = None,
+) -> None:
+    """Load order files (and optional product/customer files) into the workspace."""
+    ws = state(ctx).workspace(preset=preset, date_format=date_format, timezone=timezone, delimiter=delimiter,
+                              encoding=encoding, pseudonymize=pseudonymize, pii=pii,
+                              drop_duplicates=drop_duplicates)
+    s = ws.settings
+    mapping = dict(ws.mapping)
+    mapping.update(parse_map_options(map_ or []))
+    options = IngestOptions(preset=s.preset, mapping=mapping, date_format=s.date_format, timezone=s.timezone,
+                            delimiter=s.delimiter, encoding=s.encoding, pseudonymize=s.pseudonymize,
+                            pii=tuple(s.pii), drop_duplicates=s.drop_duplicates)
+    out = console()
+    with progress(out, "reading files") as say:
+        report = ingest(ws, files, options=options, products=products or [], customers=customers or [],
+                        progress=say)
+    table = Table(title=f"batch {report.batch_id}", header_style="bold")
+    for col in ("file", "kind", "status", "rows in", "loaded", "quarantined", "duplicates", "dates"):
+        table.add_column(col, justify="right" if col in ("rows in", "loaded", "quarantined", "duplicates") else "left")
+    for f in report.files:
+        table.add_row(Path(f.path).name, f.kind, f.status, f"{f.rows_in:,}", f"{f.rows_loaded:,}",
+                      f"{f.rows_quarantined:,}", f"{f.duplicate_rows:,}", f.date_layout or "")
+    out.print(table)
+    out.print(f"order rows: {report.rows_in:,} in = {report.rows_loaded:,} loaded + "
+              f"{report.rows_quarantined:,} quarantined. Next: shopmine quality")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("ingest")(ingest_command)

@@ -1,0 +1,86 @@
+"""Printing and saving an AnalysisResult from a command: the shell side of the result type."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pandas as pd
+from rich.console import Console
+from rich.table import Table
+
+from shopmine.atomic import atomic_path
+from shopmine.errors import ShopmineInputError
+from shopmine.result import AnalysisResult
+
+TABLE_SUFFIXES = {".csv", ".parquet", ".json"}
+
+
+def check_output_path(path: Path | None, option: str = "--output") -> None:
+    """Fail before any work when the output file cannot be written."""
+    if path is None:
+        return
+    if path.suffix.lower() not in TABLE_SUFFIXES:
+        raise ShopmineInputError(f"{option} {path}: use a .csv, .parquet or .json file name.")
+    if path.parent and not path.parent.exists():
+        raise ShopmineInputError(f"{option} {path}: folder {path.parent} does not exist.")
+
+
+def write_table(df: pd.DataFrame, path: Path) -> None:
+    """Write one table, atomically, in the format its extension names."""
+    suffix = path.suffix.lower()
+    with atomic_path(path) as tmp:
+        if suffix == ".csv":
+            df.to_csv(tmp, index=False)
+        elif suffix == ".parquet":
+            df.to_parquet(tmp, index=False)
+        else:
+            df.to_json(tmp, orient="records", date_format="iso", indent=1)
+
+
+def print_metrics(console: Console, result: AnalysisResult, keys: list[str] | None = None) -> None:
+    table = Table(title=result.title, show_header=True, header_style="bold")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    for key, value in result.metrics.items():
+        if keys is not None and key not in keys:
+            continue
+        if isinstance(value, dict):
+            continue
+        table.add_row(key, _fmt(value))
+    console.print(table)
+
+
+def print_frame(console: Console, df: pd.DataFrame, title: str, max_rows: int = 20) -> None:
+    table = Table(title=title, header_style="bold")
+    for col in df.columns:
+        table.add_column(str(col), justify="right" if pd.api.types.is_numeric_dtype(df[col]) else "left")
+    for row in df.head(max_rows).itertuples(index=False):
+        table.add_row(*(_fmt(v) for v in row))
+    console.print(table)
+    if len(df) > max_rows:
+        console.print(f"  showing {max_rows} of {len(df):,} rows")
+
+
+def _fmt(value) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:,.4g}" if abs(value) < 1e6 else f"{value:,.0f}"
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    return str(value)
+
+
+@contextmanager
+def progress(console: Console, first: str) -> Iterator:
+    """A spinner with a changing message on a terminal; silent otherwise (logs stay clean)."""
+    if not sys.stdout.isatty():
+        yield lambda _msg: None
+        return
+    with console.status(first) as status:
+        yield lambda msg: status.update(msg)

@@ -1,0 +1,109 @@
+"""The data-quality report of a workspace (all batches loaded so far)."""
+
+from __future__ import annotations
+
+import os
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from shopmine.quality.outliers import log_fence_outliers
+from shopmine.result import AnalysisResult
+from shopmine.schema import NOT_SOLD_STATUSES, ORDER_COLUMN_NAMES
+
+_PRODUCT = "line_type = 'product'"
+
+
+def quality_report(warehouse) -> AnalysisResult:
+    """Rows in / loaded / quarantined (by reason), duplicates, dates, nulls, returns, line types,
+    currencies and outliers of the workspace's order lines.
+
+    The invariant ``rows_in == rows_loaded + rows_quarantined`` holds for every file and is
+    reported as ``invariant_holds``.
+    """
+    con = warehouse.con
+    files = con.execute(
+        "SELECT batch_id, kind, source_file, date_layout, rows_in, rows_loaded, rows_quarantined, "
+        "duplicate_rows, ingested_at FROM batches ORDER BY ingested_at, source_file"
+    ).df()
+    orders_files = files[files["kind"] == "orders"]
+    rows_in = int(orders_files["rows_in"].sum())
+    rows_loaded = int(orders_files["rows_loaded"].sum())
+    rows_quarantined = int(orders_files["rows_quarantined"].sum())
+    by_reason = con.execute(
+        "SELECT q.reason, count(*) AS rows, any_value(q.detail) AS example FROM quarantine q "
+        "JOIN batches b ON b.batch_id = q.batch_id AND b.source_file = q.source_file AND b.kind = 'orders' "
+        "GROUP BY q.reason ORDER BY rows DESC, q.reason"
+    ).df()
+    stored = con.execute("SELECT count(*) FROM orders").fetchone()[0]
+    first, last, customers, products, guest_lines = con.execute(
+        "SELECT min(ordered_at), max(ordered_at), count(DISTINCT customer_id), "
+        f"count(DISTINCT product_id) FILTER (WHERE {_PRODUCT}), count(*) FILTER (WHERE customer_id IS NULL) "
+        "FROM orders"
+    ).fetchone()
+    nulls = con.execute(
+        "SELECT " + ", ".join(f"count(*) - count({c}) AS {c}" for c in ORDER_COLUMN_NAMES) + " FROM orders"
+    ).df().T.reset_index()
+    nulls.columns = ["column", "nulls"]
+    nulls["share"] = nulls["nulls"] / stored if stored else 0.0
+    not_sold = ", ".join(f"'{s}'" for s in NOT_SOLD_STATUSES)
+    product_lines, return_lines, cancelled_lines = con.execute(
+        f"SELECT count(*), count(*) FILTER (WHERE quantity < 0), "
+        f"count(*) FILTER (WHERE status IN ('cancelled', 'canceled')) FROM orders WHERE {_PRODUCT}"
+    ).fetchone()
+    line_types = dict(con.execute(
+        "SELECT line_type, count(*) FROM orders GROUP BY 1 ORDER BY 2 DESC").fetchall())
+    currencies = dict(con.execute(
+        "SELECT coalesce(currency, '(none)'), count(*) FROM orders GROUP BY 1 ORDER BY 2 DESC").fetchall())
+    sale = f"{_PRODUCT} AND quantity > 0 AND (status IS NULL OR status NOT IN ({not_sold}))"
+    outliers = {"quantity": log_fence_outliers(con, "quantity", sale),
+                "unit_price": log_fence_outliers(con, "unit_price", sale)}
+    daily = con.execute(
+        "SELECT CAST(ordered_at AS DATE) AS day, count(*) AS lines FROM orders GROUP BY 1 ORDER BY 1"
+    ).df()
+    invariant = bool((orders_files["rows_in"] == orders_files["rows_loaded"]
+                      + orders_files["rows_quarantined"]).all()) and stored == rows_loaded
+
+    metrics = {
+        "rows_in": rows_in,
+        "rows_loaded": rows_loaded,
+        "rows_quarantined": rows_quarantined,
+        "quarantined_by_reason": {r: int(n) for r, n in zip(by_reason["reason"], by_reason["rows"])},
+        "invariant_holds": invariant,
+        "duplicate_rows": int(orders_files["duplicate_rows"].sum()),
+        "files_loaded": int(len(orders_files)),
+        "date_range": {"first": first, "last": last},
+        "customers": int(customers or 0),
+        "products": int(products or 0),
+        "guest_line_share": guest_lines / stored if stored else 0.0,
+        "returns_share": return_lines / product_lines if product_lines else 0.0,
+        "cancellations_share": cancelled_lines / product_lines if product_lines else 0.0,
+        "line_types": {k: int(v) for k, v in line_types.items()},
+        "currencies": {k: int(v) for k, v in currencies.items()},
+        "nulls": {c: int(n) for c, n in zip(nulls["column"], nulls["nulls"])},
+        "outliers": outliers,
+    }
+    files_table = files.assign(source_file=files["source_file"].map(os.path.basename))
+    summary = (
+        f"{rows_in:,} order rows read from {len(orders_files)} file(s): {rows_loaded:,} loaded, "
+        f"{rows_quarantined:,} quarantined"
+        + (f" ({', '.join(f'{r}: {n:,}' for r, n in metrics['quarantined_by_reason'].items())})"
+           if rows_quarantined else "")
+        + f". {metrics['duplicate_rows']:,} exact duplicate lines. Orders from {first} to {last}; "
+        f"{metrics['customers']:,} customers, {metrics['products']:,} products."
+    )
+    figures = {}
+    if len(by_reason):
+        figures["quarantine_by_reason"] = go.Figure(
+            go.Bar(x=by_reason["reason"], y=by_reason["rows"]),
+            layout={"title": "Quarantined rows by reason", "yaxis_title": "rows"})
+    if len(daily):
+        figures["lines_per_day"] = go.Figure(
+            go.Scatter(x=daily["day"], y=daily["lines"], mode="lines"),
+            layout={"title": "Order lines per day", "yaxis_title": "lines"})
+    return AnalysisResult(
+        name="quality", title="Data quality", summary=summary, metrics=metrics,
+        tables={"quarantine_by_reason": by_reason, "files": files_table,
+                "nulls": nulls[nulls["nulls"] > 0].reset_index(drop=True)},
+        figures=figures,
+    )
