@@ -25,3 +25,15 @@ def run(tmp_path: Path, capsys):
 
     _run.workspace = workspace
     return _run
+
+
+DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+
+
+@pytest.fixture
+def online_retail_files() -> list[Path]:
+    folder = DATA / "uci_online_retail"
+    files = sorted(folder.glob("online_retail_*.csv.gz"))
+    if not files:
+        pytest.skip(f"real data set not found at {folder} (see ../shared/data/SOURCES.md)")
+    return files
