@@ -157,7 +157,9 @@ def write_result_folder(
     plan = _plan_files(result, png)
     written: list[str] = []
     with atomic_dir(out_dir) as tmp:
-        render_report([result], tmp / "index.html", title=result.title, generated_at=generated_at)
+        render_report(
+            [result], tmp / "index.html", title=result.title or result.name, generated_at=generated_at
+        )
         written.append("index.html")
         (tmp / "metrics.json").write_text(result.metrics_json() + "\n", encoding="utf-8")
         written.append("metrics.json")
