@@ -99,6 +99,12 @@ class Workspace:
             self._warehouse = Warehouse(self.warehouse_path, self.parquet_dir)
         return self._warehouse
 
+    def registry(self):
+        """The workspace's model registry (versioned model files with metadata, never pickle)."""
+        from shopmine.registry import ModelRegistry
+
+        return ModelRegistry(self.models_dir)
+
     def engine(self):
         """The query engine chosen by the ``engine`` setting, over this workspace's tables."""
         return self.warehouse().engine(self.settings.engine, spark_master=self.settings.spark_master,

@@ -284,12 +284,17 @@ class ModelRegistry:
             raise ShopmineRunError(f"cannot read {path}: {exc}.") from None
         fmt = record.get("format") if isinstance(record, dict) else None
         if fmt not in formats.MODEL_FILES:
-            raise ShopmineRunError(f"{path} records the unknown format {fmt!r}; it was not written by this registry.")
+            raise ShopmineRunError(
+                f"{path} records the unknown format {fmt!r}; it was not written by this registry."
+            )
         # The file names follow from the format; a record pointing elsewhere (e.g. "../x") is not trusted.
-        if record.get("file") != formats.MODEL_FILES[fmt] or set(record.get("extra_files", {})) != set(
-            formats.EXTRA_FILES.get(fmt, ())
-        ):
-            raise ShopmineRunError(f"{path} lists files that do not belong to the format {fmt!r}; it was modified.")
+        files_ok = record.get("file") == formats.MODEL_FILES[fmt] and set(
+            record.get("extra_files", {})
+        ) == set(formats.EXTRA_FILES.get(fmt, ()))
+        if not files_ok:
+            raise ShopmineRunError(
+                f"{path} lists files that do not belong to the format {fmt!r}; it was modified."
+            )
         return record
 
     @staticmethod
