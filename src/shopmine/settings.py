@@ -39,7 +39,7 @@ SETTINGS: tuple[Setting, ...] = (
             "it cannot be detected."),
     Setting("delimiter", None, "CSV delimiter; sniffed when not given."),
     Setting("encoding", None, "CSV encoding (utf-8, utf-16, latin-1); sniffed when not given."),
-    Setting("preset", None, "Column layout preset: online_retail, shopify, woocommerce, transactions."),
+    Setting("preset", None, "Column layout preset: online_retail, shopify, transactions."),
     Setting("pseudonymize", False, "Replace customer ids and personal data by keyed hashes at ingest.",
             "bool"),
     Setting("pii", [], "Extra columns to pseudonymise (comma-separated).", "list"),
