@@ -71,7 +71,8 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # one-line reason, exit 1; the traceback only on request
         if "SHOPMINE_DEBUG" in os.environ:
             raise
-        err_console().print(f"failed: {type(exc).__name__}: {exc}", markup=False)
+        first_line = (str(exc).strip().splitlines() or [""])[0]
+        err_console().print(f"failed: {type(exc).__name__}: {first_line}", markup=False)
         return _exit(1)
     return _exit(0)
 

@@ -53,7 +53,12 @@ def print_metrics(console: Console, result: AnalysisResult, keys: list[str] | No
     console.print(table)
 
 
-def print_frame(console: Console, df: pd.DataFrame, title: str, max_rows: int = 20) -> None:
+def print_frame(console: Console, df: pd.DataFrame, title: str, max_rows: int = 20,
+                max_columns: int = 8) -> None:
+    hidden = max(0, df.shape[1] - max_columns)
+    df = df.iloc[:, :max_columns]
+    if hidden:
+        title += f" (first {max_columns} of {max_columns + hidden} columns; --output writes all)"
     table = Table(title=title, header_style="bold")
     for col in df.columns:
         table.add_column(str(col), justify="right" if pd.api.types.is_numeric_dtype(df[col]) else "left")
@@ -65,6 +70,8 @@ def print_frame(console: Console, df: pd.DataFrame, title: str, max_rows: int = 
 
 
 def _fmt(value) -> str:
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat() if value == value.normalize() else str(value)
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, int):

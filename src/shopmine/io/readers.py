@@ -14,7 +14,7 @@ import duckdb
 import pandas as pd
 
 from shopmine.errors import ShopmineInputError
-from shopmine.io.sniff import FileFormat
+from shopmine.io.sniff import FileFormat, check_gzip
 
 LINE_COLUMN = "__line"
 
@@ -57,6 +57,8 @@ def _first_line(exc: Exception) -> str:
 
 
 def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, fmt: FileFormat, table: str) -> RawFile:
+    if fmt.compression == "gzip":
+        check_gzip(path)
     rej, scan = f"{table}_rejects", f"{table}_scans"
     opts = [
         "all_varchar=true", "header=true", "store_rejects=true", f"rejects_table={_sql_str(rej)}",

@@ -37,6 +37,21 @@ def _head(path: Path, gz: bool) -> bytes:
         raise ShopmineInputError(f"{path}: not a readable gzip file ({exc}).") from None
 
 
+def check_gzip(path: Path) -> None:
+    """Read a gzip file to its end: a truncated download must fail before anything is loaded.
+
+    DuckDB 1.5's reader stops quietly at a truncated gzip stream and would load only a part.
+    """
+    try:
+        with gzip.open(path, "rb") as fh:
+            while fh.read(1 << 24):
+                pass
+    except (OSError, EOFError, zlib.error) as exc:
+        raise ShopmineInputError(
+            f"{path}: the gzip file is damaged or truncated ({exc}); download or export it again."
+        ) from None
+
+
 def _sniff_encoding(head: bytes) -> str:
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"

@@ -31,6 +31,6 @@ def log_fence_outliers(con: duckdb.DuckDBPyConnection, column: str, where: str, 
     ).fetchall()
     return {
         "rows": int(n), "outliers": int(count), "low": float(low), "high": float(high),
-        "examples": [{"product_id": p, column: float(v), "source_file": f, "source_line": int(ln)}
+        "examples": [{"product_id": p, "value": float(v), "source_file": f, "source_line": int(ln)}
                      for p, v, f, ln in top],
     }

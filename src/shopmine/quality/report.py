@@ -58,6 +58,9 @@ def quality_report(warehouse) -> AnalysisResult:
     sale = f"{_PRODUCT} AND quantity > 0 AND (status IS NULL OR status NOT IN ({not_sold}))"
     outliers = {"quantity": log_fence_outliers(con, "quantity", sale),
                 "unit_price": log_fence_outliers(con, "unit_price", sale)}
+    # The largest outliers go into a table; the metrics keep the counts and fences.
+    outlier_examples = pd.DataFrame(
+        [{"measure": m, **ex} for m, o in outliers.items() for ex in o.pop("examples", [])])
     daily = con.execute(
         "SELECT CAST(ordered_at AS DATE) AS day, count(*) AS lines FROM orders GROUP BY 1 ORDER BY 1"
     ).df()
@@ -104,6 +107,7 @@ def quality_report(warehouse) -> AnalysisResult:
     return AnalysisResult(
         name="quality", title="Data quality", summary=summary, metrics=metrics,
         tables={"quarantine_by_reason": by_reason, "files": files_table,
-                "nulls": nulls[nulls["nulls"] > 0].reset_index(drop=True)},
+                "nulls": nulls[nulls["nulls"] > 0].reset_index(drop=True),
+                "outlier_examples": outlier_examples},
         figures=figures,
     )

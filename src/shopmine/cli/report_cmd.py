@@ -1,0 +1,33 @@
+"""``shopmine report``: the HTML report of the workspace."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from shopmine.cli.context import console, state
+from shopmine.cli.output import progress
+from shopmine.errors import ShopmineInputError
+from shopmine.shop import Shop
+
+
+def report_command(
+    ctx: typer.Context,
+    output: Annotated[Path | None, typer.Option(help="HTML file (default: <workspace>/outputs/report.html).")] = None,
+) -> None:
+    """Write one self-contained HTML report with a section per analysis."""
+    if output is not None and output.suffix.lower() not in (".html", ".htm"):
+        raise ShopmineInputError(f"--output {output}: the report is HTML; use a .html file name.")
+    shop = Shop(state(ctx).workspace())
+    if not shop.workspace.warehouse().has_orders():
+        raise ShopmineInputError("the workspace has no order lines yet; load some with `shopmine ingest FILE`.")
+    out = console()
+    with progress(out, "building the report"):
+        path = shop.report(output)
+    out.print(f"report: {path}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("report")(report_command)

@@ -1,0 +1,46 @@
+"""Overviews of the feature tables for the report: what the sales panel and customer summary hold."""
+
+from __future__ import annotations
+
+import ibis
+import pandas as pd
+import plotly.graph_objects as go
+
+from shopmine.features import customer_overview, panel_overview
+from shopmine.report.figures import histogram, line_chart
+from shopmine.result import AnalysisResult
+
+
+def sales_panel_result(product_panel: ibis.Table, total_panel: ibis.Table, *, freq: str) -> AnalysisResult:
+    """Overview of the product-level panel with the shop's total series as a plot."""
+    overview = panel_overview(product_panel)
+    total = total_panel.select("ds", "units", "revenue", "returns").order_by("ds").to_pandas()
+    top = (product_panel.group_by("unique_id")
+           .agg(units=product_panel.units.sum(), revenue=product_panel.revenue.sum(),
+                returns=product_panel.returns.sum(), periods=product_panel.count())
+           .order_by(ibis.desc("units")).limit(15).to_pandas())
+    unit = {"D": "day", "W": "week"}[freq]
+    summary = (f"{overview['series']:,} product series per {unit} from {overview['start']} to "
+               f"{overview['end']}; {overview['zero_share'] or 0:.0%} of product-{unit}s sold nothing "
+               "(intermittent demand).")
+    figures = {"total_units": line_chart(total, "ds", "units", title=f"Units sold per {unit} (whole shop)")}
+    return AnalysisResult(name=f"sales_panel_{freq.lower()}", title=f"Sales panel ({unit})", summary=summary,
+                          metrics=overview, tables={"top_products": top, "total": total}, figures=figures)
+
+
+def customer_summary_result(summary_table: ibis.Table) -> AnalysisResult:
+    overview = customer_overview(summary_table)
+    frame = summary_table.to_pandas()
+    text = (f"{overview['customers']:,} customers with a purchase; "
+            f"{overview['one_purchase_share'] or 0:.0%} bought on one day only; median recency "
+            f"{overview['median_recency_days'] or 0:.0f} days.")
+    figures: dict[str, go.Figure] = {}
+    if len(frame):
+        figures["recency"] = histogram(frame, "recency_days", title="Days since last purchase")
+        figures["frequency"] = histogram(frame.assign(frequency=frame["frequency"].clip(upper=30)), "frequency",
+                                         title="Orders per customer (30 = 30 or more)")
+    top = frame.sort_values("monetary", ascending=False).head(15)
+    describe = frame[["recency_days", "frequency", "monetary", "avg_order_value", "returns_share",
+                      "tenure_days"]].describe().T.reset_index(names="feature") if len(frame) else pd.DataFrame()
+    return AnalysisResult(name="customer_summary", title="Customer summary", summary=text, metrics=overview,
+                          tables={"distribution": describe, "top_customers": top}, figures=figures)

@@ -1,0 +1,84 @@
+"""The facade over one workspace: the library API that the CLI, the report and the API share."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+
+import ibis
+
+from shopmine.features import customer_summary, default_as_of, sales_panel
+from shopmine.ingest import IngestOptions, IngestReport, ingest
+from shopmine.overviews import customer_summary_result, sales_panel_result
+from shopmine.quality import quality_report
+from shopmine.report import render_report
+from shopmine.result import AnalysisResult
+from shopmine.workspace import Workspace
+
+
+class Shop:
+    """One shop's workspace, its engine and its as-of date.
+
+    Parameters
+    ----------
+    workspace : Workspace or path
+    as_of : datetime.date, optional
+        Default: the ``as_of`` setting, else the day after the last order.
+
+    Examples
+    --------
+    >>> shop = Shop("myshop")                                  # doctest: +SKIP
+    >>> shop.ingest(["orders.csv"], IngestOptions(preset="online_retail"))  # doctest: +SKIP
+    >>> shop.sales_panel(level="product", freq="W").to_pandas()  # doctest: +SKIP
+    """
+
+    def __init__(self, workspace: Workspace | str | Path, as_of: dt.date | None = None):
+        self.workspace = workspace if isinstance(workspace, Workspace) else Workspace(workspace)
+        self._as_of = as_of or self.workspace.settings.as_of
+        self._engine = None
+
+    @property
+    def engine(self):
+        if self._engine is None:
+            self._engine = self.workspace.engine()
+        return self._engine
+
+    def orders(self) -> ibis.Table:
+        return self.engine.table("orders")
+
+    def products(self) -> ibis.Table:
+        return self.engine.table("products")
+
+    @property
+    def as_of(self) -> dt.date:
+        if self._as_of is None:
+            self._as_of = default_as_of(self.orders())
+        return self._as_of
+
+    def ingest(self, files: Sequence[str | Path], options: IngestOptions | None = None, **kwargs) -> IngestReport:
+        report = ingest(self.workspace, files, options=options, **kwargs)
+        self._engine = None  # the Spark export (if any) must see the new batch
+        return report
+
+    def quality(self) -> AnalysisResult:
+        return quality_report(self.workspace.warehouse())
+
+    def sales_panel(self, level: str = "product", freq: str = "D") -> ibis.Table:
+        return sales_panel(self.orders(), level=level, freq=freq, as_of=self.as_of, products=self.products())
+
+    def customer_summary(self) -> ibis.Table:
+        return customer_summary(self.orders(), as_of=self.as_of)
+
+    def overview_results(self, freq: str = "W") -> list[AnalysisResult]:
+        return [sales_panel_result(self.sales_panel("product", freq), self.sales_panel("total", freq), freq=freq),
+                customer_summary_result(self.customer_summary())]
+
+    def analyses(self) -> list[AnalysisResult]:
+        """Every analysis that exists so far, in report order."""
+        return [self.quality(), *self.overview_results()]
+
+    def report(self, path: Path | None = None) -> Path:
+        path = Path(path) if path else self.workspace.outputs_dir / "report.html"
+        return render_report(self.analyses(), path, title="shopmine report",
+                             subtitle=f"workspace {self.workspace.root.name}, as of {self.as_of}")
