@@ -7,7 +7,6 @@ import os
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
 
 from shopmine.cli.context import CliState, err_console
@@ -54,14 +53,14 @@ def main(argv: list[str] | None = None) -> int:
     _register_commands()
     try:
         app(args=argv, standalone_mode=False, prog_name="shopmine")
-    except click.exceptions.Exit as exc:
+    except typer.Exit as exc:
         return _exit(exc.exit_code)
-    except click.ClickException as exc:
-        exc.show()
-        return _exit(exc.exit_code)
-    except click.exceptions.Abort:
+    except typer.Abort:
         err_console().print("aborted")
         return _exit(1)
+    except typer.TyperException as exc:  # Typer's own click: usage errors, bad parameters
+        exc.show()
+        return _exit(getattr(exc, "exit_code", 2))
     except ShopmineInputError as exc:
         err_console().print(f"error: {exc}", markup=False)
         return _exit(2)
