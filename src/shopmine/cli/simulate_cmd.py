@@ -1,0 +1,90 @@
+"""``shopmine simulate``: write a simulated shop (order log + ground truth) into a folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from shopmine.cli.context import console
+from shopmine.errors import ShopmineInputError
+from shopmine.simulate import InvalidParameterError, simulate_from, write_shop
+from shopmine.simulate.parameters import make_parameters
+from shopmine.simulate.writer import FORMATS
+
+# Library parameter -> the option that sets it, so errors name what the user typed.
+OPTION_OF = {"n_customers": "--customers", "n_products": "--products", "n_days": "--days",
+             "seed": "--seed", "start": "--start"}
+WRITE_SHARE = 0.15  # share of the bar for writing files
+
+
+def simulate(
+    output_dir: Annotated[Path, typer.Option("--output-dir", "-o", help="Folder to write the shop "
+                                             "into (created when missing).")],
+    customers: Annotated[int, typer.Option("--customers", help="Registered customers.")] = 5000,
+    products: Annotated[int, typer.Option("--products", help="Products in the catalogue.")] = 500,
+    days: Annotated[int, typer.Option("--days", help="Days to simulate.")] = 730,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same files).")] = 0,
+    start: Annotated[str, typer.Option("--start", help="First day, YYYY-MM-DD.")] = "2023-01-01",
+    file_format: Annotated[str, typer.Option("--format", help="Format of orders, products and "
+                                             "customers: csv or parquet.")] = "csv",
+) -> None:
+    """Simulate a shop with known truth: orders, products, customers, truth tables, ground_truth.json."""
+    if file_format not in FORMATS:
+        raise ShopmineInputError(f"invalid value for --format: must be one of {', '.join(FORMATS)}. "
+                                 f"Got {file_format!r} instead.")
+    try:
+        params = make_parameters("simulate_shop", n_customers=customers, n_products=products,
+                                 n_days=days, seed=seed, start=start)
+    except InvalidParameterError as exc:
+        option = OPTION_OF.get(exc.parameter)
+        raise ShopmineInputError(f"invalid value for {option}: {exc}" if option else str(exc)) from None
+
+    out = console()
+    if out.is_terminal:
+        columns = (TextColumn("{task.description:<26}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
+                   TimeElapsedColumn())
+        with Progress(*columns, console=out, transient=True) as bar:
+            task = bar.add_task("simulating", total=1.0)
+
+            def report(step: str, fraction: float) -> None:
+                bar.update(task, description=step, completed=fraction * (1 - WRITE_SHARE))
+
+            shop = simulate_from(params, report)
+            bar.update(task, description="writing files", completed=1 - WRITE_SHARE)
+            paths = write_shop(shop, output_dir, format=file_format)
+            bar.update(task, completed=1.0)
+    else:
+        shop = simulate_from(params)
+        paths = write_shop(shop, output_dir, format=file_format)
+
+    out.print(_summary_table(shop.summary))
+    out.print(f"simulated shop written to {output_dir} ({', '.join(p.name for p in paths.values())})")
+
+
+def _summary_table(s: dict[str, Any]) -> Table:
+    table = Table(title="simulated shop", show_header=False)
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    rows = [
+        ("order lines", f"{s['lines']:,}"),
+        ("orders", f"{s['orders']:,}"),
+        ("customers", f"{s['customers']:,}"),
+        ("products", f"{s['products']:,}"),
+        ("first order", str(s["first_order_at"])),
+        ("last order", str(s["last_order_at"])),
+        ("return lines / product lines", f"{s['return_line_share']:.1%}"),
+        ("cancelled orders", f"{s['cancelled_order_share']:.1%}"),
+        ("guest orders", f"{s['guest_order_share']:.1%}"),
+        ("fraud orders", f"{s['fraud_order_share']:.2%} ({s['fraud_orders']:,})"),
+    ]
+    for name, value in rows:
+        table.add_row(name, value)
+    return table
+
+
+def register(app: typer.Typer) -> None:
+    app.command("simulate")(simulate)

@@ -1,0 +1,27 @@
+"""The simulated shop: an order log with known truth, so tests can check that models recover it.
+
+>>> from shopmine.simulate import simulate_shop, write_shop
+>>> shop = simulate_shop(n_customers=200, n_products=50, n_days=90, seed=1)
+>>> paths = write_shop(shop, "simulated", format="csv")  # doctest: +SKIP
+
+See docs/simulator.md for the model and every parameter.
+"""
+
+from shopmine.simulate.constraints import InvalidParameterError
+from shopmine.simulate.parameters import PARAMETER_NAMES, ShopParameters
+from shopmine.simulate.segments import DEFAULT_SEGMENTS, Segment
+from shopmine.simulate.shop import TABLE_NAMES, SimulatedShop, simulate_from, simulate_shop
+from shopmine.simulate.writer import write_shop
+
+__all__ = [
+    "DEFAULT_SEGMENTS",
+    "InvalidParameterError",
+    "PARAMETER_NAMES",
+    "Segment",
+    "ShopParameters",
+    "SimulatedShop",
+    "TABLE_NAMES",
+    "simulate_from",
+    "simulate_shop",
+    "write_shop",
+]

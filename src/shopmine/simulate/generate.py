@@ -1,0 +1,204 @@
+"""The generation pipeline: catalogue -> prices -> customers -> orders -> lines -> returns, as arrays.
+
+Every step draws from its own random stream (spawned from the seed), so changing one step leaves
+the draws of the others alone. No loop runs per order or per customer; the one loop is per day.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from shopmine.simulate.baskets import Slots, fill_baskets
+from shopmine.simulate.categories import TOP_CATEGORIES
+from shopmine.simulate.customers import Population, build_population, with_fraudster_accounts
+from shopmine.simulate.fraud import build_fraud, fraud_count
+from shopmine.simulate.lines import (
+    CANCELLED,
+    COMPLETED,
+    SHIPPING,
+    Lines,
+    with_returns,
+    with_shipping,
+)
+from shopmine.simulate.orders import (
+    FRAUD_NEW_ACCOUNT,
+    FRAUD_NONE,
+    FRAUD_TAKEOVER,
+    GUEST_BASKET_LINES,
+    OrderAttributes,
+    order_attributes,
+)
+from shopmine.simulate.parameters import ShopParameters
+from shopmine.simulate.prices import PriceGrid, build_prices, demand_weights
+from shopmine.simulate.products import Catalogue, build_catalogue
+from shopmine.simulate.returns import draw_returns
+from shopmine.simulate.seasonality import Calendar, build_calendar, cumulative, draw_days
+from shopmine.simulate.timing import order_days
+
+STREAMS = ("products", "prices", "customers", "timing", "baskets", "fraud", "orders", "returns",
+           "people")
+
+Progress = Callable[[str, float], None]
+
+
+@dataclass
+class RawShop:
+    """The simulated shop as arrays; orders are indexed by time rank, accounts by signup rank."""
+
+    params: ShopParameters
+    calendar: Calendar
+    catalogue: Catalogue
+    prices: PriceGrid
+    promo_index: np.ndarray
+    accounts: Population
+    dropout_day: np.ndarray     # per account, -1 = still active (or a fraudster)
+    # orders
+    order_customer: np.ndarray  # account index, -1 = guest
+    order_fraud: np.ndarray
+    order: OrderAttributes
+    lines: Lines                # purchases grouped by order (shipping last) and returns, by time
+    rng_people: np.random.Generator
+
+
+def generate(params: ShopParameters, progress: Progress) -> RawShop:
+    """Run the whole simulation on validated parameters, reporting ``progress(step, fraction)``."""
+    rngs = dict(zip(STREAMS, (np.random.default_rng(s) for s in
+                              np.random.SeedSequence(params.seed).spawn(len(STREAMS))), strict=True))
+
+    progress("catalogue and prices", 0.0)
+    cal = build_calendar(params)
+    cat = build_catalogue(params, rngs["products"])
+    grid = build_prices(params, cat, rngs["prices"])
+    weights = demand_weights(grid, cat)
+    promo_index = weights.sum(axis=1)  # popularity sums to 1
+    cum = cumulative(cal.season * promo_index)
+    top_share = np.bincount(cat.top, weights=cat.popularity, minlength=len(TOP_CATEGORIES))
+
+    progress("customers and order days", 0.1)
+    pop = build_population(params, cum, top_share, rngs["customers"])
+    days = order_days(pop.purchase_rate, pop.dropout_prob, pop.signup_day, cum, rngs["timing"])
+    n_registered = len(days.day)
+    n_guest = int(round(params.guest_order_share * n_registered / (1 - params.guest_order_share)))
+    customer = np.concatenate((days.customer, np.full(n_guest, -1)))
+    day = np.concatenate((days.day, draw_days(cum, n_guest, rngs["timing"])))
+
+    progress("baskets", 0.2)
+    rng = rngs["baskets"]
+    registered = customer >= 0
+    account = np.where(registered, customer, 0)
+    basket = np.array([s.basket_lines for s in params.segments])[pop.segment[account]]
+    basket = np.where(registered, basket, GUEST_BASKET_LINES)
+    slots = Slots(
+        day=day,
+        n_lines=1 + rng.poisson(basket - 1.0),
+        sensitivity=np.where(registered, pop.price_sensitivity[account], 0.5),
+        affinity=np.where(registered, pop.affinity[account], 0.0),
+        favourite=np.where(registered, pop.favourite[account], 0),
+    )
+    line_order, line_product = fill_baskets(
+        slots, weights, grid, cat, top_share, params.promo_matching_noise, rng,
+        lambda f: progress("baskets", 0.2 + 0.45 * f))
+    del weights
+    line_quantity = 1 + rng.poisson(cat.extra_units[line_product])
+
+    progress("fraud", 0.65)
+    n_fraud = fraud_count(len(day), params.fraud_order_share)
+    fr = build_fraud(params, n_fraud, customer, day, cat, cum, rngs["fraud"])
+    accounts = with_fraudster_accounts(pop, fr.account_signup, rngs["fraud"])
+    n_legit_orders = len(day)
+    customer = np.concatenate((customer, np.where(fr.account >= 0, params.n_customers + fr.account,
+                                                  fr.victim)))
+    day = np.concatenate((day, fr.day))
+    fraud = np.concatenate((np.full(n_legit_orders, FRAUD_NONE),
+                            np.where(fr.account >= 0, FRAUD_NEW_ACCOUNT, FRAUD_TAKEOVER)))
+    line_order = np.concatenate((line_order, n_legit_orders + np.repeat(np.arange(n_fraud),
+                                                                        fr.n_lines)))
+    line_product = np.concatenate((line_product, fr.line_product))
+    line_quantity = np.concatenate((line_quantity, fr.line_quantity))
+    line_order, line_product, line_quantity = merge_repeats(line_order, line_product, line_quantity,
+                                                            cat.n)
+
+    progress("orders and returns", 0.72)
+    attrs = order_attributes(params, accounts, customer, day, fraud, rngs["orders"])
+    # Order ids follow time; customer ids follow signup.
+    by_time = np.argsort(attrs.seconds, kind="stable")
+    rank = np.empty_like(by_time)
+    rank[by_time] = np.arange(len(by_time))
+    signup_key = accounts.signup_day + rngs["orders"].random(accounts.n)
+    by_signup = np.argsort(signup_key, kind="stable")
+    account_rank = np.empty_like(by_signup)
+    account_rank[by_signup] = np.arange(accounts.n)
+
+    attrs = OrderAttributes(*(getattr(attrs, f)[by_time] for f in
+                              ("seconds", "channel", "payment", "country", "cancelled")))
+    customer, day, fraud = customer[by_time], day[by_time], fraud[by_time]
+    # Lines arrive grouped by their original order index; remember each one's place in its order.
+    per_order = np.bincount(line_order, minlength=len(day))
+    place = np.arange(len(line_order)) - (np.cumsum(per_order) - per_order)[line_order]
+    line_order = rank[line_order]
+
+    products = Lines(order=line_order, product=line_product, quantity=line_quantity,
+                     unit_price=grid.paid[day[line_order], line_product],
+                     list_price=grid.list_price[day[line_order], line_product],
+                     unit_cost=cat.unit_cost[line_product], status=None, seconds=None)
+    del line_order, line_product, line_quantity
+    # Shipping: one line on each order whose product value stays below the threshold.
+    value = np.bincount(products.order, weights=products.unit_price * products.quantity,
+                        minlength=len(day))
+    shipped = np.nonzero(value < params.free_shipping_threshold)[0]
+    lines = with_shipping(products, place, per_order[by_time], shipped, params.shipping_fee,
+                          params.shipping_cost)
+    del products, place
+    lines.seconds = attrs.seconds[lines.order]
+    lines.status = np.where(attrs.cancelled[lines.order], CANCELLED, COMPLETED).astype(np.int8)
+
+    eligible = np.nonzero((lines.product != SHIPPING) & (lines.status == COMPLETED)
+                          & (fraud[lines.order] == FRAUD_NONE))[0]
+    buyer = customer[lines.order[eligible]]
+    propensity = np.where(buyer >= 0, accounts.return_propensity[np.maximum(buyer, 0)], 1.0)
+    probability = cat.return_rate[lines.product[eligible]] * propensity * params.return_rate_scale
+    ret = draw_returns(eligible, probability, lines.quantity[eligible], lines.seconds[eligible],
+                       params.n_days, params.return_delay_days, rngs["returns"])
+    del eligible, buyer, propensity, probability
+    lines = with_returns(lines, ret)
+
+    progress("tables", 0.8)
+    dropout = np.concatenate((days.dropout_day, np.full(accounts.n - pop.n, -1)))
+    return RawShop(
+        params=params,
+        calendar=cal,
+        catalogue=cat,
+        prices=grid,
+        promo_index=promo_index,
+        accounts=_reorder(accounts, by_signup),
+        dropout_day=dropout[by_signup],
+        order_customer=np.where(customer >= 0, account_rank[np.maximum(customer, 0)], -1),
+        order_fraud=fraud,
+        order=attrs,
+        lines=lines,
+        rng_people=rngs["people"],
+    )
+
+
+def merge_repeats(order: np.ndarray, product: np.ndarray, quantity: np.ndarray,
+                  n_products: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One line per product and order: a product drawn twice into a basket becomes more units.
+
+    ``order`` must be non-decreasing; the result keeps it so, with products sorted within an order.
+    """
+    if order.size == 0:
+        return order, product, quantity
+    key = order * n_products + product
+    # Sorted by order already, so the stable sort only reorders short runs (cheap for timsort).
+    by_key = np.argsort(key, kind="stable")
+    key = key[by_key]
+    first = np.concatenate(([True], key[1:] != key[:-1]))
+    starts = np.nonzero(first)[0]
+    return order[by_key][starts], product[by_key][starts], np.add.reduceat(quantity[by_key], starts)
+
+
+def _reorder(pop: Population, order: np.ndarray) -> Population:
+    return Population(**{name: value[order] for name, value in vars(pop).items()})

@@ -1,0 +1,123 @@
+"""``ground_truth.json``: every parameter and every latent curve, in plain JSON."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import numpy as np
+
+from shopmine.simulate.categories import CATEGORY_TREE
+from shopmine.simulate.customers import (
+    CHANNELS,
+    COUNTRIES,
+    COUNTRY_WEIGHTS,
+    KEEP_CHANNEL,
+    KEEP_COUNTRY,
+    KEEP_PAYMENT,
+    PAYMENT_WEIGHTS,
+)
+from shopmine.simulate.fraud import (
+    EXPENSIVE_QUANTILE,
+    EXTRA_LINES,
+    EXTRA_ORDERS,
+    EXTRA_UNITS,
+    FRAUD_CHANNELS,
+    TAKEOVER_DELAY,
+)
+from shopmine.simulate.generate import RawShop
+from shopmine.simulate.orders import GUEST_BASKET_LINES, payment_methods
+from shopmine.simulate.seasonality import (
+    LEGIT_HOURS,
+    NIGHT_HOURS,
+    SUMMER_CENTRE,
+    SUMMER_SD,
+    WEEKDAYS,
+    XMAS_CENTRE,
+    XMAS_SD,
+    yearly_profile,
+)
+
+FORMAT_VERSION = 1
+DEMAND_MODEL = (
+    "E[units of product p on day d] = A(d) * weekly(weekday(d)) * yearly(day_of_year(d)) * trend(d) "
+    "* popularity_p * (unit_price_pd / base_list_price_p) ** elasticity_p * mean_units_per_line_p, "
+    "where A(d) is the sum of the purchase rates of the customers active on day d"
+)
+
+
+def _r(x: Any, digits: int = 6) -> Any:
+    """Rounded floats, so the JSON text does not depend on the last bits of a sum."""
+    if isinstance(x, (float, np.floating)):
+        return round(float(x), digits)
+    if isinstance(x, (list, tuple, np.ndarray)):
+        return [_r(v, digits) for v in x]
+    if isinstance(x, dict):
+        return {k: _r(v, digits) for k, v in x.items()}
+    if isinstance(x, np.integer):
+        return int(x)
+    return x
+
+
+def ground_truth(raw: RawShop, summary: dict[str, Any]) -> dict[str, Any]:
+    p, cal = raw.params, raw.calendar
+    yearly = yearly_profile(p.yearly_peak, p.summer_dip)
+    months = np.array([(dt.date(2023, 1, 1) + dt.timedelta(days=i)).month for i in range(365)])
+    sizes = np.bincount(raw.accounts.segment[raw.accounts.segment >= 0], minlength=len(p.segments))
+    segments = [dict(s.__dict__, n_customers=int(n)) for s, n in zip(p.segments, sizes, strict=True)]
+    return _r({
+        "format_version": FORMAT_VERSION,
+        "generator": "shopmine.simulate",
+        "seed": p.seed,
+        "parameters": p.to_dict(),
+        "period": {"start": cal.start.isoformat(),
+                   "end": (cal.start + dt.timedelta(days=p.n_days - 1)).isoformat(),
+                   "n_days": p.n_days},
+        "demand_model": DEMAND_MODEL,
+        "segments": segments,
+        "categories": [{"path": s.path, "share_of_catalogue": s.weight, "cost_median": s.cost_median,
+                        "cost_sigma": s.cost_sigma, "elasticity_mean": s.elasticity_mean,
+                        "return_rate": s.return_rate, "extra_units": s.extra_units}
+                       for s in CATEGORY_TREE],
+        "seasonality": {
+            "weekly": dict(zip(WEEKDAYS, p.weekly_factors, strict=True)),
+            "yearly_by_day_of_year": yearly.tolist(),
+            "yearly_by_month": {str(m): float(yearly[:365][months == m].mean()) for m in range(1, 13)},
+            "yearly_formula": (f"1 + yearly_peak * bump({XMAS_CENTRE}, {XMAS_SD}) - summer_dip * "
+                               f"bump({SUMMER_CENTRE}, {SUMMER_SD}), bump(c, s) = exp(-0.5 * "
+                               "(circular_distance(day_of_year, c) / s) ** 2), rescaled to mean 1"),
+            "trend_formula": "(1 + trend_per_year) ** (day / 365.25)",
+            "trend_per_year": p.trend_per_year,
+        },
+        "daily": {
+            "date": [str(d) for d in cal.dates.astype("datetime64[D]")],
+            "weekly": cal.weekly.tolist(),
+            "yearly": cal.yearly.tolist(),
+            "trend": cal.trend.tolist(),
+            "promo_index": raw.promo_index.tolist(),
+        },
+        "hours": {"legit": LEGIT_HOURS.tolist(), "fraud_night_hours": list(range(NIGHT_HOURS))},
+        "orders": {
+            "countries": dict(zip(COUNTRIES, COUNTRY_WEIGHTS.tolist(), strict=True)),
+            "channels": list(CHANNELS),
+            "payment_methods": list(payment_methods(p)),
+            "payment_weights": PAYMENT_WEIGHTS.tolist(),
+            "keep_usual_channel": KEEP_CHANNEL,
+            "keep_usual_payment": KEEP_PAYMENT,
+            "ship_to_home_country": KEEP_COUNTRY,
+            "guest_basket_lines": GUEST_BASKET_LINES,
+        },
+        "fraud": {
+            "expensive_quantile": EXPENSIVE_QUANTILE,
+            "mean_lines": 1 + EXTRA_LINES,
+            "mean_units_per_line": 1 + EXTRA_UNITS,
+            "mean_orders_per_fraudster_account": 1 + EXTRA_ORDERS,
+            "takeover_within_days": TAKEOVER_DELAY,
+            "channels": dict(zip(CHANNELS, FRAUD_CHANNELS.tolist(), strict=True)),
+            "night_share": p.fraud_night_share,
+            "payment_method": p.fraud_payment_method,
+            "payment_share": p.fraud_payment_share,
+            "foreign_share": p.fraud_foreign_share,
+        },
+        "summary": summary,
+    })
