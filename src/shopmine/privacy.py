@@ -37,9 +37,12 @@ def looks_like_pii_name(column: str) -> bool:
     return any(re.search(p, norm) for p in PII_NAME_PATTERNS)
 
 
-def detect_pii_columns(con: duckdb.DuckDBPyConnection, table: str, columns: list[str],
+def detect_pii_columns(con: duckdb.DuckDBPyConnection, relation: str, columns: list[str],
                        exclude: set[str]) -> list[str]:
-    """Columns named like personal data, or whose values are mostly e-mail addresses."""
+    """Columns named like personal data, or whose values are mostly e-mail addresses.
+
+    ``relation`` is SQL for a table or a file scan; 1,000 non-empty values per column are looked at.
+    """
     found = []
     for col in columns:
         if col in exclude:
@@ -50,7 +53,7 @@ def detect_pii_columns(con: duckdb.DuckDBPyConnection, table: str, columns: list
         q = '"' + col.replace('"', '""') + '"'
         share = con.execute(
             f"SELECT avg(CASE WHEN regexp_matches(v, '{EMAIL_RE}') THEN 1.0 ELSE 0.0 END) FROM "
-            f"(SELECT trim({q}) AS v FROM \"{table}\" WHERE nullif(trim({q}), '') IS NOT NULL LIMIT 1000)"
+            f"(SELECT trim({q}) AS v FROM {relation} WHERE nullif(trim({q}), '') IS NOT NULL LIMIT 1000)"
         ).fetchone()[0]
         if share is not None and share > 0.5:
             found.append(col)

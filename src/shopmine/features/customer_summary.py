@@ -67,6 +67,7 @@ def customer_summary(orders: ibis.Table, *, as_of: dt.date) -> ibis.Table:
     )
     days = purchase_day_summary(sale_days(lines.filter(lines.is_sale)),
                                 end=as_of - dt.timedelta(days=1))
+    days = days.rename(frequency_lt="frequency", recency_lt="recency")
     # Inner join: customers with returns or cancellations but no sale have no purchase days.
     joined = totals.join(days, "customer_id")
     as_of_lit = ibis.date(as_of)
@@ -87,8 +88,8 @@ def customer_summary(orders: ibis.Table, *, as_of: dt.date) -> ibis.Table:
         returned_value=joined.returned_value,
         cancelled_units=joined.cancelled_units,
         purchase_days=joined.purchase_days,
-        frequency_lt=joined.frequency,
-        recency_lt=joined.recency,
+        frequency_lt=joined.frequency_lt,
+        recency_lt=joined.recency_lt,
         T=joined.T,
         monetary_value=joined.monetary_value,
     )

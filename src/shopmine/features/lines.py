@@ -9,10 +9,12 @@ Every feature table is an aggregate of :func:`classify_lines`, so the definition
   :data:`~shopmine.schema.RETURN_STATUSES` (returned units = ``quantity``).
 - A **cancelled line** is a product line with ``quantity > 0`` and any other not-sold status
   (``cancelled``, ``voided``, ``failed`` ...): neither a sale nor a return, counted as cancelled units.
-- Shipping, fee, discount and adjustment lines never count; neither do lines with zero or null quantity.
+- Shipping, fee, discount and adjustment lines never count; neither do lines with a null line type or
+  a zero or null quantity.
 
-Statuses are compared case-insensitively. A table without ``line_type`` (not yet through ingestion) is
-read as all product lines; missing ``status``, ``list_price`` and ``category`` columns read as null.
+Statuses are compared case-insensitively; an empty ``customer_id`` is a guest, like a null one. A table
+without ``line_type`` (not yet through ingestion) is read as all product lines; missing ``status``,
+``list_price`` and ``category`` columns read as null.
 """
 
 from __future__ import annotations
@@ -52,7 +54,8 @@ def _canonical_view(orders: ibis.Table) -> ibis.Table:
         )
     cols = {
         "order_id": orders.order_id.cast("string"),
-        "customer_id": orders.customer_id.cast("string"),
+        # An empty id is a guest as much as a null one (spreadsheets write empty cells as "").
+        "customer_id": orders.customer_id.cast("string").nullif(""),
         "product_id": orders.product_id.cast("string"),
         "ordered_at": ordered_at,
         # Doubles throughout, so that integer test frames and DOUBLE warehouses give the same types.

@@ -20,6 +20,16 @@ TOTAL_ID = "total"
 UNKNOWN_CATEGORY = "unknown"
 
 
+def _series_id(lines: ibis.Table, level: str) -> ibis.expr.types.StringValue | None:
+    """The series of each line; None for the total, whose constant id is added after grouping
+    (Spark refuses GROUP BY on a literal column by position)."""
+    if level == "product":
+        return lines.product_id
+    if level == "category":
+        return lines.category.fill_null(UNKNOWN_CATEGORY)
+    return None
+
+
 def sales_panel(
     orders: ibis.Table,
     *,
@@ -75,6 +85,12 @@ def sales_panel(
     Returns in periods before a series' first sale (and series with returns but no sale) are dropped:
     the panel starts at the first sale, as forecasting models expect.
 
+    The zero-filled grid is generated per series inside the engine (see
+    :func:`~shopmine.features.periods.period_grid`), so the expression stays lazy. A product-daily
+    panel of a large shop has tens of millions of rows: on DuckDB, ``panel.to_pyarrow().to_pandas()``
+    is several times faster than ``panel.to_pandas()``, whose conversion of nullable columns (the
+    ratios) goes through Python objects in ibis 12.
+
     Examples
     --------
     >>> panel = sales_panel(orders, level="category", freq="W", as_of=default_as_of(orders))  # doctest: +SKIP
@@ -88,13 +104,8 @@ def sales_panel(
     freq = check_freq(freq, "sales_panel")
     as_of = check_day(as_of, "as_of")
     lines = classify_lines(orders, before=as_of, products=products if level == "category" else None)
-
-    keys = {"ds": period_start(lines.day, freq)}
-    if level == "product":
-        keys["unique_id"] = lines.product_id
-    elif level == "category":
-        keys["unique_id"] = lines.category.fill_null(UNKNOWN_CATEGORY)
-    # level="total" groups by period only: Spark refuses GROUP BY on a literal column by position.
+    series = _series_id(lines, level)
+    keys = {"ds": period_start(lines.day, freq)} | ({} if series is None else {"unique_id": series})
     by_period = lines.group_by(**keys).aggregate(
         units=lines.sale_units.sum(),
         revenue=lines.sale_revenue.sum(),
@@ -104,13 +115,17 @@ def sales_panel(
         cancelled_units=lines.cancelled_units.sum(),
         orders=lines.order_id.nunique(where=lines.is_sale),
     )
-    if level == "total":
+    # The first sale comes straight from the lines (a cheap filtered scan) rather than from by_period,
+    # so that the big aggregate is referenced once and never has to be kept as a shared CTE.
+    sales = lines.filter(lines.is_sale)
+    sale_series = _series_id(sales, level)
+    if sale_series is None:
         by_period = by_period.mutate(unique_id=ibis.literal(TOTAL_ID))
-
-    first = by_period.group_by("unique_id").aggregate(
-        # units > 0 exactly when the period has a sale line (sale quantities are positive).
-        first_ds=by_period.ds.min(where=by_period.units > 0)
-    ).filter(lambda t: t.first_ds.notnull())
+        first = sales.aggregate(first_day=sales.day.min()).mutate(unique_id=ibis.literal(TOTAL_ID))
+        first = first.filter(first.first_day.notnull())  # no sale at all: no series
+    else:
+        first = sales.group_by(unique_id=sale_series).aggregate(first_day=sales.day.min())
+    first = first.select("unique_id", first_ds=period_start(first.first_day, freq))
     grid = period_grid(first, end=last_period(as_of, freq), freq=freq)
 
     joined = grid.left_join(by_period, ["unique_id", "ds"])

@@ -87,7 +87,7 @@ def load_customers_file(con: duckdb.DuckDBPyConnection, warehouse, path: Path, s
     report = FileReport(str(path), "customers", "loaded", sha)
     if key is not None:
         targets = {id_col: id_sql(ident(id_col))}
-        for col in list(options.pii) + detect_pii_columns(con, raw.table, raw.columns, {id_col}):
+        for col in list(options.pii) + detect_pii_columns(con, ident(raw.table), raw.columns, {id_col}):
             if col in raw.columns:
                 targets.setdefault(col, clean(ident(col)))
         pseudonymize_columns(con, raw.table, targets, key)

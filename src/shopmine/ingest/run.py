@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import glob
 import hashlib
+import json
+import re
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -19,13 +21,12 @@ from shopmine.ingest.options import IngestOptions
 from shopmine.ingest.staging import staging_sql
 from shopmine.io.dates import check_format, check_timezone, detect_layout
 from shopmine.io.mapping import resolve_mapping
-from shopmine.io.numbers import id_sql
 from shopmine.io.presets import get_preset
-from shopmine.io.readers import LINE_COLUMN, RawFile, read_raw
+from shopmine.io.source import Source, open_source
 from shopmine.io.sniff import sniff
-from shopmine.io.sqltext import clean, ident, literal
-from shopmine.privacy import detect_pii_columns, pseudonymize_columns
-from shopmine.schema import LINEAGE_COLUMNS, ORDER_COLUMN_NAMES
+from shopmine.io.sqltext import ident, literal
+from shopmine.privacy import detect_pii_columns, pseudonym, pseudonymize_columns
+from shopmine.schema import ORDER_COLUMN_NAMES
 
 Progress = Callable[[str], None]
 
@@ -158,7 +159,8 @@ def ingest(workspace, files: Sequence[str | Path], *, options: IngestOptions | N
         con.execute("ROLLBACK")
         raise
     finally:
-        for table in ("__raw", "__staged", "__raw_rejects", "__raw_scans", "__reject_thresholds"):
+        for table in ("__raw", "__staged", "__raw_rejects", "__raw_scans", "__reject_thresholds",
+                      "__src_rejects", "__src_scans"):
             con.execute(f"DROP TABLE IF EXISTS {table}")
     return IngestReport(batch_id, reports)
 
@@ -166,73 +168,120 @@ def ingest(workspace, files: Sequence[str | Path], *, options: IngestOptions | N
 def _load_orders_file(con: duckdb.DuckDBPyConnection, warehouse, path: Path, sha: str, batch_id: str,
                       options: IngestOptions, preset, key: bytes | None, say: Progress) -> FileReport:
     fmt = sniff(path, options.delimiter, options.encoding)
-    raw = read_raw(con, path, fmt, "__raw")
-    mapping = resolve_mapping(raw.columns, where=str(path), user_map=options.mapping, preset=preset)
+    source = open_source(con, path, fmt)
+    mapping = resolve_mapping(source.columns, where=str(path), user_map=options.mapping, preset=preset)
     report = FileReport(str(path), "orders", "loaded", sha)
-    if key is not None:
-        report.pseudonymized_columns = _pseudonymize(con, raw, mapping, options, key)
     date_col = mapping["ordered_at"]
     if options.date_format:
         layout = check_format(options.date_format)
     else:
-        layout = detect_layout(con, raw.table, date_col, where=f"{path}, column {date_col!r}")
+        layout = detect_layout(con, source.prescan_sql, date_col, where=f"{path}, column {date_col!r}")
     report.date_layout = layout.describe()
-    say(f"checking {path.name} ({raw.rows:,} rows, dates {layout.describe()})")
-    plan = staging_sql(raw.table, raw.columns, mapping, layout, timezone=options.timezone, preset=preset,
-                       batch_id=batch_id, source_file=str(path), drop_duplicates=options.drop_duplicates)
+    say(f"checking {path.name} (dates {layout.describe()})")
+    plan = staging_sql(source.scan_sql, source.columns, mapping, layout, timezone=options.timezone,
+                       preset=preset, drop_duplicates=options.drop_duplicates)
     con.execute(f"CREATE OR REPLACE TEMP TABLE __staged AS {plan.sql}")
-    warehouse.add_columns("orders", list(plan.extras.values()))
-    stored = list(ORDER_COLUMN_NAMES) + [c.name for c in LINEAGE_COLUMNS] + list(plan.extras.values())
+    rejects = source.rejects(con)
+    if key is not None:
+        report.pseudonymized_columns = _pseudonymize(con, source, mapping, plan.extras, options, key, rejects)
     say(f"loading {path.name}")
-    con.execute(f"INSERT INTO orders BY NAME SELECT {', '.join(ident(c) for c in stored)} "
+    warehouse.add_columns("orders", list(plan.extras.values()))
+    # Rows sit in file order in __staged; inside a transaction their rowids start at a large
+    # offset, so the position is counted from the first one.
+    first_rowid = con.execute("SELECT coalesce(min(rowid), 0) FROM __staged").fetchone()[0]
+    line = _line_sql(plan.ordinal, source.header_lines, [r["line"] for r in rejects], first_rowid)
+    guest_order = f"'guest:' || {literal(batch_id)} || ':' || {literal(str(path))} || ':' || ({line})::VARCHAR"
+    columns = {c: ident(c) for c in ORDER_COLUMN_NAMES}
+    columns["order_id"] = f"coalesce(order_id, {guest_order})"
+    columns.update({"line_type": "line_type", "batch_id": literal(batch_id), "source_file": literal(str(path)),
+                    "source_line": line})
+    columns.update({name: ident(name) for name in plan.extras.values()})
+    con.execute(f"INSERT INTO orders BY NAME SELECT {', '.join(f'{v} AS {ident(k)}' for k, v in columns.items())} "
                 f"FROM __staged WHERE __reason IS NULL")
     fault_point("after_orders_insert")
     con.execute(
-        f"INSERT INTO quarantine SELECT {literal(batch_id)}, {literal(str(path))}, s.{LINE_COLUMN}, "
-        f"s.__reason, s.__detail, to_json(r) FROM __staged s JOIN {ident(raw.table)} r "
-        f"USING ({LINE_COLUMN}) WHERE s.__reason IS NOT NULL"
+        f"INSERT INTO quarantine SELECT {literal(batch_id)}, {literal(str(path))}, {line}, __reason, __detail, "
+        f"__raw FROM __staged WHERE __reason IS NOT NULL"
     )
-    _quarantine_rejects(con, raw, batch_id, path)
-    counts = con.execute(
-        "SELECT count(*) FILTER (WHERE __reason IS NULL), count(*) FILTER (WHERE __dup) FROM __staged"
+    if rejects:
+        con.executemany("INSERT INTO quarantine VALUES (?, ?, ?, ?, ?, ?)",
+                        [(batch_id, str(path), r["line"], r["reason"], r["detail"], r["raw"]) for r in rejects])
+    rows, loaded, distinct_rows = con.execute(
+        "SELECT count(*), count(*) FILTER (WHERE __reason IS NULL), count(DISTINCT __h) FROM __staged"
     ).fetchone()
     by_reason = dict(con.execute(
         "SELECT __reason, count(*) FROM __staged WHERE __reason IS NOT NULL GROUP BY 1").fetchall())
-    for reject in raw.rejects:
+    for reject in rejects:
         by_reason[reject["reason"]] = by_reason.get(reject["reason"], 0) + 1
-    report.rows_in = raw.rows + len(raw.rejects)
-    report.rows_loaded = counts[0]
+    report.rows_in = rows + len(rejects)
+    report.rows_loaded = loaded
     report.rows_quarantined = sum(by_reason.values())
-    report.duplicate_rows = counts[1]
+    # Exact copies of an earlier line (the hash of all columns; 64-bit, so a false match among even
+    # 10^8 lines has a chance below 10^-3).
+    report.duplicate_rows = rows - distinct_rows
     report.quarantined_by_reason = dict(sorted(by_reason.items()))
     return report
 
 
-def _quarantine_rejects(con: duckdb.DuckDBPyConnection, raw: RawFile, batch_id: str, path: Path) -> None:
-    if raw.rejects:
-        con.executemany(
-            "INSERT INTO quarantine VALUES (?, ?, ?, ?, ?, ?)",
-            [(batch_id, str(path), r["line"], r["reason"], r["detail"], r["raw"]) for r in raw.rejects],
-        )
+def _line_sql(ordinal: bool, header_lines: int, reject_lines: list[int], first_rowid: int) -> str:
+    """SQL for a staged row's line in its file: its position, past the header and rejected lines."""
+    k = "__ord" if ordinal else f"(rowid - {first_rowid} + 1)"
+    if not reject_lines:
+        return f"({k} + {header_lines})"
+    # Rejected line R_j (the j-th) has R_j - j - header accepted rows before it; row k lies past it
+    # when k exceeds that number.
+    thresholds = sorted(r - j - header_lines for j, r in enumerate(sorted(reject_lines), start=1))
+    if len(thresholds) <= 64:
+        past = " + ".join(f"({k} > {t})::BIGINT" for t in thresholds)
+    else:
+        values = ", ".join(f"({t})" for t in thresholds)
+        past = f"(SELECT count(*) FROM (VALUES {values}) AS th(t) WHERE {k} > th.t)"
+    return f"({k} + {header_lines} + {past})"
 
 
-def _pseudonymize(con: duckdb.DuckDBPyConnection, raw: RawFile, mapping: dict[str, str],
-                  options: IngestOptions, key: bytes) -> list[str]:
+def _pseudonymize(con: duckdb.DuckDBPyConnection, source: Source, mapping: dict[str, str],
+                  extras: dict[str, str], options: IngestOptions, key: bytes, rejects: list[dict]) -> list[str]:
+    """Replace customer ids and personal columns in the staged rows (and quarantined raw rows)."""
     for col in options.pii:
-        if col not in raw.columns:
+        if col not in source.columns:
             raise ShopmineInputError(
-                f"{raw.path}: --pii names column {col!r}, which the file does not have "
-                f"(columns: {', '.join(raw.columns)})."
+                f"{source.path}: --pii names column {col!r}, which the file does not have "
+                f"(columns: {', '.join(source.columns)})."
             )
-    targets: dict[str, str] = {}
+    staged: dict[str, str] = {}  # staged column -> source column
+    if "customer_id" in mapping:
+        staged["customer_id"] = mapping["customer_id"]
+    detected = detect_pii_columns(con, source.prescan_sql, [c for c in source.columns if c in extras], set())
+    for col in list(options.pii) + detected:
+        if col in extras:
+            staged.setdefault(extras[col], col)
+    pseudonymize_columns(con, "__staged", {c: ident(c) for c in staged}, key)
+    _pseudonymize_quarantined_raw(con, list(staged.values()), mapping, key)
+    for reject in rejects:
+        # A line that could not be split cannot be cleaned field by field: keep only its fingerprint.
+        reject["raw"] = f"(withheld: pseudonymised ingest; line fingerprint {pseudonym(reject['raw'] or '', key)})"
+    return list(staged.values())
+
+
+def _pseudonymize_quarantined_raw(con: duckdb.DuckDBPyConnection, source_columns: list[str],
+                                  mapping: dict[str, str], key: bytes) -> None:
+    rows = con.execute("SELECT rowid, __raw FROM __staged WHERE __raw IS NOT NULL").fetchall()
+    if not rows:
+        return
     customer_col = mapping.get("customer_id")
-    if customer_col is not None:
-        targets[customer_col] = id_sql(ident(customer_col))
-    mapped_other = {src for canonical, src in mapping.items() if canonical != "customer_id"}
-    for col in list(options.pii) + detect_pii_columns(con, raw.table, raw.columns, mapped_other):
-        targets.setdefault(col, clean(ident(col)))
-    pseudonymize_columns(con, raw.table, targets, key)
-    return list(targets)
+    updates = []
+    for rowid, raw in rows:
+        record = json.loads(raw)
+        for col in source_columns:
+            value = record.get(col)
+            if value is None or not str(value).strip():
+                continue
+            text = str(value).strip()
+            if col == customer_col:
+                text = re.sub(r"^(-?[0-9]+)\.0+$", r"\1", text)  # as id_sql normalises ids
+            record[col] = pseudonym(text, key)
+        updates.append((json.dumps(record, ensure_ascii=False, separators=(",", ":")), rowid))
+    con.executemany("UPDATE __staged SET __raw = ? WHERE rowid = ?", updates)
 
 
 def _record_batch(con: duckdb.DuckDBPyConnection, report: FileReport, batch_id: str,

@@ -17,7 +17,6 @@ from shopmine.io.dates import DateLayout, parse_sql
 from shopmine.io.line_types import line_type_sql
 from shopmine.io.numbers import id_sql, number_sql
 from shopmine.io.presets import Preset
-from shopmine.io.readers import LINE_COLUMN
 from shopmine.io.sqltext import clean, ident, literal
 from shopmine.schema import LINE_TYPES, ORDER_COLUMN_NAMES
 
@@ -53,15 +52,24 @@ def extra_columns(columns: list[str], mapping: dict[str, str]) -> dict[str, str]
 
 @dataclass(frozen=True)
 class StagingPlan:
-    sql: str
+    sql: str  # SELECT producing the staged rows, in file order
     extras: dict[str, str]  # source column -> stored name
+    ordinal: bool  # True: rows carry __ord (their 1-based position); False: use the table's rowid
 
 
-def staging_sql(raw_table: str, columns: list[str], mapping: dict[str, str], layout: DateLayout, *,
-                timezone: str, preset: Preset | None, batch_id: str, source_file: str,
-                drop_duplicates: bool) -> StagingPlan:
-    """SQL creating the typed table (canonical columns, extras, ``__line``, ``__dup``, reason, detail)."""
+PARSED = "__v_"  # prefix of parsed values, so they never clash with the export's own column names
+
+
+def staging_sql(source_sql: str, columns: list[str], mapping: dict[str, str], layout: DateLayout, *,
+                timezone: str, preset: Preset | None, drop_duplicates: bool) -> StagingPlan:
+    """One pass over the file: typed canonical values, extras, a row hash, the reason (if any) and,
+    for rejected rows only, the raw row as JSON.
+
+    Rows come out in file order. Windows (an export's order-level fields, exact duplicates to
+    drop) reorder rows, so then each row carries its position ``__ord`` explicitly.
+    """
     e = {canonical: ident(source) for canonical, source in mapping.items()}
+    windows = bool(preset is not None and preset.order_level and "order_id" in e) or drop_duplicates
     if preset is not None:
         base = dict(e)  # every derivation reads the export's own columns, not another derivation
         for canonical, derive in preset.derive.items():
@@ -71,92 +79,100 @@ def staging_sql(raw_table: str, columns: list[str], mapping: dict[str, str], lay
             for canonical in preset.order_level:
                 if canonical in e:
                     # Some exports write order-level fields only on an order's first line.
-                    e[canonical] = f"coalesce({clean(e[canonical])}, max({clean(e[canonical])}) OVER (PARTITION BY {key}))"
+                    e[canonical] = (f"coalesce({clean(e[canonical])}, "
+                                    f"max({clean(e[canonical])}) OVER (PARTITION BY {key}))")
 
-    p: list[str] = []
+    v = PARSED
+    p: list[str] = ["r.*"]
     for col in ID_COLUMNS:
-        p.append(f"{id_sql(e[col]) if col in e else 'NULL::VARCHAR'} AS {col}")
-    p.append(f"{clean(e['ordered_at'])} AS ordered_at_text")
-    p.append(f"{parse_sql(e['ordered_at'], layout, timezone)} AS ordered_at")
+        p.append(f"{id_sql(e[col]) if col in e else 'NULL::VARCHAR'} AS {v}{col}")
+    p.append(f"{clean(e['ordered_at'])} AS {v}ordered_at_text")
+    p.append(f"{parse_sql(e['ordered_at'], layout, timezone)} AS {v}ordered_at")
     for col in NUMBER_COLUMNS:
         if col in e:
-            p.append(f"{clean(e[col])} AS {col}_text")
-            p.append(f"{number_sql(e[col])} AS {col}")
-        else:
-            p.append(f"NULL::VARCHAR AS {col}_text")
-            p.append(f"NULL::DOUBLE AS {col}")
+            p.append(f"{clean(e[col])} AS {v}{col}_text")
+            p.append(f"{number_sql(e[col])} AS {v}{col}")
     for col in TEXT_COLUMNS:
         value = clean(e[col]) if col in e else "NULL::VARCHAR"
         if col == "status":
             value = f"lower({value})"
         elif col == "currency":
             value = f"upper({value})"
-        p.append(f"{value} AS {col}")
+        p.append(f"{value} AS {v}{col}")
     if "line_type" in e:
-        p.append(f"lower({clean(e['line_type'])}) AS line_type")
+        p.append(f"lower({clean(e['line_type'])}) AS {v}line_type")
     else:
         generic = line_type_sql(id_sql(e["product_id"]), clean(e["name"]) if "name" in e else None)
         preset_lt = preset.line_type(e) if preset is not None and preset.line_type is not None else None
-        p.append(f"coalesce({preset_lt}, {generic}) AS line_type" if preset_lt else f"{generic} AS line_type")
+        p.append(f"coalesce({preset_lt}, {generic}) AS {v}line_type" if preset_lt else f"{generic} AS {v}line_type")
     extras = extra_columns(columns, mapping)
     for source, name in extras.items():
-        p.append(f"{clean(ident(source))} AS {ident(name)}")
-    p.append(LINE_COLUMN)
-    all_raw = ", ".join(ident(c) for c in columns)
-    p.append(f"row_number() OVER (PARTITION BY {all_raw} ORDER BY {LINE_COLUMN}) > 1 AS __dup")
+        p.append(f"{clean(ident(source))} AS {v}x_{name}")
+    all_raw = ", ".join(f"r.{ident(c)}" for c in columns)
+    p.append(f"hash({all_raw}) AS __h")
+    if drop_duplicates:
+        p.append(f"row_number() OVER (PARTITION BY {all_raw} ORDER BY r.__ord) > 1 AS __dup")
 
-    price, price_text = ("line_total", "line_total_text") if "line_total" in e else ("unit_price", "unit_price_text")
+    price = "line_total" if "line_total" in e else "unit_price"
     reason_cases = [
-        ("product_id IS NULL", "'missing_product_id'", "'product id is empty'"),
-        ("ordered_at_text IS NULL", "'missing_date'", "'order date is empty'"),
-        ("ordered_at IS NULL", "'unparseable_date'", f"'order date ' || {_quote('ordered_at_text')}"),
-        ("quantity_text IS NULL", "'missing_quantity'", "'quantity is empty'"),
-        ("quantity IS NULL", "'unparseable_number'", f"'quantity ' || {_quote('quantity_text')}"),
-        (f"{price_text} IS NULL", "'missing_price'", f"'{price} is empty'"),
-        (f"{price} IS NULL", "'unparseable_number'", f"'{price} ' || {_quote(price_text)}"),
+        (f"{v}product_id IS NULL", "missing_product_id", "'product id is empty'"),
+        (f"{v}ordered_at_text IS NULL", "missing_date", "'order date is empty'"),
+        (f"{v}ordered_at IS NULL", "unparseable_date", f"'order date ' || {_quote(v + 'ordered_at_text')}"),
+        (f"{v}quantity_text IS NULL", "missing_quantity", "'quantity is empty'"),
+        (f"{v}quantity IS NULL", "unparseable_number", f"'quantity ' || {_quote(v + 'quantity_text')}"),
+        (f"{v}{price}_text IS NULL", "missing_price", f"'{price} is empty'"),
+        (f"{v}{price} IS NULL", "unparseable_number", f"'{price} ' || {_quote(v + price + '_text')}"),
     ]
     for col in OPTIONAL_NUMBERS:
         if col in e:
-            reason_cases.append((f"{col}_text IS NOT NULL AND {col} IS NULL", "'unparseable_number'",
-                                 f"'{col} ' || {_quote(col + '_text')}"))
+            reason_cases.append((f"{v}{col}_text IS NOT NULL AND {v}{col} IS NULL", "unparseable_number",
+                                 f"'{col} ' || {_quote(v + col + '_text')}"))
     types = ", ".join(literal(t) for t in LINE_TYPES)
     reason_cases += [
-        ("quantity = 0", "'zero_quantity'", "'quantity is 0'"),
-        (f"line_type NOT IN ({types})", "'invalid_line_type'",
-         f"'line_type ' || {_quote('line_type')} || ' (use {'/'.join(LINE_TYPES)})'"),
-        (f"line_type = 'product' AND {price} <= 0", "'non_positive_price'",
-         f"'{price} ' || {price}::VARCHAR || ' on a product line'"),
+        (f"{v}quantity = 0", "zero_quantity", "'quantity is 0'"),
+        (f"{v}line_type NOT IN ({types})", "invalid_line_type",
+         f"'line_type ' || {_quote(v + 'line_type')} || ' (use {'/'.join(LINE_TYPES)})'"),
+        (f"{v}line_type = 'product' AND {v}{price} <= 0", "non_positive_price",
+         f"'{price} ' || {v}{price}::VARCHAR || ' on a product line'"),
     ]
     if drop_duplicates:
-        reason_cases.append(("__dup", "'duplicate_line'", "'exact copy of an earlier line'"))
-    reason = "CASE " + " ".join(f"WHEN {c} THEN {r}" for c, r, _ in reason_cases) + " END"
+        reason_cases.append(("__dup", "duplicate_line", "'exact copy of an earlier line'"))
+    reason = "CASE " + " ".join(f"WHEN {c} THEN '{r}'" for c, r, _ in reason_cases) + " END"
     detail = "CASE " + " ".join(f"WHEN {c} THEN {d}" for c, _, d in reason_cases) + " END"
 
     # Prices are magnitudes: a return's sign lives in its quantity, whatever sign the export
     # gave its line revenue. Non-product lines (discounts, adjustments) keep their sign.
     if "line_total" in e:
-        unit_price = ("CASE WHEN line_type = 'product' THEN abs(line_total / quantity) "
-                      "ELSE line_total / abs(quantity) END")
+        unit_price = (f"CASE WHEN {v}line_type = 'product' THEN abs({v}line_total / {v}quantity) "
+                      f"ELSE {v}line_total / abs({v}quantity) END")
     else:
-        unit_price = "unit_price"
-    unit_cost = "abs(line_cost / quantity)" if "line_cost" in e and "unit_cost" not in e else "unit_cost"
-    day_order = ("CASE WHEN customer_id IS NOT NULL THEN customer_id || '@' || strftime(ordered_at, '%Y-%m-%d') "
-                 f"ELSE 'guest:' || {literal(batch_id)} || ':' || {literal(source_file)} || ':' "
-                 f"|| {LINE_COLUMN}::VARCHAR END")
-    order_id = "order_id" if "order_id" in e else day_order
-    extra_sel = "".join(f", {ident(n)}" for n in extras.values())
+        unit_price = f"{v}unit_price"
+    unit_cost = (f"abs({v}line_cost / {v}quantity)" if "line_cost" in e and "unit_cost" not in e
+                 else (f"{v}unit_cost" if "unit_cost" in e else "NULL::DOUBLE"))
+    optional = {c: (f"{v}{c}" if c in e else "NULL::DOUBLE") for c in ("list_price", "discount")}
+    # Without an order id an order is the customer's calendar day (guests: set at insert, per line).
+    order_id = (f"{v}order_id" if "order_id" in e else
+                f"CASE WHEN {v}customer_id IS NOT NULL THEN {v}customer_id || '@' || "
+                f"strftime({v}ordered_at, '%Y-%m-%d') END")
+    raw_json = "to_json(struct_pack(" + ", ".join(f"{ident(c)} := s.{ident(c)}" for c in columns) + "))"
+    extra_sel = "".join(f", {v}x_{n} AS {ident(n)}" for n in extras.values())
+    ordinal = ", __ord" if windows else ""
+    source = f"(SELECT *, row_number() OVER () AS __ord FROM {source_sql})" if windows else source_sql
     sql = f"""
-        WITH p AS (SELECT {', '.join(p)} FROM {ident(raw_table)}),
+        WITH p AS (SELECT {', '.join(p)} FROM {source} AS r),
         s AS (SELECT *, {reason} AS __reason, {detail} AS __detail FROM p)
-        SELECT {order_id} AS order_id, customer_id, product_id, ordered_at, quantity,
-               {unit_price} AS unit_price, status, {unit_cost} AS unit_cost, list_price, discount,
-               category, name, country, channel, currency, payment_method, line_type,
-               {literal(batch_id)} AS batch_id, {literal(source_file)} AS source_file,
-               {LINE_COLUMN} AS source_line{extra_sel}, {LINE_COLUMN}, __dup, __reason, __detail
+        SELECT {order_id} AS order_id, {v}customer_id AS customer_id, {v}product_id AS product_id,
+               {v}ordered_at AS ordered_at, {v}quantity AS quantity, {unit_price} AS unit_price,
+               {v}status AS status, {unit_cost} AS unit_cost, {optional['list_price']} AS list_price,
+               {optional['discount']} AS discount, {v}category AS category, {v}name AS name,
+               {v}country AS country, {v}channel AS channel, {v}currency AS currency,
+               {v}payment_method AS payment_method, {v}line_type AS line_type{extra_sel}{ordinal},
+               __h, __reason, __detail, CASE WHEN __reason IS NOT NULL THEN {raw_json} END AS __raw
         FROM s
     """
-    return StagingPlan(sql, extras)
+    return StagingPlan(sql, extras, windows)
 
 
 def _quote(col: str) -> str:
+    """SQL putting a text value between single quotes, for a detail message."""
     return f"'''' || coalesce({col}, '') || ''''"

@@ -8,6 +8,7 @@ cannot decide, and the user is asked for ``--date-format``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import duckdb
@@ -37,32 +38,28 @@ class DateLayout:
                 }.get(self.kind, f"--date-format {self.format}")
 
 
-def detect_layout(con: duckdb.DuckDBPyConnection, table: str, column: str, where: str) -> DateLayout:
-    """Look at every distinct value of ``column`` and pick its layout.
+def detect_layout(con: duckdb.DuckDBPyConnection, relation: str, column: str, where: str) -> DateLayout:
+    """Look at every value of ``column`` in ``relation`` (a table or a file scan) and pick its layout.
 
-    ``where`` names the file and column for error messages.
+    Values are grouped by their shape (digits replaced by 0), so the layouts are tested on a few
+    dozen shapes rather than on millions of values. ``where`` names the file and column for errors.
     """
     v = clean(ident(column))
-    stats = con.execute(
-        f"""
-        WITH d AS (SELECT DISTINCT {v} AS v FROM {ident(table)} WHERE {v} IS NOT NULL)
-        SELECT count(*),
-               count(*) FILTER (WHERE regexp_matches(v, {literal(ISO)})),
-               count(*) FILTER (WHERE regexp_matches(v, {literal(SLASH)})),
-               max(TRY_CAST(regexp_extract(v, {literal(SLASH)}, 1) AS INTEGER)),
-               max(TRY_CAST(regexp_extract(v, {literal(SLASH)}, 2) AS INTEGER)),
-               count(*) FILTER (WHERE regexp_matches(v, {literal(DOT)})),
-               count(*) FILTER (WHERE regexp_matches(v, {literal(EPOCH)})),
-               count(*) FILTER (WHERE regexp_matches(v, {literal(EPOCH_MS)})),
-               list(v ORDER BY v)[1:3]
-        FROM d
-        """
-    ).fetchone()
-    total, iso, slash, max_first, max_second, dot, epoch, epoch_ms, examples = stats
-    if total == 0:
+    shapes = con.execute(
+        f"SELECT translate({v}, '0123456789', '0000000000') AS shape, count(*), min({v}) "
+        f"FROM {relation} WHERE {v} IS NOT NULL GROUP BY 1"
+    ).fetchall()
+    if not shapes:
         raise ShopmineInputError(f"{where}: the date column is empty in every row; map another "
                                  "column with --map ordered_at=COLUMN.")
-    counts = {"iso": iso, "slash": slash, "dmy_dot": dot, "epoch": epoch, "epoch_ms": epoch_ms}
+    counts = {"iso": 0, "slash": 0, "dmy_dot": 0, "epoch": 0, "epoch_ms": 0}
+    patterns = {"iso": ISO, "slash": SLASH, "dmy_dot": DOT, "epoch": EPOCH, "epoch_ms": EPOCH_MS}
+    for shape, n, _example in shapes:
+        for kind, pattern in patterns.items():
+            if re.match(pattern, shape):
+                counts[kind] += n
+                break
+    examples = [ex for _shape, _n, ex in sorted(shapes, key=lambda r: -r[1])[:3]]
     best = max(counts, key=counts.get)
     if counts[best] == 0:
         raise ShopmineInputError(
@@ -71,6 +68,11 @@ def detect_layout(con: duckdb.DuckDBPyConnection, table: str, column: str, where
         )
     if best != "slash":
         return DateLayout(best)
+    max_first, max_second, slash_examples = con.execute(
+        f"SELECT max(TRY_CAST(split_part({v}, '/', 1) AS INTEGER)), "
+        f"max(TRY_CAST(split_part({v}, '/', 2) AS INTEGER)), list(DISTINCT {v})[1:3] "
+        f"FROM {relation} WHERE regexp_matches({v}, {literal(SLASH)})"
+    ).fetchone()
     first_day, second_day = (max_first or 0) > 12, (max_second or 0) > 12
     if first_day and not second_day:
         return DateLayout("dmy")
@@ -79,7 +81,7 @@ def detect_layout(con: duckdb.DuckDBPyConnection, table: str, column: str, where
     why = ("both fields go above 12" if first_day else "no field goes above 12, so day and month "
            "cannot be told apart")
     raise ShopmineInputError(
-        f"{where}: the dates look like ../../YYYY but {why} (e.g. {', '.join(map(repr, examples))}); "
+        f"{where}: the dates look like ../../YYYY but {why} (e.g. {', '.join(map(repr, sorted(slash_examples)))}); "
         "pass --date-format '%m/%d/%Y' (month first) or --date-format '%d/%m/%Y' (day first)."
     )
 

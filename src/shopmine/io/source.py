@@ -1,0 +1,106 @@
+"""An order file as a DuckDB relation of text columns, scanned in place (never copied whole).
+
+A 10-million-line export is read twice at most: a narrow pre-scan (date layout, personal-data
+values) and the one pass that parses, checks and stores it. Rows keep the file's order in the
+table that pass creates (DuckDB preserves insertion order), so a row's position gives its line.
+Lines the CSV reader cannot split (wrong number of fields, bytes invalid for the encoding) are
+collected as rejects with their line number.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from shopmine.errors import ShopmineInputError
+from shopmine.io.sniff import FileFormat, check_gzip
+from shopmine.io.sqltext import ident, literal
+
+
+@dataclass
+class Source:
+    path: Path
+    fmt: FileFormat
+    columns: list[str]
+    scan_sql: str  # the main pass: records rejects
+    prescan_sql: str  # narrow pre-scans: skip malformed lines silently (the main pass records them)
+    header_lines: int  # lines before the first record (1 for CSV and Excel headers)
+    rejects_table: str | None = None
+
+    def rejects(self, con: duckdb.DuckDBPyConnection) -> list[dict]:
+        """Lines the main pass could not split, each with reason and detail (call after that pass)."""
+        if self.rejects_table is None:
+            return []
+        rows = con.execute(
+            f"SELECT line, error_type, error_message, csv_line FROM {ident(self.rejects_table)} ORDER BY line"
+        ).fetchall()
+        out, seen = [], set()
+        for line, error_type, message, csv_line in rows:
+            if line in seen:  # one record can raise several errors; quarantine it once
+                continue
+            seen.add(line)
+            if error_type == "INVALID ENCODING":
+                reason = "invalid_encoding"
+                detail = (f"bytes that are not {self.fmt.encoding}; pass --encoding (e.g. latin-1) "
+                          "if the file uses another")
+            else:
+                reason, detail = "malformed_line", f"{error_type.lower()}: {message}"
+            out.append({"line": int(line), "reason": reason, "detail": detail, "raw": csv_line})
+        return out
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0]
+
+
+def open_source(con: duckdb.DuckDBPyConnection, path: Path, fmt: FileFormat, name: str = "__src") -> Source:
+    """Describe ``path`` as a relation of text columns (nothing is loaded yet)."""
+    try:
+        if fmt.kind == "csv":
+            return _csv(con, path, fmt, name)
+        if fmt.kind == "parquet":
+            return _parquet(con, path, fmt)
+        return _excel(con, path, fmt, name)
+    except duckdb.IOException as exc:
+        raise ShopmineInputError(f"{path}: cannot be read ({_first_line(exc)}).") from None
+    except (duckdb.InvalidInputException, duckdb.ConversionException) as exc:
+        raise ShopmineInputError(f"{path}: cannot be read as {fmt.kind.upper()} ({_first_line(exc)}); "
+                                 "check --delimiter and --encoding.") from None
+
+
+def _csv(con: duckdb.DuckDBPyConnection, path: Path, fmt: FileFormat, name: str) -> Source:
+    if fmt.compression == "gzip":
+        check_gzip(path)
+    opts = ["all_varchar=true", "header=true", "normalize_names=false", f"encoding={literal(fmt.encoding)}"]
+    if fmt.delimiter is not None:
+        opts.append(f"delim={literal(fmt.delimiter)}")
+    if fmt.compression:
+        opts.append(f"compression={literal(fmt.compression)}")
+    base = f"read_csv({literal(str(path))}, {', '.join(opts)}"
+    rejects = f"{name}_rejects"
+    scan = (f"{base}, store_rejects=true, rejects_table={literal(rejects)}, "
+            f"rejects_scan={literal(name + '_scans')})")
+    prescan = f"{base}, ignore_errors=true)"
+    columns = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {prescan}").fetchall()]
+    return Source(path, fmt, columns, scan, prescan, 1, rejects)
+
+
+def _parquet(con: duckdb.DuckDBPyConnection, path: Path, fmt: FileFormat) -> Source:
+    reader = f"read_parquet({literal(str(path))})"
+    cols = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {reader}").fetchall()]
+    sql = f"(SELECT {', '.join(f'CAST({ident(c)} AS VARCHAR) AS {ident(c)}' for c in cols)} FROM {reader})"
+    return Source(path, fmt, cols, sql, sql, 0)
+
+
+def _excel(con: duckdb.DuckDBPyConnection, path: Path, fmt: FileFormat, name: str) -> Source:
+    try:
+        frame = pd.read_excel(path, dtype=str, sheet_name=0)
+    except Exception as exc:  # openpyxl raises many types for a broken workbook
+        raise ShopmineInputError(f"{path}: cannot be read as an Excel workbook ({exc}).") from None
+    frame.columns = [str(c) for c in frame.columns]
+    con.register(f"{name}_excel", frame)
+    sql = ident(f"{name}_excel")
+    return Source(path, fmt, list(frame.columns), sql, sql, 1)

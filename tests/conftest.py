@@ -1,0 +1,41 @@
+"""Fixtures shared by every test folder.
+
+``spark_engine`` starts one local Spark session for the whole run (Spark allows one context per
+process and takes seconds to start); tests that use it are marked ``spark`` automatically, so
+``pytest -m "not spark"`` skips them.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+
+def _java_available() -> bool:
+    java_home = os.environ.get("JAVA_HOME")
+    if java_home and (Path(java_home) / "bin" / "java").exists():
+        return True
+    return shutil.which("java") is not None
+
+
+@pytest.fixture(scope="session")
+def spark_engine(tmp_path_factory: pytest.TempPathFactory):
+    """A ``shopmine.engine.Engine`` on a local[2] Spark session (UTC session time zone).
+
+    Its ``parquet_dir`` is an empty temporary folder: write ``<table>.parquet`` there for
+    ``engine.table(name)``, or read any file with ``engine.con.read_parquet(path)``.
+    """
+    if not _java_available():
+        pytest.skip("Spark needs Java: no `java` on PATH and no JAVA_HOME (install a JDK 17)")
+    from shopmine.engine import Engine
+
+    return Engine.spark(tmp_path_factory.mktemp("spark_parquet"), master="local[2]")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if "spark_engine" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.spark)
