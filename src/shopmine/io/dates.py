@@ -93,7 +93,11 @@ def parse_sql(expr: str, layout: DateLayout, timezone: str) -> str:
     if layout.kind == "iso":
         # Offsets go through TIMESTAMPTZ: a plain cast to TIMESTAMP would silently drop them.
         no_space = f"regexp_replace({v}, '\\s+([+-][0-9]{{2}}:?[0-9]{{2}})$', '\\1')"
-        return (f"CASE WHEN regexp_matches({v}, {literal(OFFSET)}) "
+        # Cheap test first: a zone needs a 'Z', a '+' or a '-' after the date part.
+        maybe_zone = (f"(contains({v}, '+') OR contains(upper({v}), 'Z') "
+                      f"OR contains(substr({v}, 11), '-'))")
+        return (f"CASE WHEN NOT {maybe_zone} THEN TRY_CAST({v} AS TIMESTAMP) "
+                f"WHEN regexp_matches({v}, {literal(OFFSET)}) "
                 f"THEN timezone({tz}, TRY_CAST({no_space} AS TIMESTAMPTZ)) "
                 f"ELSE TRY_CAST({v} AS TIMESTAMP) END")
     if layout.kind in ("mdy", "dmy", "dmy_dot"):
