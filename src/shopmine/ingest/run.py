@@ -22,7 +22,7 @@ from shopmine.ingest.staging import staging_sql
 from shopmine.io.dates import check_format, check_timezone, detect_layout
 from shopmine.io.mapping import resolve_mapping
 from shopmine.io.presets import get_preset
-from shopmine.io.source import Source, open_source
+from shopmine.io.source import Source, line_sql, open_source
 from shopmine.io.sniff import sniff
 from shopmine.io.sqltext import ident, literal
 from shopmine.privacy import detect_pii_columns, pseudonym, pseudonymize_columns
@@ -212,7 +212,7 @@ def _stage_orders_file(con: duckdb.DuckDBPyConnection, path: Path, sha: str, tab
                                                      rejects)
     # Rows sit in file order in the staged table, so a row's position gives its line.
     first_rowid = con.execute(f"SELECT coalesce(min(rowid), 0) FROM {ident(table)}").fetchone()[0]
-    line = _line_sql(plan.ordinal, source.header_lines, [r["line"] for r in rejects], first_rowid)
+    line = line_sql(plan.ordinal, source.header_lines, [r["line"] for r in rejects], first_rowid)
     rows, loaded, distinct_rows = con.execute(
         f"SELECT count(*), count(*) FILTER (WHERE __reason IS NULL), count(DISTINCT __h) FROM {ident(table)}"
     ).fetchone()
@@ -249,22 +249,6 @@ def _store_orders(con: duckdb.DuckDBPyConnection, warehouse, item: StagedOrders,
     if item.rejects:
         con.executemany("INSERT INTO quarantine VALUES (?, ?, ?, ?, ?, ?)",
                         [(batch_id, path, r["line"], r["reason"], r["detail"], r["raw"]) for r in item.rejects])
-
-
-def _line_sql(ordinal: bool, header_lines: int, reject_lines: list[int], first_rowid: int) -> str:
-    """SQL for a staged row's line in its file: its position, past the header and rejected lines."""
-    k = "__ord" if ordinal else f"(rowid - {first_rowid} + 1)"
-    if not reject_lines:
-        return f"({k} + {header_lines})"
-    # Rejected line R_j (the j-th) has R_j - j - header accepted rows before it; row k lies past it
-    # when k exceeds that number.
-    thresholds = sorted(r - j - header_lines for j, r in enumerate(sorted(reject_lines), start=1))
-    if len(thresholds) <= 64:
-        past = " + ".join(f"({k} > {t})::BIGINT" for t in thresholds)
-    else:
-        values = ", ".join(f"({t})" for t in thresholds)
-        past = f"(SELECT count(*) FROM (VALUES {values}) AS th(t) WHERE {k} > th.t)"
-    return f"({k} + {header_lines} + {past})"
 
 
 def _pseudonymize(con: duckdb.DuckDBPyConnection, table: str, source: Source, mapping: dict[str, str],

@@ -104,3 +104,19 @@ def _excel(con: duckdb.DuckDBPyConnection, path: Path, fmt: FileFormat, name: st
     con.register(f"{name}_excel", frame)
     sql = ident(f"{name}_excel")
     return Source(path, fmt, list(frame.columns), sql, sql, 1)
+
+
+def line_sql(ordinal: bool, header_lines: int, reject_lines: list[int], first_rowid: int) -> str:
+    """SQL for a staged row's line in its file: its position, past the header and rejected lines."""
+    k = "__ord" if ordinal else f"(rowid - {first_rowid} + 1)"
+    if not reject_lines:
+        return f"({k} + {header_lines})"
+    # Rejected line R_j (the j-th) has R_j - j - header accepted rows before it; row k lies past it
+    # when k exceeds that number.
+    thresholds = sorted(r - j - header_lines for j, r in enumerate(sorted(reject_lines), start=1))
+    if len(thresholds) <= 64:
+        past = " + ".join(f"({k} > {t})::BIGINT" for t in thresholds)
+    else:
+        values = ", ".join(f"({t})" for t in thresholds)
+        past = f"(SELECT count(*) FROM (VALUES {values}) AS th(t) WHERE {k} > th.t)"
+    return f"({k} + {header_lines} + {past})"
