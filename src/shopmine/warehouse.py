@@ -71,11 +71,11 @@ class Warehouse:
         The ``warehouse.duckdb`` file (created on first use).
     parquet_dir : path
         Where tables are exported for the Spark engine.
-    memory_limit : str, default="4GB"
+    memory_limit : str, default="3GB"
         DuckDB's memory limit; larger work spills to ``<workspace>/.tmp``.
     """
 
-    def __init__(self, path: Path, parquet_dir: Path, memory_limit: str = "4GB"):
+    def __init__(self, path: Path, parquet_dir: Path, memory_limit: str = "3GB"):
         self.path = Path(path)
         self.parquet_dir = Path(parquet_dir)
         self.memory_limit = memory_limit

@@ -82,3 +82,30 @@ def test_aware_timestamps_are_converted_to_the_shop_zone_and_stored_naive():
 def test_explicit_format_with_zone():
     got = parse(["05-01-2024 10:15 +0100"], DateLayout("format", "%d-%m-%Y %H:%M %z"), tz="UTC")
     assert got == [pd.Timestamp("2024-01-05 09:15")]
+
+
+def _file_with_dates(path, dates):
+    lines = ["order_id,customer_id,product_id,ordered_at,quantity,unit_price"]
+    lines += [f"{i},c,p,{d},1,2" for i, d in enumerate(dates)]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_a_late_day_above_12_decides_day_first_for_the_whole_file(ws, tmp_path):
+    from shopmine.ingest import ingest
+
+    dates = [f"{d}/{m}/2020" for m in range(1, 13) for d in range(1, 13)] * 400  # 57,600 ambiguous rows
+    path = _file_with_dates(tmp_path / "o.csv", dates + ["25/12/2020"])
+    report = ingest(ws, [path])
+    assert report.files[0].date_layout == "D/M/YYYY" and report.rows_quarantined == 0
+    assert ws.warehouse().con.execute("SELECT max(ordered_at) FROM orders").fetchone()[0] == pd.Timestamp("2020-12-25")
+
+
+def test_the_majority_layout_of_the_whole_column_wins_over_the_first_rows(ws, tmp_path):
+    from shopmine.ingest import ingest
+
+    iso = ["2020-01-02 10:00:00"] * 50_000
+    epoch = ["1600000000"] * 60_000
+    report = ingest(ws, [_file_with_dates(tmp_path / "o.csv", iso + epoch)])
+    assert report.files[0].date_layout == "epoch seconds"
+    assert report.rows_loaded == 60_000 and report.files[0].quarantined_by_reason == {"unparseable_date": 50_000}

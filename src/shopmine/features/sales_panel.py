@@ -37,6 +37,7 @@ def sales_panel(
     freq: str = "D",
     as_of: dt.date,
     products: ibis.Table | None = None,
+    sort: bool = True,
 ) -> ibis.Table:
     """Zero-filled sales per series and period, as a long table for forecasting.
 
@@ -59,6 +60,9 @@ def sales_panel(
         ``as_of - 1 day`` (for weeks that last week may be partial).
     products : ibis.Table, optional
         ``product_id, category``: category fallback for lines without one (``level="category"`` only).
+    sort : bool, default=True
+        Sort by ``unique_id, ds``. Pass False when the panel is stored as a table: sorting millions
+        of rows costs more than building them, and a stored table has no order anyway.
 
     Returns
     -------
@@ -146,4 +150,4 @@ def sales_panel(
             sold.notnull(), 1.0 - joined.revenue / joined.list_value.nullif(0.0), ibis.null("float64")
         ),
     )
-    return panel.order_by("unique_id", "ds")
+    return panel.order_by("unique_id", "ds") if sort else panel

@@ -29,6 +29,7 @@ from shopmine.privacy import detect_pii_columns, pseudonym, pseudonymize_columns
 from shopmine.schema import ORDER_COLUMN_NAMES
 
 Progress = Callable[[str], None]
+SAMPLE_ROWS = 50_000  # rows that propose a date layout before the whole file is read
 
 
 @dataclass
@@ -197,15 +198,29 @@ def _stage_orders_file(con: duckdb.DuckDBPyConnection, path: Path, sha: str, tab
     mapping = resolve_mapping(source.columns, where=str(path), user_map=options.mapping, preset=preset)
     report = FileReport(str(path), "orders", "loaded", sha)
     date_col = mapping["ordered_at"]
+    where = f"{path}, column {date_col!r}"
     if options.date_format:
         layout = check_format(options.date_format)
     else:
-        layout = detect_layout(con, source.prescan_sql, date_col, where=f"{path}, column {date_col!r}")
+        # The first rows decide quickly for layouts without day/month ambiguity; the whole column
+        # decides the slash layouts, and any layout that fails on more than 1% of the rows.
+        try:
+            layout = detect_layout(con, f"(SELECT * FROM {source.prescan_sql} LIMIT {SAMPLE_ROWS})",
+                                   date_col, where)
+        except ShopmineInputError:  # the sample cannot decide; the whole column may
+            layout = None
+        if layout is None or layout.kind in ("dmy", "mdy"):
+            layout = detect_layout(con, source.prescan_sql, date_col, where)
+    plan = _stage(con, table, source, mapping, layout, options, preset, say)
+    if not options.date_format and layout.kind not in ("dmy", "mdy"):
+        rows, bad_dates = con.execute(
+            f"SELECT count(*), count(*) FILTER (WHERE __reason = 'unparseable_date') FROM {ident(table)}").fetchone()
+        if bad_dates > 0.01 * rows:
+            full = detect_layout(con, source.prescan_sql, date_col, where)
+            if full != layout:
+                layout = full
+                plan = _stage(con, table, source, mapping, layout, options, preset, say)
     report.date_layout = layout.describe()
-    say(f"checking {path.name} (dates {layout.describe()})")
-    plan = staging_sql(source.scan_sql, source.columns, mapping, layout, timezone=options.timezone,
-                       preset=preset, drop_duplicates=options.drop_duplicates)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {ident(table)} AS {plan.sql}")
     rejects = source.rejects(con)
     if key is not None:
         report.pseudonymized_columns = _pseudonymize(con, table, source, mapping, plan.extras, options, key,
@@ -228,6 +243,18 @@ def _stage_orders_file(con: duckdb.DuckDBPyConnection, path: Path, sha: str, tab
     report.duplicate_rows = rows - distinct_rows
     report.quarantined_by_reason = dict(sorted(by_reason.items()))
     return StagedOrders(report, table, plan.extras, line, rejects)
+
+
+def _stage(con: duckdb.DuckDBPyConnection, table: str, source: Source, mapping: dict[str, str], layout,
+           options: IngestOptions, preset, say: Progress):
+    say(f"checking {source.path.name} (dates {layout.describe()})")
+    if source.rejects_table is not None:  # a second pass must not add to the first one's rejects
+        con.execute(f"DROP TABLE IF EXISTS {ident(source.rejects_table)}")
+        con.execute(f"DROP TABLE IF EXISTS {ident(source.rejects_table.replace('_rejects', '_scans'))}")
+    plan = staging_sql(source.scan_sql, source.columns, mapping, layout, timezone=options.timezone,
+                       preset=preset, drop_duplicates=options.drop_duplicates)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {ident(table)} AS {plan.sql}")
+    return plan
 
 
 def _store_orders(con: duckdb.DuckDBPyConnection, warehouse, item: StagedOrders, batch_id: str) -> None:
