@@ -27,6 +27,7 @@ def spark_session(master: str = "local[2]", driver_memory: str = "4g") -> Any:
             SparkSession.builder.master(master)
             .appName("shopmine")
             .config("spark.ui.enabled", "false")
+            .config("spark.ui.showConsoleProgress", "false")  # no stage bars on stderr
             .config("spark.driver.memory", driver_memory)
             .config("spark.sql.shuffle.partitions", "8")
             .config("spark.sql.session.timeZone", "UTC")
