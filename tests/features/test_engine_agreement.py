@@ -93,7 +93,7 @@ def test_feature_table_agrees(engines, case):
 
 def test_overviews_agree(engines):
     results = {}
-    for name, (_, orders, products) in engines.items():
+    for name, (_, orders, _products) in engines.items():
         as_of = default_as_of(orders)
         results[name] = (panel_overview(sales_panel(orders, level="product", freq="W", as_of=as_of)),
                          customer_overview(customer_summary(orders, as_of=as_of)))

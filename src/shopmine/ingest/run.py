@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import glob
 import hashlib
-import json
-import re
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -18,6 +16,7 @@ from shopmine.errors import ShopmineInputError
 from shopmine.faults import fault_point
 from shopmine.ingest.attributes import load_customers_file, load_products_file
 from shopmine.ingest.options import IngestOptions
+from shopmine.ingest.pii import pseudonymize_staged
 from shopmine.ingest.staging import staging_sql
 from shopmine.io.dates import check_format, check_timezone, detect_layout
 from shopmine.io.mapping import resolve_mapping
@@ -25,7 +24,6 @@ from shopmine.io.presets import get_preset
 from shopmine.io.source import Source, line_sql, open_source
 from shopmine.io.sniff import sniff
 from shopmine.io.sqltext import ident, literal
-from shopmine.privacy import detect_pii_columns, pseudonym, pseudonymize_columns
 from shopmine.schema import ORDER_COLUMN_NAMES
 
 Progress = Callable[[str], None]
@@ -223,7 +221,7 @@ def _stage_orders_file(con: duckdb.DuckDBPyConnection, path: Path, sha: str, tab
     report.date_layout = layout.describe()
     rejects = source.rejects(con)
     if key is not None:
-        report.pseudonymized_columns = _pseudonymize(con, table, source, mapping, plan.extras, options, key,
+        report.pseudonymized_columns = pseudonymize_staged(con, table, source, mapping, plan.extras, options, key,
                                                      rejects)
     # Rows sit in file order in the staged table, so a row's position gives its line.
     first_rowid = con.execute(f"SELECT coalesce(min(rowid), 0) FROM {ident(table)}").fetchone()[0]
@@ -276,51 +274,6 @@ def _store_orders(con: duckdb.DuckDBPyConnection, warehouse, item: StagedOrders,
     if item.rejects:
         con.executemany("INSERT INTO quarantine VALUES (?, ?, ?, ?, ?, ?)",
                         [(batch_id, path, r["line"], r["reason"], r["detail"], r["raw"]) for r in item.rejects])
-
-
-def _pseudonymize(con: duckdb.DuckDBPyConnection, table: str, source: Source, mapping: dict[str, str],
-                  extras: dict[str, str], options: IngestOptions, key: bytes, rejects: list[dict]) -> list[str]:
-    """Replace customer ids and personal columns in the staged rows (and quarantined raw rows)."""
-    for col in options.pii:
-        if col not in source.columns:
-            raise ShopmineInputError(
-                f"{source.path}: --pii names column {col!r}, which the file does not have "
-                f"(columns: {', '.join(source.columns)})."
-            )
-    staged: dict[str, str] = {}  # staged column -> source column
-    if "customer_id" in mapping:
-        staged["customer_id"] = mapping["customer_id"]
-    detected = detect_pii_columns(con, source.prescan_sql, [c for c in source.columns if c in extras], set())
-    for col in list(options.pii) + detected:
-        if col in extras:
-            staged.setdefault(extras[col], col)
-    pseudonymize_columns(con, table, {c: ident(c) for c in staged}, key)
-    _pseudonymize_quarantined_raw(con, table, list(staged.values()), mapping, key)
-    for reject in rejects:
-        # A line that could not be split cannot be cleaned field by field: keep only its fingerprint.
-        reject["raw"] = f"(withheld: pseudonymised ingest; line fingerprint {pseudonym(reject['raw'] or '', key)})"
-    return list(staged.values())
-
-
-def _pseudonymize_quarantined_raw(con: duckdb.DuckDBPyConnection, table: str, source_columns: list[str],
-                                  mapping: dict[str, str], key: bytes) -> None:
-    rows = con.execute(f"SELECT rowid, __raw FROM {ident(table)} WHERE __raw IS NOT NULL").fetchall()
-    if not rows:
-        return
-    customer_col = mapping.get("customer_id")
-    updates = []
-    for rowid, raw in rows:
-        record = json.loads(raw)
-        for col in source_columns:
-            value = record.get(col)
-            if value is None or not str(value).strip():
-                continue
-            text = str(value).strip()
-            if col == customer_col:
-                text = re.sub(r"^(-?[0-9]+)\.0+$", r"\1", text)  # as id_sql normalises ids
-            record[col] = pseudonym(text, key)
-        updates.append((json.dumps(record, ensure_ascii=False, separators=(",", ":")), rowid))
-    con.executemany(f"UPDATE {ident(table)} SET __raw = ? WHERE rowid = ?", updates)
 
 
 def _record_batch(con: duckdb.DuckDBPyConnection, report: FileReport, batch_id: str,
