@@ -1,0 +1,157 @@
+"""What the four classic estimators share: parameters, the fit flow, saving the fitted model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sklearn.pipeline import Pipeline
+
+from shopmine.classic.prepare import PreparedData, prepare_data
+from shopmine.errors import NotFittedError, ShopmineInputError
+from shopmine.registry import ModelRegistry, ModelVersion
+from shopmine.result import AnalysisResult
+
+__all__ = ["MODEL_FOLDER", "MODEL_NAME", "ClassicEstimator"]
+
+#: The registry folder inside a run's output folder, and the model's name in it.
+MODEL_FOLDER = "model"
+MODEL_NAME = "classic"
+
+
+class ClassicEstimator:
+    """Base of the classic estimators: ``fit(data)`` runs the whole textbook workflow.
+
+    Subclasses set :attr:`method` and :attr:`task`, declare their extra parameters in
+    :attr:`_extra_params` and implement :meth:`_fit` (fit and evaluate on prepared rows) and
+    :meth:`_predict_frame` (predictions for new rows). After ``fit``:
+
+    - ``result_`` : :class:`~shopmine.result.AnalysisResult` with tables, metrics and figures;
+    - ``pipeline_`` : the fitted scikit-learn pipeline (preprocessing and model);
+    - ``schema_`` : the :class:`~shopmine.classic.schema.TableSchema` of the inputs;
+    - ``warnings_`` : list of str, what the user should know (excluded id columns ...).
+    """
+
+    method = ""
+    task = ""
+    _extra_params: tuple[str, ...] = ()
+
+    def __init__(
+        self,
+        *,
+        target: str | None = None,
+        features: list[str] | None = None,
+        test_size: float = 0.2,
+        seed: int = 42,
+        **params: Any,
+    ):
+        unknown = set(params) - set(self._extra_params)
+        if unknown:
+            raise TypeError(f"{type(self).__name__} got unexpected parameter(s) {', '.join(sorted(unknown))}")
+        self.target = target
+        self.features = features
+        self.test_size = test_size
+        self.seed = seed
+        for name in self._extra_params:
+            setattr(self, name, params.get(name, getattr(type(self), f"default_{name}")))
+
+    def get_params(self) -> dict[str, Any]:
+        names = ("target", "features", "test_size", "seed", *self._extra_params)
+        return {name: getattr(self, name) for name in names}
+
+    # -- the workflow ---------------------------------------------------------------------------
+    def fit(self, data: pd.DataFrame, test_data: pd.DataFrame | None = None) -> ClassicEstimator:
+        """Choose features, split, fit, evaluate and plot.
+
+        Parameters
+        ----------
+        data : pandas.DataFrame
+            The table.
+        test_data : pandas.DataFrame, optional
+            A separate test table; when given, every row of ``data`` is used for training.
+
+        Returns
+        -------
+        self
+
+        Raises
+        ------
+        ShopmineInputError
+            When the table or a parameter cannot be used (the message names it).
+        """
+        self._check_params()
+        if not isinstance(self.seed, int) or isinstance(self.seed, bool):
+            raise ShopmineInputError(f"--seed must be an integer, got {self.seed!r}.")
+        prepared = self._prepare(data, test_data)
+        self.schema_ = prepared.schema
+        self.warnings_ = list(prepared.warnings)
+        self.pipeline_, self.result_ = self._fit(prepared)
+        if self.warnings_:
+            self.result_.summary += " Notes: " + " ".join(self.warnings_)
+        return self
+
+    def _prepare(self, data: pd.DataFrame, test_data: pd.DataFrame | None) -> PreparedData:
+        return prepare_data(
+            data, task=self.task, target=self.target, features=self.features, test_data=test_data,
+            test_size=self.test_size, seed=self.seed,
+        )
+
+    def _check_params(self) -> None:
+        """Validate the method's own parameters; raise ShopmineInputError naming the option."""
+
+    def _fit(self, prepared: PreparedData) -> tuple[Pipeline, AnalysisResult]:
+        raise NotImplementedError
+
+    def _spec(self) -> dict[str, Any]:
+        """What prediction needs besides the pipeline (JSON values)."""
+        return {}
+
+    # -- using the fitted model -----------------------------------------------------------------
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "pipeline_"):
+            raise NotFittedError(f"This {type(self).__name__} is not fitted yet; call fit(data) first.")
+
+    def predict(self, rows: pd.DataFrame) -> pd.DataFrame:
+        """Rows with prediction columns added, as ``shopmine model predict`` writes them.
+
+        Parameters
+        ----------
+        rows : pandas.DataFrame
+            New rows holding at least the features.
+
+        Returns
+        -------
+        pandas.DataFrame
+        """
+        from shopmine.classic.predict import predict_rows  # predict imports this module
+
+        self._check_fitted()
+        return predict_rows(self.method, self.pipeline_, self.schema_, self._spec(), rows)
+
+    def model_metadata(self) -> dict[str, Any]:
+        """The JSON metadata saved with the model: method, schema, prediction settings, metrics."""
+        self._check_fitted()
+        return {
+            "method": self.method,
+            "schema": self.schema_.to_dict(),
+            "spec": self._spec(),
+            "params": self.get_params(),
+            "metrics": {k: v for k, v in self.result_.metrics.items() if not isinstance(v, (dict, list))},
+        }
+
+    def save(self, folder: str | Path) -> ModelVersion:
+        """Save the fitted pipeline and its metadata in the registry ``<folder>/model``.
+
+        Parameters
+        ----------
+        folder : path
+            A run's output folder.
+
+        Returns
+        -------
+        ModelVersion
+        """
+        self._check_fitted()
+        registry = ModelRegistry(Path(folder) / MODEL_FOLDER)
+        return registry.save(MODEL_NAME, self.pipeline_, metadata=self.model_metadata())

@@ -1,0 +1,59 @@
+"""Evaluation numbers shared by the classic methods (thin wrappers over sklearn.metrics)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from sklearn import metrics as skm
+
+__all__ = ["classification_scores", "regression_scores"]
+
+
+def regression_scores(y_true: np.ndarray, y_pred: np.ndarray, suffix: str) -> dict[str, float]:
+    """``mse``, ``rmse``, ``mae`` and ``r2`` with ``_<suffix>`` appended to each key."""
+    mse = float(skm.mean_squared_error(y_true, y_pred))
+    return {
+        f"mse_{suffix}": mse,
+        f"rmse_{suffix}": float(np.sqrt(mse)),
+        f"mae_{suffix}": float(skm.mean_absolute_error(y_true, y_pred)),
+        f"r2_{suffix}": float(skm.r2_score(y_true, y_pred)) if len(y_true) > 1 else float("nan"),
+    }
+
+
+def classification_scores(
+    y_true: pd.Series, y_pred: np.ndarray, labels: list[str], suffix: str
+) -> tuple[dict[str, float], pd.DataFrame, np.ndarray]:
+    """Accuracy, macro precision/recall/F1, the per-class table and the confusion matrix.
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like of str
+        Actual and predicted labels.
+    labels : list of str
+        All classes, in the order of the table and the matrix.
+    suffix : str
+        Appended to the metric names (``train``, ``test``).
+
+    Returns
+    -------
+    scores : dict
+        ``accuracy_<suffix>``, ``precision_macro_<suffix>``, ``recall_macro_<suffix>``,
+        ``f1_macro_<suffix>``.
+    per_class : pandas.DataFrame
+        ``class``, ``precision``, ``recall``, ``f1``, ``support``.
+    confusion : numpy.ndarray
+        Rows actual, columns predicted, in ``labels`` order.
+    """
+    precision, recall, f1, support = skm.precision_recall_fscore_support(
+        y_true, y_pred, labels=labels, zero_division=0
+    )
+    scores = {
+        f"accuracy_{suffix}": float(skm.accuracy_score(y_true, y_pred)),
+        f"precision_macro_{suffix}": float(np.mean(precision)),
+        f"recall_macro_{suffix}": float(np.mean(recall)),
+        f"f1_macro_{suffix}": float(skm.f1_score(y_true, y_pred, labels=labels, average="macro", zero_division=0)),
+    }
+    per_class = pd.DataFrame({"class": labels, "precision": precision, "recall": recall, "f1": f1,
+                              "support": support})
+    confusion = skm.confusion_matrix(y_true, y_pred, labels=labels)
+    return scores, per_class, confusion

@@ -1,0 +1,60 @@
+"""Reading the one prepared table a user brings to a classic method (CSV, Parquet or Excel)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from shopmine.errors import ShopmineInputError
+
+__all__ = ["read_table"]
+
+_CSV = (".csv", ".csv.gz", ".txt", ".tsv", ".tsv.gz")
+_PARQUET = (".parquet", ".pq")
+_EXCEL = (".xlsx", ".xls", ".xlsm")
+
+
+def read_table(path: str | Path, option: str = "--data") -> pd.DataFrame:
+    """Read a table file into a data frame, choosing the reader by the file's extension.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        A ``.csv`` (plain or ``.gz``; the delimiter is sniffed), ``.parquet`` or Excel file.
+    option : str, default="--data"
+        The command-line option that named the file, used in error messages.
+
+    Returns
+    -------
+    pandas.DataFrame
+
+    Raises
+    ------
+    ShopmineInputError
+        When the file does not exist, has an unknown extension, cannot be parsed or holds no rows.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ShopmineInputError(f"{option} {path}: no such file.")
+    name = path.name.lower()
+    try:
+        if name.endswith(_CSV):
+            # sep=None lets the python engine sniff ';' and tab exports as well as ','.
+            frame = pd.read_csv(path, sep=None, engine="python")
+        elif name.endswith(_PARQUET):
+            frame = pd.read_parquet(path)
+        elif name.endswith(_EXCEL):
+            frame = pd.read_excel(path)
+        else:
+            raise ShopmineInputError(
+                f"{option} {path}: unknown file type; use a .csv, .parquet or .xlsx file."
+            )
+    except ShopmineInputError:
+        raise
+    except Exception as exc:  # parser errors of three libraries: one message shape for the user
+        raise ShopmineInputError(f"{option} {path}: cannot be read as a table ({exc}).") from exc
+    if frame.empty:
+        raise ShopmineInputError(f"{option} {path}: the table has no rows.")
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return frame
