@@ -108,3 +108,20 @@ def test_saved_model_round_trip(tmp_path):
     # an unseen category encodes like the reference category "a"
     assert saved.predict(new)["prediction"].iloc[1] == pytest.approx(
         saved.predict(pd.DataFrame({"x": [1.0], "c": ["a"]}))["prediction"].iloc[0])
+
+
+def test_png_images_beside_the_interactive_plots(run, tmp_path, write_csv):
+    import shutil
+
+    if shutil.which("chromium") is None and not __import__("os").path.exists("/usr/bin/chromium"):
+        pytest.skip("Chromium is not installed (make test installs Debian's chromium)")
+    rng = np.random.default_rng(1)
+    df = pd.DataFrame({"x": rng.normal(size=60), "z": rng.normal(size=60)})
+    df["y"] = 1.5 * df["x"] - df["z"] + rng.normal(scale=0.1, size=60)
+    out = tmp_path / "out"
+    code, _, err = run("model", "linear", "--data", write_csv(tmp_path / "t.csv", df), "--target", "y",
+                       "--output-dir", out, "--png")
+    assert code == 0, err
+    for name in ("residuals", "actual_vs_predicted"):
+        assert (out / f"{name}.html").is_file()
+        assert (out / f"{name}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
