@@ -93,8 +93,9 @@ def parse_sql(expr: str, layout: DateLayout, timezone: str) -> str:
     if layout.kind == "iso":
         # Offsets go through TIMESTAMPTZ: a plain cast to TIMESTAMP would silently drop them.
         no_space = f"regexp_replace({v}, '\\s+([+-][0-9]{{2}}:?[0-9]{{2}})$', '\\1')"
-        # Cheap test first: a zone needs a 'Z', a '+' or a '-' after the date part.
-        maybe_zone = (f"(contains({v}, '+') OR contains(upper({v}), 'Z') "
+        # Cheap test first: a zone needs a 'Z', a '+' or a '-' after the date part (two contains()
+        # rather than upper(), which would copy every value).
+        maybe_zone = (f"(contains({v}, '+') OR contains({v}, 'Z') OR contains({v}, 'z') "
                       f"OR contains(substr({v}, 11), '-'))")
         return (f"CASE WHEN NOT {maybe_zone} THEN TRY_CAST({v} AS TIMESTAMP) "
                 f"WHEN regexp_matches({v}, {literal(OFFSET)}) "

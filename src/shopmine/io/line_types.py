@@ -31,8 +31,10 @@ def line_type_sql(product_id: str, name: str | None) -> str:
     # One simple CASE over the codes: DuckDB plans IN lists (and list_contains) as joins, which
     # cost several times more per row than this lookup.
     by_code = " ".join(f"WHEN {literal(code)} THEN '{kind}'" for kind, codes in ID_CODES.items() for code in codes)
-    branches = [f"WHEN (CASE {pid} {by_code} END) IS NOT NULL THEN (CASE {pid} {by_code} END)"]
+    # The code lookup runs once: COALESCE evaluates the name patterns only for lines it left NULL.
+    by_name = "'product'"
     if name is not None:
-        for kind, pattern in NAME_PATTERNS.items():
-            branches.append(f"WHEN regexp_matches(lower(trim({name})), {literal(pattern)}) THEN '{kind}'")
-    return "CASE " + " ".join(branches) + " ELSE 'product' END"
+        patterns = " ".join(f"WHEN regexp_matches(lower(trim({name})), {literal(pattern)}) THEN '{kind}'"
+                            for kind, pattern in NAME_PATTERNS.items())
+        by_name = f"CASE {patterns} ELSE 'product' END"
+    return f"coalesce(CASE {pid} {by_code} END, {by_name})"
