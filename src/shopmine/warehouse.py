@@ -89,6 +89,7 @@ class Warehouse:
             con.execute(f"SET memory_limit = '{self.memory_limit}'")
             con.execute(f"SET temp_directory = '{self.path.parent / '.tmp'}'")
             con.execute("SET TimeZone = 'UTC'")
+            con.execute("SET enable_progress_bar = false")  # library code never prints
             for stmt in _SCHEMA:
                 con.execute(stmt)
             self._con = con
