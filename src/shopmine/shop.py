@@ -74,9 +74,25 @@ class Shop:
         return [sales_panel_result(self.sales_panel("product", freq), self.sales_panel("total", freq), freq=freq),
                 customer_summary_result(self.customer_summary())]
 
+    def segments(self, k: int | None = None, seed: int = 42) -> AnalysisResult:
+        """RFM segments and behaviour clusters (:func:`shopmine.customers.segment_customers`)."""
+        from shopmine.customers import segment_customers
+
+        return segment_customers(self.orders(), as_of=self.as_of, products=self.products(), k=k, seed=seed)
+
     def analyses(self) -> list[AnalysisResult]:
         """Every analysis that exists so far, in report order."""
-        return [self.quality(), *self.overview_results()]
+        return [self.quality(), *self.overview_results(), self._segments_section()]
+
+    def _segments_section(self) -> AnalysisResult:
+        # A shop too small to segment still gets its report, with the reason in the section.
+        from shopmine.errors import ShopmineInputError
+
+        try:
+            return self.segments()
+        except ShopmineInputError as exc:
+            return AnalysisResult(name="segments", title="Customer segments (RFM and behaviour clusters)",
+                                  summary=f"Not computed: {exc}")
 
     def report(self, path: Path | None = None) -> Path:
         path = Path(path) if path else self.workspace.outputs_dir / "report.html"

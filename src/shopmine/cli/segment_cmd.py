@@ -1,0 +1,53 @@
+"""``shopmine segment``: RFM segments and behaviour clusters, printed and written out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from shopmine.cli.context import console, state
+from shopmine.cli.output import check_output_path, print_frame, print_metrics, progress, write_table
+from shopmine.shop import Shop
+
+METRIC_KEYS = ["as_of", "customers", "rfm_segments_used", "largest_segment", "top_revenue_segment", "k",
+               "k_chosen_by", "silhouette"]
+
+
+def segment_command(
+    ctx: typer.Context,
+    k: Annotated[int | None, typer.Option("--k", help="Number of behaviour clusters "
+                                          "(default: chosen by silhouette over 2..10).")] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed of k-means.")] = 42,
+    output: Annotated[Path | None, typer.Option("--output", help="Write one row per customer (.csv, .parquet, "
+                                                ".json): scores, RFM segment, cluster.")] = None,
+    output_dir: Annotated[Path | None, typer.Option("--output-dir", help="Folder for index.html, plots, "
+                                                    "tables and metrics.json.")] = None,
+) -> None:
+    """RFM scores and named segments with suggested actions, and k-means behaviour clusters."""
+    from shopmine.customers import OUTPUT_COLUMNS
+    from shopmine.report import write_result_folder
+
+    check_output_path(output)
+    shop = Shop(state(ctx).workspace())
+    out = console()
+    with progress(out, "scoring and clustering customers"):
+        result = shop.segments(k=k, seed=seed)
+    print_metrics(out, result, METRIC_KEYS)
+    table = result.tables["rfm_segments"]
+    print_frame(out, table.drop(columns="action"), "RFM segments")
+    for row in table[table["customers"] > 0].itertuples(index=False):
+        out.print(f"{row.rfm_segment}: {row.action}")
+    for profile in result.tables["cluster_profiles"]["profile"]:
+        out.print(profile)
+    if output is not None:
+        write_table(result.tables["customers"][OUTPUT_COLUMNS], output)
+        out.print(f"written: {output}")
+    if output_dir is not None:
+        write_result_folder(result, output_dir)
+        out.print(f"written: {output_dir / 'index.html'} (plots, tables, metrics.json)")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("segment")(segment_command)
