@@ -1,0 +1,104 @@
+"""``shopmine forecast``: sales forecasts with backtest scores, intervals and explanations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from shopmine.cli.context import console, state
+from shopmine.cli.output import check_output_path, print_frame, progress, write_table
+from shopmine.errors import ShopmineInputError
+
+SCORE_KEYS = ["mae", "rmse", "wape", "mase", "rmsse", "coverage_80", "coverage_95"]
+
+
+def forecast_command(
+    ctx: typer.Context,
+    horizon: Annotated[int, typer.Option("--horizon", help="Periods to forecast.")] = 14,
+    level: Annotated[str, typer.Option("--level", help="product, category or total.")] = "product",
+    freq: Annotated[str, typer.Option("--freq", help="D (days), W (ISO weeks, ds = Monday) or M (months).")] = "D",
+    top: Annotated[int | None, typer.Option("--top", help="Only the N best-selling series.")] = None,
+    model: Annotated[str, typer.Option("--model", help="naive, seasonal_naive, window_average, ets, linear, "
+                                       "lgbm or auto (best by backtest, or an ensemble).")] = "auto",
+    season_length: Annotated[int | None, typer.Option("--season-length", help="Default: 7 for D, 52 for W, "
+                                                      "12 for M.")] = None,
+    backtest: Annotated[int, typer.Option("--backtest", help="Rolling-origin backtest windows.")] = 3,
+    step: Annotated[int | None, typer.Option("--step", help="Periods between backtest origins "
+                                             "(default: the horizon).")] = None,
+    data: Annotated[Path | None, typer.Option("--data", help="A ready-made series table instead of the "
+                                              "workspace (other columns are drivers).")] = None,
+    id_col: Annotated[str | None, typer.Option("--id-col", help="Series id column of --data.")] = None,
+    time_col: Annotated[str | None, typer.Option("--time-col", help="Period column of --data.")] = None,
+    target_col: Annotated[str | None, typer.Option("--target-col", help="Value column of --data.")] = None,
+    future: Annotated[Path | None, typer.Option("--future", help="Known drivers over the forecast periods "
+                                                "(id, time and driver columns).")] = None,
+    output: Annotated[Path | None, typer.Option("--output", help="Write the forecasts (.csv, .parquet, .json).")] = None,
+    metrics_output: Annotated[Path | None, typer.Option("--metrics-output", help="Write the backtest scores "
+                                                        "per model to this .json file.")] = None,
+    output_dir: Annotated[Path | None, typer.Option("--output-dir", help="Folder for index.html, plots, "
+                                                    "tables and metrics.json.")] = None,
+) -> None:
+    """Forecast sales per product, category or total; models backtested side by side."""
+    from shopmine.classic import read_table
+    from shopmine.forecast import default_season_length, forecast_result, run_forecast, series_from_shop
+    from shopmine.forecast.data import check_freq, series_from_table, top_series
+    from shopmine.report import write_result_folder
+
+    check_output_path(output)
+    if metrics_output is not None and metrics_output.suffix.lower() != ".json":
+        raise ShopmineInputError(f"--metrics-output {metrics_output}: use a .json file name.")
+    check_freq(freq)
+    if data is None and (future is not None):
+        raise ShopmineInputError("--future needs --data: the workspace's drivers have no future values yet.")
+    out = console()
+    with progress(out, "preparing the series") as say:
+        if data is not None:
+            if time_col is None or target_col is None:
+                raise ShopmineInputError("--data needs --time-col and --target-col (and --id-col for several series).")
+            series = series_from_table(read_table(data, "--data"), id_col=id_col, time_col=time_col,
+                                       target_col=target_col, freq=freq)
+            series = top_series(series, top) if top is not None else series
+            level_name = "series"
+        else:
+            from shopmine.shop import Shop
+
+            series = series_from_shop(Shop(state(ctx).workspace()), level=level, freq=freq, top=top)
+            level_name = level
+        future_frame = None
+        if future is not None:
+            raw = read_table(future, "--future")
+            for option, col in (("--id-col", id_col), ("--time-col", time_col)):
+                if col is not None and col not in raw.columns:
+                    raise ShopmineInputError(f"--future {future}: no column {col!r} ({option}).")
+            future_frame = series_from_table(raw.assign(**{target_col: 0.0}), id_col=id_col, time_col=time_col,
+                                             target_col=target_col, freq=freq).drop(columns="y")
+        say("backtesting and forecasting")
+        run = run_forecast(series, horizon=horizon, freq=freq, model=model,
+                           season_length=season_length or default_season_length(freq),
+                           windows=backtest, step=step, future=future_frame)
+        result = forecast_result(run, level=level_name)
+    out.print(result.summary)
+    import pandas as pd
+
+    scores = pd.DataFrame(run.metrics).T[SCORE_KEYS].rename_axis("model").reset_index()
+    print_frame(out, scores, "backtest scores (mean over series and windows)", max_columns=8)
+    if output is not None:
+        write_table(run.forecasts, output)
+        out.print(f"written: {output}")
+    if metrics_output is not None:
+        from shopmine.atomic import atomic_write_text
+        from shopmine.result import to_jsonable
+        import json
+
+        body = {m: {k: v[k] for k in SCORE_KEYS} for m, v in run.metrics.items()}
+        atomic_write_text(metrics_output, json.dumps(to_jsonable(body), indent=2) + "\n")
+        out.print(f"written: {metrics_output}")
+    if output_dir is not None:
+        write_result_folder(result, output_dir)
+        out.print(f"written: {output_dir / 'index.html'}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("forecast")(forecast_command)

@@ -1,0 +1,23 @@
+"""How much will I sell? Forecasts per product, category or total, backtested side by side.
+
+- :func:`series_from_shop`, :func:`series_from_table`: the long frame ``unique_id, ds, y`` + drivers;
+- :func:`run_forecast`: backtest every model, choose ``auto``, forecast with conformal intervals;
+- :func:`forecast_result`: the :class:`~shopmine.result.AnalysisResult` (tables, metrics, plots);
+- models: :class:`StatisticalModels` (statsforecast), :class:`LinearForecaster` (least squares),
+  :class:`LGBMForecaster` (mlforecast + LightGBM);
+- :mod:`shopmine.forecast.metrics`: MAE, MSE, RMSE, WAPE, MASE, RMSSE.
+"""
+
+from shopmine.forecast.data import default_season_length, series_from_table
+from shopmine.forecast.lgbm import LGBMForecaster
+from shopmine.forecast.linear import LinearForecaster
+from shopmine.forecast.metrics import evaluate, series_scales
+from shopmine.forecast.report import forecast_result
+from shopmine.forecast.run import MODELS, ForecastRun, run_forecast
+from shopmine.forecast.sources import series_from_shop
+from shopmine.forecast.statistical import StatisticalModels
+
+__all__ = [
+    "MODELS", "ForecastRun", "LGBMForecaster", "LinearForecaster", "StatisticalModels", "default_season_length",
+    "evaluate", "forecast_result", "run_forecast", "series_from_shop", "series_from_table", "series_scales",
+]

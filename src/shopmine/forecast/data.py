@@ -1,0 +1,181 @@
+"""The long series frame ``unique_id, ds, y`` (+ driver columns) that every forecaster reads.
+
+It comes either from a workspace's sales panel (:func:`series_from_panel`) or from any table the user
+brings (:func:`series_from_table`). Checks raise :class:`~shopmine.errors.ShopmineInputError` naming
+the option, column and offending ids.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from shopmine.errors import ShopmineInputError
+
+__all__ = [
+    "FREQS", "PANEL_DRIVERS", "SEASON_LENGTH", "default_season_length", "series_from_panel",
+    "series_from_table", "to_monthly", "top_series",
+]
+
+FREQS = ("D", "W", "M")
+#: Season length per frequency: a week of days, a year of weeks, a year of months.
+SEASON_LENGTH = {"D": 7, "W": 52, "M": 12}
+#: Panel columns offered as drivers; their future values are unknown unless given.
+PANEL_DRIVERS = ("avg_price", "discount_share", "discount_depth")
+#: pandas offsets of the period starts (weeks start on Monday, months on the 1st).
+PANDAS_FREQ = {"D": "D", "W": "W-MON", "M": "MS"}
+
+
+def default_season_length(freq: str) -> int:
+    """7 for days, 52 for weeks, 12 for months."""
+    check_freq(freq)
+    return SEASON_LENGTH[freq]
+
+
+def check_freq(freq: object, option: str = "--freq") -> str:
+    if freq not in FREQS:
+        raise ShopmineInputError(f"{option} must be D (days), W (ISO weeks, ds = Monday) or M (months), "
+                                 f"got {freq!r}.")
+    return str(freq)
+
+
+def _short(ids) -> str:
+    ids = list(ids)
+    return ", ".join(map(str, ids[:5])) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
+
+
+def _fill_drivers(frame: pd.DataFrame, drivers: list[str]) -> pd.DataFrame:
+    # A price is undefined in a period without sales; the last known price is what a shopper saw.
+    if drivers:
+        frame[drivers] = frame.groupby("unique_id", sort=False)[drivers].ffill()
+        frame[drivers] = frame.groupby("unique_id", sort=False)[drivers].bfill()
+    return frame
+
+
+def series_from_panel(panel: pd.DataFrame, *, target: str = "units",
+                      drivers: tuple[str, ...] = PANEL_DRIVERS) -> pd.DataFrame:
+    """The series frame of a sales panel (from :meth:`shopmine.shop.Shop.sales_panel`).
+
+    Parameters
+    ----------
+    panel : pandas.DataFrame
+        ``unique_id, ds`` and the panel's measures.
+    target : str, default="units"
+        The measure to forecast.
+    drivers : tuple of str
+        Panel columns kept as drivers (forward-filled within each series).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``unique_id`` (str), ``ds`` (datetime64), ``y`` (float) and the drivers, sorted.
+    """
+    frame = panel[["unique_id", "ds", target, *drivers]].rename(columns={target: "y"}).copy()
+    frame["unique_id"] = frame["unique_id"].astype(str)
+    frame["ds"] = pd.to_datetime(frame["ds"])
+    frame["y"] = frame["y"].astype(float)
+    frame = frame.sort_values(["unique_id", "ds"], ignore_index=True)
+    return _fill_drivers(frame, list(drivers))
+
+
+def to_monthly(frame: pd.DataFrame) -> pd.DataFrame:
+    """Daily series summed into calendar months (``ds`` = the 1st); drivers are averaged."""
+    drivers = [c for c in frame.columns if c not in ("unique_id", "ds", "y")]
+    month = frame["ds"].dt.to_period("M").dt.to_timestamp()
+    agg = {"y": "sum", **{d: "mean" for d in drivers}}
+    out = frame.assign(ds=month).groupby(["unique_id", "ds"], as_index=False).agg(agg)
+    return out.sort_values(["unique_id", "ds"], ignore_index=True)
+
+
+def series_from_table(table: pd.DataFrame, *, id_col: str | None, time_col: str, target_col: str,
+                      freq: str) -> pd.DataFrame:
+    """The series frame of a user's table: one row per series and period, drivers kept.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The user's table.
+    id_col : str or None
+        The series id column; None for a single series (id ``"total"``).
+    time_col, target_col : str
+        The period and the value to forecast.
+    freq : {"D", "W", "M"}
+        The table's frequency; ``ds`` is moved to the period start (Monday, the 1st).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``unique_id, ds, y`` and the other numeric columns as drivers.
+
+    Raises
+    ------
+    ShopmineInputError
+        A column is missing, a date or target value cannot be read, or a series repeats a period.
+    """
+    check_freq(freq)
+    for option, col in (("--id-col", id_col), ("--time-col", time_col), ("--target-col", target_col)):
+        if col is not None and col not in table.columns:
+            raise ShopmineInputError(f"{option} {col!r}: no such column; the table has "
+                                     f"{', '.join(map(str, table.columns))}.")
+    frame = table.copy()
+    uid = frame[id_col].astype(str) if id_col else pd.Series("total", index=frame.index)
+    ds = pd.to_datetime(frame[time_col], errors="coerce")
+    if ds.isna().any():
+        bad = frame.index[ds.isna()][:5].tolist()
+        raise ShopmineInputError(f"--time-col {time_col!r}: rows {bad} are not dates.")
+    y = pd.to_numeric(frame[target_col], errors="coerce")
+    if y.isna().any():
+        bad = frame.index[y.isna()][:5].tolist()
+        raise ShopmineInputError(f"--target-col {target_col!r}: rows {bad} are not numbers; fill or drop them.")
+    if freq == "W":
+        ds = ds - pd.to_timedelta(ds.dt.weekday, unit="D")
+    elif freq == "M":
+        ds = ds.dt.to_period("M").dt.to_timestamp()
+    drivers = [c for c in frame.columns if c not in (id_col, time_col, target_col)
+               and pd.api.types.is_numeric_dtype(frame[c])]
+    out = pd.DataFrame({"unique_id": uid.to_numpy(), "ds": ds.dt.normalize().to_numpy(), "y": y.astype(float).to_numpy()})
+    for d in drivers:
+        out[d] = frame[d].astype(float).to_numpy()
+    dup = out.duplicated(["unique_id", "ds"])
+    if dup.any():
+        raise ShopmineInputError(
+            f"--data: series {_short(out.loc[dup, 'unique_id'].unique())} repeat a period; give one row per "
+            f"series and period (check --id-col and --freq).")
+    out = out.sort_values(["unique_id", "ds"], ignore_index=True)
+    return _fill_drivers(_complete(out, freq), drivers)
+
+
+def _complete(frame: pd.DataFrame, freq: str) -> pd.DataFrame:
+    """Missing periods inside each series filled: the target with 0, drivers left for filling."""
+    parts = []
+    for uid, g in frame.groupby("unique_id", sort=True):
+        full = pd.date_range(g["ds"].min(), g["ds"].max(), freq=PANDAS_FREQ[freq])
+        g = g.set_index("ds").reindex(full)
+        g.index.name = "ds"
+        g["unique_id"] = uid
+        g["y"] = g["y"].fillna(0.0)
+        parts.append(g.reset_index())
+    cols = list(frame.columns)
+    return pd.concat(parts, ignore_index=True)[cols]
+
+
+def top_series(frame: pd.DataFrame, n: int) -> pd.DataFrame:
+    """The ``n`` series with the largest total ``y`` (ties by id), all their rows."""
+    if n < 1:
+        raise ShopmineInputError(f"--top must be at least 1, got {n}.")
+    totals = frame.groupby("unique_id")["y"].sum().reset_index()
+    keep = totals.sort_values(["y", "unique_id"], ascending=[False, True]).head(n)["unique_id"]
+    return frame[frame["unique_id"].isin(set(keep))].reset_index(drop=True)
+
+
+def horizon_dates(last: pd.Timestamp, horizon: int, freq: str) -> pd.DatetimeIndex:
+    """The ``horizon`` period starts after ``last``."""
+    return pd.date_range(last, periods=horizon + 1, freq=PANDAS_FREQ[freq])[1:]
+
+
+def check_regular(frame: pd.DataFrame) -> None:
+    """Every series needs at least two periods and finite, non-missing targets."""
+    if frame.empty:
+        raise ShopmineInputError("no series to forecast: the data has no rows before the as-of date.")
+    if not np.isfinite(frame["y"].to_numpy(float)).all():
+        raise ShopmineInputError("the target has missing or infinite values.")

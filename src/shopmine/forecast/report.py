@@ -1,0 +1,80 @@
+"""The :class:`~shopmine.result.AnalysisResult` of a forecast run: tables, metrics, plots."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from shopmine.classic.plots import actual_vs_predicted
+from shopmine.forecast.run import ForecastRun
+from shopmine.report.figures import TEMPLATE, bar_chart, scatter_with_fit
+from shopmine.result import AnalysisResult
+
+__all__ = ["forecast_result", "history_figure"]
+
+#: Series drawn with their forecast: the largest ones.
+PLOTTED_SERIES = 3
+
+
+def history_figure(history: pd.DataFrame, forecasts: pd.DataFrame, unique_id: str) -> go.Figure:
+    """History, forecast and the 80 % / 95 % intervals of one series."""
+    h = history[history["unique_id"] == unique_id]
+    f = forecasts[forecasts["unique_id"] == unique_id]
+    fig = go.Figure(layout={"template": TEMPLATE, "title": {"text": f"{unique_id}: history and forecast"}})
+    for lv, opacity in ((95, 0.15), (80, 0.3)):
+        fig.add_trace(go.Scatter(x=pd.concat([f["ds"], f["ds"][::-1]]),
+                                 y=pd.concat([f[f"forecast-hi-{lv}"], f[f"forecast-lo-{lv}"][::-1]]),
+                                 fill="toself", line={"width": 0}, opacity=opacity, name=f"{lv} % interval"))
+    fig.add_trace(go.Scatter(x=h["ds"], y=h["y"], mode="lines", name="history"))
+    fig.add_trace(go.Scatter(x=f["ds"], y=f["forecast"], mode="lines", name="forecast"))
+    fig.update_layout(xaxis_title="period", yaxis_title="sales")
+    return fig
+
+
+def forecast_result(run: ForecastRun, *, level: str = "series") -> AnalysisResult:
+    """Tables, metrics and figures of one :class:`~shopmine.forecast.run.ForecastRun`.
+
+    Parameters
+    ----------
+    run : ForecastRun
+    level : str, default="series"
+        What a series is (``product``, ``category``, ``total``), for titles.
+
+    Returns
+    -------
+    AnalysisResult
+        Tables ``forecasts``, ``backtest_scores`` and, when those models ran, ``linear_coefficients``,
+        ``linear_correlations``, ``lgbm_importance``, ``lgbm_contributions``; metrics per model.
+    """
+    scores = pd.DataFrame(run.metrics).T.rename_axis("model").reset_index()
+    tables = {"forecasts": run.forecasts, "backtest_scores": scores}
+    figures = {}
+    top = run.history.groupby("unique_id")["y"].sum().nlargest(PLOTTED_SERIES).index
+    for uid in top:
+        figures[f"forecast_{uid}"] = history_figure(run.history, run.forecasts, uid)
+    figures["backtest_error"] = bar_chart(scores, "model", ["rmsse", "wape", "mase"],
+                                          title="Backtest error by model (lower is better)")
+    linear = run.explainers.get("linear")
+    if linear is not None:
+        tables["linear_coefficients"] = linear.coefficients_
+        tables["linear_correlations"] = linear.correlations_
+        sample = linear.sample_
+        figures["linear_actual_vs_fitted"] = actual_vs_predicted(
+            sample["sales"].to_numpy(), sample["fitted"].to_numpy(),
+            "Linear regression: actual against fitted sales (scaled by series mean)")
+        strongest = [f for f in linear.correlations_["feature"] if sample[f].nunique() > 1][:1]
+        for feature in strongest:
+            figures["linear_scatter"] = scatter_with_fit(sample, feature, "sales",
+                                                         title=f"Sales against the strongest driver, {feature}")
+    lgbm = run.explainers.get("lgbm")
+    if lgbm is not None:
+        tables["lgbm_importance"] = lgbm.importance_
+        tables["lgbm_contributions"] = lgbm.contributions()
+    best = min(run.metrics, key=lambda m: run.metrics[m]["rmsse"] if run.metrics[m]["rmsse"] == run.metrics[m]["rmsse"] else float("inf"))
+    n_series = run.forecasts["unique_id"].nunique()
+    summary = (f"Forecast of {n_series} {level} series, {run.forecasts.groupby('unique_id').size().iloc[0]} periods "
+               f"ahead, served by {run.served}. Best backtest RMSSE: {best} "
+               f"({run.metrics[best]['rmsse']:.3f}).")
+    metrics = {"served_model": run.served, "n_series": n_series, **run.metrics}
+    return AnalysisResult(name="forecast", title=f"Sales forecast ({level})", summary=summary,
+                          tables=tables, metrics=metrics, figures=figures)

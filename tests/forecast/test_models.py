@@ -1,0 +1,106 @@
+"""Models, backtest windows, conformal intervals and the runner on toy series with known answers."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from shopmine.errors import ShopmineInputError
+from shopmine.forecast import LGBMForecaster, LinearForecaster, StatisticalModels, run_forecast
+from shopmine.forecast.backtest import backtest_cutoffs
+from shopmine.forecast.data import series_from_table
+from shopmine.forecast.intervals import conformal_widths
+
+
+def _weekly_pattern(n=70):
+    ds = pd.date_range("2024-01-01", periods=n)  # a Monday
+    return pd.DataFrame({"unique_id": "a", "ds": ds, "y": 5.0 + (ds.weekday == 5) * 3})
+
+
+def test_statistical_models_by_hand():
+    df = pd.DataFrame({"unique_id": "a", "ds": pd.date_range("2024-01-01", periods=6),
+                       "y": [1.0, 2, 3, 4, 5, 6]})
+    out = StatisticalModels(["naive", "seasonal_naive", "window_average"], "D", 3, 2).forecast(df, 3)
+    assert out["naive"].tolist() == [6.0, 6.0, 6.0]
+    assert out["seasonal_naive"].tolist() == [4.0, 5.0, 6.0]
+    assert out["window_average"].tolist() == [5.5, 5.5, 5.5]
+
+
+def test_linear_recovers_a_weekday_pattern_exactly():
+    df = _weekly_pattern()
+    out = LinearForecaster("D", 7).forecast(df, 7)
+    expected = 5.0 + (out["ds"].dt.weekday == 5) * 3
+    np.testing.assert_allclose(out["linear"], expected, atol=1e-6)
+
+
+def test_linear_uses_a_known_driver():
+    rng = np.random.default_rng(0)
+    ds = pd.date_range("2024-01-01", periods=120)
+    promo = (rng.random(120) < 0.3).astype(float)
+    df = pd.DataFrame({"unique_id": "a", "ds": ds, "y": 10.0 + 6 * promo, "promo": promo})
+    future = pd.DataFrame({"unique_id": "a", "ds": pd.date_range(ds[-1], periods=4)[1:], "promo": [1.0, 0, 1]})
+    model = LinearForecaster("D", 7).fit(df, 3, future)
+    np.testing.assert_allclose(model.predict()["linear"], [16.0, 10.0, 16.0], atol=1e-6)
+    assert model.correlations_["feature"].iloc[0] == "promo"
+    assert {"term", "coefficient", "std_error"} <= set(model.coefficients_.columns)
+
+
+def test_lgbm_contributions_add_up_to_the_forecast():
+    rng = np.random.default_rng(1)
+    ds = pd.date_range("2024-01-01", periods=100)
+    df = pd.concat([pd.DataFrame({"unique_id": u, "ds": ds, "y": rng.poisson(4 + 4 * (ds.weekday == 5)).astype(float)})
+                    for u in "ab"], ignore_index=True)
+    model = LGBMForecaster("D", 7, n_estimators=40).fit(df, 5)
+    out = model.predict()
+    contrib = model.contributions()
+    raw = contrib.drop(columns=["unique_id", "ds"]).sum(axis=1)
+    merged = out.merge(contrib[["unique_id", "ds"]].assign(raw=raw), on=["unique_id", "ds"])
+    np.testing.assert_allclose(np.exp(merged["raw"]), merged["lgbm"], rtol=1e-6)  # Tweedie: log link
+    assert model.importance_["gain"].iloc[0] > 0
+
+
+def test_backtest_cutoffs_and_too_short_history():
+    d = pd.Series(pd.date_range("2024-01-01", periods=10))
+    assert [c.day for c in backtest_cutoffs(d, 2, 2, 3)] == [5, 8]
+    with pytest.raises(ShopmineInputError, match="--backtest 5 --step 3"):
+        backtest_cutoffs(d, 2, 5, 3)
+
+
+def test_conformal_quantile_by_hand():
+    bt = pd.DataFrame({"unique_id": "a", "y": np.arange(1.0, 11.0), "m": np.zeros(10)})
+    w = conformal_widths(bt, "m").iloc[0]
+    assert w["width_80"] == 9.0   # ceil(11 * 0.8) = 9th smallest of 1..10
+    assert w["width_95"] == 10.0  # ceil(11 * 0.95) = 11 > 10: the largest
+
+
+def test_run_forecast_output_contract_and_auto():
+    rng = np.random.default_rng(2)
+    ds = pd.date_range("2024-01-01", periods=90)
+    df = pd.concat([pd.DataFrame({"unique_id": u, "ds": ds, "y": rng.poisson(5 + 5 * (ds.weekday >= 5)).astype(float)})
+                    for u in "abc"], ignore_index=True)
+    run = run_forecast(df, horizon=7, freq="D", model="auto", season_length=7, windows=2)
+    f = run.forecasts
+    assert list(f.columns[:8]) == ["unique_id", "ds", "forecast", "forecast-lo-80", "forecast-hi-80",
+                                   "forecast-lo-95", "forecast-hi-95", "model"]
+    assert {"naive", "seasonal_naive", "window_average", "ets", "linear", "lgbm", "auto"} <= set(f.columns)
+    assert len(f) == 21 and (f["forecast-lo-95"] <= f["forecast-lo-80"]).all()
+    assert (f["forecast-lo-80"] <= f["forecast"]).all() and (f["forecast"] <= f["forecast-hi-80"]).all()
+    assert (f["forecast-lo-95"] >= 0).all()
+    # auto serves the candidate with the best backtest score, so it is never worse than all of them
+    assert run.metrics["auto"]["rmsse"] <= max(run.metrics[m]["rmsse"] for m in run.metrics if m != "auto")
+    assert set(run.metrics["ets"]) >= {"mae", "rmse", "wape", "mase", "rmsse", "coverage_80", "coverage_95"}
+
+
+def test_run_forecast_rejects_unknown_model():
+    df = _weekly_pattern()
+    with pytest.raises(ShopmineInputError, match="--model must be one of"):
+        run_forecast(df, horizon=7, freq="D", model="prophet", season_length=7)
+
+
+def test_series_from_table_errors(weekly_table):
+    with pytest.raises(ShopmineInputError, match="--target-col 'revenue': no such column"):
+        series_from_table(weekly_table, id_col="store", time_col="week", target_col="revenue", freq="W")
+    bad = weekly_table.assign(week="soon")
+    with pytest.raises(ShopmineInputError, match="--time-col 'week'"):
+        series_from_table(bad, id_col="store", time_col="week", target_col="sales", freq="W")
+    with pytest.raises(ShopmineInputError, match="repeat a period"):
+        series_from_table(weekly_table, id_col=None, time_col="week", target_col="sales", freq="W")
