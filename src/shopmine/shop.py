@@ -80,19 +80,27 @@ class Shop:
 
         return segment_customers(self.orders(), as_of=self.as_of, products=self.products(), k=k, seed=seed)
 
+    def clv(self, horizon_days: int = 365) -> AnalysisResult:
+        """Lifetime value per customer (:func:`shopmine.customers.clv.customer_lifetime_value`)."""
+        from shopmine.customers.clv import customer_lifetime_value
+
+        return customer_lifetime_value(self.orders(), as_of=self.as_of, horizon_days=horizon_days)
+
     def analyses(self) -> list[AnalysisResult]:
         """Every analysis that exists so far, in report order."""
-        return [self.quality(), *self.overview_results(), self._segments_section()]
+        return [self.quality(), *self.overview_results(),
+                self._section(self.segments, "segments", "Customer segments (RFM and behaviour clusters)"),
+                self._section(self.clv, "clv", "Customer lifetime value (BG/NBD and Gamma-Gamma)")]
 
-    def _segments_section(self) -> AnalysisResult:
-        # A shop too small to segment still gets its report, with the reason in the section.
+    @staticmethod
+    def _section(analysis, name: str, title: str) -> AnalysisResult:
+        # A shop too small for an analysis still gets its report, with the reason in the section.
         from shopmine.errors import ShopmineInputError
 
         try:
-            return self.segments()
+            return analysis()
         except ShopmineInputError as exc:
-            return AnalysisResult(name="segments", title="Customer segments (RFM and behaviour clusters)",
-                                  summary=f"Not computed: {exc}")
+            return AnalysisResult(name=name, title=title, summary=f"Not computed: {exc}")
 
     def report(self, path: Path | None = None) -> Path:
         path = Path(path) if path else self.workspace.outputs_dir / "report.html"

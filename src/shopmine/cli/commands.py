@@ -1,5 +1,18 @@
 """The list of command modules; each has ``register(app)``."""
 
-from shopmine.cli import demo_cmd, features_cmd, forecast_cmd, ingest_cmd, init_cmd, model_cmd, quality_cmd, report_cmd, segment_cmd, simulate_cmd
+from shopmine.cli import (
+    clv_cmd,
+    demo_cmd,
+    features_cmd,
+    forecast_cmd,
+    ingest_cmd,
+    init_cmd,
+    model_cmd,
+    quality_cmd,
+    report_cmd,
+    segment_cmd,
+    simulate_cmd,
+)
 
-MODULES = [init_cmd, ingest_cmd, quality_cmd, features_cmd, simulate_cmd, report_cmd, demo_cmd, model_cmd, segment_cmd, forecast_cmd]
+MODULES = [init_cmd, ingest_cmd, quality_cmd, features_cmd, simulate_cmd, report_cmd, demo_cmd, model_cmd,
+           forecast_cmd, segment_cmd, clv_cmd]
