@@ -86,10 +86,20 @@ class Shop:
 
         return customer_lifetime_value(self.orders(), as_of=self.as_of, horizon_days=horizon_days)
 
+    def classify(self, horizon_days: int = 90, target: str | None = None, labels=None,
+                 seed: int = 42) -> AnalysisResult:
+        """Decision tree (and LightGBM challenger) for "buys again", or another customer category."""
+        from shopmine.customers.classify import classify
+
+        return classify(self.orders(), as_of=self.as_of, horizon_days=horizon_days, target=target, labels=labels,
+                        customers=self.engine.table("customers") if target else None,
+                        products=self.products(), seed=seed)
+
     def analyses(self) -> list[AnalysisResult]:
         """Every analysis that exists so far, in report order."""
         return [self.quality(), *self.overview_results(),
                 self._section(self.segments, "segments", "Customer segments (RFM and behaviour clusters)"),
+                self._section(self.classify, "classify", "Who buys again (decision tree)"),
                 self._section(self.clv, "clv", "Customer lifetime value (BG/NBD and Gamma-Gamma)")]
 
     @staticmethod

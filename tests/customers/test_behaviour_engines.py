@@ -6,7 +6,6 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
-import pytest
 
 from shopmine.customers.behaviour import behaviour_features
 from shopmine.engine import Engine

@@ -1,0 +1,61 @@
+"""``shopmine classify``: a decision tree with readable rules beside a LightGBM challenger."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from shopmine.cli.context import console, state
+from shopmine.cli.output import print_frame, print_metrics, progress
+from shopmine.errors import ShopmineInputError
+from shopmine.shop import Shop
+
+METRIC_KEYS = ["target", "split", "n_train", "n_test", "positive_class", "max_depth", "min_samples_leaf",
+               "n_leaves", "tree_auc", "lgbm_auc"]
+
+
+def classify_command(
+    ctx: typer.Context,
+    horizon_days: Annotated[int, typer.Option("--horizon-days", help="Buy-again window in days "
+                                              "(default target).")] = 90,
+    target: Annotated[str | None, typer.Option("--target", help="A column of the customers table to "
+                                               "predict instead of buying again.")] = None,
+    labels: Annotated[Path | None, typer.Option("--labels", help="CSV customer_id,label with the category "
+                                                "to predict instead of buying again.")] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed of the split, tree and LightGBM.")] = 42,
+    output_dir: Annotated[Path | None, typer.Option("--output-dir", help="Folder for index.html, plots, "
+                                                    "tables and metrics.json.")] = None,
+    metrics_output: Annotated[Path | None, typer.Option("--metrics-output", help="Write the metrics "
+                                                        "(both models' scores, the rules) as JSON.")] = None,
+) -> None:
+    """Predict a customer category from behaviour: tuned decision tree, its rules, a LightGBM challenger.
+
+    Default category: buys again in the next --horizon-days days, evaluated on a time split.
+    """
+    from shopmine.report import write_result_folder
+
+    if metrics_output is not None and metrics_output.suffix.lower() != ".json":
+        raise ShopmineInputError(f"--metrics-output must end in .json, got {metrics_output}.")
+    shop = Shop(state(ctx).workspace())
+    out = console()
+    with progress(out, "fitting the decision tree and the LightGBM challenger"):
+        result = shop.classify(horizon_days=horizon_days, target=target, labels=labels, seed=seed)
+    out.print(result.summary, markup=False)
+    print_metrics(out, result, METRIC_KEYS)
+    print_frame(out, result.tables["scores"], "Test scores (same split)")
+    print_frame(out, result.tables["confusion_tree"].reset_index(), "Decision tree confusion matrix")
+    out.print("Decision tree rules:", markup=False)
+    out.print(result.metrics["rules_text"], markup=False, highlight=False)
+    if metrics_output is not None:
+        metrics_output.parent.mkdir(parents=True, exist_ok=True)
+        result.write_metrics(metrics_output)
+        out.print(f"written: {metrics_output}")
+    if output_dir is not None:
+        write_result_folder(result, output_dir)
+        out.print(f"written: {output_dir / 'index.html'} (plots, tables, metrics.json)")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("classify")(classify_command)

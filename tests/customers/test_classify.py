@@ -1,0 +1,142 @@
+"""``shopmine classify`` on a simulated shop: buy-again tree vs LightGBM, metrics, rules, bad input."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn import metrics as skm
+from sklearn.tree import DecisionTreeClassifier
+
+from shopmine.cli.app import main
+from shopmine.customers import behaviour_features
+from shopmine.customers.classify import buy_again_classifier, classify, read_label_file
+from shopmine.demo import run_demo
+from shopmine.errors import ShopmineInputError
+from shopmine.schema import NOT_SOLD_STATUSES
+from shopmine.shop import Shop
+from shopmine.workspace import Workspace
+
+
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory):
+    result = run_demo(tmp_path_factory.mktemp("classify_demo"), n_customers=800, n_days=400, seed=2)
+    return Shop(Workspace(result.workspace_dir))
+
+
+@pytest.fixture(scope="module")
+def buy_again(shop):
+    return buy_again_classifier(shop.orders(), as_of=shop.as_of, products=shop.products(), seed=3)
+
+
+@pytest.fixture
+def cli():
+    return main
+
+
+def _buyers(orders: pd.DataFrame, start: dt.date, end: dt.date) -> set[str]:
+    sold = orders[(orders["quantity"] > 0) & ~orders["status"].isin(NOT_SOLD_STATUSES)
+                  & orders["customer_id"].notna() & (orders["line_type"] == "product")]
+    day = sold["ordered_at"].dt.date
+    return set(sold.loc[(day >= start) & (day < end), "customer_id"].astype(str))
+
+
+def test_both_aucs_are_reported_and_useful(buy_again):
+    m = buy_again.metrics
+    assert m["split"] == "time" and "time split" in buy_again.summary
+    assert m["tree_auc"] > 0.6 and m["lgbm_auc"] > 0.6
+    assert list(buy_again.tables["scores"]["model"]) == ["decision tree", "LightGBM"]
+    assert m["max_depth"] <= 10 and m["min_samples_leaf"] in (1, 5, 10, 20, 50)
+    assert {"roc", "tree", "confusion_matrix"} <= set(buy_again.figures)
+
+
+def test_metrics_match_an_independent_sklearn_computation(shop, buy_again):
+    m = buy_again.metrics
+    orders = shop.orders().to_pandas()
+    test_day, train_day = m["test_features_at"], m["train_features_at"]
+
+    def frame(day, end):
+        X = behaviour_features(shop.orders(), as_of=day, products=shop.products()).to_pandas()
+        X = X.set_index(X["customer_id"].astype(str)).drop(columns="customer_id").astype(float)
+        y = X.index.isin(list(_buyers(orders, day, end))).astype(int)
+        return X, y
+
+    X_train, y_train = frame(train_day, test_day)
+    X_test, y_test = frame(test_day, shop.as_of)
+    X_test = X_test.reindex(columns=X_train.columns, fill_value=0.0)
+    predictions = buy_again.tables["test_predictions"]
+    assert list(predictions["customer_id"]) == list(X_test.index)
+    assert list(predictions["actual"] == "yes") == list(y_test == 1)
+
+    tree = DecisionTreeClassifier(max_depth=m["max_depth_param"], min_samples_leaf=m["min_samples_leaf"],
+                                  random_state=3).fit(X_train.to_numpy(), y_train)
+    proba = tree.predict_proba(X_test.to_numpy())[:, 1]
+    pred = tree.predict(X_test.to_numpy())
+    np.testing.assert_allclose(predictions["tree_probability"], proba)
+    assert m["tree_auc"] == pytest.approx(skm.roc_auc_score(y_test, proba))
+    assert m["tree_accuracy"] == pytest.approx(skm.accuracy_score(y_test, pred))
+    assert m["tree_precision"] == pytest.approx(skm.precision_score(y_test, pred))
+    assert m["tree_recall"] == pytest.approx(skm.recall_score(y_test, pred))
+    assert m["tree_f1"] == pytest.approx(skm.f1_score(y_test, pred))
+    np.testing.assert_array_equal(buy_again.tables["confusion_tree"].loc[["no", "yes"], ["no", "yes"]].to_numpy(),
+                                  skm.confusion_matrix(y_test, pred))
+    assert m["lgbm_auc"] == pytest.approx(skm.roc_auc_score(y_test, predictions["lgbm_probability"]))
+    lgbm_pred = (predictions["lgbm_predicted"] == "yes").astype(int)
+    assert m["lgbm_f1"] == pytest.approx(skm.f1_score(y_test, lgbm_pred))
+
+
+def test_rules_are_readable_text_with_feature_names(buy_again):
+    text = buy_again.metrics["rules_text"]
+    assert text.strip() and "recency_days" in text and "class: yes" in text
+    rules = buy_again.tables["rules"]
+    assert len(rules) == buy_again.metrics["n_leaves"] and set(rules["predicted_class"]) <= {"no", "yes"}
+
+
+def test_customers_column_and_label_file(shop, tmp_path):
+    result = classify(shop.orders(), as_of=shop.as_of, target="country", customers=shop.engine.table("customers"),
+                      seed=1)
+    assert result.metrics["split"] == "stratified" and result.metrics["target"] == "country"
+    assert result.metrics["tree_auc"] is not None and result.metrics["lgbm_auc"] is not None
+    ids = shop.customer_summary().to_pandas()["customer_id"].astype(str)
+    path = tmp_path / "labels.csv"
+    pd.DataFrame({"customer_id": ids, "vip": np.where(np.arange(len(ids)) % 3 == 0, "vip", "regular")}).to_csv(
+        path, index=False)
+    labelled = classify(shop.orders(), as_of=shop.as_of, labels=path, seed=1)
+    assert labelled.metrics["target"] == "vip" and labelled.metrics["positive_class"] == "vip"
+    assert read_label_file(path).index.dtype == object
+
+
+def test_one_class_target_is_refused(shop, tmp_path):
+    ids = shop.customer_summary().to_pandas()["customer_id"].astype(str)
+    path = tmp_path / "one.csv"
+    pd.DataFrame({"customer_id": ids, "label": "same"}).to_csv(path, index=False)
+    with pytest.raises(ShopmineInputError, match="only one class"):
+        classify(shop.orders(), as_of=shop.as_of, labels=path)
+    with pytest.raises(ShopmineInputError, match="horizon-days"):
+        buy_again_classifier(shop.orders(), as_of=shop.as_of, horizon_days=0)
+
+
+def test_cli_writes_metrics_and_folder(shop, cli, tmp_path, capsys):
+    metrics_file = tmp_path / "m.json"
+    code = cli(["--workspace", str(shop.workspace.root), "classify", "--seed", "3", "--metrics-output",
+                str(metrics_file), "--output-dir", str(tmp_path / "art")])
+    assert code == 0, capsys.readouterr().err
+    printed = capsys.readouterr().out
+    assert "Decision tree rules" in printed and "recency_days" in printed and "LightGBM" in printed
+    saved = json.loads(metrics_file.read_text())
+    assert saved["tree_auc"] > 0.6 and saved["lgbm_auc"] > 0.6
+    assert (tmp_path / "art" / "index.html").exists()
+
+
+def test_cli_bad_input_exits_2(shop, cli, tmp_path, capsys):
+    ws = str(shop.workspace.root)
+    assert cli(["--workspace", ws, "classify", "--target", "no_such_column"]) == 2
+    assert "no_such_column" in capsys.readouterr().err
+    path = tmp_path / "one.csv"
+    pd.DataFrame({"customer_id": ["C000001", "C000002"], "label": ["a", "a"]}).to_csv(path, index=False)
+    assert cli(["--workspace", ws, "classify", "--labels", str(path)]) == 2
+    assert "only one class" in capsys.readouterr().err
+    assert cli(["--workspace", ws, "classify", "--horizon-days", "0"]) == 2
