@@ -23,7 +23,8 @@ def sales_panel_result(product_panel: ibis.Table, total_panel: ibis.Table, *, fr
     summary = (f"{overview['series']:,} product series per {unit} from {overview['start']} to "
                f"{overview['end']}; {overview['zero_share'] or 0:.0%} of product-{unit}s sold nothing "
                "(intermittent demand).")
-    figures = {"total_units": line_chart(total, "ds", "units", title=f"Units sold per {unit} (whole shop)")}
+    partial = " (the last week may be partial)" if freq == "W" else ""
+    figures = {"total_units": line_chart(total, "ds", "units", title=f"Units sold per {unit} (whole shop){partial}")}
     return AnalysisResult(name=f"sales_panel_{freq.lower()}", title=f"Sales panel ({unit})", summary=summary,
                           metrics=overview, tables={"top_products": top, "total": total}, figures=figures)
 
@@ -39,7 +40,7 @@ def customer_summary_result(summary_table: ibis.Table) -> AnalysisResult:
         figures["recency"] = histogram(frame, "recency_days", title="Days since last purchase")
         figures["frequency"] = histogram(frame.assign(frequency=frame["frequency"].clip(upper=30)), "frequency",
                                          title="Orders per customer (30 = 30 or more)")
-    top = frame.sort_values("monetary", ascending=False).head(15)
+    top = frame.sort_values("monetary", ascending=False).head(15).reset_index(drop=True)
     describe = frame[["recency_days", "frequency", "monetary", "avg_order_value", "returns_share",
                       "tenure_days"]].describe().T.reset_index(names="feature") if len(frame) else pd.DataFrame()
     return AnalysisResult(name="customer_summary", title="Customer summary", summary=text, metrics=overview,
