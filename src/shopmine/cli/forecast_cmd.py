@@ -34,6 +34,10 @@ def forecast_command(
     target_col: Annotated[str | None, typer.Option("--target-col", help="Value column of --data.")] = None,
     future: Annotated[Path | None, typer.Option("--future", help="Known drivers over the forecast periods "
                                                 "(id, time and driver columns).")] = None,
+    reconcile: Annotated[str | None, typer.Option("--reconcile", help="bottom_up or mint: forecast every level "
+                                                  "(total, category, product) of the workspace and make products "
+                                                  "add up to categories and the total; written with a level "
+                                                  "column. --level is then ignored.")] = None,
     output: Annotated[Path | None, typer.Option("--output", help="Write the forecasts (.csv, .parquet, .json).")] = None,
     metrics_output: Annotated[Path | None, typer.Option("--metrics-output", help="Write the backtest scores "
                                                         "per model to this .json file.")] = None,
@@ -41,9 +45,8 @@ def forecast_command(
                                                     "tables and metrics.json.")] = None,
 ) -> None:
     """Forecast sales per product, category or total; models backtested side by side."""
-    from shopmine.classic import read_table
-    from shopmine.forecast import default_season_length, forecast_result, run_forecast, series_from_shop
-    from shopmine.forecast.data import check_freq, series_from_table, top_series
+    from shopmine.forecast import default_season_length, forecast_result
+    from shopmine.forecast.data import check_freq
     from shopmine.report import write_result_folder
 
     check_output_path(output)
@@ -52,33 +55,31 @@ def forecast_command(
     check_freq(freq)
     if data is None and (future is not None):
         raise ShopmineInputError("--future needs --data: the workspace's drivers have no future values yet.")
+    if reconcile is not None:
+        from shopmine.forecast.hierarchy import check_reconcile
+
+        check_reconcile(reconcile)
+        if data is not None:
+            raise ShopmineInputError("--reconcile works on the workspace's product/category hierarchy, not on --data.")
+        if top is not None:
+            raise ShopmineInputError("--reconcile forecasts every product so that they add up to the categories "
+                                     "and the total; drop --top.")
     out = console()
     with progress(out, "preparing the series") as say:
-        if data is not None:
-            if time_col is None or target_col is None:
-                raise ShopmineInputError("--data needs --time-col and --target-col (and --id-col for several series).")
-            series = series_from_table(read_table(data, "--data"), id_col=id_col, time_col=time_col,
-                                       target_col=target_col, freq=freq)
-            series = top_series(series, top) if top is not None else series
-            level_name = "series"
-        else:
+        if reconcile is not None:
+            from shopmine.forecast.hierarchy import hierarchy_from_shop, reconcile_forecast
             from shopmine.shop import Shop
 
-            series = series_from_shop(Shop(state(ctx).workspace()), level=level, freq=freq, top=top)
-            level_name = level
-        future_frame = None
-        if future is not None:
-            raw = read_table(future, "--future")
-            for option, col in (("--id-col", id_col), ("--time-col", time_col)):
-                if col is not None and col not in raw.columns:
-                    raise ShopmineInputError(f"--future {future}: no column {col!r} ({option}).")
-            future_frame = series_from_table(raw.assign(**{target_col: 0.0}), id_col=id_col, time_col=time_col,
-                                             target_col=target_col, freq=freq).drop(columns="y")
-        say("backtesting and forecasting")
-        run = run_forecast(series, horizon=horizon, freq=freq, model=model,
-                           season_length=season_length or default_season_length(freq),
-                           windows=backtest, step=step, future=future_frame)
-        result = forecast_result(run, level=level_name)
+            hierarchy = hierarchy_from_shop(Shop(state(ctx).workspace()), freq=freq)
+            say("backtesting, forecasting and reconciling")
+            run = reconcile_forecast(hierarchy, horizon=horizon, freq=freq, model=model,
+                                     season_length=season_length or default_season_length(freq),
+                                     reconcile=reconcile, windows=backtest, step=step)
+            result = forecast_result(run, level="product/category/total (reconciled)")
+        else:
+            run, level_name = _plain_run(ctx, data, id_col, time_col, target_col, freq, top, level, future,
+                                         horizon, model, season_length, backtest, step, say)
+            result = forecast_result(run, level=level_name)
     out.print(result.summary)
     import pandas as pd
 
@@ -98,6 +99,40 @@ def forecast_command(
     if output_dir is not None:
         write_result_folder(result, output_dir)
         out.print(f"written: {output_dir / 'index.html'}")
+
+
+def _plain_run(ctx, data, id_col, time_col, target_col, freq, top, level, future, horizon, model, season_length,
+               backtest, step, say):
+    """One level of series (workspace panel or --data table), forecast without reconciliation."""
+    from shopmine.classic import read_table
+    from shopmine.forecast import default_season_length, run_forecast, series_from_shop
+    from shopmine.forecast.data import series_from_table, top_series
+
+    if data is not None:
+        if time_col is None or target_col is None:
+            raise ShopmineInputError("--data needs --time-col and --target-col (and --id-col for several series).")
+        series = series_from_table(read_table(data, "--data"), id_col=id_col, time_col=time_col,
+                                   target_col=target_col, freq=freq)
+        series = top_series(series, top) if top is not None else series
+        level_name = "series"
+    else:
+        from shopmine.shop import Shop
+
+        series = series_from_shop(Shop(state(ctx).workspace()), level=level, freq=freq, top=top)
+        level_name = level
+    future_frame = None
+    if future is not None:
+        raw = read_table(future, "--future")
+        for option, col in (("--id-col", id_col), ("--time-col", time_col)):
+            if col is not None and col not in raw.columns:
+                raise ShopmineInputError(f"--future {future}: no column {col!r} ({option}).")
+        future_frame = series_from_table(raw.assign(**{target_col: 0.0}), id_col=id_col, time_col=time_col,
+                                         target_col=target_col, freq=freq).drop(columns="y")
+    say("backtesting and forecasting")
+    run = run_forecast(series, horizon=horizon, freq=freq, model=model,
+                       season_length=season_length or default_season_length(freq),
+                       windows=backtest, step=step, future=future_frame)
+    return run, level_name
 
 
 def register(app: typer.Typer) -> None:

@@ -2,6 +2,8 @@
 
 - :func:`series_from_shop`, :func:`series_from_table`: the long frame ``unique_id, ds, y`` + drivers;
 - :func:`run_forecast`: backtest every model, choose ``auto``, forecast with conformal intervals;
+- :func:`hierarchy_from_shop`, :func:`reconcile_forecast`: coherent product → category → total forecasts
+  (bottom-up or MinTrace, hierarchicalforecast);
 - :func:`forecast_result`: the :class:`~shopmine.result.AnalysisResult` (tables, metrics, plots);
 - models: :class:`StatisticalModels` (statsforecast), :class:`LinearForecaster` (least squares),
   :class:`LGBMForecaster` (mlforecast + LightGBM);
@@ -9,6 +11,7 @@
 """
 
 from shopmine.forecast.data import default_season_length, series_from_table
+from shopmine.forecast.hierarchy import RECONCILE_METHODS, build_hierarchy, hierarchy_from_shop, reconcile_forecast
 from shopmine.forecast.lgbm import LGBMForecaster
 from shopmine.forecast.linear import LinearForecaster
 from shopmine.forecast.metrics import evaluate, series_scales
@@ -18,6 +21,7 @@ from shopmine.forecast.sources import series_from_shop
 from shopmine.forecast.statistical import StatisticalModels
 
 __all__ = [
-    "MODELS", "ForecastRun", "LGBMForecaster", "LinearForecaster", "StatisticalModels", "default_season_length",
+    "MODELS", "RECONCILE_METHODS", "ForecastRun", "build_hierarchy", "hierarchy_from_shop",
+    "reconcile_forecast", "LGBMForecaster", "LinearForecaster", "StatisticalModels", "default_season_length",
     "evaluate", "forecast_result", "run_forecast", "series_from_shop", "series_from_table", "series_scales",
 ]
