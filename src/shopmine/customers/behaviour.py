@@ -58,7 +58,11 @@ def behaviour_features(
     -------
     ibis.Table
         Sorted by ``customer_id``: ``customer_id`` (string), ``recency_days``, ``frequency``
-        (int64), ``monetary``, ``gross_revenue``, ``avg_order_value`` (net revenue per purchase),
+        (int64), ``monetary``, ``gross_revenue``, ``tenure_days`` (int64: ``as_of`` - day of the first
+        purchase), ``purchases_per_30d`` (purchases per 30 days of tenure, tenure counted as at least
+        30 days), ``recency_vs_gap`` (recency in units of the customer's mean gap between purchases,
+        tenure / frequency, tenure at least 1 day), ``lines_per_order`` (product lines per purchase),
+        ``avg_order_value`` (net revenue per purchase),
         ``avg_basket_units`` (units bought per purchase), ``discount_share`` (units bought below
         list price / units bought), ``returns_share`` (returned value / gross revenue, 0 when the
         gross revenue is 0), ``price_vs_list`` (1 - gross revenue / list value of the units bought:
@@ -84,14 +88,19 @@ def behaviour_features(
         b_discounted=sales.discounted_units.sum(),
         b_revenue=sales.sale_revenue.sum(),
         b_list_value=sales.sale_list_value.sum(),
+        b_lines=sales.count(),
         **per_category,
     ).rename(b_customer_id="customer_id")
     joined = summary.join(behaviour, summary.customer_id == behaviour.b_customer_id)
     zero = ibis.literal(0.0)
     frequency = joined.frequency.cast("float64").nullif(0.0)
     revenue = joined.b_revenue.nullif(0.0)
+    tenure = joined.tenure_days.cast("float64")
     out = joined.select(
-        "customer_id", "recency_days", "frequency", "monetary", "gross_revenue",
+        "customer_id", "recency_days", "frequency", "monetary", "gross_revenue", "tenure_days",
+        purchases_per_30d=joined.frequency * 30.0 / ibis.greatest(tenure, 30.0),
+        recency_vs_gap=joined.recency_days * joined.frequency / ibis.greatest(tenure, 1.0),
+        lines_per_order=joined.b_lines / frequency,
         avg_order_value=joined.monetary / frequency,
         avg_basket_units=joined.units / frequency,
         discount_share=ibis.coalesce(joined.b_discounted / joined.b_units.nullif(0.0), zero),
