@@ -31,6 +31,7 @@ class Workspace:
     def __init__(self, root: str | Path = ".", cli_settings: Mapping[str, Any] | None = None,
                  create: bool = True):
         self.root = Path(root).expanduser().resolve()
+        self._warehouse = None
         if create:
             self.init()
         elif not self.root.is_dir():
@@ -95,7 +96,7 @@ class Workspace:
         """The workspace's warehouse (one DuckDB connection per workspace object)."""
         from shopmine.warehouse import Warehouse
 
-        if getattr(self, "_warehouse", None) is None:
+        if self._warehouse is None:
             self._warehouse = Warehouse(self.warehouse_path, self.parquet_dir)
         return self._warehouse
 

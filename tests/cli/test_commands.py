@@ -98,3 +98,10 @@ def test_quality_csv_output_lists_quarantined_rows(cli, tmp_path):
     assert q[["source_line", "reason", "detail"]].values.tolist() == [[6, "unparseable_number", "quantity 'x'"]]
     saved = json.loads((cli.ws / "outputs" / "quality.json").read_text())
     assert saved["rows_quarantined"] == 1
+
+
+def test_customers_without_output_prints_the_overview(cli):
+    cli("ingest", str(cli.orders))
+    code, stdout, err = cli("features", "customers")
+    assert code == 0, err
+    assert "one_purchase_share" in stdout and "customer summary as of 2024-01-05: 2 customers" in stdout

@@ -10,6 +10,8 @@ import typer
 from shopmine.cli.context import console, state
 from shopmine.cli.output import check_output_path, print_frame, print_metrics, progress, write_table
 from shopmine.errors import ShopmineInputError
+from shopmine.features import customer_overview
+from shopmine.result import AnalysisResult
 from shopmine.shop import Shop
 
 features_app = typer.Typer(help="Feature tables: the sales panel and the customer summary.", no_args_is_help=True)
@@ -53,10 +55,11 @@ def customers_command(
     shop = _shop(ctx)
     out = console()
     with progress(out, "building the customer summary"):
-        result = shop.overview_results()[1] if output is None else None
-        frame = shop.customer_summary().to_pandas()
-    if result is not None:
-        print_metrics(out, result)
+        summary = shop.customer_summary()
+        frame = summary.to_pandas()
+        overview = AnalysisResult(name="customer_summary", title="Customer summary",
+                                  metrics=customer_overview(summary))
+    print_metrics(out, overview)
     out.print(f"customer summary as of {shop.as_of}: {len(frame):,} customers")
     print_frame(out, frame.head(10), "first rows")
     if output is not None:

@@ -4,12 +4,12 @@ the quarantine, so that no clear value reaches the warehouse."""
 from __future__ import annotations
 
 import json
-import re
 
 import duckdb
 
 from shopmine.errors import ShopmineInputError
 from shopmine.ingest.options import IngestOptions
+from shopmine.io.numbers import normalize_id
 from shopmine.io.source import Source
 from shopmine.io.sqltext import ident
 from shopmine.privacy import detect_pii_columns, pseudonym, pseudonymize_columns
@@ -54,7 +54,7 @@ def _pseudonymize_quarantined_raw(con: duckdb.DuckDBPyConnection, table: str, so
                 continue
             text = str(value).strip()
             if col == customer_col:
-                text = re.sub(r"^(-?[0-9]+)\.0+$", r"\1", text)  # as id_sql normalises ids
+                text = normalize_id(text)  # the token of the normalised id, as in the orders
             record[col] = pseudonym(text, key)
         updates.append((json.dumps(record, ensure_ascii=False, separators=(",", ":")), rowid))
     con.executemany(f"UPDATE {ident(table)} SET __raw = ? WHERE rowid = ?", updates)

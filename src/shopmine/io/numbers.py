@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from shopmine.io.sqltext import clean
 
 _STRIP = r"[£$€¥\s]"
@@ -22,7 +24,16 @@ def number_sql(expr: str) -> str:
     )
 
 
+# A spreadsheet turns the id 17850 into 17850.0; the trailing zeros are not part of the id.
+FLOAT_ID = r"^(-?[0-9]+)\.0+$"
+
+
+def normalize_id(text: str) -> str:
+    """Python twin of :func:`id_sql` for values handled outside SQL (already trimmed)."""
+    return re.sub(FLOAT_ID, r"\1", text)
+
+
 def id_sql(expr: str) -> str:
     """TEXT -> id string: blank is NULL, ``17850.0`` becomes ``17850``, leading zeros stay."""
     t = clean(expr)
-    return f"CASE WHEN contains({t}, '.') THEN regexp_replace({t}, '^(-?[0-9]+)\\.0+$', '\\1') ELSE {t} END"
+    return f"CASE WHEN contains({t}, '.') THEN regexp_replace({t}, '{FLOAT_ID}', '\\1') ELSE {t} END"
