@@ -41,6 +41,8 @@ def segment_command(
         out.print(f"{row.rfm_segment}: {row.action}")
     for profile in result.tables["cluster_profiles"]["profile"]:
         out.print(profile)
+    if result.metrics["cluster_note"]:
+        out.print(result.metrics["cluster_note"], markup=False)
     if output is not None:
         write_table(result.tables["customers"][OUTPUT_COLUMNS], output)
         out.print(f"written: {output}")

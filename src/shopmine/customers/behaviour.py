@@ -11,10 +11,12 @@ import re
 
 import ibis
 
+from shopmine.errors import ShopmineInputError
 from shopmine.features import classify_lines, customer_summary
 from shopmine.features.dates import check_day
 
-__all__ = ["MAX_CATEGORIES", "behaviour_features", "category_column"]
+__all__ = ["MAX_CATEGORIES", "behaviour_features", "category_column", "first_order_day",
+           "no_customers_reason"]
 
 #: Category-mix columns kept: the top-level categories with the most sale revenue.
 MAX_CATEGORIES = 8
@@ -28,6 +30,42 @@ def category_column(category: str) -> str:
 def _top_level(category: ibis.StringValue) -> ibis.StringValue:
     # "home/kitchen" -> "home"; a category without a slash is its own top level.
     return category.split("/")[0].strip().nullif("")
+
+
+def _check_prices(lines: ibis.Table) -> None:
+    """Refuse sale and return lines without a price: they would leave monetary values missing.
+
+    NaN counts as missing: a pandas frame turned into a table keeps NaN prices as NaN, not null.
+    """
+    unpriced = lines.filter(lines.customer_id.notnull(), lines.is_sale | (lines.returned_units > 0),
+                            lines.unit_price.isnull() | lines.unit_price.isnan())
+    count = int(unpriced.count().to_pyarrow().as_py())
+    if count:
+        ids = unpriced.select("customer_id").distinct().order_by("customer_id").limit(6).to_pandas()["customer_id"]
+        shown = ", ".join(map(str, ids[:5])) + (", ..." if len(ids) > 5 else "")
+        raise ShopmineInputError(
+            f"{count:,} sale or return line(s) have no unit_price (customers {shown}), so their monetary "
+            "value is missing; fill unit_price (or line_total) or load the log with `shopmine ingest`, "
+            "which quarantines such lines.")
+
+
+def first_order_day(orders: ibis.Table) -> dt.date | None:
+    """Day of the earliest order line (``None`` for an empty table); one query on the engine."""
+    first = orders.ordered_at.min().to_pyarrow().as_py()
+    if first is None:
+        return None
+    return first.date() if isinstance(first, dt.datetime) else first
+
+
+def no_customers_reason(orders: ibis.Table, as_of: dt.date) -> str:
+    """Why no customer has a purchase before ``as_of``: the first order's day, when it is not earlier."""
+    first_day = first_order_day(orders)
+    if first_day is None:
+        return "the orders table has no order lines."
+    if first_day >= as_of:
+        return (f"the as-of date {as_of} is on or before the first order ({first_day}); choose an --as-of "
+                f"after {first_day}.")
+    return f"no customer (only guests) has a sale before {as_of}; load more orders or choose a later --as-of."
 
 
 def behaviour_features(
@@ -68,10 +106,17 @@ def behaviour_features(
         gross revenue is 0), ``price_vs_list`` (1 - gross revenue / list value of the units bought:
         the average discount taken), and one ``category_<name>`` column per top-level category
         (share of gross revenue spent in it); no category columns when no line has a category.
+
+    Raises
+    ------
+    ShopmineInputError
+        When a sale or return line of a customer has no ``unit_price`` (its monetary value would be
+        missing); this check runs one query on the engine.
     """
     as_of = check_day(as_of, "as_of")
     summary = customer_summary(orders, as_of=as_of)
     lines = classify_lines(orders, before=as_of, products=products)
+    _check_prices(lines)
     sales = lines.filter(lines.is_sale, lines.customer_id.notnull())
     sales = sales.mutate(top_category=_top_level(sales.category))
 

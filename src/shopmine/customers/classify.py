@@ -32,7 +32,7 @@ from shopmine.classic.schema import category_text
 from shopmine.classic.target import MAX_CLASSES, pick_positive_class
 from shopmine.classic.tree import DEPTH_GRID, LEAF_GRID, leaf_rules
 from shopmine.classic.tree_figure import tree_figure
-from shopmine.customers.behaviour import behaviour_features
+from shopmine.customers.behaviour import behaviour_features, first_order_day, no_customers_reason
 from shopmine.errors import ShopmineInputError
 from shopmine.features import classify_lines
 from shopmine.features.dates import check_day
@@ -45,9 +45,11 @@ __all__ = ["FEATURE_COLUMNS", "LGBM_PARAMS", "MIN_CLASS_ROWS", "buy_again_classi
 #: Behaviour features every customer has; ``category_<name>`` share columns are added when present.
 FEATURE_COLUMNS = ["recency_days", "frequency", "monetary", "gross_revenue", "avg_order_value",
                    "avg_basket_units", "discount_share", "returns_share", "price_vs_list"]
-#: The challenger's fixed parameters (no tuning: it competes as it comes).
+#: The challenger's fixed parameters (no tuning: it competes as it comes). One thread: on a few thousand
+#: customers OpenMP threads spin against each other on a busy machine (the fit took 84 s instead of a
+#: few seconds on Online Retail, 2 shared cores), and the model no longer depends on the core count.
 LGBM_PARAMS = {"n_estimators": 200, "learning_rate": 0.05, "num_leaves": 15, "min_child_samples": 20,
-               "subsample": 0.8, "subsample_freq": 1, "colsample_bytree": 0.8, "verbose": -1}
+               "subsample": 0.8, "subsample_freq": 1, "colsample_bytree": 0.8, "verbose": -1, "n_jobs": 1}
 #: Rows of each class needed in the training part (5-fold cross-validation) and one in the test part.
 MIN_CLASS_ROWS = 5
 TEST_SIZE = 0.25
@@ -119,10 +121,13 @@ def buy_again_classifier(
     X_train, y_train = _labelled(orders, train_day, test_day, products)
     X_test, y_test = _labelled(orders, test_day, as_of, products)
     if X_train.empty:
+        first = first_order_day(orders)
+        when = ("the orders table has no order lines" if first is None else
+                f"the first order is on {first}; the as-of date must be after {first + 2 * horizon}")
         raise ShopmineInputError(
             f"the buy-again classifier trains on customers who bought before {train_day} (as-of {as_of} minus "
-            f"2 × {horizon_days} days) and there are none; load a longer order history, choose a later --as-of "
-            f"or a shorter --horizon-days.")
+            f"2 × {horizon_days} days) and there are none: {when}. Choose a later --as-of or a shorter "
+            "--horizon-days, or load a longer order history.")
     # Category-mix columns are the top categories of each day: keep the training ones, 0 when absent.
     X_test = X_test.reindex(columns=X_train.columns, fill_value=0.0)
     target = f"buys_again_{horizon_days}d"
@@ -162,6 +167,9 @@ def category_classifier(
         dup = labels.index[labels.index.duplicated()][0]
         raise ShopmineInputError(f"labels of {target!r} name customer {dup!r} more than once; give one label each.")
     X = _features(orders, as_of, products)
+    if X.empty:
+        raise ShopmineInputError(f"classifying {target!r} needs customers with a purchase before {as_of}: "
+                                 + no_customers_reason(orders, as_of))
     common = X.index.intersection(labels.index)
     if len(common) == 0:
         raise ShopmineInputError(

@@ -6,7 +6,7 @@ import datetime as dt
 
 import ibis
 
-from shopmine.customers.behaviour import behaviour_features
+from shopmine.customers.behaviour import behaviour_features, no_customers_reason
 from shopmine.customers.clusters import BehaviourClusters
 from shopmine.customers.rfm import rfm_scores
 from shopmine.customers.rfm_segments import segment_name, segment_table
@@ -56,9 +56,13 @@ def segment_customers(
     Raises
     ------
     ShopmineInputError
-        Fewer than 2 customers, or an invalid ``k``/``seed``.
+        Fewer than 2 customers (an as-of date on or before the first order says so), a sale or return
+        line without a price, or an invalid ``k``/``seed``.
     """
     features = behaviour_features(orders, as_of=as_of, products=products).to_pandas()
+    if len(features) == 0:
+        raise ShopmineInputError(f"segmenting needs at least 2 customers with a purchase before {as_of}; found 0: "
+                                 + no_customers_reason(orders, as_of))
     if len(features) < 2:
         raise ShopmineInputError(
             f"segmenting needs at least 2 customers with a purchase before {as_of}; found {len(features)}. "
@@ -78,7 +82,7 @@ def segment_customers(
         "largest_segment": largest["rfm_segment"], "top_revenue_segment": top_revenue["rfm_segment"],
         "k": clusters.k_, "k_chosen_by": chosen_by, "silhouette": clusters.silhouette_,
         "silhouette_sample_size": clusters.silhouette_sample_size, "seed": seed,
-        "cluster_features": clusters.features_,
+        "cluster_features": clusters.features_, "cluster_note": clusters.note_,
     }
     silhouette_text = f", silhouette {clusters.silhouette_:.3f}" if clusters.silhouette_ is not None else ""
     summary = (f"{len(customers):,} customers as of {as_of}. Largest RFM segment: {largest['rfm_segment']} "
