@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -54,6 +55,25 @@ def test_clv_command_bad_horizon(small_shop, capsys):
     code = run_clv(["--workspace", str(small_shop.workspace_dir), "clv", "--horizon-days", "0"])
     assert code == 2
     assert "--horizon-days" in capsys.readouterr().err
+
+
+def test_clv_command_models(small_shop, tmp_path, capsys):
+    frames = {}
+    for model in ("pareto_nbd", "bgnbd"):
+        out_file = tmp_path / f"{model}.csv"
+        code = run_clv(["--workspace", str(small_shop.workspace_dir), "clv", "--model", model, "--horizon-days",
+                        "90", "--output", str(out_file)])
+        assert code == 0, capsys.readouterr().err
+        printed = capsys.readouterr().out
+        assert {"pareto_nbd": "Pareto/NBD", "bgnbd": "BG/NBD"}[model] in printed
+        frames[model] = pd.read_csv(out_file, dtype={"customer_id": str})
+    assert list(frames["pareto_nbd"]["customer_id"]) == list(frames["bgnbd"]["customer_id"])
+    # The same shop, two models: totals agree within a third, per-customer values differ.
+    totals = {m: f["expected_purchases"].sum() for m, f in frames.items()}
+    assert totals["pareto_nbd"] == pytest.approx(totals["bgnbd"], rel=0.33)
+    assert not np.allclose(frames["pareto_nbd"]["p_alive"], frames["bgnbd"]["p_alive"])
+    assert run_clv(["--workspace", str(small_shop.workspace_dir), "clv", "--model", "lifetimes"]) == 2
+    assert "--model must be one of pareto_nbd, bgnbd; got 'lifetimes'" in capsys.readouterr().err
 
 
 def test_clv_command_bad_output(small_shop, tmp_path, capsys):

@@ -51,6 +51,9 @@ def test_holdout_scores_by_hand():
     table = holdout_scores([0, 2, 4], {"zero": np.zeros(3), "good": np.array([0.0, 2.0, 3.0])})
     assert list(table["model"]) == ["good", "zero"]
     assert table.loc[0, "mae"] == pytest.approx(1 / 3) and table.loc[0, "total_error"] == pytest.approx(-1 / 6)
+    # RMSE: sqrt((0 + 0 + 1) / 3) for "good", sqrt((0 + 4 + 16) / 3) for "zero".
+    assert table.loc[0, "rmse"] == pytest.approx(np.sqrt(1 / 3))
+    assert table.loc[1, "rmse"] == pytest.approx(np.sqrt(20 / 3))
     assert table.loc[1, "total_error"] == pytest.approx(-1.0)
     with pytest.raises(ShopmineInputError, match="predictions of 'short' have shape"):
         holdout_scores([0, 1], {"short": np.zeros(1)})
@@ -67,5 +70,5 @@ def test_holdout_predictions_on_simulated_split():
     tx = np.where(x > 0, T * rng.uniform(0.2, 1.0, 400), 0.0)
     cal = pd.DataFrame({"frequency_cal": x, "recency_cal": tx, "T_cal": T, "duration_holdout": 30})
     preds = holdout_predictions(cal)
-    assert set(preds) == {"bgnbd", "rate_so_far", "predict_zero"}
+    assert set(preds) == {"pareto_nbd", "bgnbd", "rate_so_far", "predict_zero"}
     assert all(len(p) == 400 for p in preds.values()) and (preds["bgnbd"] >= 0).all()
