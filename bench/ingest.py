@@ -6,9 +6,9 @@ Simulated shops (``shopmine.simulate``) of about 1 million and 10 million order 
 customers, 20,000 products, 2 years (730 days); ``rate_scale`` sets the number of lines. Each
 implementation runs in its own fresh process, so its peak memory (``ru_maxrss``) is its own:
 
-- shopmine: ``ingest`` (parse, check, quarantine, store in a DuckDB file), the quality report,
-  and the two feature tables materialised in memory (temporary DuckDB tables): the zero-filled
-  product x day sales panel and the customer summary.
+- shopmine: ``ingest`` (parse, check, quarantine, store the lines as a Parquet part file that the
+  DuckDB warehouse lists), the quality report, and the two feature tables materialised in memory
+  (temporary DuckDB tables): the zero-filled product x day sales panel and the customer summary.
 - pandas (``bench/pandas_reference.py``): ``read_csv``, the same quality rules, the same
   zero-filled product x day panel and customer summary, held as DataFrames.
 

@@ -1,5 +1,6 @@
-"""The workspace's tables read by Spark (through the Parquet export) give the same feature tables
-as DuckDB: floats within 1e-9 relative, everything else equal."""
+"""The workspace's tables read by Spark (the order lines' part files, the other tables through the
+Parquet export) give the same feature tables as DuckDB: floats within 1e-9 relative, everything
+else equal."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from shopmine.workspace import Workspace
 pytestmark = pytest.mark.spark
 
 
-def _orders_csv(path, n=3000, seed=7):
+def _orders_csvs(folder, n=3000, seed=7):
     rng = np.random.default_rng(seed)
     day = pd.Timestamp("2023-12-20") + pd.to_timedelta(rng.integers(0, 40 * 24 * 3600, n), unit="s")
     qty = rng.integers(1, 5, n) * np.where(rng.random(n) < 0.05, -1, 1)
@@ -31,8 +32,11 @@ def _orders_csv(path, n=3000, seed=7):
         "category": np.where(rng.random(n) < 0.2, "", [f"cat{k}/sub" for k in rng.integers(0, 4, n)]),
         "status": np.where(rng.random(n) < 0.03, "cancelled", "completed"),
     })
-    frame.to_csv(path, index=False)
-    return path
+    # Two exports, the second with a column the first lacks: two part files of different schemas.
+    half = n // 2
+    frame.iloc[:half].to_csv(folder / "orders_1.csv", index=False)
+    frame.iloc[half:].assign(coupon="SUMMER").to_csv(folder / "orders_2.csv", index=False)
+    return [folder / "orders_1.csv", folder / "orders_2.csv"]
 
 
 def _frame(expr) -> pd.DataFrame:
@@ -54,11 +58,16 @@ def test_spark_reads_the_workspace_export_and_agrees_with_duckdb(tmp_path):
     if shutil.which("java") is None:
         pytest.skip("Java is not installed (Spark needs Java 17)")
     ws = Workspace(tmp_path / "ws")
-    ingest(ws, [_orders_csv(tmp_path / "orders.csv")])
+    for path in _orders_csvs(tmp_path):
+        ingest(ws, [path])
     duck = Shop(ws)
     spark_ws = Workspace(tmp_path / "ws", {"engine": "spark", "spark_master": "local[2]"})
     spark = Shop(spark_ws)
-    assert spark.engine.name == "spark" and (ws.parquet_dir / "orders.parquet").exists()
+    parts = ws.warehouse().parts.committed(ws.warehouse().con)
+    assert spark.engine.name == "spark" and len(parts) == 2 and spark.engine.sources["orders"] == parts
+    assert (ws.parquet_dir / "products.parquet").exists() and not (ws.parquet_dir / "orders.parquet").exists()
+    assert spark.orders().count().execute() == duck.orders().count().execute() == 3000
+    assert spark.orders().coupon.count().execute() == 1500
     assert duck.as_of == spark.as_of
     for level in ("product", "category", "total"):
         for freq in ("D", "W"):

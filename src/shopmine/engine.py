@@ -1,8 +1,8 @@
 """Ibis connections: DuckDB (the workspace's warehouse file, default) and Spark (local or cluster).
 
 Feature tables are Ibis expressions over ``Engine.table(name)``; they run unchanged on both engines.
-DuckDB reads the warehouse file; Spark reads the same tables exported as Parquet
-(``Warehouse.export_parquet``), so both engines see one set of data.
+DuckDB reads the warehouse file; Spark reads the order lines' Parquet part files directly and the
+other tables exported as Parquet (``Warehouse.export_parquet``), so both engines see one set of data.
 """
 
 from __future__ import annotations
@@ -48,12 +48,17 @@ class Engine:
         The Ibis connection.
     parquet_dir : path, optional
         Where Spark reads the tables from (``<parquet_dir>/<table>.parquet``).
+    sources : dict, optional
+        Table name -> its Parquet files, read by Spark instead of ``<parquet_dir>/<table>.parquet``
+        (the order lines' part files).
     """
 
-    def __init__(self, name: str, con: Any, parquet_dir: Path | None = None):
+    def __init__(self, name: str, con: Any, parquet_dir: Path | None = None,
+                 sources: dict[str, list[Path]] | None = None):
         self.name = name
         self.con = con
         self.parquet_dir = Path(parquet_dir) if parquet_dir is not None else None
+        self.sources = {k: [Path(p) for p in v] for k, v in (sources or {}).items()}
         self._tables: dict[str, Any] = {}
 
     @classmethod
@@ -62,10 +67,10 @@ class Engine:
         return cls("duckdb", con)
 
     @classmethod
-    def spark(cls, parquet_dir: str | Path, master: str = "local[2]",
-              driver_memory: str = "4g") -> Engine:
+    def spark(cls, parquet_dir: str | Path, master: str = "local[2]", driver_memory: str = "4g",
+              sources: dict[str, list[Path]] | None = None) -> Engine:
         session = spark_session(master, driver_memory)
-        return cls("spark", ibis.pyspark.connect(session), Path(parquet_dir))
+        return cls("spark", ibis.pyspark.connect(session), Path(parquet_dir), sources)
 
     def table(self, name: str) -> ibis.Table:
         if name in self._tables:
@@ -76,6 +81,11 @@ class Engine:
                     f"the warehouse has no '{name}' table yet; load an order log with `shopmine ingest FILE`."
                 )
             table = self.con.table(name)
+        elif self.sources.get(name):
+            # mergeSchema: part files of different exports carry different extra columns.
+            frame = spark_session().read.option("mergeSchema", "true").parquet(*map(str, self.sources[name]))
+            frame.createOrReplaceTempView(f"shopmine_{name}")
+            table = self.con.table(f"shopmine_{name}")
         else:
             path = self.parquet_dir / f"{name}.parquet" if self.parquet_dir else None
             if path is None or not path.exists():

@@ -1,10 +1,11 @@
 """The warehouse: the workspace's DuckDB file holding the canonical tables.
 
-Tables: ``orders`` (canonical lines + lineage + extra columns), ``quarantine`` (every row that
-could not be used, with its reason), ``batches`` (one row per loaded file), ``products_file`` and
-``customers_file`` (attribute files as loaded), and the derived ``products`` and ``customers``.
-Each ingest is one DuckDB transaction, so a failed or killed run leaves the warehouse as it was.
-For the Spark engine the tables are exported as Parquet files that both engines read.
+Tables: ``orders`` (canonical lines + lineage + extra columns; a view over Parquet part files, see
+:mod:`shopmine.order_parts`), ``quarantine`` (every row that could not be used, with its reason),
+``batches`` (one row per loaded file), ``products_file`` and ``customers_file`` (attribute files as
+loaded), and the derived ``products`` and ``customers``. Each ingest commits in one DuckDB
+transaction, so a failed or killed run leaves the warehouse as it was. Spark reads the order parts
+directly and the other tables from a Parquet export.
 """
 
 from __future__ import annotations
@@ -16,13 +17,13 @@ import duckdb
 from shopmine.atomic import atomic_path
 from shopmine.engine import Engine
 from shopmine.io.sqltext import ident
-from shopmine.schema import LINEAGE_COLUMNS, ORDER_COLUMNS
+from shopmine.order_parts import SCHEMA as PARTS_SCHEMA
+from shopmine.order_parts import OrderParts
 
 EXPORTED_TABLES = ("orders", "products", "customers", "quarantine", "batches")
 
 _SCHEMA = [
-    "CREATE TABLE IF NOT EXISTS orders ("
-    + ", ".join(f"{c.name} {c.sql_type}" for c in ORDER_COLUMNS + LINEAGE_COLUMNS) + ")",
+    PARTS_SCHEMA,
     """CREATE TABLE IF NOT EXISTS quarantine (
         batch_id VARCHAR, source_file VARCHAR, source_line BIGINT, reason VARCHAR, detail VARCHAR,
         raw VARCHAR)""",
@@ -79,6 +80,7 @@ class Warehouse:
         self.path = Path(path)
         self.parquet_dir = Path(parquet_dir)
         self.memory_limit = memory_limit
+        self.parts = OrderParts(self.path.parent / "warehouse.parts")
         self._con: duckdb.DuckDBPyConnection | None = None
 
     @property
@@ -90,10 +92,38 @@ class Warehouse:
             con.execute(f"SET temp_directory = '{self.path.parent / '.tmp'}'")
             con.execute("SET TimeZone = 'UTC'")
             con.execute("SET enable_progress_bar = false")  # library code never prints
-            for stmt in _SCHEMA:
-                con.execute(stmt)
+            try:
+                for stmt in _SCHEMA:
+                    con.execute(stmt)
+                self._migrate_orders_table(con)
+                self.parts.remove_orphans(con)
+                # Rebuilt at every open: the view names its files by absolute path, and the folder may move.
+                self.parts.replace_view(con)
+            except BaseException:
+                con.close()
+                raise
             self._con = con
         return self._con
+
+    def _migrate_orders_table(self, con: duckdb.DuckDBPyConnection) -> None:
+        """A warehouse from before part files keeps its lines in an ``orders`` table: they become the
+        first part, and the table the view, in one transaction."""
+        row = con.execute("SELECT table_type FROM information_schema.tables "
+                          "WHERE table_schema = 'main' AND table_name = 'orders'").fetchone()
+        if row is None or row[0] == "VIEW":
+            return
+        rows = con.execute("SELECT count(*) FROM orders").fetchone()[0]
+        part = self.parts.write(con, "SELECT * FROM orders", "migrated") if rows else None
+        con.execute("BEGIN TRANSACTION")
+        try:
+            if part is not None:
+                self.parts.register(con, part, "migrated", rows)
+            con.execute("DROP TABLE orders")
+            self.parts.replace_view(con)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
 
     def close(self) -> None:
         if self._con is not None:
@@ -101,7 +131,7 @@ class Warehouse:
             self._con = None
 
     def has_orders(self) -> bool:
-        return self.con.execute("SELECT count(*) FROM orders").fetchone()[0] > 0
+        return self.parts.rows(self.con) > 0
 
     def loaded_hashes(self) -> dict[str, str]:
         """sha256 -> batch id of every file already loaded."""
@@ -147,22 +177,30 @@ class Warehouse:
 
             return Engine("duckdb", ibis.duckdb.from_connection(self.con))
         self.export_parquet()
-        return Engine.spark(self.parquet_dir, spark_master, spark_driver_memory)
+        parts = self.parts.committed(self.con)
+        return Engine.spark(self.parquet_dir, spark_master, spark_driver_memory,
+                            sources={"orders": parts} if parts else None)
 
     def _version(self) -> str:
         rows = self.con.execute("SELECT count(*), max(ingested_at) FROM batches").fetchone()
         return f"{rows[0]}:{rows[1]}"
 
     def export_parquet(self) -> None:
-        """Write the tables as Parquet for Spark, when the warehouse changed since the last export."""
+        """Write the tables as Parquet for Spark, when the warehouse changed since the last export.
+
+        The order lines are exported only while there is no part file (Spark reads the parts)."""
         stamp = self.parquet_dir / "VERSION"
         version = self._version()
         if stamp.exists() and stamp.read_text() == version:
             return
         self.parquet_dir.mkdir(parents=True, exist_ok=True)
         for table in EXPORTED_TABLES:
+            if table == "orders" and self.parts.committed(self.con):
+                (self.parquet_dir / "orders.parquet").unlink(missing_ok=True)
+                continue
             if not self.con.execute(
-                "SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [table]
+                "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main' AND table_name = ?",
+                [table],
             ).fetchone()[0]:
                 continue
             with atomic_path(self.parquet_dir / f"{table}.parquet") as tmp:

@@ -143,7 +143,7 @@ def test_unknown_preset_and_bad_map_exit_2(run, tmp_path):
     assert code == 2 and "--timezone" in err
 
 
-@pytest.mark.parametrize("point", ["after_orders_insert", "before_commit"])
+@pytest.mark.parametrize("point", ["after_part_written", "before_commit"])
 def test_killed_process_leaves_workspace_as_before(ws, tmp_path, point):
     first = write(tmp_path / "first.csv", HEADER + "1,c,p,2024-01-01,1,2\n")
     ingest(ws, [first])

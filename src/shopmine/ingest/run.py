@@ -24,7 +24,7 @@ from shopmine.io.presets import get_preset
 from shopmine.io.source import Source, line_sql, open_source
 from shopmine.io.sniff import sniff
 from shopmine.io.sqltext import ident, literal
-from shopmine.schema import ORDER_COLUMN_NAMES
+from shopmine.schema import CANONICAL_TYPES, ORDER_COLUMNS
 
 Progress = Callable[[str], None]
 SAMPLE_ROWS = 50_000  # rows that propose a date layout before the whole file is read
@@ -134,7 +134,8 @@ def ingest(workspace, files: Sequence[str | Path], *, options: IngestOptions | N
     try:
         # Phase 1, outside the warehouse's transaction: parse and check each order file into a
         # temporary table of this connection (DuckDB reads committed temporary tables much faster
-        # than ones local to an open transaction).
+        # than ones local to an open transaction), then write its loaded lines as a part file that
+        # no committed batch lists yet.
         for path in order_paths:
             sha = sha256_file(path)
             if sha in loaded:
@@ -146,6 +147,10 @@ def ingest(workspace, files: Sequence[str | Path], *, options: IngestOptions | N
             staged.append(item)
             reports.append(item.report)
             loaded[sha] = batch_id
+            if item.report.rows_loaded:
+                say(f"storing {path.name}")
+                item.part = warehouse.parts.write(con, _part_sql(item, batch_id), f"{batch_id}-{len(staged)}")
+        fault_point("after_part_written")
         # Phase 2, one transaction: the batch is stored whole or not at all.
         con.execute("BEGIN TRANSACTION")
         try:
@@ -166,6 +171,7 @@ def ingest(workspace, files: Sequence[str | Path], *, options: IngestOptions | N
                     _record_batch(con, report, batch_id, options)
                     loaded[sha] = batch_id
                     reports.append(report)
+            warehouse.parts.replace_view(con)
             say("updating products and customers")
             warehouse.rebuild_dimensions()
             fault_point("before_commit")
@@ -173,6 +179,12 @@ def ingest(workspace, files: Sequence[str | Path], *, options: IngestOptions | N
         except BaseException:
             con.execute("ROLLBACK")
             raise
+    except BaseException:
+        # Nothing lists these parts; a killed run leaves them to the orphan sweep at the next open.
+        for item in staged:
+            if item.part is not None:
+                item.part.unlink(missing_ok=True)
+        raise
     finally:
         for table in [s.table for s in staged] + ["__raw", "__raw_rejects", "__raw_scans", "__reject_thresholds",
                                                   "__src_rejects", "__src_scans"]:
@@ -187,6 +199,7 @@ class StagedOrders:
     extras: dict[str, str]
     line: str  # SQL for a row's line in its file
     rejects: list[dict]
+    part: Path | None = None  # the loaded lines, once written
 
 
 def _stage_orders_file(con: duckdb.DuckDBPyConnection, path: Path, sha: str, table: str,
@@ -255,18 +268,24 @@ def _stage(con: duckdb.DuckDBPyConnection, table: str, source: Source, mapping: 
     return plan
 
 
-def _store_orders(con: duckdb.DuckDBPyConnection, warehouse, item: StagedOrders, batch_id: str) -> None:
+def _part_sql(item: StagedOrders, batch_id: str) -> str:
+    """The loaded lines of a staged file with their lineage, in the stored types."""
     path = item.report.path
-    warehouse.add_columns("orders", list(item.extras.values()))
     guest_order = f"'guest:' || {literal(batch_id)} || ':' || {literal(path)} || ':' || ({item.line})::VARCHAR"
-    columns = {c: ident(c) for c in ORDER_COLUMN_NAMES}
+    columns = {c.name: ident(c.name) for c in ORDER_COLUMNS}
     columns["order_id"] = f"coalesce(order_id, {guest_order})"
     columns.update({"line_type": "line_type", "batch_id": literal(batch_id), "source_file": literal(path),
                     "source_line": item.line})
+    types = CANONICAL_TYPES | {name: "VARCHAR" for name in item.extras.values()}
     columns.update({name: ident(name) for name in item.extras.values()})
-    con.execute(f"INSERT INTO orders BY NAME SELECT {', '.join(f'{v} AS {ident(k)}' for k, v in columns.items())} "
-                f"FROM {ident(item.table)} WHERE __reason IS NULL")
-    fault_point("after_orders_insert")
+    select = ", ".join(f"CAST({v} AS {types[k]}) AS {ident(k)}" for k, v in columns.items())
+    return f"SELECT {select} FROM {ident(item.table)} WHERE __reason IS NULL"
+
+
+def _store_orders(con: duckdb.DuckDBPyConnection, warehouse, item: StagedOrders, batch_id: str) -> None:
+    path = item.report.path
+    if item.part is not None:
+        warehouse.parts.register(con, item.part, batch_id, item.report.rows_loaded)
     con.execute(
         f"INSERT INTO quarantine SELECT {literal(batch_id)}, {literal(path)}, {item.line}, __reason, __detail, "
         f"__raw FROM {ident(item.table)} WHERE __reason IS NOT NULL"
