@@ -93,6 +93,8 @@ def main() -> None:
     table = pd.DataFrame(scores).T[["rmsse", "wape", "mase", "mae", "rmse"]]
     print(table.round(3).to_string())
     print(f"auto served: {run.served}; {time.time() - t0:.0f} s")
+    auto = run.metrics["auto"]
+    print(f"auto backtest interval coverage: 80 % -> {auto['coverage_80']:.3f}, 95 % -> {auto['coverage_95']:.3f}")
     walmart_scores = walmart(args.windows)
     out = Path(__file__).parent / "results" / "forecast.json"
     out.parent.mkdir(exist_ok=True)

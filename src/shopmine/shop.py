@@ -74,6 +74,16 @@ class Shop:
         return [sales_panel_result(self.sales_panel("product", freq), self.sales_panel("total", freq), freq=freq),
                 customer_summary_result(self.customer_summary())]
 
+    def forecast(self, level: str = "product", freq: str = "D", top: int | None = 10, horizon: int = 14,
+                 model: str = "auto", windows: int = 2) -> AnalysisResult:
+        """Backtested sales forecast of the best sellers (:func:`shopmine.forecast.run_forecast`)."""
+        from shopmine.forecast import default_season_length, forecast_result, run_forecast, series_from_shop
+
+        series = series_from_shop(self, level=level, freq=freq, top=top)
+        run = run_forecast(series, horizon=horizon, freq=freq, model=model,
+                           season_length=default_season_length(freq), windows=windows)
+        return forecast_result(run, level=level)
+
     def segments(self, k: int | None = None, seed: int = 42) -> AnalysisResult:
         """RFM segments and behaviour clusters (:func:`shopmine.customers.segment_customers`)."""
         from shopmine.customers import segment_customers
@@ -98,6 +108,7 @@ class Shop:
     def analyses(self) -> list[AnalysisResult]:
         """Every analysis that exists so far, in report order."""
         return [self.quality(), *self.overview_results(),
+                self._section(self.forecast, "forecast", "Sales forecast (product)"),
                 self._section(self.segments, "segments", "Customer segments (RFM and behaviour clusters)"),
                 self._section(self.classify, "classify", "Who buys again (decision tree)"),
                 self._section(self.clv, "clv", "Customer lifetime value (BG/NBD and Gamma-Gamma)")]

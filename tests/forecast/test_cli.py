@@ -46,3 +46,14 @@ def test_bad_options_exit_2_naming_the_option(weekly_table, run, tmp_path):
     code, _, stderr = run("forecast", "--data", tmp_path / "t.csv", "--time-col", "week", "--target-col", "sales",
                           "--id-col", "store", "--freq", "W", "--model", "magic", "--season-length", "4")
     assert code == 2 and "--model" in stderr
+
+
+def test_the_workspace_report_has_a_forecast_section(demo_workspace):
+    from shopmine.shop import Shop
+
+    html = (demo_workspace.parent / "report.html").read_text()
+    assert '<section class="result" id="forecast">' in html and "Sales forecast (product)" in html
+    result = Shop(demo_workspace).forecast(top=4, horizon=7, model="window_average")
+    assert result.tables["forecasts"]["unique_id"].nunique() == 4
+    assert "backtest_error" in result.figures
+    assert sum(f.startswith("forecast_") for f in result.figures) == 3  # history + forecast + intervals

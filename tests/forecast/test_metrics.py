@@ -43,3 +43,48 @@ def test_undefined_scales_are_left_out_and_wape_pools_every_error():
     assert m["rmsse"] == pytest.approx(1.0)
     assert m["wape"] == pytest.approx((1 + 1) / (0 + 2))  # series a sold nothing but its error counts
     assert m["mae"] == pytest.approx(1.0)
+
+
+def test_cross_conformal_coverage_by_hand():
+    # One series, three backtest windows, forecast 10 throughout, errors y - 10:
+    #   A: 0 1 2 3 4    B: 0 0 0 0 10    C: 5 5 5 5 5
+    # Each window is scored with widths from the other two (10 errors: 80 % -> the ceil(11 * 0.8) = 9th
+    # smallest, 95 % -> ceil(11 * 0.95) = 11, capped at the 10th):
+    #   A from B+C = 0 0 0 0 5 5 5 5 5 10: w80 5, w95 10 -> 5/5 and 5/5 inside
+    #   B from A+C = 0 1 2 3 4 5 5 5 5 5:  w80 5, w95 5  -> 4/5 and 4/5 (the 10 is outside)
+    #   C from A+B = 0 0 0 0 0 1 2 3 4 10: w80 4, w95 10 -> 0/5 and 5/5
+    from shopmine.forecast.intervals import coverage
+
+    errors = {"A": [0, 1, 2, 3, 4], "B": [0, 0, 0, 0, 10], "C": [5, 5, 5, 5, 5]}
+    bt = pd.DataFrame([{"unique_id": "a", "cutoff": c, "y": 10.0 + e, "m": 10.0}
+                       for c, errs in errors.items() for e in errs])
+    cov = coverage(bt, "m", nonnegative=True)
+    assert cov[80] == pytest.approx(9 / 15)
+    assert cov[95] == pytest.approx(14 / 15)
+    one = coverage(bt[bt["cutoff"] == "A"], "m", nonnegative=True)
+    assert math.isnan(one[80]) and math.isnan(one[95])  # nothing else to calibrate on
+
+
+def test_holdout_coverage_counts_bounds_as_inside():
+    from shopmine.forecast.intervals import holdout_coverage
+
+    f = pd.DataFrame({"unique_id": ["a", "a", "b"], "ds": [1, 2, 1],
+                      "forecast-lo-80": [1.0, 1.0, np.nan], "forecast-hi-80": [3.0, 3.0, np.nan],
+                      "forecast-lo-95": [0.0, 0.0, 0.0], "forecast-hi-95": [5.0, 5.0, 1.0]})
+    actual = pd.DataFrame({"unique_id": ["a", "a", "b", "c"], "ds": [1, 2, 1, 1], "y": [3.0, 4.0, 2.0, 9.0]})
+    # 80 %: a/1 on the bound (in), a/2 out, b has no interval -> 1/2; 95 %: a/1, a/2 in, b out -> 2/3; c unforecast
+    assert holdout_coverage(f, actual) == {80: pytest.approx(0.5), 95: pytest.approx(2 / 3)}
+
+
+def test_series_without_backtest_errors_borrow_relative_widths():
+    from shopmine.forecast.intervals import borrowed_widths, conformal_widths
+
+    # a: mean |y| 4, errors 1 and 3 -> relative 0.25, 0.75; b: mean 10, errors 5 -> 0.5.
+    # Pooled 0.25 0.5 0.75: 80 % -> ceil(4 * 0.8) = 4th, capped at the 3rd = 0.75; c (mean 2) -> 1.5;
+    # z never sold -> 0.
+    bt = pd.DataFrame({"unique_id": ["a", "a", "b"], "y": [3.0, 7.0, 15.0], "m": [4.0, 4.0, 10.0]})
+    hist = pd.DataFrame({"unique_id": ["a", "a", "b", "c", "c", "z"], "y": [3.0, 5.0, 10.0, 1.0, 3.0, 0.0]})
+    w = borrowed_widths(conformal_widths(bt, "m"), bt, "m", hist, ["a", "b", "c", "z"]).set_index("unique_id")
+    assert w.loc["a", "width_80"] == 3.0 and w.loc["b", "width_80"] == 5.0  # their own errors
+    assert w.loc["c", "width_80"] == pytest.approx(1.5) and w.loc["c", "width_95"] == pytest.approx(1.5)
+    assert w.loc["z", "width_80"] == 0.0

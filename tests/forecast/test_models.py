@@ -6,9 +6,13 @@ import pytest
 
 from shopmine.errors import ShopmineInputError
 from shopmine.forecast import LGBMForecaster, LinearForecaster, StatisticalModels, run_forecast
+from shopmine.forecast.auto import choose_auto, combine
 from shopmine.forecast.backtest import backtest_cutoffs
 from shopmine.forecast.data import series_from_table
 from shopmine.forecast.intervals import conformal_widths
+from shopmine.forecast.lags import tree_lags
+from shopmine.forecast.lgbm import FALLBACK_ESTIMATORS, MAX_ESTIMATORS
+from shopmine.forecast.metrics import series_scales
 
 
 def _weekly_pattern(n=70):
@@ -56,6 +60,54 @@ def test_lgbm_contributions_add_up_to_the_forecast():
     merged = out.merge(contrib[["unique_id", "ds"]].assign(raw=raw), on=["unique_id", "ds"])
     np.testing.assert_allclose(np.exp(merged["raw"]), merged["lgbm"], rtol=1e-6)  # Tweedie: log link
     assert model.importance_["gain"].iloc[0] > 0
+
+
+def test_lgbm_rounds_by_early_stopping_or_given():
+    rng = np.random.default_rng(3)
+    ds = pd.date_range("2024-01-01", periods=150)
+    df = pd.concat([pd.DataFrame({"unique_id": u, "ds": ds, "y": rng.poisson(3 + 6 * (ds.weekday == 4)).astype(float)})
+                    for u in "abc"], ignore_index=True)
+    chosen = LGBMForecaster("D", 7).fit(df, 7)
+    # a plain weekday pattern is learnt long before the cap, so early stopping ends the search
+    assert 1 <= chosen.n_estimators_ < MAX_ESTIMATORS
+    assert chosen.mlf_.models_["lgbm"].booster_.num_trees() == chosen.n_estimators_
+    assert LGBMForecaster("D", 7, n_estimators=40).fit(df, 7).n_estimators_ == 40
+    # 120 days less the 28 the longest lag needs leave fewer than four horizons of 28: no validation
+    short = df[df["ds"] < ds[120]]
+    assert LGBMForecaster("D", 7).fit(short, 28).n_estimators_ == FALLBACK_ESTIMATORS
+
+
+def test_tree_lags():
+    assert tree_lags(7) == [1, 2, 3, 4, 5, 6, 7, 14, 21, 28]
+    assert tree_lags(52) == [1, 2, 3, 4, 52]
+    assert tree_lags(12) == [1, 2, 3, 4, 12]
+
+
+def _astray_backtest():
+    # The truth is 10 throughout; each model is close except for one period, a different one each.
+    ds = pd.date_range("2024-01-01", periods=6)
+    return pd.DataFrame({"unique_id": "a", "ds": ds, "cutoff": ds[0], "y": 10.0,
+                         "m1": [40, 11, 11, 11, 11, 11.0], "m2": [9, 40, 9, 9, 9, 9.0],
+                         "m3": [10.5, 10.5, 40, 10.5, 10.5, 10.5]})
+
+
+def test_auto_takes_the_median_when_each_model_goes_astray_once():
+    bt = _astray_backtest()
+    scales = {bt["cutoff"].iloc[0]: series_scales(pd.DataFrame({"unique_id": "a", "ds": range(5),
+                                                                "y": [0.0, 2, 4, 4, 8]}), 2)}
+    served, members = choose_auto(bt, ["m1", "m2", "m3"], scales)
+    # ranked by RMSSE: m3 (squared errors 900 + 5 * 0.25), then m1 and m2 (900 + 5 * 1) in input order
+    assert (served, members) == ("median(m3+m1+m2)", ["m3", "m1", "m2"])
+    assert combine(bt, served, members).tolist() == [10.5, 11.0, 11.0, 10.5, 10.5, 10.5]
+    # one model that never goes astray is served alone
+    assert choose_auto(bt.assign(m3=10.2), ["m1", "m2", "m3"], scales) == ("m3", ["m3"])
+
+
+def test_combine_mean_and_median():
+    f = pd.DataFrame({"a": [1.0, 2.0], "b": [3.0, 2.0], "c": [8.0, 5.0]})
+    assert combine(f, "ensemble(a+b+c)", ["a", "b", "c"]).tolist() == [4.0, 3.0]
+    assert combine(f, "median(a+b+c)", ["a", "b", "c"]).tolist() == [3.0, 2.0]
+    assert combine(f, "c", ["c"]).tolist() == [8.0, 5.0]
 
 
 def test_backtest_cutoffs_and_too_short_history():

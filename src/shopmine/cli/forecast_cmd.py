@@ -28,7 +28,8 @@ def forecast_command(
     step: Annotated[int | None, typer.Option("--step", help="Periods between backtest origins "
                                              "(default: the horizon).")] = None,
     data: Annotated[Path | None, typer.Option("--data", help="A ready-made series table instead of the "
-                                              "workspace (other columns are drivers).")] = None,
+                                              "workspace (other columns are drivers; a missing period "
+                                              "counts as zero sales).")] = None,
     id_col: Annotated[str | None, typer.Option("--id-col", help="Series id column of --data.")] = None,
     time_col: Annotated[str | None, typer.Option("--time-col", help="Period column of --data.")] = None,
     target_col: Annotated[str | None, typer.Option("--target-col", help="Value column of --data.")] = None,
@@ -49,6 +50,8 @@ def forecast_command(
     from shopmine.forecast.data import check_freq
     from shopmine.report import write_result_folder
 
+    if horizon < 1:
+        raise ShopmineInputError(f"--horizon must be a whole number of periods, at least 1; got {horizon}.")
     check_output_path(output)
     if metrics_output is not None and metrics_output.suffix.lower() != ".json":
         raise ShopmineInputError(f"--metrics-output {metrics_output}: use a .json file name.")

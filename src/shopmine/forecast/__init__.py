@@ -8,6 +8,13 @@
 - models: :class:`StatisticalModels` (statsforecast), :class:`LinearForecaster` (least squares),
   :class:`LGBMForecaster` (mlforecast + LightGBM);
 - :mod:`shopmine.forecast.metrics`: MAE, MSE, RMSE, WAPE, MASE, RMSSE.
+
+Messy data: a missing period in a ``--data`` table is a period without sales (filled with 0, and
+every series runs to the table's last period); a table coarser than ``--freq`` is refused. A series
+with fewer than :func:`~shopmine.forecast.run.min_history` periods since its first sale (new,
+sold once lately, or never sold) is served by ``window_average`` and its ``model`` column says so.
+Negative targets (net sales after returns) are modelled as they are: LightGBM switches to squared
+error and intervals are not cut at zero.
 """
 
 from shopmine.forecast.data import default_season_length, series_from_table

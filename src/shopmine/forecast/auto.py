@@ -1,4 +1,11 @@
-"""``auto``: the model with the best backtest score, or an ensemble of the best ones if it does better."""
+"""``auto``: the model with the best backtest score, or a combination of the best ones if it does better.
+
+Two ways to combine the top-``k`` candidates (ranked by backtest RMSSE) are offered next to the single
+models: their mean, and for three or more, their median. A median ignores the one member that goes
+astray at a given period (a seasonal naive echoing last week's bulk order, a trend that runs away),
+which the intermittent, spiky sales of a shop produce all the time; a mean averages that error in.
+Which of them serves is left to the backtest, so a shop where one model dominates keeps it.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +13,7 @@ import pandas as pd
 
 from shopmine.forecast.metrics import evaluate
 
-__all__ = ["choose_auto", "score"]
+__all__ = ["choose_auto", "combine", "score"]
 
 
 def score(metrics: dict[str, float], best: dict[str, float]) -> float:
@@ -14,8 +21,22 @@ def score(metrics: dict[str, float], best: dict[str, float]) -> float:
     return sum(metrics[k] / best[k] for k in ("rmsse", "wape") if best[k] and best[k] == best[k])
 
 
+def combine(frame: pd.DataFrame, served: str, members: list[str]) -> pd.Series:
+    """The forecast of a served name from :func:`choose_auto`: a model, ``ensemble(...)`` or ``median(...)``.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"a": [1.0, 2.0], "b": [3.0, 2.0], "c": [8.0, 5.0]})
+    >>> combine(f, "median(a+b+c)", ["a", "b", "c"]).tolist(), combine(f, "ensemble(a+b)", ["a", "b"]).tolist()
+    ([3.0, 2.0], [2.0, 2.0])
+    """
+    if served.startswith("median("):
+        return frame[members].median(axis=1)
+    return frame[members].mean(axis=1)
+
+
 def choose_auto(backtest: pd.DataFrame, candidates: list[str], scales: dict) -> tuple[str, list[str]]:
-    """Pick the candidate or the mean of the top-k candidates that backtests best.
+    """Pick the candidate, or the mean or median of the top-k candidates, that backtests best.
 
     Parameters
     ----------
@@ -28,16 +49,18 @@ def choose_auto(backtest: pd.DataFrame, candidates: list[str], scales: dict) -> 
     Returns
     -------
     (str, list of str)
-        The served name (a model name or ``ensemble(a+b)``) and the models it averages.
+        The served name (a model name, ``ensemble(a+b)`` for a mean or ``median(a+b+c)``) and the
+        models it combines; :func:`combine` turns them into the forecast.
     """
     ranked_metrics = _window_mean(backtest, candidates, scales)
     order = sorted(candidates, key=lambda m: ranked_metrics[m]["rmsse"])
     options = {m: [m] for m in candidates}
     trial = backtest.copy()
     for k in range(2, len(order) + 1):
-        name = f"ensemble({'+'.join(order[:k])})"
-        trial[name] = trial[order[:k]].mean(axis=1)
-        options[name] = order[:k]
+        for kind in ("ensemble", "median") if k >= 3 else ("ensemble",):
+            name = f"{kind}({'+'.join(order[:k])})"
+            trial[name] = combine(trial, name, order[:k])
+            options[name] = order[:k]
     all_metrics = _window_mean(trial, list(options), scales)
     best = {k: min(v[k] for v in all_metrics.values()) for k in ("rmsse", "wape")}
     chosen = min(options, key=lambda n: score(all_metrics[n], best))

@@ -142,14 +142,21 @@ def series_from_table(table: pd.DataFrame, *, id_col: str | None, time_col: str,
             f"--data: series {_short(out.loc[dup, 'unique_id'].unique())} repeat a period; give one row per "
             f"series and period (check --id-col and --freq).")
     out = out.sort_values(["unique_id", "ds"], ignore_index=True)
+    _check_spacing(out, freq, time_col)
     return _fill_drivers(_complete(out, freq), drivers)
 
 
 def _complete(frame: pd.DataFrame, freq: str) -> pd.DataFrame:
-    """Missing periods inside each series filled: the target with 0, drivers left for filling."""
+    """Every series from its first row to the table's last period; missing periods get ``y = 0``.
+
+    A period without a row is a period without sales (as in the workspace's zero-filled panel), and
+    every series runs to the same last period so that all forecasts start on the same date. Drivers
+    of added rows are left missing for :func:`_fill_drivers`.
+    """
+    end = frame["ds"].max()
     parts = []
     for uid, g in frame.groupby("unique_id", sort=True):
-        full = pd.date_range(g["ds"].min(), g["ds"].max(), freq=PANDAS_FREQ[freq])
+        full = pd.date_range(g["ds"].min(), end, freq=PANDAS_FREQ[freq])
         g = g.set_index("ds").reindex(full)
         g.index.name = "ds"
         g["unique_id"] = uid
@@ -157,6 +164,31 @@ def _complete(frame: pd.DataFrame, freq: str) -> pd.DataFrame:
         parts.append(g.reset_index())
     cols = list(frame.columns)
     return pd.concat(parts, ignore_index=True)[cols]
+
+
+def _check_spacing(frame: pd.DataFrame, freq: str, time_col: str) -> None:
+    """Refuse a table whose dates are never one period apart: its ``--freq`` is too fine.
+
+    Zero-filling weekly rows read as days would add six days without sales after each week. The
+    distinct dates of the whole table are used, so sparse series of a daily table pass.
+    """
+    dates = pd.DataFrame({"unique_id": "all", "ds": pd.Series(frame["ds"].unique()).sort_values()})
+    steps = _steps(dates, freq).dropna()
+    if len(steps) and steps.min() > 1:
+        gap = int(steps.min())
+        unit = {"D": "days", "W": "weeks", "M": "months"}[freq]
+        coarser = {"D": " (use --freq W or M)", "W": " (use --freq M)", "M": ""}[freq]
+        raise ShopmineInputError(f"--freq {freq}: the dates in --time-col {time_col!r} are at least {gap} {unit} "
+                                 f"apart; the table is coarser than --freq{coarser}.")
+
+
+def _steps(frame: pd.DataFrame, freq: str) -> pd.Series:
+    """Periods between consecutive rows of each series (NaN on each series' first row)."""
+    if freq == "M":
+        index = frame["ds"].dt.year * 12 + frame["ds"].dt.month
+    else:
+        index = (frame["ds"] - pd.Timestamp("1970-01-05")).dt.days // (7 if freq == "W" else 1)
+    return index.groupby(frame["unique_id"].to_numpy(), sort=False).diff()
 
 
 def top_series(frame: pd.DataFrame, n: int) -> pd.DataFrame:
@@ -173,9 +205,22 @@ def horizon_dates(last: pd.Timestamp, horizon: int, freq: str) -> pd.DatetimeInd
     return pd.date_range(last, periods=horizon + 1, freq=PANDAS_FREQ[freq])[1:]
 
 
-def check_regular(frame: pd.DataFrame) -> None:
-    """Every series needs at least two periods and finite, non-missing targets."""
+def check_regular(frame: pd.DataFrame, freq: str) -> None:
+    """Rows exist, targets are finite, and each series has one row per period without gaps.
+
+    Raises
+    ------
+    ShopmineInputError
+        Naming the series with a gap or a repeated period; :func:`series_from_table` fills gaps with
+        zeros, a hand-made frame must do the same (a missing period is a period without sales).
+    """
     if frame.empty:
         raise ShopmineInputError("no series to forecast: the data has no rows before the as-of date.")
     if not np.isfinite(frame["y"].to_numpy(float)).all():
         raise ShopmineInputError("the target has missing or infinite values.")
+    steps = _steps(frame.sort_values(["unique_id", "ds"]), freq)
+    bad = frame.loc[steps.index[steps.notna() & (steps != 1)], "unique_id"].unique()
+    if len(bad):
+        raise ShopmineInputError(
+            f"series {_short(bad)} skip or repeat a period at --freq {freq}; give one row per series and period, "
+            f"with 0 for periods without sales (series_from_table fills missing periods with 0).")

@@ -20,9 +20,9 @@ import numpy as np
 import pandas as pd
 
 from shopmine.errors import ShopmineInputError
-from shopmine.forecast.data import check_freq, series_from_panel, to_monthly
 from shopmine.forecast.intervals import LEVELS
 from shopmine.forecast.run import ForecastRun, run_forecast
+from shopmine.forecast.sources import series_from_shop
 
 __all__ = ["HIERARCHY_LEVELS", "RECONCILE_METHODS", "Hierarchy", "build_hierarchy", "check_reconcile",
            "hierarchy_from_shop", "reconcile_forecast"]
@@ -153,12 +153,7 @@ def product_categories(shop) -> pd.Series:
 
 def hierarchy_from_shop(shop, *, freq: str = "D") -> Hierarchy:
     """The product → category → total hierarchy of a workspace's units sold before its as-of date."""
-    check_freq(freq)
-    panel = shop.sales_panel("product", "D" if freq == "M" else freq).to_pyarrow().to_pandas()
-    frame = series_from_panel(panel)
-    if freq == "M":
-        frame = to_monthly(frame)
-    return build_hierarchy(frame, product_categories(shop))
+    return build_hierarchy(series_from_shop(shop, level="product", freq=freq), product_categories(shop))
 
 
 def _insample(backtest: pd.DataFrame, column: str) -> pd.DataFrame:
@@ -179,15 +174,26 @@ def _reconcile(base: pd.DataFrame, h: Hierarchy, insample: pd.DataFrame | None) 
     # two residual periods there is nothing to estimate, and MinTrace falls back to wls_struct (weights
     # from the structure only).
     usable = insample is not None and insample["ds"].nunique() >= 2
-    mint = MinTrace(method="mint_shrink") if usable else MinTrace(method="wls_struct")
     S_df = h.S.reset_index()
-    hrec = HierarchicalReconciliation([BottomUp(), mint])
     levels = list(LEVELS)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        out = hrec.reconcile(Y_hat_df=base, S_df=S_df, tags=h.tags, Y_df=insample if usable else None,
-                             level=levels, intervals_method="normality")
-    return out, "mint" if usable else "mint_wls_struct"
+
+    def run(shrink: bool) -> pd.DataFrame:
+        mint = MinTrace(method="mint_shrink") if shrink else MinTrace(method="wls_struct")
+        hrec = HierarchicalReconciliation([BottomUp(), mint])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return hrec.reconcile(Y_hat_df=base, S_df=S_df, tags=h.tags, Y_df=insample if shrink else None,
+                                  level=levels, intervals_method="normality")
+
+    if usable:
+        try:
+            return run(True), "mint"
+        except Exception as exc:  # hierarchicalforecast raises a bare Exception here
+            # Series whose backtest errors are all zero (never sold, or forecast exactly) leave the
+            # shrunk covariance singular; structural weights need no residuals.
+            if "ill-conditioned" not in str(exc):
+                raise
+    return run(False), "mint_wls_struct"
 
 
 def reconcile_forecast(h: Hierarchy, *, horizon: int, freq: str, model: str = "auto", season_length: int,

@@ -3,6 +3,9 @@
 Per series, the absolute backtest errors of a model (all windows and horizon steps pooled) give the
 half-width at each level: the ``ceil((n + 1) * level) / n`` empirical quantile (the finite-sample
 conformal quantile), capped at the largest error. Intervals of non-negative targets are cut at zero.
+A series without backtest errors of its own (first sold after the last backtest origin) borrows the
+same quantile of every series' errors relative to their mean level, times its own mean level
+(:func:`borrowed_widths`).
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["LEVELS", "conformal_widths", "coverage", "add_intervals"]
+__all__ = ["LEVELS", "add_intervals", "borrowed_widths", "conformal_widths", "coverage", "holdout_coverage"]
 
 LEVELS = (80, 95)
 
@@ -37,6 +40,36 @@ def conformal_widths(backtest: pd.DataFrame, column: str, levels=LEVELS) -> pd.D
     rows = [{"unique_id": uid, **{f"width_{lv}": _quantile(e.to_numpy(float), lv) for lv in levels}}
             for uid, e in err.groupby(backtest["unique_id"], sort=True)]
     return pd.DataFrame(rows, columns=["unique_id", *[f"width_{lv}" for lv in levels]])
+
+
+def borrowed_widths(widths: pd.DataFrame, backtest: pd.DataFrame, column: str, history: pd.DataFrame,
+                    ids, levels=LEVELS) -> pd.DataFrame:
+    """``widths`` completed for the ``ids`` it lacks, from the pooled relative backtest errors.
+
+    The relative error of a backtest row is ``|y - forecast|`` over the mean ``|y|`` of its series'
+    ``history``; a series without errors gets the conformal quantile of all relative errors times
+    its own mean ``|y|`` (zero for a series that never sold).
+
+    Examples
+    --------
+    >>> bt = pd.DataFrame({"unique_id": "a", "y": [2.0, 6.0], "m": [4.0, 4.0]})
+    >>> hist = pd.DataFrame({"unique_id": ["a", "a", "b"], "y": [2.0, 6.0, 8.0]})
+    >>> w = conformal_widths(bt, "m")
+    >>> borrowed_widths(w, bt, "m", hist, ["a", "b"]).to_dict("records")[1]
+    {'unique_id': 'b', 'width_80': 4.0, 'width_95': 4.0}
+    """
+    missing = [uid for uid in ids if uid not in set(widths["unique_id"])]
+    if not missing:
+        return widths
+    level = history["y"].abs().groupby(history["unique_id"]).mean()
+    scale = backtest["unique_id"].map(level).to_numpy(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        relative = np.abs(backtest["y"].to_numpy(float) - backtest[column].to_numpy(float)) / scale
+    relative = relative[scale > 0]
+    own = level.reindex(missing).fillna(0.0).to_numpy()
+    extra = pd.DataFrame({"unique_id": missing,
+                          **{f"width_{lv}": np.where(own > 0, _quantile(relative, lv) * own, 0.0) for lv in levels}})
+    return pd.concat([widths, extra], ignore_index=True) if len(widths) else extra
 
 
 def add_intervals(forecast: pd.DataFrame, column: str, widths: pd.DataFrame, prefix: str,
@@ -67,3 +100,31 @@ def coverage(backtest: pd.DataFrame, column: str, nonnegative: bool, levels=LEVE
             inside = (bounded["y"] >= bounded[f"i-lo-{lv}"]) & (bounded["y"] <= bounded[f"i-hi-{lv}"])
             hits[lv].append(inside[bounded[f"i-lo-{lv}"].notna()].to_numpy())
     return {lv: float(np.concatenate(hits[lv]).mean()) for lv in levels}
+
+
+def holdout_coverage(forecasts: pd.DataFrame, actual: pd.DataFrame, prefix: str = "forecast",
+                     levels=LEVELS) -> dict[int, float]:
+    """Share of held-out actuals inside the forecast intervals (bounds included).
+
+    Parameters
+    ----------
+    forecasts : pandas.DataFrame
+        The output contract: ``unique_id, ds`` and ``<prefix>-lo-<level>`` / ``<prefix>-hi-<level>``.
+    actual : pandas.DataFrame
+        ``unique_id, ds, y`` of the forecast periods; periods missing on either side are left out.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"unique_id": "a", "ds": [1, 2], "forecast-lo-80": [0.0, 0.0], "forecast-hi-80": [2.0, 2.0],
+    ...                   "forecast-lo-95": [0.0, 0.0], "forecast-hi-95": [5.0, 5.0]})
+    >>> holdout_coverage(f, pd.DataFrame({"unique_id": "a", "ds": [1, 2], "y": [2.0, 3.0]}))
+    {80: 0.5, 95: 1.0}
+    """
+    merged = actual[["unique_id", "ds", "y"]].merge(forecasts, on=["unique_id", "ds"], how="inner")
+    out = {}
+    for lv in levels:
+        lo, hi = merged[f"{prefix}-lo-{lv}"], merged[f"{prefix}-hi-{lv}"]
+        known = lo.notna() & hi.notna()
+        inside = (merged["y"] >= lo) & (merged["y"] <= hi)
+        out[lv] = float(inside[known].mean()) if known.any() else float("nan")
+    return out

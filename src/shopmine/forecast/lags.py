@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["calendar_dummies", "default_lags", "default_windows", "history_features"]
+__all__ = ["calendar_dummies", "default_lags", "default_windows", "history_features", "tree_lags"]
 
 
 def default_lags(season_length: int) -> list[int]:
@@ -17,6 +17,16 @@ def default_lags(season_length: int) -> list[int]:
 def default_windows(season_length: int) -> list[int]:
     """Rolling means over one and four seasons (capped at a year of weeks)."""
     return sorted({season_length, min(4 * season_length, 52)} if season_length < 52 else {4, 13, 52})
+
+
+def tree_lags(season_length: int) -> list[int]:
+    """:func:`default_lags` plus the same weekday two to four weeks back, for daily data.
+
+    Trees pick the useful lags themselves, so they get more of them than the least-squares model;
+    for longer seasons (a year of weeks) extra whole-season lags would need years of history.
+    """
+    extra = {2 * season_length, 3 * season_length, 4 * season_length} if season_length <= 7 else set()
+    return sorted(set(default_lags(season_length)) | extra)
 
 
 def history_features(history: np.ndarray, lags: list[int], windows: list[int]) -> dict[str, np.ndarray]:

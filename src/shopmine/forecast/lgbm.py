@@ -1,9 +1,14 @@
 """``lgbm``: one global LightGBM model over all series, through mlforecast.
 
-Features: lags, rolling means and standard deviations of the target, calendar parts of the date,
-the drivers (known ones as they are, the others lagged by the horizon) and the series id as a
+Features: lags, rolling means and standard deviations of the target, exponentially weighted means
+(a fast and a slow level), the same weekday's mean over the last four weeks, calendar parts of the
+date, the drivers (known ones as they are, the others lagged by the horizon) and the series id as a
 categorical. Objective Tweedie: sales are non-negative, often zero and right-skewed. Multi-step
 forecasts are recursive (mlforecast's default).
+
+The number of boosting rounds is not a constant: it is chosen by early stopping on the last
+``horizon`` periods of the training data, then the model is refit on all of it with that many
+rounds. A shop with few, short series needs far fewer rounds than one with thousands of long ones.
 """
 
 from __future__ import annotations
@@ -14,11 +19,17 @@ import pandas as pd
 from shopmine.errors import NotFittedError
 from shopmine.forecast.data import PANDAS_FREQ
 from shopmine.forecast.drivers import prepare_drivers
-from shopmine.forecast.lags import default_lags, default_windows
+from shopmine.forecast.lags import default_windows, tree_lags
 
 __all__ = ["LGBMForecaster"]
 
 DATE_FEATURES = {"D": ["dayofweek", "month", "day"], "W": ["week", "month"], "M": ["month"]}
+#: Smoothing weights of the exponentially weighted levels: a slow one (about ten periods) and a fast one.
+LEVEL_ALPHAS = (0.1, 0.3)
+#: Rounds tried before early stopping, and the rounds without improvement that stop the search.
+MAX_ESTIMATORS, PATIENCE = 1500, 50
+#: Rounds used when the history is too short to hold out a validation stretch.
+FALLBACK_ESTIMATORS = 300
 
 
 class LGBMForecaster:
@@ -29,13 +40,16 @@ class LGBMForecaster:
     freq : {"D", "W", "M"}
     season_length : int
     objective : {"tweedie", "poisson", "regression"}, default="tweedie"
-    n_estimators : int, default=300
+    n_estimators : int, optional
+        Boosting rounds; default: chosen by early stopping on the last ``horizon`` training periods.
     learning_rate : float, default=0.05
     seed : int, default=0
 
     Attributes
     ----------
     mlf_ : mlforecast.MLForecast
+    n_estimators_ : int
+        The boosting rounds of the fitted model.
     importance_ : pandas.DataFrame
         ``feature, gain, splits``, by gain.
 
@@ -50,7 +64,7 @@ class LGBMForecaster:
 
     name = "lgbm"
 
-    def __init__(self, freq: str, season_length: int, objective: str = "tweedie", n_estimators: int = 300,
+    def __init__(self, freq: str, season_length: int, objective: str = "tweedie", n_estimators: int | None = None,
                  learning_rate: float = 0.05, seed: int = 0):
         self.freq = freq
         self.season_length = season_length
@@ -59,26 +73,54 @@ class LGBMForecaster:
         self.learning_rate = learning_rate
         self.seed = seed
 
+    def _regressor(self, n_estimators: int):
+        import lightgbm as lgb
+
+        return lgb.LGBMRegressor(objective=self.objective, n_estimators=n_estimators,
+                                 learning_rate=self.learning_rate, num_leaves=31, min_child_samples=20,
+                                 subsample=0.8, subsample_freq=1, colsample_bytree=0.8, random_state=self.seed,
+                                 n_jobs=1, verbosity=-1)
+
+    def _rounds(self, prep: pd.DataFrame, X: pd.DataFrame, horizon: int) -> int:
+        """Boosting rounds by early stopping, validated on the last ``horizon`` periods."""
+        import lightgbm as lgb
+
+        dates = np.sort(prep["ds"].unique())
+        if len(dates) < 4 * horizon:
+            return FALLBACK_ESTIMATORS
+        valid = (prep["ds"] > dates[-horizon - 1]).to_numpy()
+        model = self._regressor(MAX_ESTIMATORS)
+        y = prep["y"].to_numpy()
+        model.fit(X[~valid], y[~valid], eval_X=(X[valid],), eval_y=(y[valid],),
+                  callbacks=[lgb.early_stopping(PATIENCE, verbose=False)])
+        return max(int(model.best_iteration_ or MAX_ESTIMATORS), 1)
+
     def fit(self, train: pd.DataFrame, horizon: int, future: pd.DataFrame | None = None) -> LGBMForecaster:
         """Fit on ``train`` for forecasts ``horizon`` periods ahead."""
-        import lightgbm as lgb
         from mlforecast import MLForecast
-        from mlforecast.lag_transforms import RollingMean, RollingStd
+        from mlforecast.lag_transforms import (ExponentiallyWeightedMean, RollingMean, RollingStd,
+                                               SeasonalRollingMean)
 
         frames = prepare_drivers(train, horizon, self.freq, future)
         data = frames.train.copy()
         categories = sorted(data["unique_id"].unique())
         data["series"] = pd.Categorical(data["unique_id"], categories=categories)
-        windows = default_windows(self.season_length)
-        model = lgb.LGBMRegressor(objective=self.objective if self.objective != "regression" else "regression",
-                                  n_estimators=self.n_estimators, learning_rate=self.learning_rate,
-                                  num_leaves=31, min_child_samples=20, subsample=0.8, subsample_freq=1,
-                                  colsample_bytree=0.8, random_state=self.seed, n_jobs=1, verbosity=-1)
+        m = self.season_length
+        windows = default_windows(m)
+        transforms = {1: [RollingMean(w) for w in windows] + [RollingStd(windows[0])]
+                      + [ExponentiallyWeightedMean(a) for a in LEVEL_ALPHAS]}
+        if 1 < m <= 12:
+            # The same weekday (month) over the last four seasons: a seasonal level less noisy than one lag.
+            transforms[m] = [SeasonalRollingMean(m, 4, min_samples=1)]
         self.mlf_ = MLForecast(
-            models={"lgbm": model}, freq=PANDAS_FREQ[self.freq], lags=default_lags(self.season_length),
-            lag_transforms={1: [RollingMean(w) for w in windows] + [RollingStd(windows[0])]},
+            models={"lgbm": self._regressor(self.n_estimators or FALLBACK_ESTIMATORS)},
+            freq=PANDAS_FREQ[self.freq], lags=tree_lags(m), lag_transforms=transforms,
             date_features=DATE_FEATURES[self.freq], num_threads=1)
-        self.mlf_.fit(data, static_features=["series"], keep_last_n=None)
+        prep = self.mlf_.preprocess(data, static_features=["series"], keep_last_n=None)
+        X = prep[self.mlf_.ts.features_order_]
+        self.n_estimators_ = self.n_estimators or self._rounds(prep, X, horizon)
+        self.mlf_.models["lgbm"].set_params(n_estimators=self.n_estimators_)
+        self.mlf_.fit_models(X, prep["y"].to_numpy())
         self._future = frames.future.drop(columns=[c for c in frames.future.columns if c == "series"])
         self._horizon = horizon
         booster = self.mlf_.models_["lgbm"].booster_

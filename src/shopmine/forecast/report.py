@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from shopmine.classic.plots import actual_vs_predicted
-from shopmine.forecast.run import ForecastRun
+from shopmine.forecast.run import FALLBACK_MODEL, ForecastRun
 from shopmine.report.figures import TEMPLATE, bar_chart, scatter_with_fit
 from shopmine.result import AnalysisResult
 
@@ -72,8 +72,12 @@ def forecast_result(run: ForecastRun, *, level: str = "series") -> AnalysisResul
         tables["lgbm_contributions"] = lgbm.contributions()
     best = min(run.metrics, key=lambda m: run.metrics[m]["rmsse"] if run.metrics[m]["rmsse"] == run.metrics[m]["rmsse"] else float("inf"))
     n_series = run.forecasts["unique_id"].nunique()
+    per_series = run.forecasts.drop_duplicates("unique_id")["model"]
+    fallback = int((per_series == FALLBACK_MODEL).sum()) if run.served != FALLBACK_MODEL else 0
+    short = (f" ({fallback} with too little history for the other models: {FALLBACK_MODEL})"
+             if fallback else "")
     summary = (f"Forecast of {n_series} {level} series, {run.forecasts.groupby('unique_id').size().iloc[0]} periods "
-               f"ahead, served by {run.served}. Best backtest RMSSE: {best} "
+               f"ahead, served by {run.served}{short}. Best backtest RMSSE: {best} "
                f"({run.metrics[best]['rmsse']:.3f}).")
     metrics = {"served_model": run.served, "n_series": n_series, **run.metrics}
     return AnalysisResult(name="forecast", title=f"Sales forecast ({level})", summary=summary,

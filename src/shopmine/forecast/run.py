@@ -4,23 +4,66 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from shopmine.errors import ShopmineInputError
-from shopmine.forecast.auto import _window_mean, choose_auto
+from shopmine.forecast.auto import _window_mean, choose_auto, combine
 from shopmine.forecast.backtest import backtest_cutoffs, rolling_origin
-from shopmine.forecast.data import check_regular
-from shopmine.forecast.intervals import LEVELS, add_intervals, conformal_widths, coverage
+from shopmine.forecast.data import check_regular, horizon_dates
+from shopmine.forecast.intervals import LEVELS, add_intervals, borrowed_widths, conformal_widths, coverage
 from shopmine.forecast.linear import LinearForecaster
 from shopmine.forecast.metrics import series_scales
 from shopmine.forecast.statistical import STATISTICAL_MODELS, StatisticalModels
 
-__all__ = ["MODELS", "ForecastRun", "run_forecast"]
+__all__ = ["FALLBACK_MODEL", "MODELS", "ForecastRun", "min_history", "run_forecast", "short_series"]
 
 #: Every model name ``--model`` accepts.
 MODELS = (*STATISTICAL_MODELS, "linear", "lgbm", "auto")
 #: Periods averaged by window_average: four weeks of days, eight weeks, six months.
 WINDOW_SIZE = {"D": 28, "W": 8, "M": 6}
+#: What serves a series with too little history for the full model set (see :func:`min_history`).
+FALLBACK_MODEL = "window_average"
+
+
+def min_history(season_length: int, window_size: int) -> int:
+    """Periods a series needs, counted from its first non-zero value, to be fitted by every model.
+
+    One more than the longer of the season and the ``window_average`` window, so that the seasonal
+    lag and the mean of the preceding window exist at least once. Below it AutoETS refuses "tiny
+    datasets", seasonal naive and the window average have no value, and lag features are mostly
+    missing; such a series (an all-zero one included) is served by :data:`FALLBACK_MODEL`: the mean
+    of its last ``window_size`` periods, or of all of them when it has fewer.
+
+    Examples
+    --------
+    >>> min_history(7, 28), min_history(52, 8), min_history(12, 6)
+    (29, 53, 13)
+    """
+    return max(season_length, window_size) + 1
+
+
+def short_series(train: pd.DataFrame, periods: int) -> set:
+    """Ids of the series with fewer than ``periods`` periods from their first non-zero value."""
+    frame = train.sort_values(["unique_id", "ds"], kind="stable")
+    started = (frame["y"] != 0).groupby(frame["unique_id"], sort=False).cummax()
+    active = started.groupby(frame["unique_id"], sort=False).sum()
+    return set(active.index[active < periods])
+
+
+def _fallback(train: pd.DataFrame, horizon: int, freq: str, window_size: int) -> pd.DataFrame:
+    """``unique_id, ds, value``: the mean of each series' last ``window_size`` periods, flat."""
+    frame = train.sort_values(["unique_id", "ds"], kind="stable")
+    tail = frame.groupby("unique_id", sort=True).tail(window_size)
+    mean = tail.groupby("unique_id", sort=True)["y"].mean()
+    last = frame.groupby("unique_id", sort=True)["ds"].max()
+    parts = []
+    for end, ids in last.groupby(last):
+        dates = horizon_dates(end, horizon, freq)
+        parts.append(pd.DataFrame({"unique_id": np.repeat(ids.index.to_numpy(), horizon),
+                                   "ds": np.tile(dates.to_numpy(), len(ids)),
+                                   "value": np.repeat(mean[ids.index].to_numpy(), horizon)}))
+    return pd.concat(parts, ignore_index=True)
 
 
 @dataclass
@@ -30,7 +73,9 @@ class ForecastRun:
     Attributes
     ----------
     forecasts : pandas.DataFrame
-        The output contract: ``unique_id, ds, forecast``, intervals, ``model`` and one column per model.
+        The output contract: ``unique_id, ds, forecast``, intervals, ``model`` (what served that series:
+        ``served``, or :data:`FALLBACK_MODEL` for a series shorter than :func:`min_history`) and one
+        column per model.
     backtest : pandas.DataFrame
         ``unique_id, ds, cutoff, y`` and one column per model (``auto`` included).
     metrics : dict
@@ -59,26 +104,39 @@ def _base_models(model: str) -> list[str]:
 
 def _forecaster(names: list[str], freq: str, season_length: int, window_size: int, explainers: dict):
     stat = [n for n in names if n in STATISTICAL_MODELS]
+    shortest = min_history(season_length, window_size)
 
     def forecast(train: pd.DataFrame, horizon: int, future: pd.DataFrame | None, keep: bool = False):
-        out = None
+        short = short_series(train, shortest)
+        full = train[~train["unique_id"].isin(short)] if short else train
         parts = []
-        if stat:
-            parts.append(StatisticalModels(stat, freq, season_length, window_size).forecast(train, horizon))
-        if "linear" in names:
-            model = LinearForecaster(freq, season_length).fit(train, horizon, future)
+        if stat and len(full):
+            parts.append(StatisticalModels(stat, freq, season_length, window_size).forecast(full, horizon))
+        if "linear" in names and len(full):
+            model = LinearForecaster(freq, season_length).fit(full, horizon, future)
             parts.append(model.predict())
             if keep:
                 explainers["linear"] = model
-        if "lgbm" in names:
+        if "lgbm" in names and len(full):
             from shopmine.forecast.lgbm import LGBMForecaster
 
-            model = LGBMForecaster(freq, season_length).fit(train, horizon, future)
+            # Tweedie and Poisson need non-negative targets; net sales with returns may dip below zero.
+            options = {"objective": "regression"} if (full["y"] < 0).any() else {}
+            model = LGBMForecaster(freq, season_length, **options).fit(full, horizon, future)
             parts.append(model.predict())
             if keep:
                 explainers["lgbm"] = model
+        out = None
         for part in parts:
             out = part if out is None else out.merge(part, on=["unique_id", "ds"], how="inner")
+        if out is not None and (full["y"] >= 0).all():
+            # ETS trends may dip below zero; units sold cannot, and the intervals are cut there too.
+            out[names] = out[names].clip(lower=0.0)
+        if short:
+            # Every model column carries the fallback, so each model's scores include the rule.
+            simple = _fallback(train[train["unique_id"].isin(short)], horizon, freq, window_size)
+            simple = simple.assign(**{n: simple["value"] for n in names}).drop(columns="value")
+            out = simple if out is None else pd.concat([out, simple], ignore_index=True)
         return out
 
     return forecast
@@ -111,16 +169,25 @@ def run_forecast(series: pd.DataFrame, *, horizon: int, freq: str, model: str = 
     Returns
     -------
     ForecastRun
+
+    Notes
+    -----
+    A series shorter than :func:`min_history` (at the forecast origin, and at each backtest origin)
+    is forecast by :data:`FALLBACK_MODEL` in every model column, and its ``model`` says so. A series
+    with no backtest errors of its own (first sold after the last backtest origin) borrows its
+    interval widths from the others (:func:`~shopmine.forecast.intervals.borrowed_widths`).
     """
-    if horizon < 1:
-        raise ShopmineInputError(f"--horizon must be at least 1, got {horizon}.")
+    if isinstance(horizon, bool) or not isinstance(horizon, (int, np.integer)) or horizon < 1:
+        raise ShopmineInputError(f"--horizon must be a whole number of periods, at least 1; got {horizon!r}.")
     if season_length < 1:
         raise ShopmineInputError(f"--season-length must be at least 1, got {season_length}.")
-    check_regular(series)
+    check_regular(series, freq)
     names = _base_models(model)
     step = step or horizon
+    window_size = window_size or WINDOW_SIZE[freq]
+    series = series.sort_values(["unique_id", "ds"], ignore_index=True)
     explainers: dict = {}
-    forecast = _forecaster(names, freq, season_length, window_size or WINDOW_SIZE[freq], explainers)
+    forecast = _forecaster(names, freq, season_length, window_size, explainers)
     known = [c for c in (future.columns if future is not None else []) if c not in ("unique_id", "ds")]
     cutoffs = backtest_cutoffs(series["ds"], horizon, windows, step)
     bt = rolling_origin(series, forecast, horizon, cutoffs, known)
@@ -128,7 +195,7 @@ def run_forecast(series: pd.DataFrame, *, horizon: int, freq: str, model: str = 
     served, members = names[0], [names[0]]
     if model == "auto":
         served, members = choose_auto(bt, names, scales)
-        bt["auto"] = bt[members].mean(axis=1)
+        bt["auto"] = combine(bt, served, members)
     columns = [*names, "auto"] if model == "auto" else names
     nonnegative = bool((series["y"] >= 0).all())
     metrics = _window_mean(bt, columns, scales)
@@ -138,11 +205,13 @@ def run_forecast(series: pd.DataFrame, *, horizon: int, freq: str, model: str = 
 
     final = forecast(series, horizon, future, keep=True)
     if model == "auto":
-        final["auto"] = final[members].mean(axis=1)
+        final["auto"] = combine(final, served, members)
     head = "auto" if model == "auto" else names[0]
     out = final.assign(forecast=final[head])
-    out = add_intervals(out, "forecast", conformal_widths(bt, head), "forecast", nonnegative)
-    out["model"] = served
+    widths = borrowed_widths(conformal_widths(bt, head), bt, head, series, out["unique_id"].unique())
+    out = add_intervals(out, "forecast", widths, "forecast", nonnegative)
+    short = short_series(series, min_history(season_length, window_size))
+    out["model"] = np.where(out["unique_id"].isin(short), FALLBACK_MODEL, served)
     ordered = ["unique_id", "ds", "forecast", *[f"forecast-{b}-{lv}" for lv in LEVELS for b in ("lo", "hi")],
                "model", *columns]
     return ForecastRun(out[ordered].sort_values(["unique_id", "ds"], ignore_index=True), bt, metrics,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from shopmine.errors import ShopmineInputError
+from shopmine.features.sales_panel import UNKNOWN_CATEGORY
 from shopmine.forecast.data import check_freq, series_from_panel, to_monthly, top_series
 
 __all__ = ["series_from_shop"]
@@ -26,11 +27,23 @@ def series_from_shop(shop, *, level: str = "product", freq: str = "D", top: int 
     -------
     pandas.DataFrame
         ``unique_id, ds, y, avg_price, discount_share, discount_depth``.
+
+    Raises
+    ------
+    ShopmineInputError
+        No sale before the as-of date (naming ``--as-of``), or ``level="category"`` while no sold
+        product has a category (every series would be ``unknown``: the total under another name).
     """
     if level not in ("product", "category", "total"):
         raise ShopmineInputError(f"--level must be product, category or total, got {level!r}.")
     check_freq(freq)
     panel = shop.sales_panel(level, "D" if freq == "M" else freq).to_pyarrow().to_pandas()
+    if panel.empty:
+        raise ShopmineInputError(f"--as-of {shop.as_of}: no product was sold before this date, so there is "
+                                 f"nothing to forecast; choose a later --as-of (or ingest the order log).")
+    if level == "category" and set(panel["unique_id"].astype(str)) == {UNKNOWN_CATEGORY}:
+        raise ShopmineInputError("--level category: no sold product has a category; map a category column at "
+                                 "ingest or load a products file with categories, or use --level total.")
     frame = series_from_panel(panel)
     if freq == "M":
         frame = to_monthly(frame)

@@ -1,0 +1,179 @@
+"""Benchmark: how fast ``shopmine.forecast`` is on thousands of daily series (issue 4, acceptance 4).
+
+Protocol
+--------
+3,000 simulated daily series of 2 years (730 days from 2023-01-02), seed 0, horizon 28, season 7.
+Generator (:func:`simulate_series`), intermittent retail-like demand: each series has a mean level
+drawn log-normally (median 1 unit a day, so about half of the series sell on fewer than half of
+the days), a weekly profile (weekend peak), a yearly sine with its own amplitude and phase, a slow
+trend, and gamma-Poisson (negative binomial, shape 2) noise around that mean.
+
+Three stages, each in its own fresh process so that its peak memory (``ru_maxrss``) is its own:
+
+- ``auto``: :func:`shopmine.forecast.run_forecast` with ``model="auto"`` and one backtest window
+  (every model fitted on the backtest window and again on the full history, the choice, the
+  conformal intervals);
+- ``lgbm``: :class:`~shopmine.forecast.LGBMForecaster` fit + predict on the full history;
+- ``ets``: statsforecast AutoETS (through :class:`~shopmine.forecast.StatisticalModels`) fit +
+  predict on the full history.
+
+Each process first runs its stage once on 20 series of 120 days (warm-up: numba compilation and
+imports are excluded from the timing), then times the full run.
+
+Wall time and CPU time (``time.process_time``) are both reported: on a shared machine the wall time
+mostly measures the other processes.
+
+Run: ``.venv/bin/python bench/forecast_speed.py [--series 3000] [--profile] [--concurrent]``
+(``--concurrent`` runs the three processes at once: quicker on a busy machine, CPU times still
+comparable, wall times not). Prints a table and
+writes ``bench/results/forecast_speed.json``; ``--profile`` also prints where ``auto`` spends its time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results"
+DAYS, HORIZON, SEASON, SEED = 730, 28, 7, 0
+STAGES = ("ets", "lgbm", "auto")
+WEEKDAY = np.array([0.9, 0.95, 1.0, 1.0, 1.1, 1.3, 0.75])  # Monday .. Sunday
+
+
+def simulate_series(n_series: int, n_days: int = DAYS, seed: int = SEED) -> pd.DataFrame:
+    """``unique_id, ds, y``: intermittent daily unit sales (see the module docstring)."""
+    rng = np.random.default_rng(seed)
+    ds = pd.date_range("2023-01-02", periods=n_days, freq="D")
+    t = np.arange(n_days)
+    level = np.exp(rng.normal(0.0, 1.2, n_series))[:, None]
+    amplitude = rng.uniform(0.0, 0.4, n_series)[:, None]
+    phase = rng.uniform(0.0, 365.25, n_series)[:, None]
+    trend = rng.normal(0.0, 0.2, n_series)[:, None]
+    mean = (level * WEEKDAY[ds.weekday.to_numpy()][None, :]
+            * (1 + amplitude * np.sin(2 * np.pi * (t[None, :] - phase) / 365.25))
+            * np.exp(trend * t[None, :] / 365.25))
+    shape = 2.0
+    y = rng.poisson(mean * rng.gamma(shape, 1 / shape, mean.shape))
+    ids = np.array([f"s{i:05d}" for i in range(n_series)])
+    return pd.DataFrame({"unique_id": np.repeat(ids, n_days), "ds": np.tile(ds.to_numpy(), n_series),
+                         "y": y.ravel().astype(float)})
+
+
+def run_stage(stage: str, series: pd.DataFrame) -> None:
+    if stage == "auto":
+        from shopmine.forecast import run_forecast
+
+        run_forecast(series, horizon=HORIZON, freq="D", model="auto", season_length=SEASON, windows=1)
+    elif stage == "lgbm":
+        from shopmine.forecast import LGBMForecaster
+
+        LGBMForecaster("D", SEASON).fit(series, HORIZON).predict()
+    else:
+        from shopmine.forecast import StatisticalModels
+
+        StatisticalModels(["ets"], "D", SEASON, 28).forecast(series, HORIZON)
+
+
+def child(stage: str, n_series: int, profile: bool) -> None:
+    warm = simulate_series(20, 120, seed=SEED + 1)
+    run_stage(stage, warm)
+    series = simulate_series(n_series)
+    if profile:
+        import cProfile
+        import pstats
+
+        prof = cProfile.Profile()
+        t0, c0 = time.perf_counter(), time.process_time()
+        prof.runcall(run_stage, stage, series)
+        wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+        pstats.Stats(prof, stream=sys.stderr).sort_stats("cumulative").print_stats(45)
+    else:
+        t0, c0 = time.perf_counter(), time.process_time()
+        run_stage(stage, series)
+        wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
+    print("RESULT " + json.dumps({"stage": stage, "wall_s": wall, "cpu_s": cpu, "peak_rss_gb": peak,
+                                  "series": n_series, "rows": len(series)}))
+
+
+def start(stage: str, n_series: int, profile: bool) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, __file__, "--child", stage, "--series", str(n_series),
+                             *(["--profile"] if profile else [])], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def collect(stage: str, proc: subprocess.Popen, profile: bool) -> dict:
+    stdout, stderr = proc.communicate()
+    if profile:
+        print(stderr[-20000:])
+    lines = [ln for ln in stdout.splitlines() if ln.startswith("RESULT ")]
+    if proc.returncode != 0 or not lines:
+        raise SystemExit(f"{stage} failed:\n{stderr[-3000:]}")
+    return json.loads(lines[-1][len("RESULT "):])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--series", type=int, default=3000)
+    parser.add_argument("--stages", default=",".join(STAGES))
+    parser.add_argument("--profile", action="store_true", help="profile the auto stage (slower)")
+    parser.add_argument("--concurrent", action="store_true",
+                        help="run the stages at the same time (CPU times stay comparable, wall times do not)")
+    parser.add_argument("--results", type=Path, default=RESULTS / "forecast_speed.json")
+    parser.add_argument("--child", choices=STAGES)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child, args.series, args.profile)
+        return
+    rows = {}
+    stages = args.stages.split(",")
+    if args.concurrent:
+        procs = {stage: start(stage, args.series, args.profile and stage == "auto") for stage in stages}
+    for stage in stages:
+        proc = procs[stage] if args.concurrent else start(stage, args.series, args.profile and stage == "auto")
+        rows[stage] = collect(stage, proc, args.profile and stage == "auto")
+        r = rows[stage]
+        print(f"{stage:<5} wall {r['wall_s']:8.1f} s  cpu {r['cpu_s']:8.1f} s  peak {r['peak_rss_gb']:5.2f} GB",
+              flush=True)
+    print(f"\n{args.series:,} daily series x {DAYS} days, horizon {HORIZON}, after a warm-up run:\n")
+    print("| stage | wall s | cpu s | peak GB |\n|---|---|---|---|")
+    for stage, r in rows.items():
+        print(f"| {stage} | {r['wall_s']:.1f} | {r['cpu_s']:.1f} | {r['peak_rss_gb']:.2f} |")
+    # Wall time is the target; CPU time is printed beside it because on a shared machine the wall
+    # time mostly measures the other processes.
+    targets = {}
+    if {"auto", "ets"} <= set(rows):
+        a, e = rows["auto"], rows["ets"]
+        targets.update(auto_under_5_min=a["wall_s"] < 300, auto_over_ets_wall=a["wall_s"] / e["wall_s"],
+                       auto_over_ets_cpu=a["cpu_s"] / e["cpu_s"])
+        print(f"\nauto / AutoETS: wall {targets['auto_over_ets_wall']:.2f}, cpu {targets['auto_over_ets_cpu']:.2f} "
+              f"(target < 2); auto under 5 minutes: {targets['auto_under_5_min']}")
+    if {"lgbm", "ets"} <= set(rows):
+        l, e = rows["lgbm"], rows["ets"]
+        targets.update(ets_over_lgbm_wall=e["wall_s"] / l["wall_s"], ets_over_lgbm_cpu=e["cpu_s"] / l["cpu_s"])
+        print(f"AutoETS / lgbm: wall {targets['ets_over_lgbm_wall']:.1f}, cpu {targets['ets_over_lgbm_cpu']:.1f} "
+              f"(target >= 10)")
+    out = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+           "protocol": {"series": args.series, "days": DAYS, "horizon": HORIZON, "season_length": SEASON,
+                        "seed": SEED, "auto_backtest_windows": 1, "concurrent": args.concurrent,
+                        "load_average_at_end": os.getloadavg()},
+           "runs": rows, "targets": targets}
+    if not args.profile:
+        args.results.parent.mkdir(exist_ok=True)
+        args.results.write_text(json.dumps(out, indent=2) + "\n")
+        print(f"written: {args.results}")
+
+
+if __name__ == "__main__":
+    main()
