@@ -11,7 +11,8 @@ trend, and gamma-Poisson (negative binomial, shape 2) noise around that mean.
 Three stages, each in its own fresh process so that its peak memory (``ru_maxrss``) is its own:
 
 - ``auto``: :func:`shopmine.forecast.run_forecast` with ``model="auto"`` and one backtest window
-  (every model fitted on the backtest window and again on the full history, the choice, the
+  (every model fitted on the backtest window and again on the full history, except that AutoETS
+  only runs its backtest models forward and LightGBM reuses its backtest rounds; the choice, the
   conformal intervals);
 - ``lgbm``: :class:`~shopmine.forecast.LGBMForecaster` fit + predict on the full history;
 - ``ets``: statsforecast AutoETS (through :class:`~shopmine.forecast.StatisticalModels`) fit +

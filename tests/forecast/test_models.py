@@ -29,6 +29,28 @@ def test_statistical_models_by_hand():
     assert out["window_average"].tolist() == [5.5, 5.5, 5.5]
 
 
+def test_ets_forward_keeps_the_fitted_models_and_fits_unseen_series():
+    from statsforecast.models import AutoETS
+
+    rng = np.random.default_rng(5)
+    ds = pd.date_range("2024-01-01", periods=120)
+    df = pd.concat([pd.DataFrame({"unique_id": u, "ds": ds, "y": rng.poisson(4 + 5 * (ds.weekday == 5)).astype(float)})
+                    for u in "abc"], ignore_index=True)
+    origin = df[df["ds"] <= ds[-15]]
+    models = StatisticalModels(["naive", "ets"], "D", 7, 7)
+    models.forecast(origin[origin["unique_id"] != "c"], 7)
+    out = models.forward(df, 7).sort_values(["unique_id", "ds"], ignore_index=True)
+    assert len(out) == 21 and out["ds"].min() == ds[-1] + pd.Timedelta(days=1)
+    # a and b: the model chosen at the origin, run over the longer history without a new search
+    fitted = AutoETS(season_length=7).fit(origin.loc[origin["unique_id"] == "a", "y"].to_numpy())
+    expected = fitted.forward(y=df.loc[df["unique_id"] == "a", "y"].to_numpy(), h=7)["mean"]
+    np.testing.assert_allclose(out.loc[out["unique_id"] == "a", "ets"], expected)
+    # c was not seen at the origin: fitted afresh, as forecast() would
+    fresh = StatisticalModels(["naive", "ets"], "D", 7, 7).forecast(df[df["unique_id"] == "c"], 7)
+    np.testing.assert_allclose(out.loc[out["unique_id"] == "c", "ets"], fresh["ets"])
+    assert (out["naive"] == np.repeat(df.groupby("unique_id")["y"].last().to_numpy(), 7)).all()
+
+
 def test_linear_recovers_a_weekday_pattern_exactly():
     df = _weekly_pattern()
     out = LinearForecaster("D", 7).forecast(df, 7)
@@ -75,6 +97,34 @@ def test_lgbm_rounds_by_early_stopping_or_given():
     # 120 days less the 28 the longest lag needs leave fewer than four horizons of 28: no validation
     short = df[df["ds"] < ds[120]]
     assert LGBMForecaster("D", 7).fit(short, 28).n_estimators_ == FALLBACK_ESTIMATORS
+
+
+def test_run_chooses_lgbm_rounds_once_and_reuses_them(monkeypatch):
+    rng = np.random.default_rng(3)
+    ds = pd.date_range("2024-01-01", periods=200)
+    df = pd.concat([pd.DataFrame({"unique_id": u, "ds": ds, "y": rng.poisson(3 + 6 * (ds.weekday == 4)).astype(float)})
+                    for u in "abc"], ignore_index=True)
+    searches = []
+    original = LGBMForecaster._rounds
+
+    def counted(self, *args):
+        searches.append(original(self, *args))
+        return searches[-1]
+
+    monkeypatch.setattr(LGBMForecaster, "_rounds", counted)
+    run = run_forecast(df, horizon=7, freq="D", model="lgbm", season_length=7, windows=2)
+    # early stopping at the first backtest origin only; the second origin and the final fit reuse it
+    assert len(searches) == 1
+    assert run.explainers["lgbm"].n_estimators_ == searches[0]
+    assert run.explainers["lgbm"].mlf_.models_["lgbm"].booster_.num_trees() == searches[0]
+
+
+def test_lgbm_trains_on_the_last_year_of_days():
+    ds = pd.date_range("2022-01-03", periods=500)
+    df = pd.DataFrame({"unique_id": "a", "ds": ds, "y": 5.0 + (ds.weekday == 5) * 3})
+    model = LGBMForecaster("D", 7, n_estimators=5).fit(df, 7)
+    # the lag features still reach back before the year: the first kept row has all of them
+    assert model.train_rows_ == 365
 
 
 def test_tree_lags():

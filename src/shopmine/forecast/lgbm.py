@@ -9,6 +9,11 @@ forecasts are recursive (mlforecast's default).
 The number of boosting rounds is not a constant: it is chosen by early stopping on the last
 ``horizon`` periods of the training data, then the model is refit on all of it with that many
 rounds. A shop with few, short series needs far fewer rounds than one with thousands of long ones.
+The search costs several fits, so a run (:func:`~shopmine.forecast.run_forecast`) does it once, at
+its first backtest origin, and passes the rounds to its later fits as ``n_estimators``.
+
+Daily data trains on the last year of rows only (:data:`RECENT_PERIODS`); the features of those rows
+are still computed from the whole history.
 """
 
 from __future__ import annotations
@@ -30,6 +35,12 @@ LEVEL_ALPHAS = (0.1, 0.3)
 MAX_ESTIMATORS, PATIENCE = 1500, 50
 #: Rounds used when the history is too short to hold out a validation stretch.
 FALLBACK_ESTIMATORS = 300
+#: Feature histogram bins. LightGBM's 255 buys nothing on lag features of noisy unit sales, and
+#: fewer bins make every split search (most of a round's cost) cheaper.
+MAX_BIN = 63
+#: Training rows kept, counted back from the last period: a year of days. The lag features still
+#: see the whole history; older rows mostly repeat the same yearly pattern at a rising cost.
+RECENT_PERIODS = {"D": 365}
 
 
 class LGBMForecaster:
@@ -44,12 +55,17 @@ class LGBMForecaster:
         Boosting rounds; default: chosen by early stopping on the last ``horizon`` training periods.
     learning_rate : float, default=0.05
     seed : int, default=0
+    n_jobs : int, default=1
+        LightGBM threads. One by default: the caller's processes (a backtest next to other work, a
+        Spark task per shop) already fill the cores, and more threads than cores slow LightGBM down.
 
     Attributes
     ----------
     mlf_ : mlforecast.MLForecast
     n_estimators_ : int
         The boosting rounds of the fitted model.
+    train_rows_ : int
+        Training rows (series times periods) after the cut to :data:`RECENT_PERIODS`.
     importance_ : pandas.DataFrame
         ``feature, gain, splits``, by gain.
 
@@ -65,13 +81,14 @@ class LGBMForecaster:
     name = "lgbm"
 
     def __init__(self, freq: str, season_length: int, objective: str = "tweedie", n_estimators: int | None = None,
-                 learning_rate: float = 0.05, seed: int = 0):
+                 learning_rate: float = 0.05, seed: int = 0, n_jobs: int = 1):
         self.freq = freq
         self.season_length = season_length
         self.objective = objective
         self.n_estimators = n_estimators
         self.learning_rate = learning_rate
         self.seed = seed
+        self.n_jobs = n_jobs
 
     def _regressor(self, n_estimators: int):
         import lightgbm as lgb
@@ -79,7 +96,7 @@ class LGBMForecaster:
         return lgb.LGBMRegressor(objective=self.objective, n_estimators=n_estimators,
                                  learning_rate=self.learning_rate, num_leaves=31, min_child_samples=20,
                                  subsample=0.8, subsample_freq=1, colsample_bytree=0.8, random_state=self.seed,
-                                 n_jobs=1, verbosity=-1)
+                                 max_bin=MAX_BIN, n_jobs=self.n_jobs, verbosity=-1)
 
     def _rounds(self, prep: pd.DataFrame, X: pd.DataFrame, horizon: int) -> int:
         """Boosting rounds by early stopping, validated on the last ``horizon`` periods."""
@@ -117,6 +134,11 @@ class LGBMForecaster:
             freq=PANDAS_FREQ[self.freq], lags=tree_lags(m), lag_transforms=transforms,
             date_features=DATE_FEATURES[self.freq], num_threads=1)
         prep = self.mlf_.preprocess(data, static_features=["series"], keep_last_n=None)
+        recent = RECENT_PERIODS.get(self.freq)
+        if recent is not None:
+            first = prep["ds"].max() - pd.tseries.frequencies.to_offset(PANDAS_FREQ[self.freq]) * recent
+            prep = prep[prep["ds"] > first]
+        self.train_rows_ = len(prep)
         X = prep[self.mlf_.ts.features_order_]
         self.n_estimators_ = self.n_estimators or self._rounds(prep, X, horizon)
         self.mlf_.models["lgbm"].set_params(n_estimators=self.n_estimators_)

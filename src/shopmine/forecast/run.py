@@ -105,13 +105,21 @@ def _base_models(model: str) -> list[str]:
 def _forecaster(names: list[str], freq: str, season_length: int, window_size: int, explainers: dict):
     stat = [n for n in names if n in STATISTICAL_MODELS]
     shortest = min_history(season_length, window_size)
+    # What the backtest fits leave to the final fit, so that it does not search again: the AutoETS
+    # models of the last backtest origin, and the LightGBM boosting rounds of the first fit.
+    state: dict = {}
 
     def forecast(train: pd.DataFrame, horizon: int, future: pd.DataFrame | None, keep: bool = False):
         short = short_series(train, shortest)
         full = train[~train["unique_id"].isin(short)] if short else train
         parts = []
         if stat and len(full):
-            parts.append(StatisticalModels(stat, freq, season_length, window_size).forecast(full, horizon))
+            if keep and "statistical" in state:
+                parts.append(state["statistical"].forward(full, horizon))
+            else:
+                models = StatisticalModels(stat, freq, season_length, window_size)
+                parts.append(models.forecast(full, horizon))
+                state["statistical"] = models
         if "linear" in names and len(full):
             model = LinearForecaster(freq, season_length).fit(full, horizon, future)
             parts.append(model.predict())
@@ -122,7 +130,9 @@ def _forecaster(names: list[str], freq: str, season_length: int, window_size: in
 
             # Tweedie and Poisson need non-negative targets; net sales with returns may dip below zero.
             options = {"objective": "regression"} if (full["y"] < 0).any() else {}
+            options["n_estimators"] = state.get("lgbm_rounds")
             model = LGBMForecaster(freq, season_length, **options).fit(full, horizon, future)
+            state.setdefault("lgbm_rounds", model.n_estimators_)
             parts.append(model.predict())
             if keep:
                 explainers["lgbm"] = model
@@ -176,6 +186,11 @@ def run_forecast(series: pd.DataFrame, *, horizon: int, freq: str, model: str = 
     is forecast by :data:`FALLBACK_MODEL` in every model column, and its ``model`` says so. A series
     with no backtest errors of its own (first sold after the last backtest origin) borrows its
     interval widths from the others (:func:`~shopmine.forecast.intervals.borrowed_widths`).
+
+    The searches are done once per run: AutoETS' final forecast runs the models (form and
+    parameters) chosen at the last backtest origin over the full history
+    (:meth:`~shopmine.forecast.StatisticalModels.forward`), and LightGBM's boosting rounds are chosen
+    by early stopping at the first origin and reused by every later fit.
     """
     if isinstance(horizon, bool) or not isinstance(horizon, (int, np.integer)) or horizon < 1:
         raise ShopmineInputError(f"--horizon must be a whole number of periods, at least 1; got {horizon!r}.")
