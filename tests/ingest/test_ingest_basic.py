@@ -25,7 +25,7 @@ CANONICAL = (
 
 
 def orders(ws) -> pd.DataFrame:
-    return ws.warehouse().con.execute("SELECT * FROM orders ORDER BY source_line").df()
+    return ws.warehouse().con.execute("SELECT * FROM orders ORDER BY source_file, source_line").df()
 
 
 def test_canonical_names_need_no_mapping(ws, tmp_path):

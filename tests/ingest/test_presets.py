@@ -25,7 +25,7 @@ def test_online_retail_preset(ws, tmp_path):
     report = ingest(ws, [write(tmp_path / "uci.csv", UCI)], options=IngestOptions(preset="online_retail"))
     assert (report.rows_in, report.rows_loaded, report.rows_quarantined) == (7, 6, 1)
     assert report.files[0].duplicate_rows == 1  # counted, kept without --drop-duplicates
-    df = ws.warehouse().con.execute("SELECT * FROM orders ORDER BY source_line").df()
+    df = ws.warehouse().con.execute("SELECT * FROM orders ORDER BY source_file, source_line").df()
     assert df["status"].tolist() == ["completed", "completed", "cancelled", "cancelled", "completed", "completed"]
     assert df["line_type"].tolist() == ["product", "product", "discount", "product", "adjustment", "shipping"]
     assert df["quantity"].tolist() == [6, 6, -1, -1, 1, 3]
@@ -61,7 +61,7 @@ def test_shopify_preset_fills_order_level_fields(ws, tmp_path):
     report = ingest(ws, [write(tmp_path / "orders_export.csv", SHOPIFY)],
                     options=IngestOptions(preset="shopify", timezone="Europe/Berlin"))
     assert report.rows_loaded == 4
-    df = ws.warehouse().con.execute("SELECT * FROM orders ORDER BY source_line").df()
+    df = ws.warehouse().con.execute("SELECT * FROM orders ORDER BY source_file, source_line").df()
     assert df["order_id"].tolist() == ["#1001", "#1001", "#1002", "#1003"]
     assert df["customer_id"].tolist() == ["anna@example.com", "anna@example.com", "bob@example.com",
                                           "carl@example.com"]
