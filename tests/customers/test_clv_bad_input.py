@@ -66,7 +66,8 @@ def test_identical_customers_get_identical_answers():
 
 def test_missing_prices_are_refused_and_named():
     rows = [r if r[1] not in ("C003", "C008") else r[:5] + (None,) for r in varied_rows(12)]
-    with pytest.raises(ShopmineInputError, match=r"sale line\(s\) have no unit_price \(customers C003, C008\)"):
+    with pytest.raises(ShopmineInputError,
+                       match=r"sale or return line\(s\) have no unit_price \(customers C003, C008\)"):
         customer_lifetime_value(orders(rows), as_of=AS_OF)
 
 

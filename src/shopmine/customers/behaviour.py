@@ -15,7 +15,7 @@ from shopmine.errors import ShopmineInputError
 from shopmine.features import classify_lines, customer_summary
 from shopmine.features.dates import check_day
 
-__all__ = ["MAX_CATEGORIES", "behaviour_features", "category_column", "first_order_day",
+__all__ = ["MAX_CATEGORIES", "behaviour_features", "category_column", "first_order_day", "refuse_unpriced_lines",
            "no_customers_reason"]
 
 #: Category-mix columns kept: the top-level categories with the most sale revenue.
@@ -32,7 +32,7 @@ def _top_level(category: ibis.StringValue) -> ibis.StringValue:
     return category.split("/")[0].strip().nullif("")
 
 
-def _check_prices(lines: ibis.Table) -> None:
+def refuse_unpriced_lines(lines: ibis.Table) -> None:
     """Refuse sale and return lines without a price: they would leave monetary values missing.
 
     NaN counts as missing: a pandas frame turned into a table keeps NaN prices as NaN, not null.
@@ -116,7 +116,7 @@ def behaviour_features(
     as_of = check_day(as_of, "as_of")
     summary = customer_summary(orders, as_of=as_of)
     lines = classify_lines(orders, before=as_of, products=products)
-    _check_prices(lines)
+    refuse_unpriced_lines(lines)
     sales = lines.filter(lines.is_sale, lines.customer_id.notnull())
     sales = sales.mutate(top_category=_top_level(sales.category))
 

@@ -15,6 +15,7 @@ import ibis
 import numpy as np
 import pandas as pd
 
+from shopmine.customers.behaviour import no_customers_reason, refuse_unpriced_lines
 from shopmine.customers.clv.bgnbd import BetaGeoModel
 from shopmine.customers.clv.gamma_gamma import GammaGammaModel
 from shopmine.customers.clv.pareto_nbd import ParetoNBDModel
@@ -79,7 +80,9 @@ def customer_lifetime_value(orders: ibis.Table, *, as_of: dt.date, horizon_days:
         raise ShopmineInputError(f"The 'model' parameter of customer_lifetime_value must be one of "
                                  f"{sorted(PURCHASE_MODELS)}. Got {model!r} instead.")
     model_name, model_class = PURCHASE_MODELS[model]
-    _check_prices(orders, as_of)
+    # A sale line without a price would silently lower a customer's spend and the spend model would
+    # fit on it: refused as segment and classify refuse it.
+    refuse_unpriced_lines(classify_lines(orders, before=as_of))
     summary = customer_summary(orders, as_of=as_of).to_pandas()
     _check_shop(summary, as_of, orders)
     x, tx, t = (summary[c].to_numpy(float) for c in ("frequency_lt", "recency_lt", "T"))
@@ -126,30 +129,11 @@ def customer_lifetime_value(orders: ibis.Table, *, as_of: dt.date, horizon_days:
                           metrics=metrics)
 
 
-def _check_prices(orders: ibis.Table, as_of: dt.date) -> None:
-    # A sale line without a price would silently lower (or null) a customer's spend, and the spend
-    # model would fit on it: refuse, as segment and classify do, and name the customers.
-    lines = classify_lines(orders, before=as_of)
-    unpriced = lines.filter(lines.customer_id.notnull(), lines.is_sale, lines.unit_price.isnull())
-    count = int(unpriced.count().to_pyarrow().as_py())
-    if count:
-        ids = unpriced.select("customer_id").distinct().order_by("customer_id").limit(6).to_pandas()["customer_id"]
-        shown = ", ".join(map(str, ids[:5])) + (", ..." if len(ids) > 5 else "")
-        raise ShopmineInputError(
-            f"{count:,} sale line(s) have no unit_price (customers {shown}), so their spend is unknown; fill "
-            "unit_price (or line_total) or load the log with `shopmine ingest`, which quarantines such lines.")
-
-
 def _check_shop(summary: pd.DataFrame, as_of: dt.date, orders: ibis.Table) -> None:
     n = len(summary)
     if n == 0:
-        first = orders.ordered_at.min().to_pyarrow().as_py()
-        if first is not None and first.date() >= as_of:
-            why = (f"the as-of date {as_of} is on or before the first order ({first.date()}); choose an "
-                   f"--as-of after {first.date()}.")
-        else:
-            why = "load orders with a customer id or choose a later --as-of."
-        raise ShopmineInputError(f"lifetime value needs customers with a purchase before {as_of}; found 0: {why}")
+        raise ShopmineInputError(f"lifetime value needs customers with a purchase before {as_of}; found 0: "
+                                 + no_customers_reason(orders, as_of))
     if n < 2:
         raise ShopmineInputError(
             f"lifetime value needs at least 2 customers with a purchase before {as_of}; found {n}. "
