@@ -93,6 +93,8 @@ def test_lgbm_rounds_by_early_stopping_or_given():
     # a plain weekday pattern is learnt long before the cap, so early stopping ends the search
     assert 1 <= chosen.n_estimators_ < MAX_ESTIMATORS
     assert chosen.mlf_.models_["lgbm"].booster_.num_trees() == chosen.n_estimators_
+    # the early-stopped model is kept: it has not seen the last horizon, the forecasts still start after it
+    assert len(chosen.predict()) == 3 * 7
     assert LGBMForecaster("D", 7, n_estimators=40).fit(df, 7).n_estimators_ == 40
     # 120 days less the 28 the longest lag needs leave fewer than four horizons of 28: no validation
     short = df[df["ds"] < ds[120]]
@@ -105,13 +107,14 @@ def test_run_chooses_lgbm_rounds_once_and_reuses_them(monkeypatch):
     df = pd.concat([pd.DataFrame({"unique_id": u, "ds": ds, "y": rng.poisson(3 + 6 * (ds.weekday == 4)).astype(float)})
                     for u in "abc"], ignore_index=True)
     searches = []
-    original = LGBMForecaster._rounds
+    original = LGBMForecaster._early_stopped
 
     def counted(self, *args):
-        searches.append(original(self, *args))
-        return searches[-1]
+        model = original(self, *args)
+        searches.append(model.best_iteration_)
+        return model
 
-    monkeypatch.setattr(LGBMForecaster, "_rounds", counted)
+    monkeypatch.setattr(LGBMForecaster, "_early_stopped", counted)
     run = run_forecast(df, horizon=7, freq="D", model="lgbm", season_length=7, windows=2)
     # early stopping at the first backtest origin only; the second origin and the final fit reuse it
     assert len(searches) == 1

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from shopmine.errors import ShopmineInputError
@@ -63,9 +64,7 @@ def prepare_drivers(train: pd.DataFrame, horizon: int, freq: str, future: pd.Dat
     drivers = [c for c in train.columns if c not in KEYS]
     known = [c for c in (future.columns if future is not None else []) if c in drivers]
     unknown = [c for c in drivers if c not in known]
-    last = train.groupby("unique_id", sort=True)["ds"].max()
-    grid = pd.concat([pd.DataFrame({"unique_id": uid, "ds": horizon_dates(ts, horizon, freq)})
-                      for uid, ts in last.items()], ignore_index=True)
+    grid = _forecast_periods(train.groupby("unique_id", sort=True)["ds"].max(), horizon, freq)
     if known:
         fut = future[["unique_id", "ds", *known]].copy()
         fut["unique_id"] = fut["unique_id"].astype(str)
@@ -76,6 +75,8 @@ def prepare_drivers(train: pd.DataFrame, horizon: int, freq: str, future: pd.Dat
             ids = grid.loc[missing, "unique_id"].unique()[:5].tolist()
             raise ShopmineInputError(f"--future: no values of {', '.join(known)} for some forecast periods of "
                                      f"series {ids}; give every series and period of the horizon.")
+    if not unknown:
+        return DriverFrames(train[["unique_id", "ds", "y", *known]].reset_index(drop=True), grid, known, [])
     lag_names = [f"{d}_lag{horizon}" for d in unknown]
     both = pd.concat([train[["unique_id", "ds", *unknown]], grid[["unique_id", "ds"]]], ignore_index=True)
     both = both.sort_values(["unique_id", "ds"], kind="stable", ignore_index=True)
@@ -85,3 +86,14 @@ def prepare_drivers(train: pd.DataFrame, horizon: int, freq: str, future: pd.Dat
     out_train = train[["unique_id", "ds", "y", *known]].merge(both, on=["unique_id", "ds"], how="left")
     out_future = grid.merge(both, on=["unique_id", "ds"], how="left")
     return DriverFrames(out_train, out_future, known, lag_names)
+
+
+def _forecast_periods(last: pd.Series, horizon: int, freq: str) -> pd.DataFrame:
+    """``unique_id, ds``: the ``horizon`` periods after each series' last one, series in ``last``'s order.
+
+    Series mostly share their last period, so the dates are built once per distinct last period.
+    """
+    ends = list(last)
+    dates = {ts: horizon_dates(ts, horizon, freq).to_numpy() for ts in set(ends)}
+    return pd.DataFrame({"unique_id": np.repeat(last.index.to_numpy(), horizon),
+                         "ds": np.concatenate([dates[ts] for ts in ends])})
