@@ -139,8 +139,11 @@ class BehaviourClusters:
         if not isinstance(self.seed, int) or isinstance(self.seed, bool):
             raise ShopmineInputError(f"--seed must be an integer, got {self.seed!r}.")
 
-    def _inputs(self, features: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
-        """The transformed model inputs and the names of constant columns left out."""
+    def inputs(self, features: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+        """The transformed model inputs (before standardising) and the names of constant columns left out.
+
+        Public so that a benchmark can train a supervised reference on exactly what k-means sees.
+        """
         missing = [c for c in INPUT_COLUMNS if c not in features.columns]
         if missing:
             raise ShopmineInputError(f"the behaviour table lacks the column(s) {', '.join(missing)}; "
@@ -187,7 +190,7 @@ class BehaviourClusters:
         n = len(features)
         if n == 0:
             raise ShopmineInputError("no customers to cluster: no customer has a purchase before the as-of date.")
-        X, constant = self._inputs(features)
+        X, constant = self.inputs(features)
         notes = [f"Left out (the same for every customer): {', '.join(constant)}."] if constant else []
         distinct = len(X.drop_duplicates()) if X.shape[1] else 1
         if self.k is not None and self.k > distinct:
