@@ -1,5 +1,7 @@
 """Coherent hierarchy: product forecasts add up to category and total (bottom-up and MinTrace)."""
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -84,8 +86,14 @@ def test_cli_reconcile_writes_every_level_coherently(demo_workspace, run, tmp_pa
     out = tmp_path / "f.csv"
     code, stdout, stderr = run("--workspace", demo_workspace, "forecast", "--reconcile", method, "--model", "ets",
                                "--horizon", "5", "--backtest", "2", "--output", out,
-                               "--output-dir", tmp_path / "run")
+                               "--output-dir", tmp_path / "run", "--metrics-output", tmp_path / "m.json")
     assert code == 0, stderr
+    assert "backtest scores per level" in stdout
+    scores = json.loads((tmp_path / "m.json").read_text())
+    assert set(scores) == {"ets", "bottom_up", "mint"} and scores["mint"]["rmsse"] > 0
+    by_level = pd.read_csv(tmp_path / "run" / "backtest_scores_by_level.csv")
+    assert set(by_level["level"]) == {"all", "total", "category", "product"}
+    assert set(by_level["model"]) == {"ets", "bottom_up", "mint"} and len(by_level) == 12
     frame = pd.read_csv(out, dtype={"unique_id": str})
     assert set(frame["level"]) == {"total", "category", "product"}
     assert frame.groupby(["level", "unique_id"]).size().eq(5).all()
@@ -103,3 +111,45 @@ def test_cli_bad_reconcile_exits_2(demo_workspace, run, tmp_path):
     assert code == 2 and "--reconcile" in stderr
     code, _, stderr = run("--workspace", demo_workspace, "forecast", "--reconcile", "mint", "--top", "5")
     assert code == 2 and "--reconcile" in stderr
+
+
+def test_reconciled_backtest_scores_every_level(hierarchy):
+    run = reconcile_forecast(hierarchy, horizon=5, freq="D", model="ets", season_length=7, reconcile="mint",
+                             windows=3)
+    bt = run.backtest
+    assert {"bottom_up", "mint"} <= set(bt.columns) and bt["cutoff"].nunique() == 3
+    for _, window in bt.groupby("cutoff"):
+        for column in ("bottom_up", "mint"):
+            _check_coherent(window, column)
+        prod = window[window["level"] == "product"]
+        # bottom-up keeps each product's own base forecast
+        np.testing.assert_allclose(prod["bottom_up"], prod["ets"], rtol=0, atol=1e-9)
+    levels = run.level_metrics
+    assert set(levels) == {"all", "total", "category", "product"}
+    assert set(levels["total"]) == {"ets", "bottom_up", "mint"}
+    assert levels["product"]["bottom_up"]["mae"] == pytest.approx(levels["product"]["ets"]["mae"])
+    # the total's bottom-up error by hand: mean over windows of the mean absolute error of the product sum
+    total = bt[bt["level"] == "total"]
+    summed = bt[bt["level"] == "product"].groupby(["cutoff", "ds"])["ets"].sum()
+    by_hand = (total.set_index(["cutoff", "ds"])["y"] - summed).abs().groupby(level="cutoff").mean().mean()
+    assert levels["total"]["bottom_up"]["mae"] == pytest.approx(by_hand)
+    assert run.metrics == levels["all"]
+    assert np.isnan(levels["all"]["mint"]["coverage_80"]) and 0.0 <= levels["all"]["ets"]["coverage_80"] <= 1.0
+
+
+def test_reconciled_backtest_with_a_product_first_sold_inside_the_windows():
+    rng = np.random.default_rng(1)
+    ds = pd.date_range("2024-01-01", periods=60, freq="D")
+    rows = [pd.DataFrame({"unique_id": pid, "ds": ds[start:], "y": rng.poisson(lam, 60 - start).astype(float)})
+            for pid, lam, start in (("a1", 8, 0), ("a2", 4, 0), ("b1", 6, 0), ("b2", 5, 52))]
+    h = build_hierarchy(pd.concat(rows, ignore_index=True), {"a1": "A", "a2": "A", "b1": "B", "b2": "B"})
+    run = reconcile_forecast(h, horizon=4, freq="D", model="naive", season_length=7, reconcile="mint", windows=3)
+    bt = run.backtest
+    # b2 has no history at the first two origins (days 47 and 51): it is not scored there, and its
+    # sales are in category B's actuals while its forecast counts as 0 in the sums
+    first = bt[bt["cutoff"] == bt["cutoff"].min()]
+    assert "b2" not in set(first["unique_id"])
+    cat_b = first[(first["level"] == "category") & (first["unique_id"] == "B")]
+    b1 = first[first["unique_id"] == "b1"].set_index("ds")["naive"]
+    np.testing.assert_allclose(cat_b.set_index("ds")["bottom_up"], b1, rtol=0, atol=1e-9)
+    assert np.isfinite(run.level_metrics["category"]["mint"]["rmsse"])

@@ -88,6 +88,13 @@ def forecast_command(
 
     scores = pd.DataFrame(run.metrics).T[SCORE_KEYS].rename_axis("model").reset_index()
     print_frame(out, scores, "backtest scores (mean over series and windows)", max_columns=8)
+    if run.level_metrics:
+        from shopmine.forecast.report import level_scores
+
+        by_level = level_scores(run.level_metrics)
+        by_level = by_level[by_level["level"] != "all"][["level", "model", "rmsse", "wape", "mase", "mae"]]
+        print_frame(out, by_level, "backtest scores per level (bottom_up, mint: the served model reconciled)",
+                    max_columns=6)
     if output is not None:
         write_table(run.forecasts, output)
         out.print(f"written: {output}")

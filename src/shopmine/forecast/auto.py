@@ -13,7 +13,7 @@ import pandas as pd
 
 from shopmine.forecast.metrics import evaluate
 
-__all__ = ["choose_auto", "combine", "score"]
+__all__ = ["choose_auto", "combine", "score", "window_mean"]
 
 
 def score(metrics: dict[str, float], best: dict[str, float]) -> float:
@@ -52,7 +52,7 @@ def choose_auto(backtest: pd.DataFrame, candidates: list[str], scales: dict) -> 
         The served name (a model name, ``ensemble(a+b)`` for a mean or ``median(a+b+c)``) and the
         models it combines; :func:`combine` turns them into the forecast.
     """
-    ranked_metrics = _window_mean(backtest, candidates, scales)
+    ranked_metrics = window_mean(backtest, candidates, scales)
     order = sorted(candidates, key=lambda m: ranked_metrics[m]["rmsse"])
     options = {m: [m] for m in candidates}
     trial = backtest.copy()
@@ -61,13 +61,14 @@ def choose_auto(backtest: pd.DataFrame, candidates: list[str], scales: dict) -> 
             name = f"{kind}({'+'.join(order[:k])})"
             trial[name] = combine(trial, name, order[:k])
             options[name] = order[:k]
-    all_metrics = _window_mean(trial, list(options), scales)
+    all_metrics = window_mean(trial, list(options), scales)
     best = {k: min(v[k] for v in all_metrics.values()) for k in ("rmsse", "wape")}
     chosen = min(options, key=lambda n: score(all_metrics[n], best))
     return chosen, options[chosen]
 
 
-def _window_mean(backtest: pd.DataFrame, columns: list[str], scales: dict) -> dict[str, dict[str, float]]:
+def window_mean(backtest: pd.DataFrame, columns: list[str], scales: dict) -> dict[str, dict[str, float]]:
+    """``{column: scores}``: each score a plain mean over series within a window, then over windows."""
     per_window = [evaluate(g, columns, scales[c]) for c, g in backtest.groupby("cutoff", sort=True)]
     return {col: {k: float(pd.Series([w[col][k] for w in per_window]).mean()) for k in per_window[0][col]}
             for col in columns}

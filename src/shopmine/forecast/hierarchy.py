@@ -20,7 +20,9 @@ import numpy as np
 import pandas as pd
 
 from shopmine.errors import ShopmineInputError
-from shopmine.forecast.intervals import LEVELS
+from shopmine.forecast.auto import window_mean
+from shopmine.forecast.intervals import LEVELS, coverage
+from shopmine.forecast.metrics import series_scales
 from shopmine.forecast.run import ForecastRun, run_forecast
 from shopmine.forecast.sources import series_from_shop
 
@@ -29,6 +31,8 @@ __all__ = ["HIERARCHY_LEVELS", "RECONCILE_METHODS", "Hierarchy", "build_hierarch
 
 #: ``--reconcile`` values; ``mint`` is MinTrace with a shrunk residual covariance.
 RECONCILE_METHODS = ("bottom_up", "mint")
+#: Columns of the reconciled forecasts, in the output and in the backtest scores.
+RECONCILED = ("bottom_up", "mint")
 HIERARCHY_LEVELS = ("total", "category", "product")
 TOTAL_ID = "total"
 # Column names hierarchicalforecast gives each reconciler's output for the model column "forecast".
@@ -156,16 +160,25 @@ def hierarchy_from_shop(shop, *, freq: str = "D") -> Hierarchy:
     return build_hierarchy(series_from_shop(shop, level="product", freq=freq), product_categories(shop))
 
 
-def _insample(backtest: pd.DataFrame, column: str) -> pd.DataFrame:
-    """Backtest predictions as the in-sample fit MinTrace needs: one time index per (cutoff, ds)."""
-    bt = backtest[["unique_id", "cutoff", "ds", "y", column]].rename(columns={column: "forecast"})
+def _insample(backtest: pd.DataFrame, column: str, h: Hierarchy) -> pd.DataFrame:
+    """Backtest predictions as the in-sample fit MinTrace needs: one time index per (cutoff, ds).
+
+    Every series of the hierarchy at every step, as the library requires: a product not yet sold at
+    a window's origin has no forecast there and counts as forecast 0 against what it then sold.
+    """
+    bt = backtest[["unique_id", "cutoff", "ds", column]].rename(columns={column: "forecast"})
     step = bt[["cutoff", "ds"]].drop_duplicates().sort_values(["cutoff", "ds"], ignore_index=True)
     step["t"] = np.arange(len(step))
-    bt = bt.merge(step, on=["cutoff", "ds"])
-    return bt[["unique_id", "t", "y", "forecast"]].rename(columns={"t": "ds"})
+    grid = pd.DataFrame({"unique_id": np.repeat(h.S.index.to_numpy(), len(step))})
+    grid = pd.concat([grid, pd.concat([step] * len(h.S.index), ignore_index=True)], axis=1)
+    grid = grid.merge(bt, on=["unique_id", "cutoff", "ds"], how="left")
+    grid = grid.merge(h.series[["unique_id", "ds", "y"]], on=["unique_id", "ds"], how="left")
+    grid = grid.fillna({"forecast": 0.0, "y": 0.0})
+    return grid[["unique_id", "t", "y", "forecast"]].rename(columns={"t": "ds"})
 
 
-def _reconcile(base: pd.DataFrame, h: Hierarchy, insample: pd.DataFrame | None) -> tuple[pd.DataFrame, str]:
+def _reconcile(base: pd.DataFrame, h: Hierarchy, insample: pd.DataFrame | None,
+               intervals: bool = True) -> tuple[pd.DataFrame, str]:
     from hierarchicalforecast.core import HierarchicalReconciliation
     from hierarchicalforecast.methods import BottomUp, MinTrace
 
@@ -182,6 +195,8 @@ def _reconcile(base: pd.DataFrame, h: Hierarchy, insample: pd.DataFrame | None) 
         hrec = HierarchicalReconciliation([BottomUp(), mint])
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
+            if not intervals:
+                return hrec.reconcile(Y_hat_df=base, S_df=S_df, tags=h.tags, Y_df=insample if shrink else None)
             return hrec.reconcile(Y_hat_df=base, S_df=S_df, tags=h.tags, Y_df=insample if shrink else None,
                                   level=levels, intervals_method="normality")
 
@@ -194,6 +209,53 @@ def _reconcile(base: pd.DataFrame, h: Hierarchy, insample: pd.DataFrame | None) 
             if "ill-conditioned" not in str(exc):
                 raise
     return run(False), "mint_wls_struct"
+
+
+def _reconciled_backtest(backtest: pd.DataFrame, column: str, h: Hierarchy) -> pd.DataFrame:
+    """The backtest with ``bottom_up`` and ``mint``: each window's ``column`` forecasts reconciled.
+
+    Done as the final forecast is, with nothing from the future of a window: MinTrace's residual
+    covariance comes from the earlier windows only (structural weights at the first one). Products
+    not yet sold at a window's origin have no base forecast there; they count as 0.
+    """
+    keys = list(h.S.index)
+    parts = []
+    for cutoff, window in backtest.groupby("cutoff", sort=True):
+        dates = np.sort(window["ds"].unique())
+        grid = pd.MultiIndex.from_product([keys, dates], names=["unique_id", "ds"]).to_frame(index=False)
+        base = grid.merge(window[["unique_id", "ds", column]], on=["unique_id", "ds"], how="left")
+        base = base.rename(columns={column: "forecast"}).fillna({"forecast": 0.0})
+        earlier = backtest[backtest["cutoff"] < cutoff]
+        rec, mint_name = _reconcile(base, h, _insample(earlier, column, h) if len(earlier) else None, intervals=False)
+        rec = rec[["unique_id", "ds", _LIB_COLUMN["bottom_up"], _LIB_COLUMN[mint_name]]]
+        rec.columns = ["unique_id", "ds", "bottom_up", "mint"]
+        parts.append(window.merge(rec, on=["unique_id", "ds"], how="left"))
+    return pd.concat(parts, ignore_index=True)
+
+
+def _scores_by_level(backtest: pd.DataFrame, columns: list[str], h: Hierarchy, season_length: int,
+                     nonnegative: bool) -> dict:
+    """``{level: {model: scores}}`` of a reconciled backtest, ``all`` for every series together.
+
+    Interval coverage (cross-conformal, as :func:`~shopmine.forecast.intervals.coverage`) is given for
+    the base models only: the reconciled intervals are propagated differently (see
+    :func:`reconcile_forecast`), so a conformal figure would describe intervals nobody is served.
+    """
+    levels = backtest["unique_id"].map(dict(zip(h.ids["key"], h.ids["level"], strict=True)))
+    cutoffs = sorted(backtest["cutoff"].unique())
+    history = h.series[["unique_id", "ds", "y"]]
+    scales = {c: series_scales(history[history["ds"] <= c], season_length) for c in cutoffs}
+    out = {}
+    for level in ("all", *HIERARCHY_LEVELS):
+        part = backtest if level == "all" else backtest[levels == level]
+        if part.empty:
+            continue
+        scores = window_mean(part, columns, scales)
+        for col in columns:
+            cov = {lv: float("nan") for lv in LEVELS} if col in RECONCILED else coverage(part, col, nonnegative)
+            scores[col].update({f"coverage_{lv}": cov[lv] for lv in LEVELS})
+        out[level] = scores
+    return out
 
 
 def reconcile_forecast(h: Hierarchy, *, horizon: int, freq: str, model: str = "auto", season_length: int,
@@ -219,7 +281,11 @@ def reconcile_forecast(h: Hierarchy, *, horizon: int, freq: str, model: str = "a
         read as normal standard deviations, propagated through the reconciliation (so centred on the
         reconciled value; lower bounds clipped at 0 when the history has no negative values). Interval
         bounds do not add up across levels; only the point forecasts are coherent. ``history`` and
-        ``backtest`` carry a ``level`` column and the public ids.
+        ``backtest`` carry a ``level`` column and the public ids; ``backtest`` also ``bottom_up`` and
+        ``mint``, each window's base forecasts of the served model reconciled
+        (:func:`_reconciled_backtest`). ``metrics`` scores every series of every level together, the
+        reconciled columns included; ``level_metrics`` the same per level (``all``, ``total``,
+        ``category``, ``product``), which is where reconciliation shows what it gains or costs.
     """
     reconcile = check_reconcile(reconcile)
     run = run_forecast(h.series, horizon=horizon, freq=freq, model=model, season_length=season_length,
@@ -233,7 +299,7 @@ def reconcile_forecast(h: Hierarchy, *, horizon: int, freq: str, model: str = "a
         width = fc[f"forecast-hi-{lv}"] - fc["forecast"]
         base[f"forecast-lo-{lv}"] = fc["forecast"] - width
         base[f"forecast-hi-{lv}"] = fc["forecast"] + width
-    insample = _insample(run.backtest, head) if len(run.backtest) else None
+    insample = _insample(run.backtest, head, h) if len(run.backtest) else None
     rec, mint_name = _reconcile(base, h, insample)
 
     served = _LIB_COLUMN[reconcile if reconcile == "bottom_up" else mint_name]
@@ -261,8 +327,13 @@ def reconcile_forecast(h: Hierarchy, *, horizon: int, freq: str, model: str = "a
     ordered = ["level", "unique_id", "category", "ds", "forecast",
                *[f"forecast-{b}-{lv}" for lv in LEVELS for b in ("lo", "hi")],
                "model", "reconciliation", "base", "bottom_up", "mint", *model_cols]
+    backtest, metrics, by_level = run.backtest, run.metrics, {}
+    if len(backtest):
+        backtest = _reconciled_backtest(backtest, head, h)
+        by_level = _scores_by_level(backtest, [*run.metrics, *RECONCILED], h, season_length, nonnegative)
+        metrics = by_level["all"]
     return replace(run, forecasts=out[ordered], history=_public(run.history, ids),
-                   backtest=_public(run.backtest, ids))
+                   backtest=_public(backtest, ids), metrics=metrics, level_metrics=by_level)
 
 
 def _public(frame: pd.DataFrame, ids: pd.DataFrame) -> pd.DataFrame:

@@ -10,10 +10,17 @@ from shopmine.forecast.run import FALLBACK_MODEL, ForecastRun
 from shopmine.report.figures import TEMPLATE, bar_chart, scatter_with_fit
 from shopmine.result import AnalysisResult
 
-__all__ = ["forecast_result", "history_figure"]
+__all__ = ["forecast_result", "history_figure", "level_scores"]
 
 #: Series drawn with their forecast: the largest ones.
 PLOTTED_SERIES = 3
+
+
+def level_scores(level_metrics: dict) -> pd.DataFrame:
+    """``level, model`` and the scores, one row per level and model, from ``ForecastRun.level_metrics``."""
+    rows = [{"level": level, "model": model, **scores}
+            for level, models in level_metrics.items() for model, scores in models.items()]
+    return pd.DataFrame(rows)
 
 
 def history_figure(history: pd.DataFrame, forecasts: pd.DataFrame, unique_id: str) -> go.Figure:
@@ -54,6 +61,13 @@ def forecast_result(run: ForecastRun, *, level: str = "series") -> AnalysisResul
         figures[f"forecast_{uid}"] = history_figure(run.history, run.forecasts, uid)
     figures["backtest_error"] = bar_chart(scores, "model", ["rmsse", "wape", "mase"],
                                           title="Backtest error by model (lower is better)")
+    if run.level_metrics:
+        by_level = level_scores(run.level_metrics)
+        tables["backtest_scores_by_level"] = by_level
+        wide = by_level.pivot(index="level", columns="model", values="rmsse").reset_index()
+        figures["backtest_error_by_level"] = bar_chart(
+            wide, "level", [c for c in wide.columns if c != "level"],
+            title="Backtest RMSSE by level: base models and the reconciled forecasts (lower is better)")
     linear = run.explainers.get("linear")
     if linear is not None:
         tables["linear_coefficients"] = linear.coefficients_

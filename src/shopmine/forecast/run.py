@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from shopmine.errors import ShopmineInputError
-from shopmine.forecast.auto import _window_mean, choose_auto, combine
+from shopmine.forecast.auto import window_mean, choose_auto, combine
 from shopmine.forecast.backtest import backtest_cutoffs, rolling_origin
 from shopmine.forecast.data import check_regular, horizon_dates
 from shopmine.forecast.intervals import LEVELS, add_intervals, borrowed_widths, conformal_widths, coverage
@@ -84,6 +84,9 @@ class ForecastRun:
         The model behind ``forecast`` (for ``auto``, the chosen model or ensemble).
     explainers : dict
         Fitted models with explanations (``linear``, ``lgbm``) on the full history.
+    level_metrics : dict
+        ``{level: {model: scores}}`` of a reconciled run
+        (:func:`~shopmine.forecast.hierarchy.reconcile_forecast`); empty otherwise.
     """
 
     forecasts: pd.DataFrame
@@ -92,6 +95,7 @@ class ForecastRun:
     served: str
     history: pd.DataFrame
     explainers: dict = field(default_factory=dict)
+    level_metrics: dict = field(default_factory=dict)
 
 
 def _base_models(model: str) -> list[str]:
@@ -213,7 +217,7 @@ def run_forecast(series: pd.DataFrame, *, horizon: int, freq: str, model: str = 
         bt["auto"] = combine(bt, served, members)
     columns = [*names, "auto"] if model == "auto" else names
     nonnegative = bool((series["y"] >= 0).all())
-    metrics = _window_mean(bt, columns, scales)
+    metrics = window_mean(bt, columns, scales)
     for col in columns:
         cov = coverage(bt, col, nonnegative)
         metrics[col].update({f"coverage_{lv}": cov[lv] for lv in LEVELS})
