@@ -144,6 +144,19 @@ def test_missing_days_in_a_table_are_days_without_sales():
     assert a["price"].tolist() == [2.0, 2.0, 2.0, 2.5, 2.5]
 
 
+def test_monthly_series_shorter_than_the_longest_window_are_still_modelled():
+    # 30 months: past min_history (13) but short of the 48-month rolling window of the tree features
+    rng = np.random.default_rng(0)
+    ds = pd.date_range("2022-01-01", periods=30, freq="MS")
+    df = pd.concat([pd.DataFrame({"unique_id": u, "ds": ds, "y": rng.poisson(20, 30).astype(float)})
+                    for u in "abc"], ignore_index=True)
+    run = run_forecast(df, horizon=3, freq="M", model="lgbm", season_length=12, windows=2)
+    f = run.forecasts
+    assert len(f) == 9 and set(f["model"]) == {"lgbm"} and f["lgbm"].between(5, 40).all()
+    # every month with a year of lags trains: 30 - 12 per series
+    assert run.explainers["lgbm"].train_rows_ == 3 * (30 - 12)
+
+
 def test_weekly_rows_read_as_days_are_refused():
     table = pd.DataFrame({"week": pd.date_range("2024-01-01", periods=10, freq="W-MON"), "sales": range(10)})
     with pytest.raises(ShopmineInputError, match=r"--freq D: the dates in --time-col 'week' are at least 7 days"):

@@ -130,7 +130,10 @@ class LGBMForecaster:
         data["series"] = pd.Categorical(data["unique_id"], categories=categories)
         m = self.season_length
         windows = default_windows(m)
-        transforms = {1: [RollingMean(w) for w in windows] + [RollingStd(windows[0])]
+        # Partial windows (min_samples=1): the rows kept must have every lag, and the longest lag
+        # (a season, or four weeks of days) already fills the daily and weekly windows; the four-year
+        # window of monthly data would otherwise leave no training row below 49 months of history.
+        transforms = {1: [RollingMean(w, min_samples=1) for w in windows] + [RollingStd(windows[0])]
                       + [ExponentiallyWeightedMean(a) for a in LEVEL_ALPHAS]}
         if 1 < m <= 12:
             # The same weekday (month) over the last four seasons: a seasonal level less noisy than one lag.
