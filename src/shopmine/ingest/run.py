@@ -6,7 +6,9 @@ import datetime as dt
 import glob
 import hashlib
 import secrets
+import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,7 +26,7 @@ from shopmine.io.presets import get_preset
 from shopmine.io.source import Source, line_sql, open_source
 from shopmine.io.sniff import sniff
 from shopmine.io.sqltext import ident, literal
-from shopmine.schema import CANONICAL_TYPES, ORDER_COLUMNS
+from shopmine.schema import CANONICAL_TYPES, LINE_TYPES, ORDER_COLUMNS
 
 Progress = Callable[[str], None]
 SAMPLE_ROWS = 50_000  # rows that propose a date layout before the whole file is read
@@ -136,20 +138,32 @@ def ingest(workspace, files: Sequence[str | Path], *, options: IngestOptions | N
         # temporary table of this connection (DuckDB reads committed temporary tables much faster
         # than ones local to an open transaction), then write its loaded lines as a part file that
         # no committed batch lists yet.
-        for path in order_paths:
-            sha = sha256_file(path)
-            if sha in loaded:
-                say(f"{path.name}: already loaded (batch {loaded[sha]}), skipped")
-                reports.append(FileReport(str(path), "orders", "skipped", sha))
-                continue
-            say(f"reading {path.name}")
-            item = _stage_orders_file(con, path, sha, f"__staged_{len(staged)}", options, preset, key, say)
-            staged.append(item)
-            reports.append(item.report)
-            loaded[sha] = batch_id
-            if item.report.rows_loaded:
-                say(f"storing {path.name}")
-                item.part = warehouse.parts.write(con, _part_sql(item, batch_id), f"{batch_id}-{len(staged)}")
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="shopmine-sha256") as hashing:
+            for path in order_paths:
+                fingerprint = _Fingerprint(con, hashing.submit(sha256_file, path), loaded)
+                table = f"__staged_{len(staged)}"
+                say(f"reading {path.name}")
+                try:
+                    item = _stage_orders_file(con, path, table, options, preset, key, say)
+                except Exception:
+                    # An already loaded file is skipped whatever its staging met (the interrupt,
+                    # or a mapping that no longer fits it), as when it was hashed before reading.
+                    if fingerprint.result() not in loaded:
+                        raise
+                    item = None
+                sha = fingerprint.result()
+                if sha in loaded:
+                    con.execute(f"DROP TABLE IF EXISTS {ident(table)}")
+                    say(f"{path.name}: already loaded (batch {loaded[sha]}), skipped")
+                    reports.append(FileReport(str(path), "orders", "skipped", sha))
+                    continue
+                item.report.sha256 = sha
+                staged.append(item)
+                reports.append(item.report)
+                loaded[sha] = batch_id
+                if item.report.rows_loaded:
+                    say(f"storing {path.name}")
+                    item.part = warehouse.parts.write(con, _part_sql(item, batch_id), f"{batch_id}-{len(staged)}")
         fault_point("after_part_written")
         # Phase 2, one transaction: the batch is stored whole or not at all.
         con.execute("BEGIN TRANSACTION")
@@ -192,6 +206,36 @@ def ingest(workspace, files: Sequence[str | Path], *, options: IngestOptions | N
     return IngestReport(batch_id, reports)
 
 
+class _Fingerprint:
+    """The sha256 of an order file, computed on another thread while the file is being staged.
+
+    Hashing a 10-million-line export takes a second during which DuckDB, waiting for the verdict
+    "already loaded?", would sit idle. Instead the file is staged meanwhile; if the hash shows it
+    was loaded before, the staging still running is interrupted (or, when over, dropped), so a
+    skipped file still costs about its hash.
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, future: Future, loaded: dict[str, str]):
+        self._con, self._future, self._loaded = con, future, loaded
+        self._lock = threading.Lock()
+        self._staging = True
+        future.add_done_callback(self._done)
+
+    def _done(self, future: Future) -> None:
+        if future.exception() is None and future.result() in self._loaded:
+            with self._lock:
+                # Only while this file's staging runs: the next statements must never see it
+                # (an interrupt with no statement running is ignored by DuckDB).
+                if self._staging:
+                    self._con.interrupt()
+
+    def result(self) -> str:
+        """The hash (waiting for it); from now on the staging is never interrupted."""
+        with self._lock:
+            self._staging = False
+        return self._future.result()
+
+
 @dataclass
 class StagedOrders:
     report: FileReport
@@ -202,12 +246,12 @@ class StagedOrders:
     part: Path | None = None  # the loaded lines, once written
 
 
-def _stage_orders_file(con: duckdb.DuckDBPyConnection, path: Path, sha: str, table: str,
-                       options: IngestOptions, preset, key: bytes | None, say: Progress) -> StagedOrders:
+def _stage_orders_file(con: duckdb.DuckDBPyConnection, path: Path, table: str, options: IngestOptions,
+                       preset, key: bytes | None, say: Progress) -> StagedOrders:
     fmt = sniff(path, options.delimiter, options.encoding)
     source = open_source(con, path, fmt)
     mapping = resolve_mapping(source.columns, where=str(path), user_map=options.mapping, preset=preset)
-    report = FileReport(str(path), "orders", "loaded", sha)
+    report = FileReport(str(path), "orders", "loaded", sha256="")  # the hash is set once known
     date_col = mapping["ordered_at"]
     where = f"{path}, column {date_col!r}"
     if options.date_format:
@@ -277,6 +321,12 @@ def _part_sql(item: StagedOrders, batch_id: str) -> str:
     columns.update({"line_type": "line_type", "batch_id": literal(batch_id), "source_file": literal(path),
                     "source_line": item.line})
     types = CANONICAL_TYPES | {name: "VARCHAR" for name in item.extras.values()}
+    # The Parquet writer hashes every value of a text column for its dictionary: for the two
+    # constants and the line type that was over a tenth of the part's write. Columns whose values are
+    # known in advance are cast to ENUMs, which it writes straight as a dictionary, stored as the
+    # same UTF8 column. A loaded line's type is one of LINE_TYPES (any other value is quarantined).
+    for name, values in (("batch_id", [batch_id]), ("source_file", [path]), ("line_type", LINE_TYPES)):
+        types[name] = f"ENUM({', '.join(literal(v) for v in values)})"
     columns.update({name: ident(name) for name in item.extras.values()})
     select = ", ".join(f"CAST({v} AS {types[k]}) AS {ident(k)}" for k, v in columns.items())
     return f"SELECT {select} FROM {ident(item.table)} WHERE __reason IS NULL"

@@ -26,8 +26,11 @@ NAME_PATTERNS = {
 
 
 def line_type_sql(product_id: str, name: str | None) -> str:
-    """CASE expression giving the line type from product id and name SQL expressions."""
-    pid = f"upper(trim({product_id}))"
+    """CASE expression giving the line type from product id and name SQL expressions.
+
+    ``product_id`` is a cleaned id (:func:`~shopmine.io.numbers.id_sql`), already trimmed.
+    """
+    pid = f"upper({product_id})"
     # One simple CASE over the codes: DuckDB plans IN lists (and list_contains) as joins, which
     # cost several times more per row than this lookup.
     by_code = " ".join(f"WHEN {literal(code)} THEN '{kind}'" for kind, codes in ID_CODES.items() for code in codes)

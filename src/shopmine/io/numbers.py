@@ -12,15 +12,18 @@ _STRIP = r"[£$€¥\s]"
 def number_sql(expr: str) -> str:
     """TEXT -> DOUBLE, NULL when missing or unparseable (the caller tells the two apart).
 
-    Plain numbers take the direct cast; only the rest (currency signs, separators) pays for the
-    regular expressions (DuckDB evaluates COALESCE's later arguments only where needed).
+    Plain numbers take the direct cast (which, like ``trim``, ignores surrounding whitespace); only
+    the rest (currency signs, separators) pays for the regular expressions. DuckDB evaluates
+    COALESCE's later arguments only where needed, but it hoists an expression that occurs several
+    times out of them and then computes it on every row: so the stripped text is bound once, as a
+    lambda parameter, rather than written out in each branch.
     """
-    t = f"regexp_replace({clean(expr)}, '{_STRIP}', '', 'g')"
+    stripped = f"regexp_replace({clean(expr)}, '{_STRIP}', '', 'g')"
     return (
-        f"coalesce(TRY_CAST(trim({expr}) AS DOUBLE), TRY_CAST(CASE "
-        f"WHEN regexp_full_match({t}, '-?[0-9]{{1,3}}(,[0-9]{{3}})+(\\.[0-9]+)?') THEN replace({t}, ',', '') "
-        f"WHEN regexp_full_match({t}, '-?[0-9]+,[0-9]{{1,2}}') THEN replace({t}, ',', '.') "
-        f"ELSE {t} END AS DOUBLE))"
+        f"coalesce(TRY_CAST({expr} AS DOUBLE), list_transform([{stripped}], lambda __n: TRY_CAST(CASE "
+        f"WHEN regexp_full_match(__n, '-?[0-9]{{1,3}}(,[0-9]{{3}})+(\\.[0-9]+)?') THEN replace(__n, ',', '') "
+        f"WHEN regexp_full_match(__n, '-?[0-9]+,[0-9]{{1,2}}') THEN replace(__n, ',', '.') "
+        f"ELSE __n END AS DOUBLE))[1])"
     )
 
 

@@ -7,30 +7,87 @@ a bulk order of 48 units is not.
 
 from __future__ import annotations
 
+import bisect
+import itertools
+import math
+from collections.abc import Sequence
+
 import duckdb
 
 FENCE_K = 3.0
 
 
-def log_fence_outliers(con: duckdb.DuckDBPyConnection, column: str, where: str, examples: int = 5) -> dict:
-    q1, q3, n = con.execute(
-        f"SELECT quantile_cont(log10({column}), 0.25), quantile_cont(log10({column}), 0.75), count(*) "
-        f"FROM orders WHERE {where} AND {column} > 0"
-    ).fetchone()
-    if not n:
-        return {"rows": 0, "outliers": 0}
-    iqr = q3 - q1
-    low, high = 10 ** (q1 - FENCE_K * iqr), 10 ** (q3 + FENCE_K * iqr)
-    count, = con.execute(
-        f"SELECT count(*) FROM orders WHERE {where} AND {column} > 0 AND ({column} < ? OR {column} > ?)",
-        [low, high],
-    ).fetchone()
-    top = con.execute(
-        f"SELECT product_id, {column}, source_file, source_line FROM orders WHERE {where} AND {column} > ? "
-        f"ORDER BY {column} DESC LIMIT {examples}", [high],
+# Up to this many distinct values the quartiles are read off their counts (see log_quartiles).
+MAX_DISTINCT = 100_000
+
+
+def _quantile_cont(values: Sequence[float], counts: Sequence[int], q: float) -> float:
+    """DuckDB's ``quantile_cont`` (DOUBLE) of ``values`` (ascending) each repeated its count.
+
+    The same arithmetic as DuckDB's: the values at positions ``floor`` and ``ceil`` of
+    ``(n - 1) * q`` and ``lo * (1 - d) + hi * d`` between them, so the same result to the bit.
+    """
+    ends = list(itertools.accumulate(counts))
+    rn = float(ends[-1] - 1) * q
+    frn, crn = math.floor(rn), math.ceil(rn)
+    lo = values[bisect.bisect_right(ends, frn)]
+    if crn == frn:
+        return lo
+    d = rn - frn
+    return lo * (1.0 - d) + values[bisect.bisect_right(ends, crn)] * d
+
+
+def log_quartiles(con: duckdb.DuckDBPyConnection, column: str, where: str) -> tuple[int, float | None, float | None]:
+    """Number of positive values of ``column`` on the ``orders`` lines matching ``where``, and the
+    first and third quartiles (``quantile_cont``) of their log10.
+
+    DuckDB's ``quantile_cont`` copies and sorts every value on one thread. Quantities and prices
+    repeat, so the quartiles are read off the count of each distinct value (counted in parallel)
+    instead; a column with more than MAX_DISTINCT distinct values takes ``quantile_cont``.
+    """
+    counted = con.execute(
+        f"SELECT log10({column}), count(*) FROM orders WHERE {where} AND {column} > 0 GROUP BY 1 "
+        f"LIMIT {MAX_DISTINCT + 1}"
     ).fetchall()
-    return {
-        "rows": int(n), "outliers": int(count), "low": float(low), "high": float(high),
-        "examples": [{"product_id": p, "value": float(v), "source_file": f, "source_line": int(ln)}
-                     for p, v, f, ln in top],
-    }
+    if not counted:
+        return 0, None, None
+    if len(counted) <= MAX_DISTINCT:
+        counted.sort()
+        values, counts = [v for v, _ in counted], [c for _, c in counted]
+        return sum(counts), _quantile_cont(values, counts, 0.25), _quantile_cont(values, counts, 0.75)
+    n, (q1, q3) = con.execute(
+        f"SELECT count(*), quantile_cont(log10({column}), [0.25, 0.75]) FROM orders WHERE {where} AND {column} > 0"
+    ).fetchone()
+    return n, q1, q3
+
+
+def log_fence_outliers(con: duckdb.DuckDBPyConnection, columns: Sequence[str], where: str,
+                       examples: int = 5) -> dict[str, dict]:
+    """Fences, outlier counts and the largest outliers of each of ``columns`` (its positive values
+    on the ``orders`` lines matching ``where``); the columns share one scan for the counts."""
+    out: dict[str, dict] = {}
+    fences: dict[str, tuple[float, float]] = {}
+    for column in columns:
+        n, q1, q3 = log_quartiles(con, column, where)
+        if not n:
+            out[column] = {"rows": 0, "outliers": 0}
+            continue
+        iqr = q3 - q1
+        fences[column] = (10 ** (q1 - FENCE_K * iqr), 10 ** (q3 + FENCE_K * iqr))
+        out[column] = {"rows": n}
+    if not fences:
+        return out
+    tests = ", ".join(f"count(*) FILTER (WHERE {c} > 0 AND ({c} < ? OR {c} > ?))" for c in fences)
+    params = [bound for low_high in fences.values() for bound in low_high]
+    found = con.execute(f"SELECT {tests} FROM orders WHERE {where}", params).fetchone()
+    for (column, (low, high)), count in zip(fences.items(), found):
+        top = con.execute(
+            f"SELECT product_id, {column}, source_file, source_line FROM orders WHERE {where} AND {column} > ? "
+            f"ORDER BY {column} DESC, source_file, source_line LIMIT {examples}", [high],
+        ).fetchall()
+        out[column].update({
+            "outliers": int(count), "low": float(low), "high": float(high),
+            "examples": [{"product_id": p, "value": float(v), "source_file": f, "source_line": int(ln)}
+                         for p, v, f, ln in top],
+        })
+    return out

@@ -35,29 +35,24 @@ def quality_report(warehouse) -> AnalysisResult:
         "JOIN batches b ON b.batch_id = q.batch_id AND b.source_file = q.source_file AND b.kind = 'orders' "
         "GROUP BY q.reason ORDER BY rows DESC, q.reason"
     ).df()
-    stored = con.execute("SELECT count(*) FROM orders").fetchone()[0]
-    first, last, customers, products, guest_lines = con.execute(
-        "SELECT min(ordered_at), max(ordered_at), count(DISTINCT customer_id), "
-        f"count(DISTINCT product_id) FILTER (WHERE {_PRODUCT}), count(*) FILTER (WHERE customer_id IS NULL) "
-        "FROM orders"
-    ).fetchone()
-    nulls = con.execute(
-        "SELECT " + ", ".join(f"count(*) - count({c}) AS {c}" for c in ORDER_COLUMN_NAMES) + " FROM orders"
-    ).df().T.reset_index()
-    nulls.columns = ["column", "nulls"]
-    nulls["share"] = nulls["nulls"] / stored if stored else 0.0
+    # One pass over the lines for every whole-table count (each separate query re-read the Parquet).
     not_sold = ", ".join(f"'{s}'" for s in NOT_SOLD_STATUSES)
-    product_lines, return_lines, cancelled_lines = con.execute(
-        f"SELECT count(*), count(*) FILTER (WHERE quantity < 0), "
-        f"count(*) FILTER (WHERE status IN ('cancelled', 'canceled')) FROM orders WHERE {_PRODUCT}"
+    null_counts = ", ".join(f"count(*) - count({c})" for c in ORDER_COLUMN_NAMES)
+    row = con.execute(
+        "SELECT count(*), min(ordered_at), max(ordered_at), count(DISTINCT customer_id), "
+        f"count(DISTINCT product_id) FILTER (WHERE {_PRODUCT}), count(*) FILTER (WHERE customer_id IS NULL), "
+        f"count(*) FILTER (WHERE {_PRODUCT}), count(*) FILTER (WHERE {_PRODUCT} AND quantity < 0), "
+        f"count(*) FILTER (WHERE {_PRODUCT} AND status IN ('cancelled', 'canceled')), {null_counts} FROM orders"
     ).fetchone()
+    stored, first, last, customers, products, guest_lines, product_lines, return_lines, cancelled_lines = row[:9]
+    nulls = pd.DataFrame({"column": list(ORDER_COLUMN_NAMES), "nulls": list(row[9:])})
+    nulls["share"] = nulls["nulls"] / stored if stored else 0.0
     line_types = dict(con.execute(
         "SELECT line_type, count(*) FROM orders GROUP BY 1 ORDER BY 2 DESC").fetchall())
     currencies = dict(con.execute(
         "SELECT coalesce(currency, '(none)'), count(*) FROM orders GROUP BY 1 ORDER BY 2 DESC").fetchall())
     sale = f"{_PRODUCT} AND quantity > 0 AND (status IS NULL OR status NOT IN ({not_sold}))"
-    outliers = {"quantity": log_fence_outliers(con, "quantity", sale),
-                "unit_price": log_fence_outliers(con, "unit_price", sale)}
+    outliers = log_fence_outliers(con, ["quantity", "unit_price"], sale)
     # The largest outliers go into a table; the metrics keep the counts and fences.
     outlier_examples = pd.DataFrame(
         [{"measure": m, **ex} for m, o in outliers.items() for ex in o.pop("examples", [])])
