@@ -22,7 +22,6 @@ import pandas as pd
 from shopmine.errors import ShopmineInputError
 from shopmine.forecast.auto import window_mean
 from shopmine.forecast.intervals import LEVELS, coverage
-from shopmine.forecast.metrics import series_scales
 from shopmine.forecast.run import ForecastRun, run_forecast
 from shopmine.forecast.sources import series_from_shop
 
@@ -233,7 +232,7 @@ def _reconciled_backtest(backtest: pd.DataFrame, column: str, h: Hierarchy) -> p
     return pd.concat(parts, ignore_index=True)
 
 
-def _scores_by_level(backtest: pd.DataFrame, columns: list[str], h: Hierarchy, season_length: int,
+def _scores_by_level(backtest: pd.DataFrame, columns: list[str], h: Hierarchy, scales: dict,
                      nonnegative: bool) -> dict:
     """``{level: {model: scores}}`` of a reconciled backtest, ``all`` for every series together.
 
@@ -242,9 +241,6 @@ def _scores_by_level(backtest: pd.DataFrame, columns: list[str], h: Hierarchy, s
     :func:`reconcile_forecast`), so a conformal figure would describe intervals nobody is served.
     """
     levels = backtest["unique_id"].map(dict(zip(h.ids["key"], h.ids["level"], strict=True)))
-    cutoffs = sorted(backtest["cutoff"].unique())
-    history = h.series[["unique_id", "ds", "y"]]
-    scales = {c: series_scales(history[history["ds"] <= c], season_length) for c in cutoffs}
     out = {}
     for level in ("all", *HIERARCHY_LEVELS):
         part = backtest if level == "all" else backtest[levels == level]
@@ -330,7 +326,7 @@ def reconcile_forecast(h: Hierarchy, *, horizon: int, freq: str, model: str = "a
     backtest, metrics, by_level = run.backtest, run.metrics, {}
     if len(backtest):
         backtest = _reconciled_backtest(backtest, head, h)
-        by_level = _scores_by_level(backtest, [*run.metrics, *RECONCILED], h, season_length, nonnegative)
+        by_level = _scores_by_level(backtest, [*run.metrics, *RECONCILED], h, run.scales, nonnegative)
         metrics = by_level["all"]
     return replace(run, forecasts=out[ordered], history=_public(run.history, ids),
                    backtest=_public(backtest, ids), metrics=metrics, level_metrics=by_level)

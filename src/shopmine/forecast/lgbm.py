@@ -151,11 +151,12 @@ class LGBMForecaster:
         X, y = prep[self.mlf_.ts.features_order_], prep["y"].to_numpy()
         stopped = None if self.n_estimators else self._early_stopped(prep, X, y, horizon)
         if stopped is None:
+            # the regressor above was built with these rounds
             self.n_estimators_ = self.n_estimators or FALLBACK_ESTIMATORS
-            self.mlf_.models["lgbm"].set_params(n_estimators=self.n_estimators_)
             self.mlf_.fit_models(X, y)
         else:
             self.n_estimators_ = max(int(stopped.best_iteration_ or MAX_ESTIMATORS), 1)
+            # What fit_models would store: its predict only reads the fitted models from models_.
             self.mlf_.models_ = {"lgbm": stopped}
         self._future = frames.future.drop(columns=[c for c in frames.future.columns if c == "series"])
         self._horizon = horizon

@@ -87,6 +87,8 @@ class ForecastRun:
     level_metrics : dict
         ``{level: {model: scores}}`` of a reconciled run
         (:func:`~shopmine.forecast.hierarchy.reconcile_forecast`); empty otherwise.
+    scales : dict
+        ``{cutoff: series_scales(...)}``: the MASE and RMSSE denominators the backtest was scored with.
     """
 
     forecasts: pd.DataFrame
@@ -96,6 +98,7 @@ class ForecastRun:
     history: pd.DataFrame
     explainers: dict = field(default_factory=dict)
     level_metrics: dict = field(default_factory=dict)
+    scales: dict = field(default_factory=dict)
 
 
 def _base_models(model: str) -> list[str]:
@@ -234,4 +237,4 @@ def run_forecast(series: pd.DataFrame, *, horizon: int, freq: str, model: str = 
     ordered = ["unique_id", "ds", "forecast", *[f"forecast-{b}-{lv}" for lv in LEVELS for b in ("lo", "hi")],
                "model", *columns]
     return ForecastRun(out[ordered].sort_values(["unique_id", "ds"], ignore_index=True), bt, metrics,
-                       served, series, explainers)
+                       served, series, explainers, scales=scales)
