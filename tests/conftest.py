@@ -21,6 +21,12 @@ def _java_available() -> bool:
     return shutil.which("java") is not None
 
 
+@pytest.fixture(autouse=True)
+def _user_signing_key_in_tmp(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
+    """Keep the per-user model-signing key (``$SHOPMINE_HOME/signing.key``) out of the real home."""
+    monkeypatch.setenv("SHOPMINE_HOME", str(tmp_path_factory.mktemp("shopmine_home")))
+
+
 @pytest.fixture(scope="session")
 def spark_engine(tmp_path_factory: pytest.TempPathFactory):
     """A ``shopmine.engine.Engine`` on a local[2] Spark session (UTC session time zone).

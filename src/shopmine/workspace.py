@@ -101,10 +101,13 @@ class Workspace:
         return self._warehouse
 
     def registry(self):
-        """The workspace's model registry (versioned model files with metadata, never pickle)."""
+        """The workspace's model registry (versioned model files with metadata, never pickle).
+
+        Its versions are signed with :meth:`signing_key`, so a model copied in from elsewhere is refused.
+        """
         from shopmine.registry import ModelRegistry
 
-        return ModelRegistry(self.models_dir)
+        return ModelRegistry(self.models_dir, key=self.signing_key())
 
     def engine(self):
         """The query engine chosen by the ``engine`` setting, over this workspace's tables."""
@@ -121,3 +124,46 @@ class Workspace:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(secrets.token_bytes(32))
         return path.read_bytes()
+
+    def signing_key(self):
+        """The workspace's model-signing key, ``.secret/signing.key`` (created once, 0600, never printed).
+
+        A separate file from ``pseudonym.key``, so that either can be rotated or shared alone.
+
+        Returns
+        -------
+        shopmine.registry.signing.SigningKey
+        """
+        return _workspace_signing_key(self.root)
+
+
+def is_workspace(folder: str | Path) -> bool:
+    """Tell whether ``folder`` is a workspace (holds ``shopmine.toml``), without creating anything."""
+    return (Path(folder) / CONFIG_NAME).is_file()
+
+
+def signing_key_for(folder: str | Path):
+    """The key that signs and verifies classic model folders for a command run with ``folder`` as workspace.
+
+    The workspace's key when ``folder`` is a workspace, otherwise the user's key
+    (``$SHOPMINE_HOME/signing.key``, default ``~/.config/shopmine/``). Never a key inside the model folder.
+
+    Parameters
+    ----------
+    folder : path
+        The active workspace folder (the command's ``--workspace``, default the current folder).
+
+    Returns
+    -------
+    shopmine.registry.signing.SigningKey
+    """
+    from shopmine.registry.signing import user_key
+
+    root = Path(folder).expanduser().resolve()
+    return _workspace_signing_key(root) if is_workspace(root) else user_key()
+
+
+def _workspace_signing_key(root: Path):
+    from shopmine.registry.signing import KEY_FILE, load_or_create_key
+
+    return load_or_create_key(root / ".secret" / KEY_FILE, f"the workspace {root}")

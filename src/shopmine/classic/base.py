@@ -11,6 +11,7 @@ from sklearn.pipeline import Pipeline
 from shopmine.classic.prepare import PreparedData, prepare_data
 from shopmine.errors import NotFittedError, ShopmineInputError
 from shopmine.registry import ModelRegistry, ModelVersion
+from shopmine.registry.signing import SigningKey, user_key
 from shopmine.result import AnalysisResult
 
 __all__ = ["MODEL_FOLDER", "MODEL_NAME", "ClassicEstimator"]
@@ -140,18 +141,22 @@ class ClassicEstimator:
             "metrics": {k: v for k, v in self.result_.metrics.items() if not isinstance(v, (dict, list))},
         }
 
-    def save(self, folder: str | Path) -> ModelVersion:
-        """Save the fitted pipeline and its metadata in the registry ``<folder>/model``.
+    def save(self, folder: str | Path, key: SigningKey | None = None) -> ModelVersion:
+        """Save the fitted pipeline and its metadata in the registry ``<folder>/model``, signed.
 
         Parameters
         ----------
         folder : path
             A run's output folder.
+        key : SigningKey, optional
+            The key to sign with (:func:`shopmine.workspace.signing_key_for` gives a workspace's);
+            default: the user's key (:func:`shopmine.registry.signing.user_key`).
+            :func:`~shopmine.classic.load_model` must be given the same key.
 
         Returns
         -------
         ModelVersion
         """
         self._check_fitted()
-        registry = ModelRegistry(Path(folder) / MODEL_FOLDER)
+        registry = ModelRegistry(Path(folder) / MODEL_FOLDER, key=key if key is not None else user_key())
         return registry.save(MODEL_NAME, self.pipeline_, metadata=self.model_metadata())

@@ -14,6 +14,7 @@ from shopmine.classic.base import MODEL_FOLDER, MODEL_NAME
 from shopmine.classic.schema import TableSchema
 from shopmine.errors import ShopmineInputError
 from shopmine.registry import ModelRegistry
+from shopmine.registry.signing import SigningKey, user_key
 
 __all__ = ["SavedModel", "load_model", "predict_rows"]
 
@@ -98,13 +99,16 @@ class SavedModel:
         return predict_rows(self.method, self.pipeline, self.schema, self.spec, rows, option)
 
 
-def load_model(folder: str | Path) -> SavedModel:
-    """Load the model a ``shopmine model`` run saved.
+def load_model(folder: str | Path, key: SigningKey | None = None) -> SavedModel:
+    """Load the model a ``shopmine model`` run saved, after verifying its signature.
 
     Parameters
     ----------
     folder : path
         The run's output folder, or its ``model`` subfolder.
+    key : SigningKey, optional
+        The key the model was signed with; default: the user's key
+        (:func:`shopmine.registry.signing.user_key`).
 
     Returns
     -------
@@ -113,7 +117,8 @@ def load_model(folder: str | Path) -> SavedModel:
     Raises
     ------
     ShopmineInputError
-        When the folder holds no saved classic model.
+        When the folder holds no saved classic model, or the model's signature does not verify with
+        ``key`` (saved with another key, modified, or saved before signing): nothing is read then.
     """
     folder = Path(folder)
     root = folder / MODEL_FOLDER if (folder / MODEL_FOLDER).is_dir() else folder
@@ -122,7 +127,8 @@ def load_model(folder: str | Path) -> SavedModel:
             f"--model {folder}: no saved model there; give the --output-dir of a `shopmine model "
             f"linear|tree|kmeans|logistic` run."
         )
-    pipeline, version = ModelRegistry(root).load(MODEL_NAME)
+    registry = ModelRegistry(root, key=key if key is not None else user_key())
+    pipeline, version = registry.load(MODEL_NAME)
     meta = version.metadata
     return SavedModel(
         method=meta["method"], pipeline=pipeline, schema=TableSchema.from_dict(meta["schema"]),

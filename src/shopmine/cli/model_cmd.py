@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from shopmine.cli.context import console, err_console
+from shopmine.cli.context import console, err_console, state
 from shopmine.cli.output import check_output_path, print_metrics, write_table
 from shopmine.errors import ShopmineInputError
 
@@ -50,7 +50,14 @@ def _feature_list(features: str | None) -> list[str] | None:
     return names
 
 
-def _run(estimator, data: Path, test_data: Path | None, output_dir: Path | None,
+def _signing_key(ctx: typer.Context):
+    """The key of the active workspace (--workspace, default the current folder) if it is one, else the user's."""
+    from shopmine.workspace import signing_key_for
+
+    return signing_key_for(state(ctx).workspace_dir)
+
+
+def _run(ctx: typer.Context, estimator, data: Path, test_data: Path | None, output_dir: Path | None,
          metrics_output: Path | None, png: bool) -> None:
     """Fit, then print and save: the shell around one classic estimator."""
     from shopmine.classic import read_table
@@ -70,9 +77,11 @@ def _run(estimator, data: Path, test_data: Path | None, output_dir: Path | None,
     out = console()
     print_metrics(out, result, SUMMARY_KEYS[estimator.method])
     if output_dir is not None:
+        key = _signing_key(ctx)
         write_result_folder(result, output_dir, png=png)
-        estimator.save(output_dir)
+        estimator.save(output_dir, key=key)
         out.print(f"written: {output_dir / 'index.html'} (plots, tables, metrics.json, model/)")
+        out.print(f"model signed with {key.describe()}", markup=False)
     if metrics_output is not None:
         result.write_metrics(metrics_output)
         out.print(f"written: {metrics_output}")
@@ -80,7 +89,7 @@ def _run(estimator, data: Path, test_data: Path | None, output_dir: Path | None,
 
 @model_app.command("linear")
 def linear_command(
-    data: Data, target: Target = None, features: Features = None, test_size: TestSize = 0.2,
+    ctx: typer.Context, data: Data, target: Target = None, features: Features = None, test_size: TestSize = 0.2,
     seed: Seed = 42, test_data: TestData = None, output_dir: OutputDir = None,
     metrics_output: MetricsOutput = None, png: Png = False,
 ) -> None:
@@ -89,12 +98,12 @@ def linear_command(
 
     estimator = ClassicLinearRegression(target=target, features=_feature_list(features),
                                         test_size=test_size, seed=seed)
-    _run(estimator, data, test_data, output_dir, metrics_output, png)
+    _run(ctx, estimator, data, test_data, output_dir, metrics_output, png)
 
 
 @model_app.command("tree")
 def tree_command(
-    data: Data, target: Target = None, features: Features = None, test_size: TestSize = 0.2,
+    ctx: typer.Context, data: Data, target: Target = None, features: Features = None, test_size: TestSize = 0.2,
     seed: Seed = 42, test_data: TestData = None, output_dir: OutputDir = None,
     metrics_output: MetricsOutput = None, png: Png = False, positive_class: PositiveClass = None,
     criterion: Annotated[str, typer.Option("--criterion", help="Split impurity: gini or entropy.")] = "gini",
@@ -108,12 +117,12 @@ def tree_command(
     estimator = ClassicDecisionTree(target=target, features=_feature_list(features), test_size=test_size,
                                     seed=seed, criterion=criterion, max_depth=max_depth, min_leaf=min_leaf,
                                     positive_class=positive_class)
-    _run(estimator, data, test_data, output_dir, metrics_output, png)
+    _run(ctx, estimator, data, test_data, output_dir, metrics_output, png)
 
 
 @model_app.command("kmeans")
 def kmeans_command(
-    data: Data, features: Features = None, seed: Seed = 42, test_data: TestData = None,
+    ctx: typer.Context, data: Data, features: Features = None, seed: Seed = 42, test_data: TestData = None,
     output_dir: OutputDir = None, metrics_output: MetricsOutput = None, png: Png = False,
     k: Annotated[int | None, typer.Option("--k", help="Number of clusters (default: best silhouette "
                                           "over 2..10).")] = None,
@@ -122,12 +131,12 @@ def kmeans_command(
     from shopmine.classic import ClassicKMeans
 
     estimator = ClassicKMeans(features=_feature_list(features), seed=seed, k=k)
-    _run(estimator, data, test_data, output_dir, metrics_output, png)
+    _run(ctx, estimator, data, test_data, output_dir, metrics_output, png)
 
 
 @model_app.command("logistic")
 def logistic_command(
-    data: Data, target: Target = None, features: Features = None, test_size: TestSize = 0.2,
+    ctx: typer.Context, data: Data, target: Target = None, features: Features = None, test_size: TestSize = 0.2,
     seed: Seed = 42, test_data: TestData = None, output_dir: OutputDir = None,
     metrics_output: MetricsOutput = None, png: Png = False, positive_class: PositiveClass = None,
     penalty: Annotated[str, typer.Option("--penalty", help="none (maximum likelihood), l2 or l1.")] = "none",
@@ -146,20 +155,25 @@ def logistic_command(
         cut = threshold
     estimator = ClassicLogisticRegression(target=target, features=_feature_list(features), test_size=test_size,
                                           seed=seed, penalty=penalty, threshold=cut, positive_class=positive_class)
-    _run(estimator, data, test_data, output_dir, metrics_output, png)
+    _run(ctx, estimator, data, test_data, output_dir, metrics_output, png)
 
 
 @model_app.command("predict")
 def predict_command(
+    ctx: typer.Context,
     model: Annotated[Path, typer.Option("--model", help="The --output-dir of a model run.")],
     data: Data,
     output: Annotated[Path, typer.Option("--output", help="Predictions file (.csv, .parquet, .json).")],
 ) -> None:
-    """Apply a saved model to new rows (same preprocessing; unseen categories handled)."""
+    """Apply a saved model to new rows (same preprocessing; unseen categories handled).
+
+    The model must be signed with the key of the active workspace (--workspace, default the current
+    folder) when that is one, else with the user's key ($SHOPMINE_HOME/signing.key); others are refused.
+    """
     from shopmine.classic import load_model, read_table
 
     check_output_path(output)
-    saved = load_model(model)
+    saved = load_model(model, key=_signing_key(ctx))
     frame = read_table(data, "--data")
     predictions = saved.predict(frame, "--data")
     write_table(predictions, output)

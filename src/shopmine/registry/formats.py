@@ -2,13 +2,17 @@
 
 Nothing here uses pickle or joblib:
 
-- ``skops``: scikit-learn estimators and pipelines, through :func:`skops.io.dumps` (``model.skops``).
-  Reading checks the types the file names against an allow-list first (:func:`disallowed_types`).
+- ``skops``: the scikit-learn pipelines of the classic methods, through :func:`skops.io.dumps`
+  (``model.skops``). Saving and reading check every node of the file against the exact allow-list
+  :data:`~shopmine.registry.skops_types.ALLOWED_SKOPS_NODES` before skops builds anything.
 - ``lightgbm-booster``: a :class:`lightgbm.Booster` in LightGBM's own text format (``model.txt``).
 - ``lightgbm-sklearn``: a fitted ``LGBMRegressor`` or ``LGBMClassifier`` as its booster's text
   (``model.txt``) plus ``wrapper.json`` (the wrapper's class, parameters and fitted state such as the
   classes). It is read back into a fitted wrapper of the same class (see :func:`_rebuild_lgbm_wrapper`).
 - ``json``: a dict of plain JSON values (``model.json``), for small models such as fitted parameters.
+
+Reading happens only after the registry has verified the folder's signature and checksums; the checks
+here are a second layer for a file signed with a key that leaked.
 
 Each format turns a model into bytes in memory (:func:`encode`) before anything is written, so that a
 model which cannot be saved fails before the registry touches the disk.
@@ -16,15 +20,15 @@ model which cannot be saved fails before the registry touches the disk.
 
 from __future__ import annotations
 
-import io
 import json
 import zipfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from shopmine.errors import ShopmineInputError, ShopmineRunError
 from shopmine.registry.jsonable import to_jsonable
+from shopmine.registry.skops_types import refused_nodes, skops_nodes
 
 FORMAT_SKOPS = "skops"
 FORMAT_LGBM_BOOSTER = "lightgbm-booster"
@@ -42,25 +46,11 @@ MODEL_FILES = {
 EXTRA_FILES = {FORMAT_LGBM_SKLEARN: ("wrapper.json",)}
 
 SUPPORTED_MODELS = (
-    "fitted scikit-learn estimators and pipelines (saved with skops), lightgbm.Booster, fitted "
+    "fitted scikit-learn pipelines made of the types the classic methods use (saved with skops), "
+    "lightgbm.Booster, fitted "
     "lightgbm.LGBMRegressor and lightgbm.LGBMClassifier (saved in LightGBM's text format), and dicts "
     "of JSON values"
 )
-
-# skops rebuilds every type a file names: it imports the module and calls the constructor or
-# __setstate__, so a file that was swapped for a crafted one could make loading run any importable
-# callable. We therefore load only types from the libraries our models are made of. The match is on
-# whole package names ("numpy." rather than "numpy") so that a package called e.g. "numpyx" is not let in.
-# lightgbm is allowed because a scikit-learn pipeline may hold a LightGBM estimator as a step.
-ALLOWED_MODULE_ROOTS = ("sklearn", "numpy", "scipy", "builtins", "collections", "lightgbm")
-# builtins are allowed for plain functions such as abs in a FunctionTransformer; these ones evaluate
-# code, touch files or reach attributes by name, which no model needs and a crafted file could abuse.
-DENIED_BUILTINS = frozenset({
-    "builtins.eval", "builtins.exec", "builtins.compile", "builtins.open", "builtins.__import__",
-    "builtins.getattr", "builtins.setattr", "builtins.delattr", "builtins.globals", "builtins.locals",
-    "builtins.vars", "builtins.input", "builtins.breakpoint", "builtins.exit", "builtins.quit",
-    "builtins.help",
-})
 
 # The fitted state LightGBM's fit() sets on a wrapper (lightgbm/sklearn.py, 4.x), which we set when
 # rebuilding one. They are private, so we check that a fresh wrapper still has them (see
@@ -78,33 +68,10 @@ class Encoded:
     files: dict[str, bytes]
 
 
-def disallowed_types(types: Iterable[str]) -> list[str]:
-    """Return the type names (``"module.Qualname"``) the registry refuses to load, sorted.
-
-    Parameters
-    ----------
-    types : iterable of str
-        Type names as listed by :func:`skops.io.get_untrusted_types`.
-
-    Returns
-    -------
-    list of str
-        The names outside :data:`ALLOWED_MODULE_ROOTS`, and the names in :data:`DENIED_BUILTINS`.
-    """
-    refused = set()
-    for name in types:
-        allowed = any(name.startswith(root + ".") for root in ALLOWED_MODULE_ROOTS)
-        if not allowed or name in DENIED_BUILTINS:
-            refused.add(name)
-    return sorted(refused)
-
-
-def _refusal(types: list[str]) -> str:
-    roots = ", ".join(ALLOWED_MODULE_ROOTS)
+def _refusal(nodes: list[str]) -> str:
     return (
-        f"it contains types outside the registry's allow-list: {', '.join(types)}. Only types from "
-        f"{roots} are loaded (minus a few builtins such as eval), because loading a skops file builds "
-        f"every type it names"
+        f"it names types outside the registry's allow-list: {', '.join(nodes)}. Only the exact types of "
+        f"the pipelines shopmine saves are read, because reading a skops file builds every type it names"
     )
 
 
@@ -166,11 +133,12 @@ def _encode_skops(model: Any) -> Encoded:
             f"skops cannot save this {type(model).__name__}: {exc}"
         ) from exc
     # Refuse now what load() would refuse later, so that no version is published that cannot be read.
-    refused = disallowed_types(skops.io.get_untrusted_types(data=data))
+    refused = refused_nodes(skops_nodes(data, "the saved model"))
     if refused:
         raise ShopmineInputError(
-            f"cannot save this {type(model).__name__}: {_refusal(refused)}. Use only scikit-learn, "
-            f"numpy, scipy and LightGBM components in the model."
+            f"cannot save this {type(model).__name__}: {_refusal(refused)}. Save a classic pipeline "
+            f"(or a LightGBM model or booster), or add the types to ALLOWED_SKOPS_NODES with a test "
+            f"in tests/security/test_model_files.py."
         )
     return Encoded(FORMAT_SKOPS, {MODEL_FILES[FORMAT_SKOPS]: data})
 
@@ -245,29 +213,70 @@ def decode(fmt: str, files: Mapping[str, bytes], where: str) -> Any:
 
     Raises
     ------
+    ShopmineInputError
+        When a skops file names a type outside the allow-list (checked on the raw file, before skops
+        builds anything), ``wrapper.json`` names a class other than the two LightGBM wrappers, or a
+        JSON file is not plain JSON.
     ShopmineRunError
-        When a skops file names types outside the allow-list, or a file cannot be read back.
+        When a file cannot be read back.
     """
     model_file = MODEL_FILES[fmt]
     content = files[model_file]
     if fmt == FORMAT_JSON:
-        return json.loads(content.decode("utf-8"))
+        return _plain_json(content, f"{where}/{model_file}")
     if fmt == FORMAT_SKOPS:
         import skops.io
 
-        untrusted = skops.io.get_untrusted_types(data=content)
-        refused = disallowed_types(untrusted)
+        nodes = skops_nodes(content, f"{where}/{model_file}")
+        refused = refused_nodes(nodes)
         if refused:
-            raise ShopmineRunError(f"refusing to load {where}/{model_file}: {_refusal(refused)}.")
-        return skops.io.load(io.BytesIO(content), trusted=untrusted)
+            raise ShopmineInputError(
+                f"refusing to load {where}/{model_file}: {_refusal(refused)}. Re-fit the model."
+            )
+        # Every name is on the allow-list: trust exactly those, no more (skops trusts nothing else).
+        return skops.io.loads(content, trusted=sorted({name for name, _ in nodes}))
 
     import lightgbm
 
+    state = _plain_json(files["wrapper.json"], f"{where}/wrapper.json") if fmt == FORMAT_LGBM_SKLEARN else None
+    if state is not None:
+        _check_wrapper_state(state, f"{where}/wrapper.json")
     booster = lightgbm.Booster(model_str=content.decode("utf-8"))
     if fmt == FORMAT_LGBM_BOOSTER:
         return booster
-    state = json.loads(files["wrapper.json"].decode("utf-8"))
     return _rebuild_lgbm_wrapper(booster, state, f"{where}/wrapper.json")
+
+
+def _plain_json(content: bytes, where: str) -> Any:
+    """Parse strict JSON: no NaN/Infinity, which the registry never writes."""
+    def refuse(constant: str) -> Any:
+        raise ValueError(f"{constant} is not JSON")
+
+    try:
+        return json.loads(content.decode("utf-8"), parse_constant=refuse)
+    except ValueError as exc:  # also UnicodeDecodeError
+        raise ShopmineInputError(f"refusing to load {where}: it is not plain JSON ({exc}); re-fit the model.") from None
+
+
+#: The keys ``wrapper.json`` holds (``classes`` only for a classifier), see :func:`_encode_lgbm_wrapper`.
+_WRAPPER_KEYS = frozenset({"class", "params", "class_weight", "objective", "n_features_in",
+                           "fitted_with_feature_names", "best_iteration", "best_score"})
+_WRAPPER_CLASSES = ("LGBMRegressor", "LGBMClassifier")
+
+
+def _check_wrapper_state(state: Any, where: str) -> None:
+    """Refuse a ``wrapper.json`` that names another class or holds other keys than shopmine writes."""
+    if not isinstance(state, dict) or state.get("class") not in _WRAPPER_CLASSES:
+        name = state.get("class") if isinstance(state, dict) else None
+        raise ShopmineInputError(
+            f"refusing to load {where}: it names the class {name!r}; only "
+            f"{' and '.join(_WRAPPER_CLASSES)} are read. Re-fit the model."
+        )
+    expected = _WRAPPER_KEYS | ({"classes"} if state["class"] == "LGBMClassifier" else set())
+    if set(state) != expected or not isinstance(state["params"], dict) or not isinstance(state["objective"], str):
+        raise ShopmineInputError(
+            f"refusing to load {where}: its keys or values are not the ones shopmine writes. Re-fit the model."
+        )
 
 
 def _rebuild_lgbm_wrapper(booster: Any, state: dict[str, Any], where: str) -> Any:

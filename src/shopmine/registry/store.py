@@ -16,12 +16,14 @@ from pathlib import Path
 from typing import Any
 
 from shopmine.errors import ShopmineInputError, ShopmineRunError
-from shopmine.registry import formats
+from shopmine.registry import formats, signing
 from shopmine.registry.jsonable import to_jsonable
+from shopmine.registry.signing import SigningKey
 
 METADATA_FILE = "metadata.json"
 #: Version of the ``metadata.json`` layout, so that a later shopmine can read older folders.
-REGISTRY_LAYOUT = 1
+#: 2: the record is signed (HMAC-SHA256, see :mod:`shopmine.registry.signing`); layout 1 is refused.
+REGISTRY_LAYOUT = 2
 
 # Starts with a letter or digit so that no name is "." or "..", or hidden like the temporary folders.
 _NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}")
@@ -80,12 +82,18 @@ class ModelRegistry:
 
     Each ``save`` creates the folder ``<root>/<name>/v<N>/`` (N = 1, 2, ...) with the model file and
     ``metadata.json``. The folder is written under a temporary name beside it and renamed when complete,
-    so it appears whole or not at all. ``load`` verifies the model file's SHA-256 before reading it.
+    so it appears whole or not at all.
+
+    Every version's ``metadata.json`` is signed with ``key`` (HMAC-SHA256 over the record, which holds
+    the SHA-256 of each model file). ``load`` checks the signature, then each file's SHA-256, then
+    (for skops files) that the file names only the exact types shopmine saves
+    (:data:`~shopmine.registry.skops_types.ALLOWED_SKOPS_NODES`), and only then deserialises anything.
+    A folder saved with another key, modified, or saved before signing is refused.
 
     Supported models and their files:
 
-    - fitted scikit-learn estimators and pipelines: ``model.skops`` (skops); loading refuses files that
-      name types outside scikit-learn, numpy, scipy, builtins, collections and lightgbm;
+    - the scikit-learn pipelines of the classic methods: ``model.skops`` (skops); saving and loading
+      refuse any type outside the exact allow-list of the types those pipelines are made of;
     - ``lightgbm.Booster``: ``model.txt`` (LightGBM's text format);
     - fitted ``lightgbm.LGBMRegressor`` / ``LGBMClassifier``: ``model.txt`` plus ``wrapper.json``
       (class, parameters, classes); loaded back as a fitted wrapper of the same class;
@@ -96,12 +104,20 @@ class ModelRegistry:
     ----------
     root : path
         The registry folder (a workspace's ``models`` folder). Created on the first ``save``.
+    key : SigningKey
+        The key that signs saved versions and must verify loaded ones: a workspace's
+        (:meth:`shopmine.workspace.Workspace.signing_key`) or the user's
+        (:func:`shopmine.registry.signing.user_key`).
 
     Examples
     --------
     >>> import tempfile
+    >>> from pathlib import Path
     >>> from shopmine.registry import ModelRegistry
-    >>> registry = ModelRegistry(tempfile.mkdtemp())
+    >>> from shopmine.registry.signing import load_or_create_key
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> key = load_or_create_key(folder / ".secret" / "signing.key", "an example")
+    >>> registry = ModelRegistry(folder / "models", key=key)
     >>> saved = registry.save("price-elasticity", {"a": 1.5, "b": -0.8}, metadata={"rows": 1200})
     >>> saved.version
     1
@@ -112,8 +128,13 @@ class ModelRegistry:
     {'rows': 1200}
     """
 
-    def __init__(self, root: str | Path):
+    def __init__(self, root: str | Path, *, key: SigningKey):
+        if not isinstance(key, SigningKey):
+            raise ShopmineInputError(
+                f"key must be a SigningKey (see shopmine.registry.signing), not a {type(key).__name__}."
+            )
         self.root = Path(root)
+        self.key = key
 
     # -- public API -------------------------------------------------------------------------------
     def save(self, name: str, model: Any, *, metadata: dict[str, Any] | None = None) -> ModelVersion:
@@ -166,7 +187,7 @@ class ModelRegistry:
             "library_versions": library_versions(),
             "metadata": caller_metadata,
         }
-        version = self._publish(folder, encoded.files, record)
+        version = self._publish(folder, encoded.files, record, self.key)
         record["version"] = version
         return self._version_from_record(folder / f"v{version}", record)
 
@@ -190,9 +211,10 @@ class ModelRegistry:
         Raises
         ------
         ShopmineInputError
-            When the name or version does not exist (the message lists those that do).
-        ShopmineRunError
-            When a file was modified after saving, or a skops file names types outside the allow-list.
+            When the name or version does not exist (the message lists those that do); when the
+            version's signature does not verify with this registry's key (saved elsewhere, modified, or
+            saved before signing), a file does not match its recorded SHA-256, or a skops file names a
+            type outside the allow-list. Nothing is deserialised before these checks pass.
         """
         folder = self._model_folder(name)
         numbers = self._existing_numbers(name, folder)
@@ -218,9 +240,9 @@ class ModelRegistry:
             except OSError as exc:
                 raise ShopmineRunError(f"cannot read {path}: {exc.strerror or exc}.") from None
             if hashlib.sha256(data).hexdigest() != checksum:
-                raise ShopmineRunError(
-                    f"{path} does not match the checksum recorded when it was saved: it was modified "
-                    f"after saving. Save the model again instead of editing the file."
+                raise ShopmineInputError(
+                    f"refusing to load {path}: it does not match the checksum recorded when it was "
+                    f"saved, so it was modified after saving. Re-fit the model instead of editing the file."
                 )
             files[file] = data
         return formats.decode(record["format"], files, str(version_dir)), model_version
@@ -279,10 +301,25 @@ class ModelRegistry:
     def _read_record(self, version_dir: Path) -> dict[str, Any]:
         path = version_dir / METADATA_FILE
         try:
-            record = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise ShopmineRunError(f"cannot read {path}: {exc}.") from None
-        fmt = record.get("format") if isinstance(record, dict) else None
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ShopmineRunError(f"cannot read {path}: {exc.strerror or exc}.") from None
+        try:
+            record = json.loads(text)
+        except ValueError as exc:
+            raise ShopmineInputError(f"refusing to load {path}: it is not valid JSON ({exc}); re-fit the model.") from None
+        if not isinstance(record, dict):
+            raise ShopmineInputError(f"refusing to load {path}: it is not a JSON object; re-fit the model.")
+        # The signature first: nothing else in the record is trusted before it verifies.
+        signing.verify(record, self.key, str(version_dir))
+        # A signed record copied to another name or version number (e.g. an older version put in
+        # place of the latest) is refused too.
+        if record.get("name") != version_dir.parent.name or record.get("version") != _folder_number(version_dir):
+            raise ShopmineInputError(
+                f"refusing to load {version_dir}: its metadata.json belongs to {record.get('name')!r} "
+                f"version {record.get('version')}; the folder was moved or copied. Re-fit the model."
+            )
+        fmt = record.get("format")
         if fmt not in formats.MODEL_FILES:
             raise ShopmineRunError(
                 f"{path} records the unknown format {fmt!r}; it was not written by this registry."
@@ -311,7 +348,8 @@ class ModelRegistry:
         )
 
     # -- atomic publication ---------------------------------------------------------------------------
-    def _publish(self, folder: Path, files: dict[str, bytes], record: dict[str, Any]) -> int:
+    def _publish(self, folder: Path, files: dict[str, bytes], record: dict[str, Any],
+                 key: SigningKey) -> int:
         """Write ``files`` and ``metadata.json`` as the next version folder; return its number.
 
         The folder is written under a hidden temporary name beside its target and renamed when
@@ -331,6 +369,7 @@ class ModelRegistry:
             for _ in range(_PUBLISH_ATTEMPTS):
                 version = self._next_number(folder)
                 record["version"] = version
+                record[signing.SIGNATURE_FIELD] = signing.sign(record, key)
                 text = json.dumps(record, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
                 (tmp / METADATA_FILE).write_text(text, encoding="utf-8")
                 try:
@@ -361,6 +400,11 @@ class ModelRegistry:
             if (match := _VERSION_DIR.fullmatch(entry.name))
         ]
         return max(numbers, default=0) + 1
+
+
+def _folder_number(version_dir: Path) -> int | None:
+    match = _VERSION_DIR.fullmatch(version_dir.name)
+    return int(match.group(1)) if match else None
 
 
 def _complete_numbers(folder: Path) -> list[int]:
