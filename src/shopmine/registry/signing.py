@@ -46,7 +46,7 @@ class SigningKey:
     secret : bytes
         The key.
     source : str
-        What the key belongs to, e.g. ``"the workspace /shop"``.
+        Whose key it is, e.g. ``"the workspace /shop"`` or ``"this user"``.
     path : pathlib.Path
         The key file.
     """
@@ -61,8 +61,8 @@ class SigningKey:
         return hmac.new(self.secret, b"shopmine signing key id", hashlib.sha256).hexdigest()[:16]
 
     def describe(self) -> str:
-        """``"the key of <source> (<path>, key id <id>)"``."""
-        return f"the key of {self.source} ({self.path}, key id {self.key_id})"
+        """``"the signing key of <source>, <path> (key id <id>)"``."""
+        return f"the signing key of {self.source}, {self.path} (key id {self.key_id})"
 
 
 def load_or_create_key(path: str | Path, source: str) -> SigningKey:
@@ -137,7 +137,7 @@ def user_key() -> SigningKey:
     SigningKey
     """
     path = user_key_path()
-    return load_or_create_key(path, f"the user (${HOME_ENV}={path.parent})")
+    return load_or_create_key(path, "this user")
 
 
 # -- signing records ---------------------------------------------------------------------------
@@ -201,6 +201,6 @@ def verify(record: dict[str, Any], key: SigningKey, where: str) -> None:
     raise ShopmineInputError(
         f"refusing to load the model in {where}: its signature does not verify with {key.describe()}; "
         f"{why}. Loading a model file can run code, so only models signed with this key are read. "
-        f"Re-fit the model in this workspace (or, for a model fitted in another workspace, load it "
-        f"with that workspace)."
+        f"Re-fit the model here, or load it with the key it was signed with (from the workspace it was "
+        f"fitted in)."
     )
