@@ -290,6 +290,20 @@ def test_per_user_key_outside_a_workspace_works_for_the_same_user_only(tmp_path,
     assert not (tmp_path / "q.csv").exists()
 
 
+@pytest.mark.parametrize(("mac", "extra"), [("é" * 64, {}), ("0" * 64, {"injected": float("nan")})])
+def test_malformed_signature_or_record_is_refused_as_modified(tmp_path, mac, extra):
+    registry = ModelRegistry(tmp_path / "models", key=signing.user_key())
+    saved = registry.save("price", {"slope": -1.0})
+    record_path = saved.folder / "metadata.json"
+    record = json.loads(record_path.read_text())
+    record["signature"]["mac"] = mac
+    record.update(extra)
+    record_path.write_text(json.dumps(record))  # NaN is written as the non-standard token NaN
+
+    with pytest.raises(ShopmineInputError, match=r"price/v1: its signature does not verify .*was modified after saving"):
+        registry.load("price")
+
+
 def test_unsigned_model_from_before_signing_is_refused(tmp_path, run, table, no_skops_reading):
     fit_linear(run, table, tmp_path / "run")
     record_path = version_dir(tmp_path / "run") / "metadata.json"
