@@ -3,8 +3,9 @@
 Each estimator runs the textbook workflow in ``fit(data)``: choose the features (id-like columns
 left out, text one-hot encoded, dates expanded to calendar features, missing values imputed),
 split the rows, fit, evaluate, plot and explain. ``result_`` is an
-:class:`~shopmine.result.AnalysisResult`; ``save(folder)`` stores the fitted pipeline in a model
-registry, and :func:`load_model` reads it back to predict for new rows.
+:class:`~shopmine.result.AnalysisResult`; ``save(folder, key)`` stores the fitted pipeline in a model
+registry, signed with ``key``, and :func:`load_model` reads it back (after verifying the signature with
+the same key) to predict for new rows.
 
 - :class:`ClassicLinearRegression`: least squares (statsmodels OLS);
 - :class:`ClassicDecisionTree`: a classification tree with depth and leaf size chosen by 5-fold CV;
