@@ -207,6 +207,29 @@ def test_crafted_type_with_valid_hmac_is_refused_by_the_allow_list(tmp_path, run
     assert not marker.exists()
 
 
+def test_skops_file_of_another_protocol_is_refused_even_when_signed(tmp_path, run, table, no_skops_reading):
+    # Protocol 0 would read nodes with skops' older loader classes, which the allow-list was not made for.
+    fit_linear(run, table, tmp_path / "run")
+    folder = version_dir(tmp_path / "run")
+    model_file = folder / "model.skops"
+    with zipfile.ZipFile(model_file) as archive:
+        files = {name: archive.read(name) for name in archive.namelist()}
+    schema = json.loads(files["schema.json"])
+    assert schema["protocol"] == 2
+    schema["protocol"] = 0
+    files["schema.json"] = json.dumps(schema).encode()
+    with zipfile.ZipFile(model_file, "w") as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    recompute_checksum(folder, key=signing.user_key())
+
+    code, _, err = run("model", "predict", "--model", tmp_path / "run", "--data", table,
+                       "--output", tmp_path / "p.csv")
+
+    assert code == 2
+    assert f"{model_file} was written with skops protocol 0, and the installed skops writes protocol 2" in err
+
+
 def test_legitimate_model_with_one_byte_flipped_is_refused(tmp_path, run, table, no_skops_reading):
     fit_linear(run, table, tmp_path / "run")
     model_file = version_dir(tmp_path / "run") / "model.skops"

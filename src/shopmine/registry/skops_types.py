@@ -70,7 +70,8 @@ def skops_nodes(data: bytes, where: str) -> set[tuple[str, str]]:
     Raises
     ------
     ShopmineInputError
-        When the content is not a zip archive with a JSON ``schema.json``.
+        When the content is not a zip archive with a JSON ``schema.json``, or was written with
+        another skops protocol than the installed skops writes.
     """
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -79,6 +80,16 @@ def skops_nodes(data: bytes, where: str) -> set[tuple[str, str]]:
         raise ShopmineInputError(
             f"{where} is not a skops file ({exc}); re-fit the model to save it again."
         ) from None
+    # Older protocols read some nodes with older loader classes (skops/io/old); shopmine's files are
+    # all written by the installed skops, so any other protocol is refused rather than audited.
+    from skops.io._protocol import PROTOCOL
+
+    protocol = schema.get("protocol") if isinstance(schema, dict) else None
+    if protocol != PROTOCOL or isinstance(protocol, bool):
+        raise ShopmineInputError(
+            f"{where} was written with skops protocol {protocol!r}, and the installed skops writes "
+            f"protocol {PROTOCOL}; re-fit the model to save it again."
+        )
     found: set[tuple[str, str]] = set()
     _walk(schema, found)
     return found
