@@ -46,7 +46,9 @@ def test_pseudonymized_ingest_replaces_ids_and_personal_columns(ws, tmp_path):
     assert rows[0][2] == pseudonym("anna@example.com", key) == rows[2][5]  # "contact" holds e-mails
     assert rows[0][3] == pseudonym("+44 1234 567890", key)
     assert rows[0][4] == "hi"  # not personal data
-    assert report.files[0].pseudonymized_columns == ["customer_id", "Customer Email", "Phone"]
+    assert report.files[0].pseudonymized_columns == {"customer_id": "customer id", "Customer Email": "name",
+                                                     "Phone": "name"}
+    assert report.files[1].pseudonymized_columns == {"customer_id": "customer id", "contact": "name"}
     dump = " ".join(str(v) for v in con.execute("SELECT * FROM orders").fetchall())
     assert "anna" not in dump and "17850" not in dump
     assert key.hex() not in dump and (ws.root / ".secret" / "pseudonym.key").stat().st_mode & 0o077 == 0
