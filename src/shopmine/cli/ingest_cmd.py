@@ -50,6 +50,10 @@ def ingest_command(
         table.add_row(Path(f.path).name, f.kind, f.status, f"{f.rows_in:,}", f"{f.rows_loaded:,}",
                       f"{f.rows_quarantined:,}", f"{f.duplicate_rows:,}", f.date_layout or "")
     out.print(table)
+    for f in report.files:
+        if f.pseudonymized_columns:
+            replaced = ", ".join(f"{col} ({why})" for col, why in f.pseudonymized_columns.items())
+            out.print(f"pseudonymised in {Path(f.path).name}: {replaced}", markup=False)
     out.print(f"order rows: {report.rows_in:,} in = {report.rows_loaded:,} loaded + "
               f"{report.rows_quarantined:,} quarantined. Next: shopmine quality")
 

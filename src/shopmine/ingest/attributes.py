@@ -12,7 +12,7 @@ from shopmine.io.numbers import id_sql, number_sql
 from shopmine.io.readers import LINE_COLUMN, read_raw
 from shopmine.io.sniff import sniff
 from shopmine.io.sqltext import clean, ident, literal
-from shopmine.privacy import detect_pii_columns, pseudonymize_columns
+from shopmine.privacy import detect_pii_columns, mask_contacts, pseudonym, pseudonymize_columns
 
 PRODUCT_FIELDS = ("product_id", "name", "category", "unit_cost", "list_price")
 
@@ -86,12 +86,19 @@ def load_customers_file(con: duckdb.DuckDBPyConnection, warehouse, path: Path, s
         )
     report = FileReport(str(path), "customers", "loaded", sha)
     if key is not None:
+        from shopmine.ingest.pii import REASON_CUSTOMER_ID, REASON_LISTED
+
         targets = {id_col: id_sql(ident(id_col))}
-        for col in list(options.pii) + detect_pii_columns(con, ident(raw.table), raw.columns, {id_col}):
-            if col in raw.columns:
-                targets.setdefault(col, clean(ident(col)))
+        report.pseudonymized_columns = {id_col: REASON_CUSTOMER_ID}
+        detected = detect_pii_columns(con, ident(raw.table), raw.columns, {id_col})
+        for col, why in [(c, REASON_LISTED) for c in options.pii] + list(detected.items()):
+            if col in raw.columns and col not in targets:
+                targets[col] = clean(ident(col))
+                report.pseudonymized_columns[col] = why
         pseudonymize_columns(con, raw.table, targets, key)
-        report.pseudonymized_columns = list(targets)
+        for reject in raw.rejects:  # a line that could not be split cannot be cleaned field by field
+            reject["raw"] = f"(withheld: pseudonymised ingest; line fingerprint {pseudonym(reject['raw'] or '', key)})"
+            reject["detail"] = mask_contacts(reject["detail"] or "", key)
     attrs = {c: snake(c) for c in raw.columns if c != id_col}
     attrs = {c: (n if n not in ("customer_id", "batch_id", "source_line") else f"attr_{n}")
              for c, n in attrs.items()}

@@ -18,8 +18,8 @@ from shopmine.errors import ShopmineInputError
 from shopmine.faults import fault_point
 from shopmine.ingest.attributes import load_customers_file, load_products_file
 from shopmine.ingest.options import IngestOptions
-from shopmine.ingest.pii import pseudonymize_staged
-from shopmine.ingest.staging import staging_sql
+from shopmine.ingest.pii import check_same_pseudonymization, pseudonymize_staged
+from shopmine.ingest.staging import derived_order_id_sql, staging_sql
 from shopmine.io.dates import check_format, check_timezone, detect_layout
 from shopmine.io.mapping import resolve_mapping
 from shopmine.io.presets import get_preset
@@ -44,7 +44,7 @@ class FileReport:
     duplicate_rows: int = 0
     date_layout: str | None = None
     quarantined_by_reason: dict[str, int] = field(default_factory=dict)
-    pseudonymized_columns: list[str] = field(default_factory=list)
+    pseudonymized_columns: dict[str, str] = field(default_factory=dict)  # source column -> why
 
 
 @dataclass
@@ -128,6 +128,8 @@ def ingest(workspace, files: Sequence[str | Path], *, options: IngestOptions | N
     warehouse = workspace.warehouse()
     con = warehouse.con
     check_timezone(con, options.timezone)
+    if order_paths or customer_paths:
+        check_same_pseudonymization(con, options.pseudonymize)
     key = workspace.pseudonym_key() if options.pseudonymize else None
     loaded = warehouse.loaded_hashes()
     batch_id = new_batch_id()
@@ -243,6 +245,7 @@ class StagedOrders:
     extras: dict[str, str]
     line: str  # SQL for a row's line in its file
     rejects: list[dict]
+    derive_order_id: bool = False  # the export has no order id: built at write time from the stored ids
     part: Path | None = None  # the loaded lines, once written
 
 
@@ -297,7 +300,7 @@ def _stage_orders_file(con: duckdb.DuckDBPyConnection, path: Path, table: str, o
     # 10^8 lines has a chance below 10^-3).
     report.duplicate_rows = rows - distinct_rows
     report.quarantined_by_reason = dict(sorted(by_reason.items()))
-    return StagedOrders(report, table, plan.extras, line, rejects)
+    return StagedOrders(report, table, plan.extras, line, rejects, plan.derive_order_id)
 
 
 def _stage(con: duckdb.DuckDBPyConnection, table: str, source: Source, mapping: dict[str, str], layout,
@@ -317,7 +320,8 @@ def _part_sql(item: StagedOrders, batch_id: str) -> str:
     path = item.report.path
     guest_order = f"'guest:' || {literal(batch_id)} || ':' || {literal(path)} || ':' || ({item.line})::VARCHAR"
     columns = {c.name: ident(c.name) for c in ORDER_COLUMNS}
-    columns["order_id"] = f"coalesce(order_id, {guest_order})"
+    order_id = derived_order_id_sql("customer_id", "ordered_at") if item.derive_order_id else "order_id"
+    columns["order_id"] = f"coalesce({order_id}, {guest_order})"
     columns.update({"line_type": "line_type", "batch_id": literal(batch_id), "source_file": literal(path),
                     "source_line": item.line})
     types = CANONICAL_TYPES | {name: "VARCHAR" for name in item.extras.values()}

@@ -55,6 +55,7 @@ class StagingPlan:
     sql: str  # SELECT producing the staged rows, in file order
     extras: dict[str, str]  # source column -> stored name
     ordinal: bool  # True: rows carry __ord (their 1-based position); False: use the table's rowid
+    derive_order_id: bool = False  # no order id column: staged order_id is NULL, see derived_order_id_sql
 
 
 PARSED = "__v_"  # prefix of parsed values, so they never clash with the export's own column names
@@ -150,10 +151,9 @@ def staging_sql(source_sql: str, columns: list[str], mapping: dict[str, str], la
     unit_cost = (f"abs({v}line_cost / {v}quantity)" if "line_cost" in e and "unit_cost" not in e
                  else (f"{v}unit_cost" if "unit_cost" in e else "NULL::DOUBLE"))
     optional = {c: (f"{v}{c}" if c in e else "NULL::DOUBLE") for c in ("list_price", "discount")}
-    # Without an order id an order is the customer's calendar day (guests: set at insert, per line).
-    order_id = (f"{v}order_id" if "order_id" in e else
-                f"CASE WHEN {v}customer_id IS NOT NULL THEN {v}customer_id || '@' || "
-                f"strftime({v}ordered_at, '%Y-%m-%d') END")
+    # Without an order id an order is the customer's calendar day, derived only when the part is
+    # written (:func:`derived_order_id_sql`), after a pseudonymised ingest has replaced the ids.
+    order_id = f"{v}order_id" if "order_id" in e else "NULL::VARCHAR"
     raw_json = "to_json(struct_pack(" + ", ".join(f"{ident(c)} := s.{ident(c)}" for c in columns) + "))"
     extra_sel = "".join(f", {v}x_{n} AS {ident(n)}" for n in extras.values())
     ordinal = ", __ord" if windows else ""
@@ -170,7 +170,18 @@ def staging_sql(source_sql: str, columns: list[str], mapping: dict[str, str], la
                __h, __reason, __detail, CASE WHEN __reason IS NOT NULL THEN {raw_json} END AS __raw
         FROM s
     """
-    return StagingPlan(sql, extras, windows)
+    return StagingPlan(sql, extras, windows, "order_id" not in e)
+
+
+def derived_order_id_sql(customer_id: str, ordered_at: str) -> str:
+    """SQL for the order id of an export without one: the customer's calendar day
+    (``<customer>@2011-10-01``; NULL for guests, whose lines get one each at insert).
+
+    Built from the stored customer id, so from its token in a pseudonymised ingest: an id derived
+    from the clear value would carry it into the warehouse.
+    """
+    return (f"CASE WHEN {customer_id} IS NOT NULL THEN {customer_id} || '@' || "
+            f"strftime({ordered_at}, '%Y-%m-%d') END")
 
 
 def _quote(col: str) -> str:
