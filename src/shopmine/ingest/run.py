@@ -70,7 +70,8 @@ def expand_paths(patterns: Sequence[str | Path]) -> list[Path]:
     out: list[Path] = []
     for pattern in patterns:
         text = str(pattern)
-        if any(ch in text for ch in "*?["):
+        # An existing file is taken as it is named, even when its name holds glob characters ([1]).
+        if any(ch in text for ch in "*?[") and not Path(text).exists():
             matches = sorted(glob.glob(text))
             if not matches:
                 raise ShopmineInputError(f"no file matches {text!r}; check the path.")

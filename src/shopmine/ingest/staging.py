@@ -4,7 +4,8 @@ it cannot be used.
 The reasons, checked in this order (the first that applies is recorded):
 ``missing_product_id``, ``missing_date``, ``unparseable_date``, ``missing_quantity``,
 ``missing_price``, ``unparseable_number`` (quantity, price or an optional number column such as
-unit_cost), ``zero_quantity``, ``invalid_line_type``, ``non_positive_price`` (a product line whose
+unit_cost), ``non_finite_number`` (NaN or an infinity, e.g. ``inf`` or ``1e309``, in any number
+column), ``zero_quantity``, ``invalid_line_type``, ``non_positive_price`` (a product line whose
 unit price is zero or negative), ``duplicate_line`` (only with ``--drop-duplicates``).
 """
 
@@ -127,6 +128,11 @@ def staging_sql(source_sql: str, columns: list[str], mapping: dict[str, str], la
         if col in e:
             reason_cases.append((f"{v}{col}_text IS NOT NULL AND {v}{col} IS NULL", "unparseable_number",
                                  f"'{col} ' || {_quote(v + col + '_text')}"))
+    for col in NUMBER_COLUMNS:
+        if col in e:
+            # NaN and infinities parse as doubles but would turn every sum they reach into NaN/inf.
+            reason_cases.append((f"NOT isfinite({v}{col})", "non_finite_number",
+                                 f"'{col} ' || {_quote(v + col + '_text')} || ' is not a finite number'"))
     known_types = " ".join(f"WHEN {literal(t)} THEN false" for t in LINE_TYPES)  # no IN: see line_types
     reason_cases += [
         (f"{v}quantity = 0", "zero_quantity", "'quantity is 0'"),

@@ -17,7 +17,7 @@ import pandas as pd
 
 from shopmine.errors import ShopmineInputError
 from shopmine.io.sniff import FileFormat, check_gzip
-from shopmine.io.sqltext import ident, literal
+from shopmine.io.sqltext import ident, literal, path_literal
 
 
 @dataclass
@@ -79,7 +79,7 @@ def _csv(con: duckdb.DuckDBPyConnection, path: Path, fmt: FileFormat, name: str)
         opts.append(f"delim={literal(fmt.delimiter)}")
     if fmt.compression:
         opts.append(f"compression={literal(fmt.compression)}")
-    base = f"read_csv({literal(str(path))}, {', '.join(opts)}"
+    base = f"read_csv({path_literal(path)}, {', '.join(opts)}"
     rejects = f"{name}_rejects"
     scan = (f"{base}, store_rejects=true, rejects_table={literal(rejects)}, "
             f"rejects_scan={literal(name + '_scans')})")
@@ -89,7 +89,7 @@ def _csv(con: duckdb.DuckDBPyConnection, path: Path, fmt: FileFormat, name: str)
 
 
 def _parquet(con: duckdb.DuckDBPyConnection, path: Path, fmt: FileFormat) -> Source:
-    reader = f"read_parquet({literal(str(path))})"
+    reader = f"read_parquet({path_literal(path)})"
     cols = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {reader}").fetchall()]
     sql = f"(SELECT {', '.join(f'CAST({ident(c)} AS VARCHAR) AS {ident(c)}' for c in cols)} FROM {reader})"
     return Source(path, fmt, cols, sql, sql, 0)

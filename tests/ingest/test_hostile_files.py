@@ -1,0 +1,70 @@
+"""Hostile or odd input (issue 10, items 5, 7, 8 and 11): each case is quarantined or refused clearly.
+
+Every test keeps rows in = rows loaded + rows quarantined.
+"""
+
+from __future__ import annotations
+
+from shopmine.ingest import IngestOptions, ingest
+
+HEADER = "order_id,customer_id,product_id,ordered_at,quantity,unit_price\n"
+
+
+def write(path, text):
+    path.write_text(text, encoding="utf-8", newline="")
+    return path
+
+
+def quarantined(ws):
+    return ws.warehouse().con.execute(
+        "SELECT source_line, reason, detail FROM quarantine ORDER BY source_line").fetchall()
+
+
+def loaded_lines(ws):
+    return ws.warehouse().con.execute("SELECT list(source_line ORDER BY source_line) FROM orders").fetchone()[0]
+
+
+def test_nan_and_inf_prices_are_quarantined(ws, tmp_path):
+    path = write(tmp_path / "o.csv", HEADER +
+                 "1,c,p,2024-01-01,1,2\n"
+                 "2,c,p,2024-01-01,1,NaN\n"
+                 "3,c,p,2024-01-01,1,inf\n"
+                 "4,c,p,2024-01-01,1,1e309\n"
+                 "5,c,p,2024-01-01,1,-inf\n"
+                 "6,c,p,2024-01-01,Infinity,2\n"
+                 "7,c,p,2024-01-01,-INFINITY,2\n"
+                 "8,c,p,2024-01-01,nan,2\n"
+                 "9,c,p,2024-01-02,3,1.5\n")
+    report = ingest(ws, [path])
+    assert (report.rows_in, report.rows_loaded, report.rows_quarantined) == (9, 2, 7)
+    assert report.files[0].quarantined_by_reason == {"non_finite_number": 7}
+    rows = quarantined(ws)
+    assert [r[0] for r in rows] == [3, 4, 5, 6, 7, 8, 9]
+    assert rows[0][2] == "unit_price 'NaN' is not a finite number"
+    assert rows[4][2] == "quantity 'Infinity' is not a finite number"
+    assert loaded_lines(ws) == [2, 10]
+    # revenue stays finite: 1*2 + 3*1.5
+    assert ws.warehouse().con.execute("SELECT sum(quantity * unit_price) FROM orders").fetchone()[0] == 6.5
+
+
+def test_nan_and_inf_in_line_total_and_cost_are_quarantined(ws, tmp_path):
+    path = write(tmp_path / "t.csv", "order_id,customer_id,product_id,ordered_at,quantity,line_total,unit_cost,"
+                                     "list_price,discount\n"
+                 "1,c,p,2024-01-01,2,4,1,3,0\n"
+                 "2,c,p,2024-01-01,2,inf,1,3,0\n"
+                 "3,c,p,2024-01-01,2,4,NaN,3,0\n"
+                 "4,c,p,2024-01-01,2,4,1,1e309,0\n"
+                 "5,c,p,2024-01-01,2,4,1,3,-Infinity\n")
+    report = ingest(ws, [path])
+    assert (report.rows_in, report.rows_loaded, report.rows_quarantined) == (5, 1, 4)
+    assert [(line, reason) for line, reason, _ in quarantined(ws)] == [
+        (3, "non_finite_number"), (4, "non_finite_number"), (5, "non_finite_number"), (6, "non_finite_number")]
+    assert [d.split(" ")[0] for _, _, d in quarantined(ws)] == ["line_total", "unit_cost", "list_price", "discount"]
+
+
+def test_existing_file_name_with_brackets_is_ingested_literally(ws, tmp_path):
+    path = write(tmp_path / "orders[1].csv", HEADER + "1,c,p,2024-01-01,1,2\n")
+    write(tmp_path / "orders1.csv", HEADER + "9,c,p,2024-01-01,1,2\n2,c,p,2024-01-01,1,2\n")  # what the glob matches
+    report = ingest(ws, [str(path)])
+    assert [f.path for f in report.files] == [str(path)]
+    assert (report.rows_in, report.rows_loaded, report.rows_quarantined) == (1, 1, 0)
