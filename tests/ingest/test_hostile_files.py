@@ -5,7 +5,10 @@ Every test keeps rows in = rows loaded + rows quarantined.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from shopmine.ingest import IngestOptions, ingest
+from shopmine.workspace import Workspace
 
 HEADER = "order_id,customer_id,product_id,ordered_at,quantity,unit_price\n"
 
@@ -68,3 +71,36 @@ def test_existing_file_name_with_brackets_is_ingested_literally(ws, tmp_path):
     report = ingest(ws, [str(path)])
     assert [f.path for f in report.files] == [str(path)]
     assert (report.rows_in, report.rows_loaded, report.rows_quarantined) == (1, 1, 0)
+
+
+def test_date_out_of_range_2099_is_quarantined(run, tmp_path):
+    path = write(tmp_path / "o.csv", HEADER +
+                 "1,c,p,2024-01-01,1,2\n"
+                 "2,c,p,2099-01-01,1,2\n"
+                 "3,c,p,1900-01-01,1,2\n"
+                 "4,c,p,2024-01-05,1,2\n")
+    code, out, _ = run("ingest", str(path))
+    assert code == 0 and "4 in = 2 loaded + 2 quarantined" in out
+    ws = Workspace(run.workspace, create=False)
+    rows = quarantined(ws)
+    assert [(line, reason) for line, reason, _ in rows] == [(3, "date_out_of_range"), (4, "date_out_of_range")]
+    assert rows[0][2].startswith("order date 2099-01-01 00:00:00 is outside 1990-01-01 00:00:00 .. ")
+    ws.warehouse().close()
+    panel = tmp_path / "panel.csv"
+    code, _, _ = run("features", "panel", "--output", str(panel))
+    assert code == 0
+    days = [line.split(",")[1] for line in panel.read_text().splitlines()[1:]]
+    assert days == ["2024-01-01", "2024-01-02", "2024-01-03", "2024-01-04", "2024-01-05"]
+
+
+def test_date_out_of_range_window_comes_from_the_settings(run, tmp_path, monkeypatch):
+    path = write(tmp_path / "o.csv", HEADER + "1,c,p,2019-12-31,1,2\n2,c,p,2020-01-01,1,2\n")
+    tomorrow = dt.date.today() + dt.timedelta(days=3)
+    future = write(tmp_path / "f.csv", HEADER + f"3,c,p,{tomorrow.isoformat()},1,2\n")
+    monkeypatch.setenv("SHOPMINE_FUTURE_ORDER_DAYS", "5")
+    code, out, _ = run("ingest", str(path), str(future), "--earliest-order-date", "2020-01-01")
+    assert code == 0 and "3 in = 2 loaded + 1 quarantined" in out
+    ws = Workspace(run.workspace, create=False)
+    assert [(line, reason) for line, reason, _ in quarantined(ws)] == [(2, "date_out_of_range")]
+    # the default window (1 day ahead) quarantines the same future date
+    assert ingest(ws, [write(tmp_path / "g.csv", HEADER + f"4,c,p,{tomorrow.isoformat()},1,2\n")]).rows_quarantined == 1

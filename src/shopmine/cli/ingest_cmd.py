@@ -28,17 +28,21 @@ def ingest_command(
     pseudonymize: Annotated[bool | None, typer.Option("--pseudonymize/--no-pseudonymize", help="Replace customer ids and personal data by keyed tokens.")] = None,
     pii: Annotated[str | None, typer.Option(help="Extra columns to pseudonymise, comma-separated.")] = None,
     drop_duplicates: Annotated[bool | None, typer.Option("--drop-duplicates/--keep-duplicates", help="Quarantine exact duplicate lines (always counted).")] = None,
+    earliest_order_date: Annotated[str | None, typer.Option(help="Quarantine order dates before this day (YYYY-MM-DD; default 1990-01-01).")] = None,
+    future_order_days: Annotated[str | None, typer.Option(help="Quarantine order dates more than this many days after now (default 1).")] = None,
 ) -> None:
     """Load order files (and optional product/customer files) into the workspace."""
     ws = state(ctx).workspace(preset=preset, date_format=date_format, timezone=timezone, delimiter=delimiter,
                               encoding=encoding, pseudonymize=pseudonymize, pii=pii,
-                              drop_duplicates=drop_duplicates)
+                              drop_duplicates=drop_duplicates, earliest_order_date=earliest_order_date,
+                              future_order_days=future_order_days)
     s = ws.settings
     mapping = dict(ws.mapping)
     mapping.update(parse_map_options(map_ or []))
     options = IngestOptions(preset=s.preset, mapping=mapping, date_format=s.date_format, timezone=s.timezone,
                             delimiter=s.delimiter, encoding=s.encoding, pseudonymize=s.pseudonymize,
-                            pii=tuple(s.pii), drop_duplicates=s.drop_duplicates)
+                            pii=tuple(s.pii), drop_duplicates=s.drop_duplicates,
+                            earliest_order_date=s.earliest_order_date, future_order_days=s.future_order_days)
     out = console()
     with progress(out, "reading files") as say:
         report = ingest(ws, files, options=options, products=products or [], customers=customers or [],

@@ -307,8 +307,11 @@ def _stage(con: duckdb.DuckDBPyConnection, table: str, source: Source, mapping: 
     if source.rejects_table is not None:  # a second pass must not add to the first one's rejects
         con.execute(f"DROP TABLE IF EXISTS {ident(source.rejects_table)}")
         con.execute(f"DROP TABLE IF EXISTS {ident(source.rejects_table.replace('_rejects', '_scans'))}")
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    window = (dt.datetime.combine(options.earliest_order_date, dt.time()),
+              now + dt.timedelta(days=options.future_order_days))
     plan = staging_sql(source.scan_sql, source.columns, mapping, layout, timezone=options.timezone,
-                       preset=preset, drop_duplicates=options.drop_duplicates)
+                       preset=preset, drop_duplicates=options.drop_duplicates, date_window=window)
     con.execute(f"CREATE OR REPLACE TEMP TABLE {ident(table)} AS {plan.sql}")
     return plan
 
