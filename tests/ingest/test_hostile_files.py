@@ -104,3 +104,30 @@ def test_date_out_of_range_window_comes_from_the_settings(run, tmp_path, monkeyp
     assert [(line, reason) for line, reason, _ in quarantined(ws)] == [(2, "date_out_of_range")]
     # the default window (1 day ahead) quarantines the same future date
     assert ingest(ws, [write(tmp_path / "g.csv", HEADER + f"4,c,p,{tomorrow.isoformat()},1,2\n")]).rows_quarantined == 1
+
+
+def test_wrong_date_format_refuses_the_batch_and_the_corrected_reingest_loads(run, tmp_path):
+    other = write(tmp_path / "other.csv", HEADER + "7,c,p,01/02/2024,1,2\n")  # parses either way
+    path = write(tmp_path / "dmy.csv", HEADER +
+                 "1,c,p,31/01/2024,1,2\n"
+                 "2,c,p,29/02/2024,1,2\n"
+                 "3,c,p,01/03/2024,1,2\n")
+    code, _, err = run("ingest", str(other), str(path), "--date-format", "%m/%d/%Y")
+    assert code == 2
+    # 31/01 and 29/02 fail as month/day; 01/03 parses (as 3 January)
+    assert f"{path}, column 'ordered_at': 2 of 3 dates do not parse with --date-format %m/%d/%Y " \
+           "(e.g. '29/02/2024'); nothing was loaded" in err
+    ws = Workspace(run.workspace, create=False)
+    con = ws.warehouse().con
+    assert [con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("orders", "quarantine", "batches")] \
+        == [0, 0, 0]
+    ws.warehouse().close()
+    code, out, _ = run("ingest", str(other), str(path), "--date-format", "%d/%m/%Y")
+    assert code == 0 and "4 in = 4 loaded + 0 quarantined" in out
+
+
+def test_half_the_dates_failing_is_not_refused(ws, tmp_path):
+    path = write(tmp_path / "o.csv", HEADER + "1,c,p,2024-01-01,1,2\n2,c,p,someday,1,2\n")
+    report = ingest(ws, [path])
+    assert (report.rows_in, report.rows_loaded, report.rows_quarantined) == (2, 1, 1)
+    assert quarantined(ws) == [(3, "unparseable_date", "order date 'someday'")]

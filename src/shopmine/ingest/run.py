@@ -277,6 +277,7 @@ def _stage_orders_file(con: duckdb.DuckDBPyConnection, path: Path, table: str, o
                 layout = full
                 plan = _stage(con, table, source, mapping, layout, options, preset, say)
     report.date_layout = layout.describe()
+    _refuse_wrong_date_format(con, table, where, layout)
     rejects = source.rejects(con)
     if key is not None:
         report.pseudonymized_columns = pseudonymize_staged(con, table, source, mapping, plan.extras, options, key,
@@ -299,6 +300,19 @@ def _stage_orders_file(con: duckdb.DuckDBPyConnection, path: Path, table: str, o
     report.duplicate_rows = rows - distinct_rows
     report.quarantined_by_reason = dict(sorted(by_reason.items()))
     return StagedOrders(report, table, plan.extras, line, rejects)
+
+
+def _refuse_wrong_date_format(con: duckdb.DuckDBPyConnection, table: str, where: str, layout) -> None:
+    """Refuse a file where most dates fail: a wrong format, not bad rows, and a file quarantined
+    whole would be skipped as already loaded when ingested again with the right format."""
+    rows, bad, example = con.execute(
+        f"SELECT count(*), count(*) FILTER (WHERE __reason = 'unparseable_date'), "
+        f"min(__detail) FILTER (WHERE __reason = 'unparseable_date') FROM {ident(table)}").fetchone()
+    if bad * 2 > rows:
+        value = example.removeprefix("order date ")
+        raise ShopmineInputError(
+            f"{where}: {bad:,} of {rows:,} dates do not parse with {layout.describe()} (e.g. {value}); "
+            "nothing was loaded: give the date format the file uses and ingest it again.")
 
 
 def _stage(con: duckdb.DuckDBPyConnection, table: str, source: Source, mapping: dict[str, str], layout,
