@@ -131,3 +131,76 @@ def test_half_the_dates_failing_is_not_refused(ws, tmp_path):
     report = ingest(ws, [path])
     assert (report.rows_in, report.rows_loaded, report.rows_quarantined) == (2, 1, 1)
     assert quarantined(ws) == [(3, "unparseable_date", "order date 'someday'")]
+
+
+def test_unbalanced_quote_quarantines_only_that_line(ws, tmp_path):
+    lines = [f'{i},c,p,"Mug, red",2024-01-0{1 + i % 5},1,2\n' for i in range(1, 11)]
+    lines[4] = '5,c,p,"Mug, red,2024-01-02,1,2\n'  # the quote never closes: it runs into line 7
+    path = write(tmp_path / "q.csv", "order_id,customer_id,product_id,name,ordered_at,quantity,unit_price\n"
+                 + "".join(lines))
+    report = ingest(ws, [path])
+    # the broken record spans file lines 6-7 and is one quarantined row; the 8 others load
+    assert (report.rows_in, report.rows_loaded, report.rows_quarantined) == (9, 8, 1)
+    [(line, reason, detail)] = quarantined(ws)
+    assert (line, reason) == (6, "malformed_line") and "unterminated quote" in detail
+    con = ws.warehouse().con
+    assert con.execute("SELECT list(order_id ORDER BY order_id::INT) FROM orders").fetchone()[0] == \
+        ["1", "2", "3", "4", "7", "8", "9", "10"]
+    assert con.execute("SELECT count(*) FROM orders WHERE name = 'Mug, red'").fetchone()[0] == 8
+    raw = con.execute("SELECT raw FROM quarantine").fetchone()[0]
+    assert raw.startswith('5,c,p,"Mug, red,2024-01-02,1,2\n6,c,p,')
+
+
+def test_mixed_crlf_and_lf_lines_are_read(ws, tmp_path):
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(HEADER.replace("\n", "\r\n").encode() + b"1,c,p,2024-01-01,1,2\r\n2,c,p,2024-01-01,1,2\n"
+                     b"3,c,p,2024-01-02,2,2.5\r\n4,c,p,2024-01-02,1,2,surplus\n")
+    report = ingest(ws, [path])
+    assert (report.rows_in, report.rows_loaded, report.rows_quarantined) == (4, 3, 1)
+    # values carry no stray carriage return, and a surplus field is still caught
+    assert ws.warehouse().con.execute("SELECT sum(quantity * unit_price) FROM orders").fetchone()[0] == 9.0
+    assert [(line, reason) for line, reason, _ in quarantined(ws)] == [(5, "malformed_line")]
+    assert loaded_lines(ws) == [2, 3, 4]
+
+
+def test_3mb_field_in_first_line_is_read(ws, tmp_path):
+    big = "x" * 3_000_000
+    path = write(tmp_path / "big.csv", "order_id,customer_id,product_id,name,ordered_at,quantity,unit_price\n"
+                 f"1,c,p,{big},2024-01-01,1,2\n2,c,q,mug,2024-01-02,1,3\n")
+    report = ingest(ws, [path])
+    assert (report.rows_in, report.rows_loaded, report.rows_quarantined) == (2, 2, 0)
+    assert ws.warehouse().con.execute("SELECT list(length(name) ORDER BY source_line) FROM orders").fetchone()[0] \
+        == [3_000_000, 3]
+
+
+def test_nul_in_header_exits_2_naming_the_file(run, tmp_path):
+    path = tmp_path / "nul.csv"
+    path.write_bytes(b"order_id,customer_id,prod\x00uct_id,ordered_at,quantity,unit_price\n1,c,p,2024-01-01,1,2\n")
+    code, _, err = run("ingest", str(path))
+    assert code == 2
+    assert f"error: {path}: the header line holds a NUL byte" in err
+
+
+def test_utf16le_without_bom_exits_2_naming_the_file(run, tmp_path):
+    path = tmp_path / "u16.csv"
+    path.write_bytes((HEADER + "1,c,p,2024-01-01,1,2\n").encode("utf-16-le"))
+    code, _, err = run("ingest", str(path))
+    assert code == 2
+    assert f"error: {path}: looks like UTF-16 text without a byte-order mark" in err
+    # with the byte-order mark the same text loads
+    path.write_bytes((HEADER + "1,c,p,2024-01-01,1,2\n").encode("utf-16"))
+    code, out, _ = run("ingest", str(path))
+    assert code == 0 and "1 in = 1 loaded + 0 quarantined" in out
+
+
+def test_header_only_file_loads_zero_rows_and_the_batch_goes_on(run, tmp_path):
+    empty = write(tmp_path / "empty.csv", HEADER)
+    full = write(tmp_path / "full.csv", HEADER + "1,c,p,2024-01-01,1,2\n2,c,p,2024-01-02,1,2\n")
+    code, out, _ = run("ingest", str(empty), str(full))
+    assert code == 0
+    assert "empty.csv: no rows (header only), nothing loaded from it" in out
+    assert "2 in = 2 loaded + 0 quarantined" in out
+    ws = Workspace(run.workspace, create=False)
+    con = ws.warehouse().con
+    assert con.execute("SELECT list(source_file || ':' || rows_in ORDER BY source_file) FROM batches").fetchone()[0] \
+        == [f"{empty}:0", f"{full}:2"]

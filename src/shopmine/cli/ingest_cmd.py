@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from shopmine.cli.context import console, state
+from shopmine.cli.context import console, err_console, state
 from shopmine.cli.output import progress
 from shopmine.ingest import IngestOptions, ingest
 from shopmine.io.mapping import parse_map_options
@@ -44,9 +44,14 @@ def ingest_command(
                             pii=tuple(s.pii), drop_duplicates=s.drop_duplicates,
                             earliest_order_date=s.earliest_order_date, future_order_days=s.future_order_days)
     out = console()
-    with progress(out, "reading files") as say:
-        report = ingest(ws, files, options=options, products=products or [], customers=customers or [],
-                        progress=say)
+    try:
+        with progress(out, "reading files") as say:
+            report = ingest(ws, files, options=options, products=products or [], customers=customers or [],
+                            progress=say)
+    except KeyboardInterrupt:
+        # The run is one transaction and its part files are removed: Ctrl-C keeps nothing of it.
+        err_console().print("interrupted, nothing loaded")
+        raise typer.Exit(130) from None
     table = Table(title=f"batch {report.batch_id}", header_style="bold")
     for col in ("file", "kind", "status", "rows in", "loaded", "quarantined", "duplicates", "dates"):
         table.add_column(col, justify="right" if col in ("rows in", "loaded", "quarantined", "duplicates") else "left")
@@ -54,6 +59,9 @@ def ingest_command(
         table.add_row(Path(f.path).name, f.kind, f.status, f"{f.rows_in:,}", f"{f.rows_loaded:,}",
                       f"{f.rows_quarantined:,}", f"{f.duplicate_rows:,}", f.date_layout or "")
     out.print(table)
+    for f in report.files:
+        if f.kind == "orders" and f.status == "loaded" and f.rows_in == 0:
+            out.print(f"{Path(f.path).name}: no rows (header only), nothing loaded from it")
     out.print(f"order rows: {report.rows_in:,} in = {report.rows_loaded:,} loaded + "
               f"{report.rows_quarantined:,} quarantined. Next: shopmine quality")
 

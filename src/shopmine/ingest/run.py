@@ -20,7 +20,7 @@ from shopmine.ingest.attributes import load_customers_file, load_products_file
 from shopmine.ingest.options import IngestOptions
 from shopmine.ingest.pii import pseudonymize_staged
 from shopmine.ingest.staging import staging_sql
-from shopmine.io.dates import check_format, check_timezone, detect_layout
+from shopmine.io.dates import DateLayout, check_format, check_timezone, detect_layout
 from shopmine.io.mapping import resolve_mapping
 from shopmine.io.presets import get_preset
 from shopmine.io.source import Source, line_sql, open_source
@@ -194,17 +194,27 @@ def ingest(workspace, files: Sequence[str | Path], *, options: IngestOptions | N
         except BaseException:
             con.execute("ROLLBACK")
             raise
-    except BaseException:
+    except BaseException as exc:
         # Nothing lists these parts; a killed run leaves them to the orphan sweep at the next open.
         for item in staged:
             if item.part is not None:
                 item.part.unlink(missing_ok=True)
+        if isinstance(exc, KeyboardInterrupt) or _interrupted(exc):
+            # Ctrl-C (which DuckDB turns into its own error during a query): the transaction is
+            # rolled back and the parts removed, and the message says so.
+            raise KeyboardInterrupt("interrupted, nothing loaded") from None
         raise
     finally:
         for table in [s.table for s in staged] + ["__raw", "__raw_rejects", "__raw_scans", "__reject_thresholds",
                                                   "__src_rejects", "__src_scans"]:
             con.execute(f"DROP TABLE IF EXISTS {ident(table)}")
     return IngestReport(batch_id, reports)
+
+
+def _interrupted(exc: BaseException) -> bool:
+    # DuckDB 1.5's Python client raises a bare RuntimeError for an interrupted query.
+    return isinstance(exc, duckdb.InterruptException) or (
+        type(exc) is RuntimeError and str(exc).startswith("Query interrupted"))
 
 
 class _Fingerprint:
@@ -257,6 +267,11 @@ def _stage_orders_file(con: duckdb.DuckDBPyConnection, path: Path, table: str, o
     where = f"{path}, column {date_col!r}"
     if options.date_format:
         layout = check_format(options.date_format)
+    elif con.execute(f"SELECT count(*) FROM (SELECT 1 FROM {source.prescan_sql} LIMIT 1)").fetchone()[0] == 0:
+        # A header-only file (or one of malformed lines only) has no dates to decide a layout: any
+        # layout stages its zero rows, and the main pass still quarantines the malformed lines.
+        say(f"{path.name}: no rows to load (header only)")
+        layout = DateLayout("iso")
     else:
         # The first rows decide quickly for layouts without day/month ambiguity; the whole column
         # decides the slash layouts, and any layout that fails on more than 1% of the rows.
