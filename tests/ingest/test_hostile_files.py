@@ -6,6 +6,14 @@ Every test keeps rows in = rows loaded + rows quarantined.
 from __future__ import annotations
 
 import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
 
 from shopmine.ingest import IngestOptions, ingest
 from shopmine.workspace import Workspace
@@ -204,3 +212,39 @@ def test_header_only_file_loads_zero_rows_and_the_batch_goes_on(run, tmp_path):
     con = ws.warehouse().con
     assert con.execute("SELECT list(source_file || ':' || rows_in ORDER BY source_file) FROM batches").fetchone()[0] \
         == [f"{empty}:0", f"{full}:2"]
+
+
+def _has_open(pid: int, path: Path) -> bool:
+    try:
+        return any(os.readlink(f"/proc/{pid}/fd/{fd}") == str(path) for fd in os.listdir(f"/proc/{pid}/fd"))
+    except OSError:  # the process is gone, or a descriptor closed while we looked
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").exists(), reason="needs /proc to see when the file is being read")
+def test_sigint_during_ingest_exits_130_and_loads_nothing(ws, tmp_path):
+    ingest(ws, [write(tmp_path / "first.csv", HEADER + "1,c,p,2024-01-01,1,2\n")])
+    big = tmp_path / "big.csv"
+    ws.warehouse().con.execute(
+        f"COPY (SELECT i AS order_id, 'c' || (i % 5000) AS customer_id, 'p' || (i % 300) AS product_id, "
+        f"DATE '2024-01-01' + (i % 300)::INT AS ordered_at, 1 + i % 5 AS quantity, 1 + (i % 50) / 4 AS unit_price "
+        f"FROM range(2, 1000002) t(i)) TO '{big}' (HEADER)")
+    ws.warehouse().close()
+    before = sorted(str(p.relative_to(ws.root)) for p in ws.root.rglob("*"))
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[2] / "src"))
+    proc = subprocess.Popen([sys.executable, "-m", "shopmine.cli", "--workspace", str(ws.root), "ingest", str(big)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    deadline = time.monotonic() + 120
+    while not _has_open(proc.pid, big) and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    time.sleep(0.5)  # well into reading the million lines
+    assert proc.poll() is None, "the ingest ended before it could be interrupted"
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert "interrupted, nothing loaded" in err and "Query interrupted" not in err
+    con = ws.warehouse().con
+    assert [con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("orders", "batches", "quarantine")] \
+        == [1, 1, 0]
+    ws.warehouse().close()
+    assert sorted(str(p.relative_to(ws.root)) for p in ws.root.rglob("*")) == before  # no part file left
