@@ -248,3 +248,18 @@ def test_sigint_during_ingest_exits_130_and_loads_nothing(ws, tmp_path):
         == [1, 1, 0]
     ws.warehouse().close()
     assert sorted(str(p.relative_to(ws.root)) for p in ws.root.rglob("*")) == before  # no part file left
+
+
+def test_nan_and_inf_costs_in_a_products_file_are_quarantined(ws, tmp_path):
+    orders = write(tmp_path / "o.csv", HEADER + "1,c,p1,2024-01-01,1,2\n")
+    products = write(tmp_path / "products.csv", "product_id,name,unit_cost,list_price\n"
+                     "p1,Mug,1.5,3\np2,Cup,NaN,3\np3,Pot,1,inf\np4,Pan,cheap,3\n")
+    report = ingest(ws, [orders], products=[products])
+    [prod] = [f for f in report.files if f.kind == "products"]
+    assert (prod.rows_in, prod.rows_loaded, prod.rows_quarantined) == (4, 1, 3)
+    rows = ws.warehouse().con.execute(
+        "SELECT source_line, reason, detail FROM quarantine WHERE source_file LIKE '%products.csv' "
+        "ORDER BY source_line").fetchall()
+    assert rows == [(3, "non_finite_number", "unit_cost NaN is not a finite number"),
+                    (4, "non_finite_number", "list_price inf is not a finite number"),
+                    (5, "unparseable_number", "unit_cost cheap")]
