@@ -72,3 +72,13 @@ def test_every_setting_is_documented_in_the_readme():
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
     missing = [s.name for s in SETTINGS if f"`{s.name}`" not in readme or s.env_var not in readme]
     assert missing == [], f"settings missing from README.md: {missing}"
+
+
+def test_int_and_date_window_settings_are_parsed_and_checked():
+    s = resolve_settings({}, {"future_order_days": 7}, {"SHOPMINE_EARLIEST_ORDER_DATE": "2001-02-03"})
+    assert s.future_order_days == 7 and s.earliest_order_date == dt.date(2001, 2, 3)
+    defaults = resolve_settings({}, {}, {})
+    assert defaults.future_order_days == 1 and defaults.earliest_order_date == dt.date(1990, 1, 1)
+    with pytest.raises(ShopmineInputError, match="setting 'future_order_days' \\(from SHOPMINE_FUTURE_ORDER_DAYS\\) "
+                                                 "must be a whole number of 0 or more. Got '-2' instead"):
+        resolve_settings({}, {}, {"SHOPMINE_FUTURE_ORDER_DAYS": "-2"})

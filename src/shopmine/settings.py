@@ -45,6 +45,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("pii", [], "Extra columns to pseudonymise (comma-separated).", "list"),
     Setting("drop_duplicates", False, "Quarantine exact duplicate lines instead of only counting them.",
             "bool"),
+    Setting("earliest_order_date", dt.date(1990, 1, 1), "Order dates before this day (YYYY-MM-DD) are "
+            "quarantined as date_out_of_range.", "date"),
+    Setting("future_order_days", 1, "Order dates more than this many days after the ingest time are "
+            "quarantined as date_out_of_range.", "int"),
     Setting("spark_master", "local[2]", "Spark master URL used with --engine spark."),
     Setting("spark_driver_memory", "4g", "Spark driver memory used with --engine spark."),
 )
@@ -69,6 +73,14 @@ def _parse(setting: Setting, value: Any, source: str) -> Any:
         if isinstance(value, (list, tuple)):
             return [str(v).strip() for v in value if str(v).strip()]
         return [part.strip() for part in str(value).split(",") if part.strip()]
+    if setting.kind == "int":
+        try:
+            number = int(str(value).strip())
+        except ValueError:
+            number = -1
+        if number < 0 or isinstance(value, (bool, float)):
+            raise ShopmineInputError(f"{where} must be a whole number of 0 or more. Got {value!r} instead.")
+        return number
     if setting.kind == "date":
         if isinstance(value, dt.datetime):
             return value.date()
@@ -154,7 +166,7 @@ def config_template() -> str:
         default = s.default
         if default is None or default == []:
             lines.append(f"# {s.name} = ")
-        elif isinstance(default, bool):
+        elif isinstance(default, bool) or isinstance(default, int):
             lines.append(f"# {s.name} = {str(default).lower()}")
         else:
             lines.append(f'# {s.name} = "{default}"')

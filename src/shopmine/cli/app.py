@@ -52,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the CLI; map errors to exit codes with a one-line reason."""
     _register_commands()
     try:
-        app(args=argv, standalone_mode=False, prog_name="shopmine")
+        code = app(args=argv, standalone_mode=False, prog_name="shopmine")
     except typer.Exit as exc:
         return _exit(exc.exit_code)
     except typer.Abort:
@@ -73,7 +73,9 @@ def main(argv: list[str] | None = None) -> int:
         first_line = (str(exc).strip().splitlines() or [""])[0]
         err_console().print(f"failed: {type(exc).__name__}: {first_line}", markup=False)
         return _exit(1)
-    return _exit(0)
+    # Without standalone mode Typer returns (not raises) a command's typer.Exit code, and 130 for
+    # Ctrl-C; a command's own return value is None.
+    return _exit(code if isinstance(code, int) and not isinstance(code, bool) else 0)
 
 
 def _exit(code: int | None) -> int:

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from shopmine.cli.context import console, state
+from shopmine.cli.context import console, err_console, state
 from shopmine.cli.output import progress
 from shopmine.ingest import IngestOptions, ingest
 from shopmine.io.mapping import parse_map_options
@@ -28,21 +28,30 @@ def ingest_command(
     pseudonymize: Annotated[bool | None, typer.Option("--pseudonymize/--no-pseudonymize", help="Replace customer ids and personal data by keyed tokens.")] = None,
     pii: Annotated[str | None, typer.Option(help="Extra columns to pseudonymise, comma-separated.")] = None,
     drop_duplicates: Annotated[bool | None, typer.Option("--drop-duplicates/--keep-duplicates", help="Quarantine exact duplicate lines (always counted).")] = None,
+    earliest_order_date: Annotated[str | None, typer.Option(help="Quarantine order dates before this day (YYYY-MM-DD; default 1990-01-01).")] = None,
+    future_order_days: Annotated[str | None, typer.Option(help="Quarantine order dates more than this many days after now (default 1).")] = None,
 ) -> None:
     """Load order files (and optional product/customer files) into the workspace."""
     ws = state(ctx).workspace(preset=preset, date_format=date_format, timezone=timezone, delimiter=delimiter,
                               encoding=encoding, pseudonymize=pseudonymize, pii=pii,
-                              drop_duplicates=drop_duplicates)
+                              drop_duplicates=drop_duplicates, earliest_order_date=earliest_order_date,
+                              future_order_days=future_order_days)
     s = ws.settings
     mapping = dict(ws.mapping)
     mapping.update(parse_map_options(map_ or []))
     options = IngestOptions(preset=s.preset, mapping=mapping, date_format=s.date_format, timezone=s.timezone,
                             delimiter=s.delimiter, encoding=s.encoding, pseudonymize=s.pseudonymize,
-                            pii=tuple(s.pii), drop_duplicates=s.drop_duplicates)
+                            pii=tuple(s.pii), drop_duplicates=s.drop_duplicates,
+                            earliest_order_date=s.earliest_order_date, future_order_days=s.future_order_days)
     out = console()
-    with progress(out, "reading files") as say:
-        report = ingest(ws, files, options=options, products=products or [], customers=customers or [],
-                        progress=say)
+    try:
+        with progress(out, "reading files") as say:
+            report = ingest(ws, files, options=options, products=products or [], customers=customers or [],
+                            progress=say)
+    except KeyboardInterrupt:
+        # The run is one transaction and its part files are removed: Ctrl-C keeps nothing of it.
+        err_console().print("interrupted, nothing loaded")
+        raise typer.Exit(130) from None
     table = Table(title=f"batch {report.batch_id}", header_style="bold")
     for col in ("file", "kind", "status", "rows in", "loaded", "quarantined", "duplicates", "dates"):
         table.add_column(col, justify="right" if col in ("rows in", "loaded", "quarantined", "duplicates") else "left")
@@ -54,6 +63,8 @@ def ingest_command(
         if f.pseudonymized_columns:
             replaced = ", ".join(f"{col} ({why})" for col, why in f.pseudonymized_columns.items())
             out.print(f"pseudonymised in {Path(f.path).name}: {replaced}", markup=False)
+        if f.kind == "orders" and f.status == "loaded" and f.rows_in == 0:
+            out.print(f"{Path(f.path).name}: no rows (header only), nothing loaded from it", markup=False)
     out.print(f"order rows: {report.rows_in:,} in = {report.rows_loaded:,} loaded + "
               f"{report.rows_quarantined:,} quarantined. Next: shopmine quality")
 

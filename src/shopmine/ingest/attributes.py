@@ -60,13 +60,15 @@ def load_products_file(con: duckdb.DuckDBPyConnection, path: Path, sha: str, bat
         if cols[f]:
             bad.append(f"WHEN {clean(ident(cols[f]))} IS NOT NULL AND {sel[f]} IS NULL "
                        f"THEN '{f} ' || {clean(ident(cols[f]))}")
+            bad.append(f"WHEN NOT isfinite({sel[f]}) THEN '{f} ' || {clean(ident(cols[f]))} || ' is not a finite number'")
     detail = "CASE " + " ".join(bad) + " END"
     con.execute(
         f"INSERT INTO products_file SELECT {', '.join(f'{v} AS {k}' for k, v in sel.items())}, "
         f"{literal(batch_id)}, {LINE_COLUMN} FROM {ident(raw.table)} WHERE ({detail}) IS NULL"
     )
     reasons = (f"SELECT {LINE_COLUMN}, {detail} AS __detail, CASE WHEN {sel['product_id']} IS NULL "
-               f"THEN 'missing_product_id' ELSE 'unparseable_number' END AS __reason FROM {ident(raw.table)} WHERE ({detail}) IS NOT NULL")
+               f"THEN 'missing_product_id' WHEN suffix({detail}, ' is not a finite number') THEN 'non_finite_number' "
+               f"ELSE 'unparseable_number' END AS __reason FROM {ident(raw.table)} WHERE ({detail}) IS NOT NULL")
     _finish(con, raw, reasons, batch_id, path)
     quarantined = con.execute(f"SELECT count(*) FROM ({reasons})").fetchone()[0] + len(raw.rejects)
     rows_in = raw.rows + len(raw.rejects)

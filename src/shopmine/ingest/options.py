@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 
@@ -27,6 +28,11 @@ class IngestOptions:
         Extra columns to pseudonymise.
     drop_duplicates : bool, default=False
         Quarantine exact duplicate lines (they are always counted).
+    earliest_order_date : datetime.date, default=1990-01-01
+        Order dates before this day are quarantined as ``date_out_of_range``.
+    future_order_days : int, default=1
+        Order dates more than this many days after the ingest time are quarantined as
+        ``date_out_of_range``.
     """
 
     preset: str | None = None
@@ -38,3 +44,5 @@ class IngestOptions:
     pseudonymize: bool = False
     pii: tuple[str, ...] = ()
     drop_duplicates: bool = False
+    earliest_order_date: dt.date = dt.date(1990, 1, 1)
+    future_order_days: int = 1

@@ -20,7 +20,7 @@ from shopmine.ingest.attributes import load_customers_file, load_products_file
 from shopmine.ingest.options import IngestOptions
 from shopmine.ingest.pii import check_same_pseudonymization, pseudonymize_staged
 from shopmine.ingest.staging import derived_order_id_sql, staging_sql
-from shopmine.io.dates import check_format, check_timezone, detect_layout
+from shopmine.io.dates import DateLayout, check_format, check_timezone, detect_layout
 from shopmine.io.mapping import resolve_mapping
 from shopmine.io.presets import get_preset
 from shopmine.io.source import Source, line_sql, open_source
@@ -70,7 +70,8 @@ def expand_paths(patterns: Sequence[str | Path]) -> list[Path]:
     out: list[Path] = []
     for pattern in patterns:
         text = str(pattern)
-        if any(ch in text for ch in "*?["):
+        # An existing file is taken as it is named, even when its name holds glob characters ([1]).
+        if any(ch in text for ch in "*?[") and not Path(text).exists():
             matches = sorted(glob.glob(text))
             if not matches:
                 raise ShopmineInputError(f"no file matches {text!r}; check the path.")
@@ -195,17 +196,27 @@ def ingest(workspace, files: Sequence[str | Path], *, options: IngestOptions | N
         except BaseException:
             con.execute("ROLLBACK")
             raise
-    except BaseException:
+    except BaseException as exc:
         # Nothing lists these parts; a killed run leaves them to the orphan sweep at the next open.
         for item in staged:
             if item.part is not None:
                 item.part.unlink(missing_ok=True)
+        if isinstance(exc, KeyboardInterrupt) or _interrupted(exc):
+            # Ctrl-C (which DuckDB turns into its own error during a query): the transaction is
+            # rolled back and the parts removed, and the message says so.
+            raise KeyboardInterrupt("interrupted, nothing loaded") from None
         raise
     finally:
         for table in [s.table for s in staged] + ["__raw", "__raw_rejects", "__raw_scans", "__reject_thresholds",
                                                   "__src_rejects", "__src_scans"]:
             con.execute(f"DROP TABLE IF EXISTS {ident(table)}")
     return IngestReport(batch_id, reports)
+
+
+def _interrupted(exc: BaseException) -> bool:
+    # DuckDB 1.5's Python client raises a bare RuntimeError for an interrupted query.
+    return isinstance(exc, duckdb.InterruptException) or (
+        type(exc) is RuntimeError and str(exc).startswith("Query interrupted"))
 
 
 class _Fingerprint:
@@ -259,6 +270,11 @@ def _stage_orders_file(con: duckdb.DuckDBPyConnection, path: Path, table: str, o
     where = f"{path}, column {date_col!r}"
     if options.date_format:
         layout = check_format(options.date_format)
+    elif con.execute(f"SELECT count(*) FROM (SELECT 1 FROM {source.prescan_sql} LIMIT 1)").fetchone()[0] == 0:
+        # A header-only file (or one of malformed lines only) has no dates to decide a layout: any
+        # layout stages its zero rows, and the main pass still quarantines the malformed lines.
+        say(f"{path.name}: no rows to load (header only)")
+        layout = DateLayout("iso")
     else:
         # The first rows decide quickly for layouts without day/month ambiguity; the whole column
         # decides the slash layouts, and any layout that fails on more than 1% of the rows.
@@ -279,6 +295,7 @@ def _stage_orders_file(con: duckdb.DuckDBPyConnection, path: Path, table: str, o
                 layout = full
                 plan = _stage(con, table, source, mapping, layout, options, preset, say)
     report.date_layout = layout.describe()
+    _refuse_wrong_date_format(con, table, where, layout)
     rejects = source.rejects(con)
     if key is not None:
         report.pseudonymized_columns = pseudonymize_staged(con, table, source, mapping, plan.extras, options, key,
@@ -303,14 +320,30 @@ def _stage_orders_file(con: duckdb.DuckDBPyConnection, path: Path, table: str, o
     return StagedOrders(report, table, plan.extras, line, rejects, plan.derive_order_id)
 
 
+def _refuse_wrong_date_format(con: duckdb.DuckDBPyConnection, table: str, where: str, layout) -> None:
+    """Refuse a file where most dates fail: a wrong format, not bad rows, and a file quarantined
+    whole would be skipped as already loaded when ingested again with the right format."""
+    rows, bad, example = con.execute(
+        f"SELECT count(*), count(*) FILTER (WHERE __reason = 'unparseable_date'), "
+        f"min(__detail) FILTER (WHERE __reason = 'unparseable_date') FROM {ident(table)}").fetchone()
+    if bad * 2 > rows:
+        value = example.removeprefix("order date ")
+        raise ShopmineInputError(
+            f"{where}: {bad:,} of {rows:,} dates do not parse with {layout.describe()} (e.g. {value}); "
+            "nothing was loaded: give the date format the file uses and ingest it again.")
+
+
 def _stage(con: duckdb.DuckDBPyConnection, table: str, source: Source, mapping: dict[str, str], layout,
            options: IngestOptions, preset, say: Progress):
     say(f"checking {source.path.name} (dates {layout.describe()})")
     if source.rejects_table is not None:  # a second pass must not add to the first one's rejects
         con.execute(f"DROP TABLE IF EXISTS {ident(source.rejects_table)}")
         con.execute(f"DROP TABLE IF EXISTS {ident(source.rejects_table.replace('_rejects', '_scans'))}")
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    window = (dt.datetime.combine(options.earliest_order_date, dt.time()),
+              now + dt.timedelta(days=options.future_order_days))
     plan = staging_sql(source.scan_sql, source.columns, mapping, layout, timezone=options.timezone,
-                       preset=preset, drop_duplicates=options.drop_duplicates)
+                       preset=preset, drop_duplicates=options.drop_duplicates, date_window=window)
     con.execute(f"CREATE OR REPLACE TEMP TABLE {ident(table)} AS {plan.sql}")
     return plan
 

@@ -2,14 +2,17 @@
 it cannot be used.
 
 The reasons, checked in this order (the first that applies is recorded):
-``missing_product_id``, ``missing_date``, ``unparseable_date``, ``missing_quantity``,
+``missing_product_id``, ``missing_date``, ``unparseable_date``, ``date_out_of_range`` (before the
+earliest plausible order date or after the latest, see ``date_window``), ``missing_quantity``,
 ``missing_price``, ``unparseable_number`` (quantity, price or an optional number column such as
-unit_cost), ``zero_quantity``, ``invalid_line_type``, ``non_positive_price`` (a product line whose
+unit_cost), ``non_finite_number`` (NaN or an infinity, e.g. ``inf`` or ``1e309``, in any number
+column), ``zero_quantity``, ``invalid_line_type``, ``non_positive_price`` (a product line whose
 unit price is zero or negative), ``duplicate_line`` (only with ``--drop-duplicates``).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
@@ -62,9 +65,13 @@ PARSED = "__v_"  # prefix of parsed values, so they never clash with the export'
 
 
 def staging_sql(source_sql: str, columns: list[str], mapping: dict[str, str], layout: DateLayout, *,
-                timezone: str, preset: Preset | None, drop_duplicates: bool) -> StagingPlan:
+                timezone: str, preset: Preset | None, drop_duplicates: bool,
+                date_window: tuple[dt.datetime, dt.datetime] | None = None) -> StagingPlan:
     """One pass over the file: typed canonical values, extras, a row hash, the reason (if any) and,
     for rejected rows only, the raw row as JSON.
+
+    ``date_window`` (first, last) bounds the plausible order times: one row dated 2099 or 1900
+    would stretch every zero-filled panel over a century.
 
     Rows come out in file order. Windows (an export's order-level fields, exact duplicates to
     drop) reorder rows, so then each row carries its position ``__ord`` explicitly.
@@ -119,6 +126,14 @@ def staging_sql(source_sql: str, columns: list[str], mapping: dict[str, str], la
         (f"{v}product_id IS NULL", "missing_product_id", "'product id is empty'"),
         (f"{v}ordered_at_text IS NULL", "missing_date", "'order date is empty'"),
         (f"{v}ordered_at IS NULL", "unparseable_date", f"'order date ' || {_quote(v + 'ordered_at_text')}"),
+    ]
+    if date_window is not None:
+        first, last = (literal(t.strftime("%Y-%m-%d %H:%M:%S")) for t in date_window)
+        reason_cases.append((f"{v}ordered_at NOT BETWEEN {first}::TIMESTAMP AND {last}::TIMESTAMP",
+                             "date_out_of_range",
+                             f"'order date ' || {v}ordered_at::VARCHAR || ' is outside ' || {first} || ' .. ' "
+                             f"|| {last}"))
+    reason_cases += [
         (f"{v}quantity_text IS NULL", "missing_quantity", "'quantity is empty'"),
         (f"{v}quantity IS NULL", "unparseable_number", f"'quantity ' || {_quote(v + 'quantity_text')}"),
         (f"{v}{price}_text IS NULL", "missing_price", f"'{price} is empty'"),
@@ -128,6 +143,11 @@ def staging_sql(source_sql: str, columns: list[str], mapping: dict[str, str], la
         if col in e:
             reason_cases.append((f"{v}{col}_text IS NOT NULL AND {v}{col} IS NULL", "unparseable_number",
                                  f"'{col} ' || {_quote(v + col + '_text')}"))
+    for col in NUMBER_COLUMNS:
+        if col in e:
+            # NaN and infinities parse as doubles but would turn every sum they reach into NaN/inf.
+            reason_cases.append((f"NOT isfinite({v}{col})", "non_finite_number",
+                                 f"'{col} ' || {_quote(v + col + '_text')} || ' is not a finite number'"))
     known_types = " ".join(f"WHEN {literal(t)} THEN false" for t in LINE_TYPES)  # no IN: see line_types
     reason_cases += [
         (f"{v}quantity = 0", "zero_quantity", "'quantity is 0'"),

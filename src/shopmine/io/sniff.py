@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import gzip
+import re
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,8 @@ class FileFormat:
     compression: str | None = None  # gzip or None
     encoding: str = "utf-8"
     delimiter: str | None = None  # None: let DuckDB's sniffer decide
+    quoted: bool = False  # some field in the first MB starts with a double quote
+    mixed_newlines: bool = False  # CRLF and bare LF line ends in the first MB
 
 
 def _head(path: Path, gz: bool) -> bytes:
@@ -110,5 +113,30 @@ def sniff(path: Path, delimiter: str | None = None, encoding: str | None = None)
         delimiter = "\t"
     if delimiter is not None and len(delimiter) != 1:
         raise ShopmineInputError(f"--delimiter must be one character, got {delimiter!r}.")
+    if enc != "utf-16":
+        _check_nul(path, head)
     delim = delimiter if delimiter is not None else _sniff_delimiter(head, enc)
-    return FileFormat("csv", "gzip" if gz else None, enc, delim)
+    quoted = mixed = False
+    if enc != "utf-16":  # a UTF-16 quote or newline is two bytes
+        starts = re.escape(delim.encode()) if delim is not None else rb"[,;\t|]"
+        quoted = re.search(rb'(?:^|' + starts + rb')\s*"', head, re.MULTILINE) is not None
+        mixed = b"\r\n" in head and re.search(rb"(?<!\r)\n", head) is not None
+    return FileFormat("csv", "gzip" if gz else None, enc, delim, quoted, mixed)
+
+
+def _check_nul(path: Path, head: bytes) -> None:
+    """Refuse text with NUL bytes where the reader would mistake them for names or values.
+
+    UTF-16 without a byte-order mark looks like ASCII with a NUL after every character; a NUL in
+    the header line would become part of a column name.
+    """
+    if b"\x00" not in head:
+        return
+    if head[1::2].count(0) > len(head) // 4:
+        raise ShopmineInputError(
+            f"{path}: looks like UTF-16 text without a byte-order mark; save it as UTF-8 (or as UTF-16 "
+            "with a byte-order mark) and ingest it again.")
+    if b"\x00" in head.split(b"\n", 1)[0]:
+        raise ShopmineInputError(
+            f"{path}: the header line holds a NUL byte, so the column names cannot be read; the file is "
+            "damaged or not a text export: export it again.")

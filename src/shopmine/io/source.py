@@ -9,6 +9,9 @@ collected as rejects with their line number.
 
 from __future__ import annotations
 
+import csv
+import gzip
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +20,9 @@ import pandas as pd
 
 from shopmine.errors import ShopmineInputError
 from shopmine.io.sniff import FileFormat, check_gzip
-from shopmine.io.sqltext import ident, literal
+from shopmine.io.sqltext import ident, literal, path_literal
+
+MAX_LINE_BYTES = 1 << 25  # a retry for a first line beyond DuckDB's default (2 MB)
 
 
 @dataclass
@@ -29,6 +34,7 @@ class Source:
     prescan_sql: str  # narrow pre-scans: skip malformed lines silently (the main pass records them)
     header_lines: int  # lines before the first record (1 for CSV and Excel headers)
     rejects_table: str | None = None
+    keep: object = None  # what the scans need alive (a temporary LF copy of the file)
 
     def rejects(self, con: duckdb.DuckDBPyConnection) -> list[dict]:
         """Lines the main pass could not split, each with reason and detail (call after that pass)."""
@@ -74,12 +80,42 @@ def open_source(con: duckdb.DuckDBPyConnection, path: Path, fmt: FileFormat, nam
 def _csv(con: duckdb.DuckDBPyConnection, path: Path, fmt: FileFormat, name: str) -> Source:
     if fmt.compression == "gzip":
         check_gzip(path)
-    opts = ["all_varchar=true", "header=true", "normalize_names=false", f"encoding={literal(fmt.encoding)}"]
+    read, compression, keep = path, fmt.compression, None
+    if fmt.mixed_newlines:
+        # DuckDB's reader wants one kind of line end per file (its sniffer refuses the file, and
+        # without strict mode it would drop a line's surplus fields silently): read an LF copy.
+        keep = tempfile.TemporaryDirectory(prefix="shopmine-lf-")
+        read, compression = _lf_copy(path, fmt.compression, Path(keep.name) / "lf.csv"), None
+    common = [f"encoding={literal(fmt.encoding)}"]
+    if compression:
+        common.append(f"compression={literal(compression)}")
+    sniffed = ["all_varchar=true", "header=true", "normalize_names=false", *common]
     if fmt.delimiter is not None:
-        opts.append(f"delim={literal(fmt.delimiter)}")
-    if fmt.compression:
-        opts.append(f"compression={literal(fmt.compression)}")
-    base = f"read_csv({literal(str(path))}, {', '.join(opts)}"
+        sniffed.append(f"delim={literal(fmt.delimiter)}")
+    if fmt.quoted:  # the sniffer may otherwise settle for "no quote" and split quoted fields
+        sniffed.append("quote='\"'")
+    try:
+        source = _csv_source(con, path, read, fmt, name, sniffed)
+    except duckdb.InvalidInputException as exc:
+        if "Maximum line size" in str(exc):  # a long field in the first lines misleads the sniffer
+            source = _csv_source(con, path, read, fmt, name, [*sniffed, f"max_line_size={MAX_LINE_BYTES}"])
+        elif fmt.quoted and fmt.delimiter is not None and "Error when sniffing" in str(exc):
+            # One unbalanced quote makes every dialect look wrong to the sniffer. The standard
+            # dialect, given whole, reads the file and rejects only the broken record.
+            columns = _header(read, fmt, compression)
+            struct = "{" + ", ".join(f"{literal(c)}: 'VARCHAR'" for c in columns) + "}"
+            explicit = ["auto_detect=false", "header=true", f"delim={literal(fmt.delimiter)}", "quote='\"'",
+                        "escape='\"'", f"columns={struct}", f"max_line_size={MAX_LINE_BYTES}", *common]
+            source = _csv_source(con, path, read, fmt, name, explicit)
+        else:
+            raise
+    source.keep = keep
+    return source
+
+
+def _csv_source(con: duckdb.DuckDBPyConnection, path: Path, read: Path, fmt: FileFormat, name: str,
+                opts: list[str]) -> Source:
+    base = f"read_csv({path_literal(read)}, {', '.join(opts)}"
     rejects = f"{name}_rejects"
     scan = (f"{base}, store_rejects=true, rejects_table={literal(rejects)}, "
             f"rejects_scan={literal(name + '_scans')})")
@@ -88,8 +124,42 @@ def _csv(con: duckdb.DuckDBPyConnection, path: Path, fmt: FileFormat, name: str)
     return Source(path, fmt, columns, scan, prescan, 1, rejects)
 
 
+_PY_ENCODINGS = {"utf-8": "utf-8-sig", "utf-16": "utf-16", "latin-1": "latin-1"}
+
+
+def _open_text(path: Path, fmt: FileFormat, compression: str | None):
+    opener = gzip.open if compression == "gzip" else open
+    return opener(path, "rt", encoding=_PY_ENCODINGS.get(fmt.encoding, fmt.encoding), errors="replace", newline="")
+
+
+def _header(path: Path, fmt: FileFormat, compression: str | None) -> list[str]:
+    """The column names of the first record, named as DuckDB's sniffer would name blanks and repeats."""
+    with _open_text(path, fmt, compression) as fh:
+        names = next(csv.reader(fh, delimiter=fmt.delimiter or ",", quotechar='"'), [])
+    out: list[str] = []
+    for i, name in enumerate(names):
+        name = name or f"column{i}"
+        while name in out:
+            name += "_1"
+        out.append(name)
+    return out
+
+
+def _lf_copy(path: Path, compression: str | None, target: Path) -> Path:
+    """Write ``path`` with every CRLF line end turned into LF (bytes otherwise unchanged)."""
+    opener = gzip.open if compression == "gzip" else open
+    with opener(path, "rb") as src, open(target, "wb") as out:
+        carry = b""
+        for block in iter(lambda: src.read(1 << 22), b""):
+            block = carry + block
+            carry = b"\r" if block.endswith(b"\r") else b""  # its LF may open the next block
+            out.write(block[: len(block) - len(carry)].replace(b"\r\n", b"\n"))
+        out.write(carry)
+    return target
+
+
 def _parquet(con: duckdb.DuckDBPyConnection, path: Path, fmt: FileFormat) -> Source:
-    reader = f"read_parquet({literal(str(path))})"
+    reader = f"read_parquet({path_literal(path)})"
     cols = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {reader}").fetchall()]
     sql = f"(SELECT {', '.join(f'CAST({ident(c)} AS VARCHAR) AS {ident(c)}' for c in cols)} FROM {reader})"
     return Source(path, fmt, cols, sql, sql, 0)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 def ident(name: str) -> str:
     """Quote an identifier."""
@@ -11,6 +13,12 @@ def ident(name: str) -> str:
 def literal(text: str) -> str:
     """Quote a string literal."""
     return "'" + str(text).replace("'", "''") + "'"
+
+
+def path_literal(path) -> str:
+    """Quote a file path for DuckDB's readers, which expand globs: ``[``, ``*`` and ``?`` are
+    bracketed so that a file named ``orders[1].csv`` is read, not ``orders1.csv``."""
+    return literal(re.sub(r"([\[*?])", r"[\1]", str(path)))
 
 
 # Text cleaning shared by every parser: blank means missing.
