@@ -16,6 +16,7 @@ import pandas as pd
 
 from shopmine.atomic import atomic_dir
 from shopmine.errors import ShopmineInputError, ShopmineRunError
+from shopmine.report.csv_output import write_csv
 from shopmine.report.pages import figure_page
 from shopmine.report.render import render_report
 from shopmine.result import AnalysisResult
@@ -167,7 +168,7 @@ def write_result_folder(
         for file_name, (kind, payload) in plan.items():
             target = tmp / file_name
             if kind == "csv":
-                payload.to_csv(target, index=_keeps_index(payload))
+                write_csv(payload, target, index=_keeps_index(payload))
             elif kind == "figure_html":
                 try:
                     html = figure_page(payload, f"{result.title or result.name}: {file_name}")
