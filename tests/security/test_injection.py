@@ -78,7 +78,10 @@ def handlers(page: _Page) -> list[tuple[str, str]]:
 
 def assert_no_injection(chromium: Path, path: Path, title: str, payload: str) -> None:
     """``payload`` shows as text on the page at ``path`` and runs nowhere."""
-    on_disk = parse(path.read_text(encoding="utf-8"))
+    html = path.read_text(encoding="utf-8")
+    # Nowhere unescaped: not in the markup, not in a script.
+    assert payload not in html
+    on_disk = parse(html)
     assert on_disk.title == title
     # No element of the page as written comes from the data: no <svg> (plotly draws its own
     # only when its script runs) and no event handler attribute.
