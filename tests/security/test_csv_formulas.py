@@ -14,8 +14,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from shopmine.report.csv_output import neutralise_formulas
-
 from .conftest import run_cli
 from .payloads import FORMULAS
 
@@ -137,6 +135,9 @@ def test_formula_column_names_and_ids_in_classic_model_tables(tmp_path, monkeypa
 
 
 def test_neutralise_formulas_changes_text_only():
+    # Imported here so that the command tests above also run (and fail) on code without it.
+    from shopmine.report.csv_output import neutralise_formulas
+
     frame = pd.DataFrame({
         "id": ['=HYPERLINK("http://x","y")', "@SUM(1)", "+1", "-1+2", "\tx", "\rx", "ok", None],
         "amount": [-3.5, 1.0, -2.0, 0.0, 1.5, 2.5, 3.5, np.nan],
