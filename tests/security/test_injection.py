@@ -91,6 +91,8 @@ def assert_no_injection(chromium: Path, path: Path, title: str, payload: str) ->
     assert drawn.title == title  # the payload sets it to "XSS" when it runs
     assert handlers(drawn) == []
     assert not any(tag == "svg" and "onload" in attrs for tag, attrs in drawn.elements)
+    links = [v for _, attrs in drawn.elements for k, v in attrs.items() if k in ("href", "xlink:href")]
+    assert not [v for v in links if v.strip().lower().startswith("javascript:")]
     assert payload in "".join(drawn.text), f"{payload!r} never reached {path.name} as text"
 
 
@@ -132,6 +134,20 @@ def linear_dir(tmp_path_factory) -> Path:
     pd.DataFrame({PRODUCT_XSS: x, "sales": 2 * x + rng.normal(0, 1, 60)}).to_csv(
         root / "table.csv", index=False)
     assert run_cli("model", "linear", "--data", root / "table.csv", "--target", "sales",
+                   "--output-dir", root / "run") == 0
+    return root / "run"
+
+
+@pytest.fixture(scope="session")
+def tree_dir(tmp_path_factory) -> Path:
+    """``model tree`` with a payload feature name and a payload class label (rules, tree plot)."""
+    root = tmp_path_factory.mktemp("tree_xss")
+    rng = np.random.default_rng(4)
+    x = rng.uniform(0, 10, 120)
+    label = np.where(x + rng.normal(0, 1, 120) > 5, CATEGORY_XSS, "other")
+    pd.DataFrame({PRODUCT_XSS: x, "noise": rng.normal(0, 1, 120), "label": label}).to_csv(
+        root / "table.csv", index=False)
+    assert run_cli("model", "tree", "--data", root / "table.csv", "--target", "label",
                    "--output-dir", root / "run") == 0
     return root / "run"
 
@@ -187,3 +203,12 @@ def test_no_page_in_any_output_dir_carries_the_payload_raw(forecast_dir, categor
     assert len(pages) >= 6
     for page in pages:
         assert XSS not in page.read_text(encoding="utf-8"), page.name
+
+
+def test_column_name_and_class_label_script_in_model_tree_output_dir(chromium, tree_dir):
+    index = tree_dir / "index.html"
+    title = parse(index.read_text(encoding="utf-8")).title
+    # The rules table and the tree plot show both the feature and the class.
+    assert_no_injection(chromium, index, title, PRODUCT_XSS)
+    assert_no_injection(chromium, index, title, CATEGORY_XSS)
+    assert_no_injection(chromium, tree_dir / "tree.html", f"{title}: tree.html", CATEGORY_XSS)
