@@ -13,6 +13,7 @@ from rich.table import Table
 
 from shopmine.atomic import atomic_path
 from shopmine.errors import ShopmineInputError
+from shopmine.report.csv_output import write_csv
 from shopmine.result import AnalysisResult
 
 TABLE_SUFFIXES = {".csv", ".parquet", ".json"}
@@ -33,7 +34,8 @@ def write_table(df: pd.DataFrame, path: Path) -> None:
     suffix = path.suffix.lower()
     with atomic_path(path) as tmp:
         if suffix == ".csv":
-            df.to_csv(tmp, index=False)
+            # Formulas neutralised for spreadsheets (README, SECURITY.md); Parquet/JSON stay raw.
+            write_csv(df, tmp)
         elif suffix == ".parquet":
             df.to_parquet(tmp, index=False)
         else:

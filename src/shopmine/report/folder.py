@@ -13,11 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import plotly.io as pio
 
 from shopmine.atomic import atomic_dir
 from shopmine.errors import ShopmineInputError, ShopmineRunError
-from shopmine.report.render import PLOT_CONFIG, render_report
+from shopmine.report.csv_output import write_csv
+from shopmine.report.pages import figure_page
+from shopmine.report.render import render_report
 from shopmine.result import AnalysisResult
 
 __all__ = ["find_browser", "write_result_folder"]
@@ -167,12 +168,10 @@ def write_result_folder(
         for file_name, (kind, payload) in plan.items():
             target = tmp / file_name
             if kind == "csv":
-                payload.to_csv(target, index=_keeps_index(payload))
+                write_csv(payload, target, index=_keeps_index(payload))
             elif kind == "figure_html":
                 try:
-                    html = pio.to_html(
-                        payload, include_plotlyjs=True, full_html=True, config=PLOT_CONFIG
-                    )
+                    html = figure_page(payload, f"{result.title or result.name}: {file_name}")
                 except Exception as exc:
                     raise ShopmineRunError(
                         f"Figure for {file_name!r} of result {result.name!r} cannot be "

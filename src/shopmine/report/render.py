@@ -9,44 +9,21 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import datetime
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
-
-import jinja2
-import plotly.io as pio
-import plotly.offline
-from markupsafe import Markup
 
 from shopmine import __version__
 from shopmine.atomic import atomic_write_text
 from shopmine.errors import ShopmineInputError, ShopmineRunError
 from shopmine.report.format import flatten_metrics, table_view
+from shopmine.report.pages import PLOT_CONFIG, environment, figure_div, plotlyjs
 from shopmine.result import AnalysisResult
 
+# PLOT_CONFIG and figure_div live in pages.py; re-exported where callers found them before.
 __all__ = ["DEFAULT_MAX_ROWS", "PLOT_CONFIG", "figure_div", "render_html", "render_report"]
 
 #: Rows of each table shown in the report; the CSV output carries the rest.
 DEFAULT_MAX_ROWS = 20
-#: Plotly config for every embedded figure. No "Produced with Plotly" logo link and no "Share
-#: chart" button (plotly.js 4 shows it unless told not to; it uploads the data to Plotly Cloud):
-#: a shop's report must neither leak its data nor reference anything outside itself.
-PLOT_CONFIG: dict[str, Any] = {"displaylogo": False, "showSendToCloud": False, "responsive": True}
-#: Height of a figure that sets none itself; plotly's "100%" collapses inside a flowing page.
-DEFAULT_FIGURE_HEIGHT = "480px"
-
-
-@lru_cache(maxsize=1)
-def _environment() -> jinja2.Environment:
-    # Autoescape everything: table cells and summaries come from shop data, which may hold
-    # anything, "<script>" included.
-    return jinja2.Environment(
-        loader=jinja2.PackageLoader("shopmine.report", "templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
 
 
 def _html_id(*parts: str) -> str:
@@ -69,35 +46,6 @@ def _figure_has_title(fig: Any) -> bool:
     return False
 
 
-def figure_div(fig: Any, div_id: str) -> str:
-    """Return the HTML ``<div>`` of one figure, without plotly.js.
-
-    Parameters
-    ----------
-    fig : plotly.graph_objects.Figure or dict
-        The figure.
-    div_id : str
-        The id of the div plotly draws into; unique within the page.
-
-    Returns
-    -------
-    str
-        A ``<div>`` with an inline script that calls ``Plotly.newPlot``; the page must load
-        plotly.js before it.
-    """
-    return pio.to_html(
-        fig,
-        include_plotlyjs=False,
-        include_mathjax=False,
-        full_html=False,
-        div_id=div_id,
-        config=PLOT_CONFIG,
-        default_width="100%",
-        default_height=DEFAULT_FIGURE_HEIGHT,
-        validate=True,
-    )
-
-
 def _section(result: AnalysisResult, max_rows: int) -> dict[str, Any]:
     anchor = _html_id(result.name)
     tables = []
@@ -118,8 +66,8 @@ def _section(result: AnalysisResult, max_rows: int) -> dict[str, Any]:
         figures.append(
             {
                 "anchor": f"{div_id}-box",
-                # plotly's own output; its JSON is already escaped ("<" as \u003c).
-                "html": Markup(html),
+                # Markup from pages.figure_div: its id and JSON went through the escaping helpers.
+                "html": html,
                 "caption": "" if _figure_has_title(fig) else _humanize(name),
             }
         )
@@ -172,7 +120,7 @@ def render_html(
         when_text += f" {when:%Z}" if when.tzname() else f" {when:%z}"
     sections = [_section(r, max_rows) for r in results]
     has_figures = any(s["figures"] for s in sections)
-    template = _environment().get_template("report.html")
+    template = environment().get_template("report.html")
     return template.render(
         title=title,
         subtitle=subtitle,
@@ -181,7 +129,7 @@ def render_html(
         sections=sections,
         # plotly.js exactly once for the whole page, and only when a figure needs it
         # (the bundle is several megabytes).
-        plotlyjs=Markup(plotly.offline.get_plotlyjs()) if has_figures else "",
+        plotlyjs=plotlyjs() if has_figures else "",
         version=__version__,
     )
 
