@@ -38,6 +38,22 @@ def history_figure(history: pd.DataFrame, forecasts: pd.DataFrame, unique_id: st
     return fig
 
 
+def fit_failure_note(failures: list[dict]) -> str:
+    """A sentence naming the fits that could not be made and what stood in for them ("" when none).
+
+    Examples
+    --------
+    >>> fit_failure_note([{"models": ["lgbm"], "origin": "2011-01-01", "reason": "ModelFitError: all zero"}])
+    ' lgbm could not be fitted at origin 2011-01-01 (ModelFitError: all zero); window_average stands in.'
+    """
+    if not failures:
+        return ""
+    parts = [f"{' and '.join(f['models'])} could not be fitted at "
+             f"{'the final fit' if f['origin'] == 'final' else 'origin ' + f['origin']} ({f['reason']})"
+             for f in failures]
+    return " " + "; ".join(parts) + f"; {FALLBACK_MODEL} stands in."
+
+
 def forecast_result(run: ForecastRun, *, level: str = "series") -> AnalysisResult:
     """Tables, metrics and figures of one :class:`~shopmine.forecast.run.ForecastRun`.
 
@@ -93,6 +109,7 @@ def forecast_result(run: ForecastRun, *, level: str = "series") -> AnalysisResul
     summary = (f"Forecast of {n_series} {level} series, {run.forecasts.groupby('unique_id').size().iloc[0]} periods "
                f"ahead, served by {run.served}{short}. Best backtest RMSSE: {best} "
                f"({run.metrics[best]['rmsse']:.3f}).")
+    summary += fit_failure_note(run.failures)
     metrics = {"served_model": run.served, "n_series": n_series, **run.metrics}
     return AnalysisResult(name="forecast", title=f"Sales forecast ({level})", summary=summary,
                           tables=tables, metrics=metrics, figures=figures)

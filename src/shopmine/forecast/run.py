@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from shopmine.errors import ShopmineInputError
+from shopmine.errors import ModelFitError, ShopmineInputError
 from shopmine.forecast.auto import window_mean, choose_auto, combine
 from shopmine.forecast.backtest import backtest_cutoffs, rolling_origin
 from shopmine.forecast.data import check_regular, horizon_dates
@@ -16,7 +16,8 @@ from shopmine.forecast.linear import LinearForecaster
 from shopmine.forecast.metrics import series_scales
 from shopmine.forecast.statistical import STATISTICAL_MODELS, StatisticalModels
 
-__all__ = ["FALLBACK_MODEL", "MODELS", "ForecastRun", "min_history", "run_forecast", "short_series"]
+__all__ = ["FALLBACK_MODEL", "MODELS", "ForecastRun", "min_history", "run_forecast", "served_label",
+           "short_series"]
 
 #: Every model name ``--model`` accepts.
 MODELS = (*STATISTICAL_MODELS, "linear", "lgbm", "auto")
@@ -89,6 +90,9 @@ class ForecastRun:
         (:func:`~shopmine.forecast.hierarchy.reconcile_forecast`); empty otherwise.
     scales : dict
         ``{cutoff: series_scales(...)}``: the MASE and RMSSE denominators the backtest was scored with.
+    failures : list of dict
+        ``{models, origin, reason}`` for each fit that could not be made (``origin`` is a backtest
+        cutoff date or ``"final"``); the fallback model's forecasts stand in that model's column there.
     """
 
     forecasts: pd.DataFrame
@@ -99,6 +103,7 @@ class ForecastRun:
     explainers: dict = field(default_factory=dict)
     level_metrics: dict = field(default_factory=dict)
     scales: dict = field(default_factory=dict)
+    failures: list = field(default_factory=list)
 
 
 def _base_models(model: str) -> list[str]:
@@ -109,40 +114,71 @@ def _base_models(model: str) -> list[str]:
     return [model]
 
 
-def _forecaster(names: list[str], freq: str, season_length: int, window_size: int, explainers: dict):
+#: What a model may raise on data it cannot fit; anything else is a bug and propagates.
+def _fit_errors() -> tuple[type[BaseException], ...]:
+    from lightgbm.basic import LightGBMError
+
+    return (ModelFitError, LightGBMError, np.linalg.LinAlgError, ValueError)
+
+
+def _forecaster(names: list[str], freq: str, season_length: int, window_size: int, explainers: dict,
+                failures: list[dict]):
     stat = [n for n in names if n in STATISTICAL_MODELS]
     shortest = min_history(season_length, window_size)
+    fit_errors = _fit_errors()
     # What the backtest fits leave to the final fit, so that it does not search again: the AutoETS
     # models of the last backtest origin, and the LightGBM boosting rounds of the first fit.
     state: dict = {}
 
+    def fit_or_fall_back(models: list[str], fit, full: pd.DataFrame, horizon: int, origin: str) -> pd.DataFrame:
+        """``fit()``'s forecasts, or the fallback in each of ``models``' columns when it cannot fit."""
+        try:
+            return fit()
+        except fit_errors as exc:
+            if isinstance(exc, ShopmineInputError):
+                raise
+            failures.append({"models": list(models), "origin": origin,
+                             "reason": f"{type(exc).__name__}: {(str(exc).strip().splitlines() or [''])[0]}"})
+            simple = _fallback(full, horizon, freq, window_size)
+            return simple.assign(**{n: simple["value"] for n in models}).drop(columns="value")
+
     def forecast(train: pd.DataFrame, horizon: int, future: pd.DataFrame | None, keep: bool = False):
         short = short_series(train, shortest)
         full = train[~train["unique_id"].isin(short)] if short else train
+        origin = "final" if keep else str(train["ds"].max().date())
         parts = []
         if stat and len(full):
-            if keep and "statistical" in state:
-                parts.append(state["statistical"].forward(full, horizon))
-            else:
+            def statistical():
+                if keep and "statistical" in state:
+                    return state["statistical"].forward(full, horizon)
                 models = StatisticalModels(stat, freq, season_length, window_size)
-                parts.append(models.forecast(full, horizon))
+                out = models.forecast(full, horizon)
                 state["statistical"] = models
-        if "linear" in names and len(full):
-            model = LinearForecaster(freq, season_length).fit(full, horizon, future)
-            parts.append(model.predict())
-            if keep:
-                explainers["linear"] = model
-        if "lgbm" in names and len(full):
-            from shopmine.forecast.lgbm import LGBMForecaster
+                return out
 
-            # Tweedie and Poisson need non-negative targets; net sales with returns may dip below zero.
-            options = {"objective": "regression"} if (full["y"] < 0).any() else {}
-            options["n_estimators"] = state.get("lgbm_rounds")
-            model = LGBMForecaster(freq, season_length, **options).fit(full, horizon, future)
-            state.setdefault("lgbm_rounds", model.n_estimators_)
-            parts.append(model.predict())
-            if keep:
-                explainers["lgbm"] = model
+            parts.append(fit_or_fall_back(stat, statistical, full, horizon, origin))
+        if "linear" in names and len(full):
+            def linear():
+                model = LinearForecaster(freq, season_length).fit(full, horizon, future)
+                if keep:
+                    explainers["linear"] = model
+                return model.predict()
+
+            parts.append(fit_or_fall_back(["linear"], linear, full, horizon, origin))
+        if "lgbm" in names and len(full):
+            def lgbm():
+                from shopmine.forecast.lgbm import LGBMForecaster
+
+                # Tweedie and Poisson need non-negative targets; net sales with returns may dip below zero.
+                options = {"objective": "regression"} if (full["y"] < 0).any() else {}
+                options["n_estimators"] = state.get("lgbm_rounds")
+                model = LGBMForecaster(freq, season_length, **options).fit(full, horizon, future)
+                state.setdefault("lgbm_rounds", model.n_estimators_)
+                if keep:
+                    explainers["lgbm"] = model
+                return model.predict()
+
+            parts.append(fit_or_fall_back(["lgbm"], lgbm, full, horizon, origin))
         out = None
         for part in parts:
             out = part if out is None else out.merge(part, on=["unique_id", "ds"], how="inner")
@@ -157,6 +193,25 @@ def _forecaster(names: list[str], freq: str, season_length: int, window_size: in
         return out
 
     return forecast
+
+
+def served_label(served: str, members: list[str], failures: list[dict]) -> str:
+    """What the ``model`` column says of a full-history series: ``served``, or which members fell back.
+
+    Examples
+    --------
+    >>> served_label("lgbm", ["lgbm"], [{"models": ["lgbm"], "origin": "final", "reason": "x"}])
+    'window_average (lgbm could not be fitted)'
+    >>> served_label("median(ets+lgbm+linear)", ["ets", "lgbm", "linear"],
+    ...              [{"models": ["lgbm"], "origin": "final", "reason": "x"}])
+    'median(ets+lgbm+linear) (lgbm could not be fitted: window_average in its place)'
+    """
+    failed = sorted({m for f in failures if f["origin"] == "final" for m in f["models"] if m in members})
+    if not failed:
+        return served
+    if failed == members:
+        return f"{FALLBACK_MODEL} ({' and '.join(failed)} could not be fitted)"
+    return f"{served} ({' and '.join(failed)} could not be fitted: {FALLBACK_MODEL} in its place)"
 
 
 def run_forecast(series: pd.DataFrame, *, horizon: int, freq: str, model: str = "auto",
@@ -209,7 +264,8 @@ def run_forecast(series: pd.DataFrame, *, horizon: int, freq: str, model: str = 
     window_size = window_size or WINDOW_SIZE[freq]
     series = series.sort_values(["unique_id", "ds"], ignore_index=True)
     explainers: dict = {}
-    forecast = _forecaster(names, freq, season_length, window_size, explainers)
+    failures: list[dict] = []
+    forecast = _forecaster(names, freq, season_length, window_size, explainers, failures)
     known = [c for c in (future.columns if future is not None else []) if c not in ("unique_id", "ds")]
     cutoffs = backtest_cutoffs(series["ds"], horizon, windows, step)
     bt = rolling_origin(series, forecast, horizon, cutoffs, known)
@@ -233,8 +289,8 @@ def run_forecast(series: pd.DataFrame, *, horizon: int, freq: str, model: str = 
     widths = borrowed_widths(conformal_widths(bt, head), bt, head, series, out["unique_id"].unique())
     out = add_intervals(out, "forecast", widths, "forecast", nonnegative)
     short = short_series(series, min_history(season_length, window_size))
-    out["model"] = np.where(out["unique_id"].isin(short), FALLBACK_MODEL, served)
+    out["model"] = np.where(out["unique_id"].isin(short), FALLBACK_MODEL, served_label(served, members, failures))
     ordered = ["unique_id", "ds", "forecast", *[f"forecast-{b}-{lv}" for lv in LEVELS for b in ("lo", "hi")],
                "model", *columns]
     return ForecastRun(out[ordered].sort_values(["unique_id", "ds"], ignore_index=True), bt, metrics,
-                       served, series, explainers, scales=scales)
+                       served, series, explainers, scales=scales, failures=failures)
