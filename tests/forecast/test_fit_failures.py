@@ -74,3 +74,28 @@ def test_online_retail_total_forecast_before_the_christmas_closure_exits_0(tmp_p
     assert "lgbm could not be fitted" in " ".join(out.split())
     forecasts = pd.read_csv(tmp_path / "f.csv")
     assert len(forecasts) == 14 and forecasts["forecast"].notna().all()
+
+
+def _weekly_year(weeks: int = 53) -> pd.DataFrame:
+    rng = np.random.default_rng(3)
+    y = 100 + 20 * np.sin(np.arange(weeks) / 52 * 2 * np.pi) + rng.normal(0, 5, weeks)
+    return pd.DataFrame({"unique_id": "total", "ds": pd.date_range("2023-01-02", periods=weeks, freq="W-MON"),
+                         "y": y})
+
+
+def test_weekly_linear_on_one_year_of_history_falls_back_instead_of_failing():
+    # 53 weeks: enough for min_history (53), but lags up to 52 leave the regression 1 row
+    run = run_forecast(_weekly_year(), horizon=4, freq="W", model="linear", season_length=52, windows=1)
+    assert run.failures[-1]["origin"] == "final" and "usable training rows" in run.failures[-1]["reason"]
+    assert (run.forecasts["model"] == f"{FALLBACK_MODEL} (linear could not be fitted)").all()
+
+
+def test_weekly_auto_on_one_year_serves_the_window_average_and_says_why():
+    run = run_forecast(_weekly_year(), horizon=4, freq="W", model="auto", season_length=52, windows=2)
+    # both backtest origins have fewer than 53 weeks: every column is the window average's, a tie
+    assert run.served == FALLBACK_MODEL
+    summary = forecast_result(run, level="total").summary
+    assert "Best backtest RMSSE: window_average" in summary
+    assert "every model's backtest is window_average's" in summary
+    # the tie-broken scores are real numbers, not NaN: MASE falls back to the lag-1 scale
+    assert np.isfinite(run.metrics["auto"]["mase"])

@@ -63,7 +63,9 @@ def choose_auto(backtest: pd.DataFrame, candidates: list[str], scales: dict) -> 
             options[name] = order[:k]
     all_metrics = window_mean(trial, list(options), scales)
     best = {k: min(v[k] for v in all_metrics.values()) for k in ("rmsse", "wape")}
-    chosen = min(options, key=lambda n: score(all_metrics[n], best))
+    # On a tie the simplest rule wins: when every origin was too short for the other models, all
+    # columns hold the window average's forecasts, and the model served should say so.
+    chosen = min(options, key=lambda n: (score(all_metrics[n], best), n != "window_average"))
     return chosen, options[chosen]
 
 

@@ -100,7 +100,11 @@ def forecast_result(run: ForecastRun, *, level: str = "series") -> AnalysisResul
     if lgbm is not None:
         tables["lgbm_importance"] = lgbm.importance_
         tables["lgbm_contributions"] = lgbm.contributions()
-    best = min(run.metrics, key=lambda m: run.metrics[m]["rmsse"] if run.metrics[m]["rmsse"] == run.metrics[m]["rmsse"] else float("inf"))
+    def rank(m: str) -> tuple[float, bool]:
+        rmsse = run.metrics[m]["rmsse"]
+        return (rmsse if rmsse == rmsse else float("inf"), m != FALLBACK_MODEL)
+
+    best = min(run.metrics, key=rank)
     n_series = run.forecasts["unique_id"].nunique()
     per_series = run.forecasts.drop_duplicates("unique_id")["model"]
     fallback = int((per_series == FALLBACK_MODEL).sum()) if run.served != FALLBACK_MODEL else 0
@@ -109,6 +113,11 @@ def forecast_result(run: ForecastRun, *, level: str = "series") -> AnalysisResul
     summary = (f"Forecast of {n_series} {level} series, {run.forecasts.groupby('unique_id').size().iloc[0]} periods "
                f"ahead, served by {run.served}{short}. Best backtest RMSSE: {best} "
                f"({run.metrics[best]['rmsse']:.3f}).")
+    models = [c for c in run.metrics if c != "auto"]
+    if (len(models) > 1 and FALLBACK_MODEL in run.backtest
+            and all(run.backtest[c].equals(run.backtest[FALLBACK_MODEL]) for c in models)):
+        summary += (f" At every backtest origin the series had too little history for the other models, so "
+                    f"every model's backtest is {FALLBACK_MODEL}'s.")
     summary += fit_failure_note(run.failures)
     metrics = {"served_model": run.served, "n_series": n_series, **run.metrics}
     return AnalysisResult(name="forecast", title=f"Sales forecast ({level})", summary=summary,
