@@ -10,14 +10,14 @@ import typer
 from shopmine.cli.context import console, state
 from shopmine.cli.output import check_output_path, print_frame, progress, write_table
 from shopmine.errors import ShopmineInputError
-from shopmine.forecast.run import DEFAULT_ETS_SERIES, DEFAULT_WINDOWS
+from shopmine.forecast.run import DEFAULT_ETS_SERIES, DEFAULT_HORIZON, DEFAULT_WINDOWS
 
 SCORE_KEYS = ["mae", "rmse", "wape", "mase", "rmsse", "coverage_80", "coverage_95"]
 
 
 def forecast_command(
     ctx: typer.Context,
-    horizon: Annotated[int, typer.Option("--horizon", help="Periods to forecast.")] = 14,
+    horizon: Annotated[int, typer.Option("--horizon", help="Periods to forecast.")] = DEFAULT_HORIZON,
     level: Annotated[str, typer.Option("--level", help="product, category or total.")] = "product",
     freq: Annotated[str, typer.Option("--freq", help="D (days), W (ISO weeks, ds = Monday) or M (months).")] = "D",
     top: Annotated[int | None, typer.Option("--top", help="Only the N best-selling series.")] = None,

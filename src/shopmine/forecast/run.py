@@ -17,13 +17,15 @@ from shopmine.forecast.linear import LinearForecaster
 from shopmine.forecast.metrics import series_scales
 from shopmine.forecast.statistical import STATISTICAL_MODELS, StatisticalModels
 
-__all__ = ["DEFAULT_ETS_SERIES", "DEFAULT_WINDOWS", "FALLBACK_MODEL", "MODELS", "best_sellers", "model_groups", "ForecastRun", "min_history", "run_forecast", "served_label",
+__all__ = ["DEFAULT_ETS_SERIES", "DEFAULT_HORIZON", "DEFAULT_WINDOWS", "FALLBACK_MODEL", "MODELS", "best_sellers", "model_groups", "ForecastRun", "min_history", "run_forecast", "served_label",
            "short_series"]
 
 #: Every model name ``--model`` accepts.
 MODELS = (*STATISTICAL_MODELS, "linear", "lgbm", "auto")
 #: Periods averaged by window_average: four weeks of days, eight weeks, six months.
 WINDOW_SIZE = {"D": 28, "W": 8, "M": 6}
+#: Periods forecast by default: two weeks of days.
+DEFAULT_HORIZON = 14
 #: Backtest windows by default: two origins a horizon apart score every model on twice the horizon,
 #: at two-thirds of the cost of the three windows used before (see bench/forecast_speed.py).
 DEFAULT_WINDOWS = 2
