@@ -10,10 +10,13 @@ trend, and gamma-Poisson (negative binomial, shape 2) noise around that mean.
 
 Three stages, each in its own fresh process so that its peak memory (``ru_maxrss``) is its own:
 
-- ``auto``: :func:`shopmine.forecast.run_forecast` with ``model="auto"`` and one backtest window
-  (every model fitted on the backtest window and again on the full history, except that AutoETS
-  only runs its backtest models forward and LightGBM reuses its backtest rounds; the choice, the
-  conformal intervals);
+- ``auto``: :func:`shopmine.forecast.run_forecast` with ``model="auto"``, one backtest window and
+  AutoETS on every series (every model fitted on the backtest window and again on the full
+  history, except that AutoETS only runs its backtest models forward and LightGBM reuses its
+  backtest rounds; the choice, the conformal intervals);
+- ``default``: what ``shopmine forecast`` runs with no option (issue 11, acceptance 4): ``auto``
+  with the default horizon (14 days), backtest windows (2) and AutoETS on the 500 best sellers only;
+  targets: 4,000 series in under 2 minutes, 25,000 in under 10;
 - ``lgbm``: :class:`~shopmine.forecast.LGBMForecaster` fit + predict on the full history;
 - ``ets``: statsforecast AutoETS (through :class:`~shopmine.forecast.StatisticalModels`) fit +
   predict on the full history.
@@ -25,7 +28,8 @@ Wall time and CPU time are both reported: on a shared machine the wall time most
 processes. CPU time counts the stage's own process and the worker processes it waited for
 (statsforecast runs one per core from 100 series); peak memory is the largest single process.
 
-Run: ``.venv/bin/python bench/forecast_speed.py [--series 3000] [--profile] [--concurrent]``
+Run: ``.venv/bin/python bench/forecast_speed.py [--series 3000] [--stages ets,lgbm,auto,default] [--profile]
+[--concurrent]``; ``--series 4000,25000 --stages default`` times the default at both sizes
 (``--concurrent`` runs the three processes at once: quicker on a busy machine, CPU times still
 comparable, wall times not). Prints a table and
 writes ``bench/results/forecast_speed.json``; ``--profile`` also prints where ``auto`` spends its time.
@@ -49,7 +53,7 @@ import pandas as pd
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
 DAYS, HORIZON, SEASON, SEED = 730, 28, 7, 0
-STAGES = ("ets", "lgbm", "auto")
+STAGES = ("ets", "lgbm", "auto", "default")
 WEEKDAY = np.array([0.9, 0.95, 1.0, 1.0, 1.1, 1.3, 0.75])  # Monday .. Sunday
 
 
@@ -76,7 +80,15 @@ def run_stage(stage: str, series: pd.DataFrame) -> None:
     if stage == "auto":
         from shopmine.forecast import run_forecast
 
-        run_forecast(series, horizon=HORIZON, freq="D", model="auto", season_length=SEASON, windows=1)
+        run_forecast(series, horizon=HORIZON, freq="D", model="auto", season_length=SEASON, windows=1,
+                     ets_series=None)
+    elif stage == "default":
+        # What `shopmine forecast` runs when given no option: its horizon, backtest windows, and
+        # AutoETS on the best sellers only.
+        from shopmine.forecast import run_forecast
+        from shopmine.forecast.run import DEFAULT_HORIZON
+
+        run_forecast(series, horizon=DEFAULT_HORIZON, freq="D", season_length=SEASON)
     elif stage == "lgbm":
         from shopmine.forecast import LGBMForecaster
 
@@ -133,50 +145,58 @@ def collect(stage: str, proc: subprocess.Popen, profile: bool) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--series", type=int, default=3000)
-    parser.add_argument("--stages", default=",".join(STAGES))
-    parser.add_argument("--profile", action="store_true", help="profile the auto stage (slower)")
+    parser.add_argument("--series", default="3000", help="one size, or several separated by commas")
+    parser.add_argument("--stages", default=",".join(STAGES[:3]))
+    parser.add_argument("--profile", action="store_true", help="profile the auto and default stages (slower)")
     parser.add_argument("--concurrent", action="store_true",
                         help="run the stages at the same time (CPU times stay comparable, wall times do not)")
     parser.add_argument("--results", type=Path, default=RESULTS / "forecast_speed.json")
     parser.add_argument("--child", choices=STAGES)
     args = parser.parse_args()
+    sizes = [int(n) for n in str(args.series).split(",")]
     if args.child:
-        child(args.child, args.series, args.profile)
+        child(args.child, sizes[0], args.profile)
         return
-    rows = {}
     stages = args.stages.split(",")
+    jobs = [(stage, n) for n in sizes for stage in stages]
+    profiled = {(st, n): args.profile and st in ("auto", "default") for st, n in jobs}
     if args.concurrent:
-        procs = {stage: start(stage, args.series, args.profile and stage == "auto") for stage in stages}
-    for stage in stages:
-        proc = procs[stage] if args.concurrent else start(stage, args.series, args.profile and stage == "auto")
-        rows[stage] = collect(stage, proc, args.profile and stage == "auto")
-        r = rows[stage]
-        print(f"{stage:<5} wall {r['wall_s']:8.1f} s  cpu {r['cpu_s']:8.1f} s  peak {r['peak_rss_gb']:5.2f} GB",
-              flush=True)
-    print(f"\n{args.series:,} daily series x {DAYS} days, horizon {HORIZON}, after a warm-up run:\n")
-    print("| stage | wall s | cpu s | peak GB |\n|---|---|---|---|")
-    for stage, r in rows.items():
-        print(f"| {stage} | {r['wall_s']:.1f} | {r['cpu_s']:.1f} | {r['peak_rss_gb']:.2f} |")
+        procs = {job: start(*job, profiled[job]) for job in jobs}
+    rows = {}
+    for job in jobs:
+        proc = procs[job] if args.concurrent else start(*job, profiled[job])
+        rows[job] = r = collect(job[0], proc, profiled[job])
+        print(f"{job[0]:<7} {job[1]:>6,} series  wall {r['wall_s']:8.1f} s  cpu {r['cpu_s']:8.1f} s  "
+              f"peak {r['peak_rss_gb']:5.2f} GB", flush=True)
+    print(f"\ndaily series x {DAYS} days, after a warm-up run:\n")
+    print("| stage | series | wall s | cpu s | peak GB |\n|---|---|---|---|---|")
+    for (stage, n), r in rows.items():
+        print(f"| {stage} | {n:,} | {r['wall_s']:.1f} | {r['cpu_s']:.1f} | {r['peak_rss_gb']:.2f} |")
     # Wall time is the target; CPU time is printed beside it because on a shared machine the wall
     # time mostly measures the other processes.
     targets = {}
-    if {"auto", "ets"} <= set(rows):
-        a, e = rows["auto"], rows["ets"]
+    first = sizes[0]
+    if ("auto", first) in rows and ("ets", first) in rows:
+        a, e = rows[("auto", first)], rows[("ets", first)]
         targets.update(auto_under_5_min=a["wall_s"] < 300, auto_over_ets_wall=a["wall_s"] / e["wall_s"],
                        auto_over_ets_cpu=a["cpu_s"] / e["cpu_s"])
         print(f"\nauto / AutoETS: wall {targets['auto_over_ets_wall']:.2f}, cpu {targets['auto_over_ets_cpu']:.2f} "
               f"(target < 2); auto under 5 minutes: {targets['auto_under_5_min']}")
-    if {"lgbm", "ets"} <= set(rows):
-        l, e = rows["lgbm"], rows["ets"]
+    if ("lgbm", first) in rows and ("ets", first) in rows:
+        l, e = rows[("lgbm", first)], rows[("ets", first)]
         targets.update(ets_over_lgbm_wall=e["wall_s"] / l["wall_s"], ets_over_lgbm_cpu=e["cpu_s"] / l["cpu_s"])
         print(f"AutoETS / lgbm: wall {targets['ets_over_lgbm_wall']:.1f}, cpu {targets['ets_over_lgbm_cpu']:.1f} "
               f"(target >= 10)")
+    for (stage, n), r in rows.items():
+        if stage == "default":
+            limit = 120 if n <= 4000 else 600
+            targets[f"default_{n}_under_{limit}_s"] = r["wall_s"] < limit
+            print(f"default forecast of {n:,} series: {r['wall_s']:.1f} s (target < {limit} s)")
     out = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
-           "protocol": {"series": args.series, "days": DAYS, "horizon": HORIZON, "season_length": SEASON,
+           "protocol": {"series": sizes, "days": DAYS, "horizon": HORIZON, "season_length": SEASON,
                         "seed": SEED, "auto_backtest_windows": 1, "concurrent": args.concurrent,
                         "load_average_at_end": os.getloadavg()},
-           "runs": rows, "targets": targets}
+           "runs": [{"stage": st, **r} for (st, _), r in rows.items()], "targets": targets}
     if not args.profile:
         args.results.parent.mkdir(exist_ok=True)
         args.results.write_text(json.dumps(out, indent=2) + "\n")

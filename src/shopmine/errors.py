@@ -19,3 +19,10 @@ class ShopmineRunError(ShopmineError, RuntimeError):
 
 class NotFittedError(ShopmineError, AttributeError):
     """An estimator was used before ``fit``."""
+
+
+class ModelFitError(ShopmineError, RuntimeError):
+    """A model cannot be fitted on the data it was given (e.g. every training target is zero).
+
+    Forecast runs catch it per model and window and serve the fallback model in its place.
+    """

@@ -88,3 +88,12 @@ def test_series_without_backtest_errors_borrow_relative_widths():
     assert w.loc["a", "width_80"] == 3.0 and w.loc["b", "width_80"] == 5.0  # their own errors
     assert w.loc["c", "width_80"] == pytest.approx(1.5) and w.loc["c", "width_95"] == pytest.approx(1.5)
     assert w.loc["z", "width_80"] == 0.0
+
+
+def test_mase_scale_of_a_series_shorter_than_its_season_is_the_lag_one_scale():
+    # 4 weekly values, season 52: no seasonal difference exists; |2-0|, |4-2|, |4-4| -> mean 4/3
+    h = pd.DataFrame({"unique_id": "a", "ds": range(4), "y": [0.0, 2.0, 4.0, 4.0]})
+    assert series_scales(h, 52)["mase_scale"].iloc[0] == pytest.approx(4 / 3)
+    # a single period has no difference at all
+    one = pd.DataFrame({"unique_id": "b", "ds": [0], "y": [3.0]})
+    assert np.isnan(series_scales(one, 52)["mase_scale"].iloc[0])

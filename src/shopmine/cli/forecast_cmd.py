@@ -10,13 +10,14 @@ import typer
 from shopmine.cli.context import console, state
 from shopmine.cli.output import check_output_path, print_frame, progress, write_table
 from shopmine.errors import ShopmineInputError
+from shopmine.forecast.run import DEFAULT_ETS_SERIES, DEFAULT_HORIZON, DEFAULT_WINDOWS
 
 SCORE_KEYS = ["mae", "rmse", "wape", "mase", "rmsse", "coverage_80", "coverage_95"]
 
 
 def forecast_command(
     ctx: typer.Context,
-    horizon: Annotated[int, typer.Option("--horizon", help="Periods to forecast.")] = 14,
+    horizon: Annotated[int, typer.Option("--horizon", help="Periods to forecast.")] = DEFAULT_HORIZON,
     level: Annotated[str, typer.Option("--level", help="product, category or total.")] = "product",
     freq: Annotated[str, typer.Option("--freq", help="D (days), W (ISO weeks, ds = Monday) or M (months).")] = "D",
     top: Annotated[int | None, typer.Option("--top", help="Only the N best-selling series.")] = None,
@@ -24,9 +25,12 @@ def forecast_command(
                                        "lgbm or auto (best by backtest, or an ensemble).")] = "auto",
     season_length: Annotated[int | None, typer.Option("--season-length", help="Default: 7 for D, 52 for W, "
                                                       "12 for M.")] = None,
-    backtest: Annotated[int, typer.Option("--backtest", help="Rolling-origin backtest windows.")] = 3,
+    backtest: Annotated[int, typer.Option("--backtest", help="Rolling-origin backtest windows.")] = DEFAULT_WINDOWS,
     step: Annotated[int | None, typer.Option("--step", help="Periods between backtest origins "
                                              "(default: the horizon).")] = None,
+    ets_series: Annotated[int, typer.Option("--ets-series", help="With --model auto, AutoETS runs on this many "
+                                            "best-selling series only (the slowest model by far); the others "
+                                            "choose among the other models. 0: nowhere.")] = DEFAULT_ETS_SERIES,
     data: Annotated[Path | None, typer.Option("--data", help="A ready-made series table instead of the "
                                               "workspace (other columns are drivers; a missing period "
                                               "counts as zero sales).")] = None,
@@ -77,11 +81,12 @@ def forecast_command(
             say("backtesting, forecasting and reconciling")
             run = reconcile_forecast(hierarchy, horizon=horizon, freq=freq, model=model,
                                      season_length=season_length or default_season_length(freq),
-                                     reconcile=reconcile, windows=backtest, step=step)
+                                     reconcile=reconcile, windows=backtest, step=step, ets_series=ets_series,
+                                     progress=say)
             result = forecast_result(run, level="product/category/total (reconciled)")
         else:
             run, level_name = _plain_run(ctx, data, id_col, time_col, target_col, freq, top, level, future,
-                                         horizon, model, season_length, backtest, step, say)
+                                         horizon, model, season_length, backtest, step, ets_series, say)
             result = forecast_result(run, level=level_name)
     out.print(result.summary)
     import pandas as pd
@@ -95,6 +100,10 @@ def forecast_command(
         by_level = by_level[by_level["level"] != "all"][["level", "model", "rmsse", "wape", "mase", "mae"]]
         print_frame(out, by_level, "backtest scores per level (bottom_up, mint: the served model reconciled)",
                     max_columns=6)
+    if output is None and data is None:
+        # A forecast that took minutes is never thrown away: the workspace keeps the latest one.
+        output = state(ctx).workspace().outputs_dir / "forecast.csv"
+        output.parent.mkdir(parents=True, exist_ok=True)
     if output is not None:
         write_table(run.forecasts, output)
         out.print(f"written: {output}")
@@ -112,7 +121,7 @@ def forecast_command(
 
 
 def _plain_run(ctx, data, id_col, time_col, target_col, freq, top, level, future, horizon, model, season_length,
-               backtest, step, say):
+               backtest, step, ets_series, say):
     """One level of series (workspace panel or --data table), forecast without reconciliation."""
     from shopmine.classic import read_table
     from shopmine.forecast import default_season_length, run_forecast, series_from_shop
@@ -141,7 +150,7 @@ def _plain_run(ctx, data, id_col, time_col, target_col, freq, top, level, future
     say("backtesting and forecasting")
     run = run_forecast(series, horizon=horizon, freq=freq, model=model,
                        season_length=season_length or default_season_length(freq),
-                       windows=backtest, step=step, future=future_frame)
+                       windows=backtest, step=step, future=future_frame, ets_series=ets_series, progress=say)
     return run, level_name
 
 

@@ -87,9 +87,29 @@ def _fmt(value) -> str:
 
 @contextmanager
 def progress(console: Console, first: str) -> Iterator:
-    """A spinner with a changing message on a terminal; silent otherwise (logs stay clean)."""
+    """Report long work: a Rich progress bar on a terminal, plain lines on stderr otherwise.
+
+    Yields ``say(message, done=None, total=None)``. With ``done`` and ``total`` the bar fills (and a
+    plain line reads ``[done/total] message``); without them it shows the step. Plain lines keep a
+    piped or logged run informative without the terminal's control codes; they go to stderr so that
+    stdout stays the command's result.
+    """
     if not sys.stdout.isatty():
-        yield lambda _msg: None
+        def plain(msg: str, done: int | None = None, total: int | None = None) -> None:
+            count = f"[{done}/{total}] " if done is not None and total else ""
+            print(f"... {count}{msg}", file=sys.stderr, flush=True)
+
+        plain(first)
+        yield plain
         return
-    with console.status(first) as status:
-        yield lambda msg: status.update(msg)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                   TimeElapsedColumn(), console=console, transient=True)
+    with bar:
+        task = bar.add_task(first, total=None)
+
+        def update(msg: str, done: int | None = None, total: int | None = None) -> None:
+            bar.update(task, description=msg, **({"completed": done, "total": total} if total else {}))
+
+        yield update

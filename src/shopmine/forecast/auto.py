@@ -63,12 +63,22 @@ def choose_auto(backtest: pd.DataFrame, candidates: list[str], scales: dict) -> 
             options[name] = order[:k]
     all_metrics = window_mean(trial, list(options), scales)
     best = {k: min(v[k] for v in all_metrics.values()) for k in ("rmsse", "wape")}
-    chosen = min(options, key=lambda n: score(all_metrics[n], best))
+    # On a tie the simplest rule wins: when every origin was too short for the other models, all
+    # columns hold the window average's forecasts, and the model served should say so.
+    chosen = min(options, key=lambda n: (score(all_metrics[n], best), n != "window_average"))
     return chosen, options[chosen]
 
 
 def window_mean(backtest: pd.DataFrame, columns: list[str], scales: dict) -> dict[str, dict[str, float]]:
-    """``{column: scores}``: each score a plain mean over series within a window, then over windows."""
-    per_window = [evaluate(g, columns, scales[c]) for c, g in backtest.groupby("cutoff", sort=True)]
-    return {col: {k: float(pd.Series([w[col][k] for w in per_window]).mean()) for k in per_window[0][col]}
-            for col in columns}
+    """``{column: scores}``: each score a plain mean over series within a window, then over windows.
+
+    Each column is scored on the rows where it has a value: AutoETS may forecast the best sellers
+    only (``run_forecast``'s ``ets_series``).
+    """
+    out = {}
+    for col in columns:
+        rows = backtest[backtest[col].notna()]
+        per_window = [evaluate(g, [col], scales[c])[col] for c, g in rows.groupby("cutoff", sort=True)]
+        keys = per_window[0] if per_window else evaluate(backtest.head(0), [col], pd.DataFrame(columns=["mase_scale", "rmsse_scale"]))[col]
+        out[col] = {k: float(pd.Series([w[k] for w in per_window], dtype=float).mean()) for k in keys}
+    return out

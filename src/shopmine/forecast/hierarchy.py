@@ -22,7 +22,7 @@ import pandas as pd
 from shopmine.errors import ShopmineInputError
 from shopmine.forecast.auto import window_mean
 from shopmine.forecast.intervals import LEVELS, coverage
-from shopmine.forecast.run import ForecastRun, run_forecast
+from shopmine.forecast.run import DEFAULT_ETS_SERIES, DEFAULT_WINDOWS, ForecastRun, run_forecast
 from shopmine.forecast.sources import series_from_shop
 
 __all__ = ["HIERARCHY_LEVELS", "RECONCILE_METHODS", "Hierarchy", "build_hierarchy", "check_reconcile",
@@ -255,15 +255,17 @@ def _scores_by_level(backtest: pd.DataFrame, columns: list[str], h: Hierarchy, s
 
 
 def reconcile_forecast(h: Hierarchy, *, horizon: int, freq: str, model: str = "auto", season_length: int,
-                       reconcile: str = "mint", windows: int = 3, step: int | None = None,
-                       window_size: int | None = None) -> ForecastRun:
+                       reconcile: str = "mint", windows: int = DEFAULT_WINDOWS, step: int | None = None,
+                       window_size: int | None = None, ets_series: int | None = DEFAULT_ETS_SERIES,
+                       progress=None) -> ForecastRun:
     """Base forecasts of every level, reconciled so that products add up to categories and the total.
 
     Parameters
     ----------
     h : Hierarchy
-    horizon, freq, model, season_length, windows, step, window_size
-        As for :func:`~shopmine.forecast.run.run_forecast` (one model choice for all levels).
+    horizon, freq, model, season_length, windows, step, window_size, ets_series, progress
+        As for :func:`~shopmine.forecast.run.run_forecast` (one model choice for all levels, or one
+        for the best sellers, categories and total among them, and one for the other products).
     reconcile : {"bottom_up", "mint"}, default="mint"
         The reconciled value served as ``forecast``.
 
@@ -285,7 +287,8 @@ def reconcile_forecast(h: Hierarchy, *, horizon: int, freq: str, model: str = "a
     """
     reconcile = check_reconcile(reconcile)
     run = run_forecast(h.series, horizon=horizon, freq=freq, model=model, season_length=season_length,
-                       windows=windows, step=step, window_size=window_size)
+                       windows=windows, step=step, window_size=window_size, ets_series=ets_series,
+                       progress=progress)
     head = "auto" if model == "auto" else model
     fc = run.forecasts
     # The library reads a standard deviation off each symmetric pair of interval columns; ours are

@@ -88,6 +88,7 @@ def coverage(backtest: pd.DataFrame, column: str, nonnegative: bool, levels=LEVE
 
     NaN with a single window: there is nothing else to calibrate on.
     """
+    backtest = backtest[backtest[column].notna()]  # a model may forecast some series only
     cutoffs = backtest["cutoff"].unique()
     if len(cutoffs) < 2:
         return {lv: float("nan") for lv in levels}

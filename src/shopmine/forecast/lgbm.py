@@ -25,7 +25,7 @@ import os
 import numpy as np
 import pandas as pd
 
-from shopmine.errors import NotFittedError
+from shopmine.errors import ModelFitError, NotFittedError
 from shopmine.forecast.data import PANDAS_FREQ
 from shopmine.forecast.drivers import prepare_drivers
 from shopmine.forecast.lags import default_windows, tree_lags
@@ -105,6 +105,18 @@ class LGBMForecaster:
                                  subsample=0.8, subsample_freq=1, colsample_bytree=0.8, random_state=self.seed,
                                  max_bin=MAX_BIN, n_jobs=self.n_jobs or os.cpu_count() or 1, verbosity=-1)
 
+    def _check_labels(self, y: np.ndarray) -> None:
+        """Refuse what LightGBM would abort on: no training row, or no sale at all under Tweedie/Poisson.
+
+        Both happen on real shops, e.g. a backtest window whose training rows (those with every lag)
+        fall in a holiday closure. LightGBM would stop with "[tweedie]: sum of labels is zero".
+        """
+        if len(y) == 0:
+            raise ModelFitError("lgbm has no training row with every lag feature; the history is too short.")
+        if self.objective in ("tweedie", "poisson") and not np.any(y > 0):
+            raise ModelFitError(f"lgbm ({self.objective}) cannot fit: every training target is zero "
+                                f"({len(y)} rows).")
+
     def _early_stopped(self, prep: pd.DataFrame, X: pd.DataFrame, y: np.ndarray, horizon: int):
         """A model stopped early on the last ``horizon`` periods, or None when the history is too short."""
         import lightgbm as lgb
@@ -113,6 +125,8 @@ class LGBMForecaster:
         if len(dates) < 4 * horizon:
             return None
         valid = (prep["ds"] > dates[-horizon - 1]).to_numpy()
+        if self.objective in ("tweedie", "poisson") and not np.any(y[~valid] > 0):
+            return None  # no sale before the validation stretch: train on every row instead
         model = self._regressor(MAX_ESTIMATORS)
         model.fit(X[~valid], y[~valid], eval_X=(X[valid],), eval_y=(y[valid],),
                   callbacks=[lgb.early_stopping(PATIENCE, verbose=False)])
@@ -149,6 +163,7 @@ class LGBMForecaster:
             prep = prep[prep["ds"] > first]
         self.train_rows_ = len(prep)
         X, y = prep[self.mlf_.ts.features_order_], prep["y"].to_numpy()
+        self._check_labels(y)
         stopped = None if self.n_estimators else self._early_stopped(prep, X, y, horizon)
         if stopped is None:
             # the regressor above was built with these rounds

@@ -14,7 +14,7 @@ import pandas as pd
 import statsmodels.api as sm
 
 from shopmine.classic.linear import correlation_table
-from shopmine.errors import NotFittedError, ShopmineInputError
+from shopmine.errors import ModelFitError, NotFittedError, ShopmineInputError
 from shopmine.forecast.drivers import prepare_drivers
 from shopmine.forecast.lags import (calendar_dummies, default_lags, default_windows, history_features,
                                     training_features)
@@ -89,9 +89,9 @@ class LinearForecaster:
         # Columns without variation (a driver constant in these rows) cannot have a coefficient.
         X = X.loc[:, X.std() > 0]
         if len(X) <= X.shape[1] + 1:
-            raise ShopmineInputError(
+            raise ModelFitError(
                 f"linear: {len(X)} usable training rows for {X.shape[1] + 1} coefficients; the series are too "
-                f"short for lags up to {max(lags)}. Give more history or choose another --model.")
+                f"short for lags up to {max(lags)}.")
         design = sm.add_constant(X, has_constant="add")
         with warnings.catch_warnings():
             # Collinear lags (a perfectly regular series) are fine for forecasting: the

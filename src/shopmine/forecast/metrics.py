@@ -38,8 +38,11 @@ def series_scales(history: pd.DataFrame, season_length: int) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Indexed by ``unique_id``: ``mase_scale`` (mean ``|y_t - y_{t-m}|``) and ``rmsse_scale``
-        (mean ``(y_t - y_{t-1})**2`` from the first non-zero ``y``); NaN when a series is too short.
+        Indexed by ``unique_id``: ``mase_scale`` (mean ``|y_t - y_{t-m}|``; with ``m`` or fewer periods,
+        where no seasonal difference exists, the non-seasonal mean ``|y_t - y_{t-1}|``, as Hyndman and
+        Koehler (2006) define MASE for non-seasonal data: a year of weekly history still gets a score)
+        and ``rmsse_scale`` (mean ``(y_t - y_{t-1})**2`` from the first non-zero ``y``); NaN when a
+        series has a single period.
 
     Examples
     --------
@@ -50,7 +53,8 @@ def series_scales(history: pd.DataFrame, season_length: int) -> pd.DataFrame:
     rows = {}
     for uid, group in history.sort_values(["unique_id", "ds"]).groupby("unique_id", sort=True):
         y = group["y"].to_numpy(dtype=float)
-        seasonal = np.abs(y[season_length:] - y[:-season_length]) if len(y) > season_length else np.array([])
+        lag = season_length if len(y) > season_length else 1
+        seasonal = np.abs(y[lag:] - y[:-lag]) if len(y) > lag else np.array([])
         nonzero = np.flatnonzero(y != 0)
         active = y[nonzero[0]:] if len(nonzero) else np.array([])
         steps = np.diff(active) ** 2

@@ -38,6 +38,22 @@ def history_figure(history: pd.DataFrame, forecasts: pd.DataFrame, unique_id: st
     return fig
 
 
+def fit_failure_note(failures: list[dict]) -> str:
+    """A sentence naming the fits that could not be made and what stood in for them ("" when none).
+
+    Examples
+    --------
+    >>> fit_failure_note([{"models": ["lgbm"], "origin": "2011-01-01", "reason": "ModelFitError: all zero"}])
+    ' lgbm could not be fitted at origin 2011-01-01 (ModelFitError: all zero); window_average stands in.'
+    """
+    if not failures:
+        return ""
+    parts = [f"{' and '.join(f['models'])} could not be fitted at "
+             f"{'the final fit' if f['origin'] == 'final' else 'origin ' + f['origin']} ({f['reason']})"
+             for f in failures]
+    return " " + "; ".join(parts) + f"; {FALLBACK_MODEL} stands in."
+
+
 def forecast_result(run: ForecastRun, *, level: str = "series") -> AnalysisResult:
     """Tables, metrics and figures of one :class:`~shopmine.forecast.run.ForecastRun`.
 
@@ -84,7 +100,11 @@ def forecast_result(run: ForecastRun, *, level: str = "series") -> AnalysisResul
     if lgbm is not None:
         tables["lgbm_importance"] = lgbm.importance_
         tables["lgbm_contributions"] = lgbm.contributions()
-    best = min(run.metrics, key=lambda m: run.metrics[m]["rmsse"] if run.metrics[m]["rmsse"] == run.metrics[m]["rmsse"] else float("inf"))
+    def rank(m: str) -> tuple[float, bool]:
+        rmsse = run.metrics[m]["rmsse"]
+        return (rmsse if rmsse == rmsse else float("inf"), m != FALLBACK_MODEL)
+
+    best = min(run.metrics, key=rank)
     n_series = run.forecasts["unique_id"].nunique()
     per_series = run.forecasts.drop_duplicates("unique_id")["model"]
     fallback = int((per_series == FALLBACK_MODEL).sum()) if run.served != FALLBACK_MODEL else 0
@@ -93,6 +113,12 @@ def forecast_result(run: ForecastRun, *, level: str = "series") -> AnalysisResul
     summary = (f"Forecast of {n_series} {level} series, {run.forecasts.groupby('unique_id').size().iloc[0]} periods "
                f"ahead, served by {run.served}{short}. Best backtest RMSSE: {best} "
                f"({run.metrics[best]['rmsse']:.3f}).")
+    models = [c for c in run.metrics if c != "auto"]
+    if (len(models) > 1 and FALLBACK_MODEL in run.backtest
+            and all(run.backtest[c].equals(run.backtest[FALLBACK_MODEL]) for c in models)):
+        summary += (f" At every backtest origin the series had too little history for the other models, so "
+                    f"every model's backtest is {FALLBACK_MODEL}'s.")
+    summary += fit_failure_note(run.failures)
     metrics = {"served_model": run.served, "n_series": n_series, **run.metrics}
     return AnalysisResult(name="forecast", title=f"Sales forecast ({level})", summary=summary,
                           tables=tables, metrics=metrics, figures=figures)

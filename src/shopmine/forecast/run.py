@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from shopmine.errors import ShopmineInputError
+from shopmine.errors import ModelFitError, ShopmineInputError
 from shopmine.forecast.auto import window_mean, choose_auto, combine
 from shopmine.forecast.backtest import backtest_cutoffs, rolling_origin
 from shopmine.forecast.data import check_regular, horizon_dates
@@ -16,12 +17,20 @@ from shopmine.forecast.linear import LinearForecaster
 from shopmine.forecast.metrics import series_scales
 from shopmine.forecast.statistical import STATISTICAL_MODELS, StatisticalModels
 
-__all__ = ["FALLBACK_MODEL", "MODELS", "ForecastRun", "min_history", "run_forecast", "short_series"]
+__all__ = ["DEFAULT_ETS_SERIES", "DEFAULT_HORIZON", "DEFAULT_WINDOWS", "FALLBACK_MODEL", "MODELS", "best_sellers", "model_groups", "ForecastRun", "min_history", "run_forecast", "served_label",
+           "short_series"]
 
 #: Every model name ``--model`` accepts.
 MODELS = (*STATISTICAL_MODELS, "linear", "lgbm", "auto")
 #: Periods averaged by window_average: four weeks of days, eight weeks, six months.
 WINDOW_SIZE = {"D": 28, "W": 8, "M": 6}
+#: Periods forecast by default: two weeks of days.
+DEFAULT_HORIZON = 14
+#: Backtest windows by default: two origins a horizon apart score every model on twice the horizon,
+#: at two-thirds of the cost of the three windows used before (see bench/forecast_speed.py).
+DEFAULT_WINDOWS = 2
+#: Best sellers AutoETS runs on by default (see run_forecast's ``ets_series``).
+DEFAULT_ETS_SERIES = 500
 #: What serves a series with too little history for the full model set (see :func:`min_history`).
 FALLBACK_MODEL = "window_average"
 
@@ -89,6 +98,9 @@ class ForecastRun:
         (:func:`~shopmine.forecast.hierarchy.reconcile_forecast`); empty otherwise.
     scales : dict
         ``{cutoff: series_scales(...)}``: the MASE and RMSSE denominators the backtest was scored with.
+    failures : list of dict
+        ``{models, origin, reason}`` for each fit that could not be made (``origin`` is a backtest
+        cutoff date or ``"final"``); the fallback model's forecasts stand in that model's column there.
     """
 
     forecasts: pd.DataFrame
@@ -99,6 +111,7 @@ class ForecastRun:
     explainers: dict = field(default_factory=dict)
     level_metrics: dict = field(default_factory=dict)
     scales: dict = field(default_factory=dict)
+    failures: list = field(default_factory=list)
 
 
 def _base_models(model: str) -> list[str]:
@@ -109,30 +122,74 @@ def _base_models(model: str) -> list[str]:
     return [model]
 
 
-def _forecaster(names: list[str], freq: str, season_length: int, window_size: int, explainers: dict):
-    stat = [n for n in names if n in STATISTICAL_MODELS]
+#: What a model may raise on data it cannot fit; anything else is a bug and propagates.
+def _fit_errors() -> tuple[type[BaseException], ...]:
+    from lightgbm.basic import LightGBMError
+
+    return (ModelFitError, LightGBMError, np.linalg.LinAlgError, ValueError)
+
+
+def model_groups(names: list[str]) -> list[list[str]]:
+    """The fits one origin makes, in order: the cheap statistical baselines together, AutoETS, linear, lgbm.
+
+    Examples
+    --------
+    >>> model_groups(["naive", "window_average", "ets", "linear", "lgbm"])
+    [['naive', 'window_average'], ['ets'], ['linear'], ['lgbm']]
+    """
+    cheap = [n for n in names if n in STATISTICAL_MODELS and n != "ets"]
+    return [g for g in (cheap, ["ets"] if "ets" in names else [], ["linear"] if "linear" in names else [],
+                        ["lgbm"] if "lgbm" in names else []) if g]
+
+
+def _forecaster(names: list[str], freq: str, season_length: int, window_size: int, explainers: dict,
+                failures: list[dict], ets_ids: set | None, step: Callable[[str], None]):
     shortest = min_history(season_length, window_size)
+    fit_errors = _fit_errors()
     # What the backtest fits leave to the final fit, so that it does not search again: the AutoETS
     # models of the last backtest origin, and the LightGBM boosting rounds of the first fit.
     state: dict = {}
 
+    def fit_or_fall_back(models: list[str], fit, full: pd.DataFrame, horizon: int, origin: str) -> pd.DataFrame:
+        """``fit()``'s forecasts, or the fallback in each of ``models``' columns when it cannot fit."""
+        try:
+            return fit()
+        except fit_errors as exc:
+            if isinstance(exc, ShopmineInputError):
+                raise
+            failures.append({"models": list(models), "origin": origin,
+                             "reason": f"{type(exc).__name__}: {(str(exc).strip().splitlines() or [''])[0]}"})
+            simple = _fallback(full, horizon, freq, window_size)
+            return simple.assign(**{n: simple["value"] for n in models}).drop(columns="value")
+
     def forecast(train: pd.DataFrame, horizon: int, future: pd.DataFrame | None, keep: bool = False):
         short = short_series(train, shortest)
         full = train[~train["unique_id"].isin(short)] if short else train
-        parts = []
-        if stat and len(full):
-            if keep and "statistical" in state:
-                parts.append(state["statistical"].forward(full, horizon))
-            else:
-                models = StatisticalModels(stat, freq, season_length, window_size)
-                parts.append(models.forecast(full, horizon))
-                state["statistical"] = models
-        if "linear" in names and len(full):
+        origin = "final" if keep else str(train["ds"].max().date())
+        where = "final fit" if keep else f"backtest origin {origin}"
+
+        def cheap(models: list[str]):
+            return lambda: StatisticalModels(models, freq, season_length, window_size).forecast(full, horizon)
+
+        def ets():
+            subset = full if ets_ids is None else full[full["unique_id"].isin(ets_ids)]
+            if not len(subset):
+                return pd.DataFrame({"unique_id": pd.Series(dtype=str), "ds": pd.Series(dtype="datetime64[ns]"),
+                                     "ets": pd.Series(dtype=float)})
+            if keep and "ets" in state:
+                return state["ets"].forward(subset, horizon)
+            models = StatisticalModels(["ets"], freq, season_length, window_size)
+            out = models.forecast(subset, horizon)
+            state["ets"] = models
+            return out
+
+        def linear():
             model = LinearForecaster(freq, season_length).fit(full, horizon, future)
-            parts.append(model.predict())
             if keep:
                 explainers["linear"] = model
-        if "lgbm" in names and len(full):
+            return model.predict()
+
+        def lgbm():
             from shopmine.forecast.lgbm import LGBMForecaster
 
             # Tweedie and Poisson need non-negative targets; net sales with returns may dip below zero.
@@ -140,12 +197,20 @@ def _forecaster(names: list[str], freq: str, season_length: int, window_size: in
             options["n_estimators"] = state.get("lgbm_rounds")
             model = LGBMForecaster(freq, season_length, **options).fit(full, horizon, future)
             state.setdefault("lgbm_rounds", model.n_estimators_)
-            parts.append(model.predict())
             if keep:
                 explainers["lgbm"] = model
+            return model.predict()
+
         out = None
-        for part in parts:
-            out = part if out is None else out.merge(part, on=["unique_id", "ds"], how="inner")
+        for group in model_groups(names):
+            step(f"{where}: {'+'.join(group)}")
+            if not len(full):
+                continue
+            fit = {"ets": ets, "linear": linear, "lgbm": lgbm}.get(group[0]) or cheap(group)
+            part = fit_or_fall_back(group, fit, full, horizon, origin)
+            # AutoETS may cover only the best sellers (ets_ids): the other series have no ets value.
+            how = "left" if group == ["ets"] else "inner"
+            out = part if out is None else out.merge(part, on=["unique_id", "ds"], how=how)
         if out is not None and (full["y"] >= 0).all():
             # ETS trends may dip below zero; units sold cannot, and the intervals are cut there too.
             out[names] = out[names].clip(lower=0.0)
@@ -159,9 +224,89 @@ def _forecaster(names: list[str], freq: str, season_length: int, window_size: in
     return forecast
 
 
+def served_label(served: str, members: list[str], failures: list[dict]) -> str:
+    """What the ``model`` column says of a full-history series: ``served``, or which members fell back.
+
+    Examples
+    --------
+    >>> served_label("lgbm", ["lgbm"], [{"models": ["lgbm"], "origin": "final", "reason": "x"}])
+    'window_average (lgbm could not be fitted)'
+    >>> served_label("median(ets+lgbm+linear)", ["ets", "lgbm", "linear"],
+    ...              [{"models": ["lgbm"], "origin": "final", "reason": "x"}])
+    'median(ets+lgbm+linear) (lgbm could not be fitted: window_average in its place)'
+    """
+    failed = sorted({m for f in failures if f["origin"] == "final" for m in f["models"] if m in members})
+    if not failed:
+        return served
+    if failed == members:
+        return f"{FALLBACK_MODEL} ({' and '.join(failed)} could not be fitted)"
+    return f"{served} ({' and '.join(failed)} could not be fitted: {FALLBACK_MODEL} in its place)"
+
+
+def best_sellers(series: pd.DataFrame, n: int | None) -> set | None:
+    """Ids of the ``n`` series with the largest total ``y`` (ties by id); None when ``n`` is None or covers all.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"unique_id": ["a", "a", "b", "c"], "y": [1.0, 1.0, 5.0, 2.0]})
+    >>> sorted(best_sellers(df, 2))  # a and c tie at 2: the first id wins
+    ['a', 'b']
+    """
+    if n is None:
+        return None
+    totals = series.groupby("unique_id")["y"].sum()
+    if n >= len(totals):
+        return None
+    ranked = totals.rename("total").reset_index().sort_values(["total", "unique_id"], ascending=[False, True])
+    return set(ranked["unique_id"].head(n))
+
+
+#: The two groups ``auto`` chooses for when AutoETS runs on the best sellers only.
+HEAD, TAIL = "best sellers", "other series"
+
+
+def _group_of(frame: pd.DataFrame, ets_ids: set | None) -> pd.Series:
+    if ets_ids is None:
+        return pd.Series("all", index=frame.index)
+    return pd.Series(np.where(frame["unique_id"].isin(ets_ids), HEAD, TAIL), index=frame.index)
+
+
+def _choose_per_group(bt: pd.DataFrame, names: list[str], scales: dict, ets_ids: set | None) -> dict:
+    """``auto``'s choice for each group of series: ``{group: (served, members)}``.
+
+    With AutoETS on the best sellers only, those series choose among every model and the others
+    among the models that ran on them; otherwise one choice covers every series.
+    """
+    group = _group_of(bt, ets_ids)
+    out = {}
+    for name in group.unique():
+        candidates = [n for n in names if n != "ets"] if name == TAIL else names
+        out[name] = choose_auto(bt[group == name], candidates, scales)
+    return out
+
+
+def _combine_groups(frame: pd.DataFrame, groups: dict, ets_ids: set | None) -> pd.Series:
+    """The ``auto`` column: each row from its group's choice."""
+    group = _group_of(frame, ets_ids)
+    out = pd.Series(np.nan, index=frame.index)
+    for name, (served, members) in groups.items():
+        rows = group == name
+        out[rows] = combine(frame[rows], served, members)
+    return out
+
+
+def _served_name(groups: dict) -> str:
+    """One name for what serves: the single choice, or each group's."""
+    if len(groups) == 1:
+        return next(iter(groups.values()))[0]
+    return "; ".join(f"{served} for the {name}" for name, (served, _) in sorted(groups.items()))
+
+
 def run_forecast(series: pd.DataFrame, *, horizon: int, freq: str, model: str = "auto",
-                 season_length: int, windows: int = 3, step: int | None = None,
-                 future: pd.DataFrame | None = None, window_size: int | None = None) -> ForecastRun:
+                 season_length: int, windows: int = DEFAULT_WINDOWS, step: int | None = None,
+                 future: pd.DataFrame | None = None, window_size: int | None = None,
+                 ets_series: int | None = DEFAULT_ETS_SERIES,
+                 progress: Callable[[str, int, int], None] | None = None) -> ForecastRun:
     """Backtest and forecast one set of series with one or all models.
 
     Parameters
@@ -174,7 +319,7 @@ def run_forecast(series: pd.DataFrame, *, horizon: int, freq: str, model: str = 
     model : str, default="auto"
         One of :data:`MODELS`; ``auto`` runs them all and serves the best by backtest.
     season_length : int
-    windows : int, default=3
+    windows : int, default=2
         Rolling-origin backtest windows.
     step : int, optional
         Periods between backtest origins; default: the horizon.
@@ -182,6 +327,16 @@ def run_forecast(series: pd.DataFrame, *, horizon: int, freq: str, model: str = 
         Known drivers over the forecast periods.
     window_size : int, optional
         Window of ``window_average``; default four weeks of days, 8 weeks or 6 months.
+    ets_series : int or None, default=500
+        AutoETS runs on this many best-selling series (by total ``y``) only; None: on every series.
+        AutoETS optimises each series on its own and costs far more than every other model together
+        (3,000 daily series: 141 s against 11 s for the global LightGBM), while the long tail of
+        rarely sold products is intermittent demand, where it seldom wins. ``auto`` then chooses
+        separately for the best sellers (among every model) and the other series (every model but
+        ets), and ets is scored on the series it forecast. Only ``auto`` does this: ``model="ets"``
+        forecasts every series.
+    progress : callable, optional
+        Called as ``progress(step, done, total)`` before each model fit.
 
     Returns
     -------
@@ -193,6 +348,8 @@ def run_forecast(series: pd.DataFrame, *, horizon: int, freq: str, model: str = 
     is forecast by :data:`FALLBACK_MODEL` in every model column, and its ``model`` says so. A series
     with no backtest errors of its own (first sold after the last backtest origin) borrows its
     interval widths from the others (:func:`~shopmine.forecast.intervals.borrowed_widths`).
+    A model that cannot be fitted at an origin (:class:`~shopmine.errors.ModelFitError`, LightGBM's
+    own errors ...) is replaced there by :data:`FALLBACK_MODEL`, and ``failures`` lists it.
 
     The searches are done once per run: AutoETS' final forecast runs the models (form and
     parameters) chosen at the last backtest origin over the full history
@@ -203,38 +360,53 @@ def run_forecast(series: pd.DataFrame, *, horizon: int, freq: str, model: str = 
         raise ShopmineInputError(f"--horizon must be a whole number of periods, at least 1; got {horizon!r}.")
     if season_length < 1:
         raise ShopmineInputError(f"--season-length must be at least 1, got {season_length}.")
+    if ets_series is not None and (isinstance(ets_series, bool) or ets_series < 0):
+        raise ShopmineInputError(f"--ets-series must be a whole number >= 0, got {ets_series!r}.")
     check_regular(series, freq)
     names = _base_models(model)
     step = step or horizon
     window_size = window_size or WINDOW_SIZE[freq]
     series = series.sort_values(["unique_id", "ds"], ignore_index=True)
-    explainers: dict = {}
-    forecast = _forecaster(names, freq, season_length, window_size, explainers)
-    known = [c for c in (future.columns if future is not None else []) if c not in ("unique_id", "ds")]
     cutoffs = backtest_cutoffs(series["ds"], horizon, windows, step)
+    # Only auto can leave ets out where it did not run; ``--model ets`` forecasts every series.
+    ets_ids = best_sellers(series, ets_series) if model == "auto" else None
+    total_steps = (len(cutoffs) + 1) * len(model_groups(names))
+    done = iter(range(1, total_steps + 1))
+
+    def say(message: str) -> None:
+        if progress is not None:
+            progress(message, next(done), total_steps)
+
+    explainers: dict = {}
+    failures: list[dict] = []
+    forecast = _forecaster(names, freq, season_length, window_size, explainers, failures, ets_ids, say)
+    known = [c for c in (future.columns if future is not None else []) if c not in ("unique_id", "ds")]
     bt = rolling_origin(series, forecast, horizon, cutoffs, known)
     scales = {c: series_scales(series[series["ds"] <= c][["unique_id", "ds", "y"]], season_length) for c in cutoffs}
-    served, members = names[0], [names[0]]
+    groups = {"all": (names[0], [names[0]])}
     if model == "auto":
-        served, members = choose_auto(bt, names, scales)
-        bt["auto"] = combine(bt, served, members)
+        groups = _choose_per_group(bt, names, scales, ets_ids)
+        bt["auto"] = _combine_groups(bt, groups, ets_ids)
     columns = [*names, "auto"] if model == "auto" else names
     nonnegative = bool((series["y"] >= 0).all())
-    metrics = window_mean(bt, columns, scales)
+    metrics = window_mean(bt, columns, scales)  # each model on the series it forecast (see ets_series)
     for col in columns:
         cov = coverage(bt, col, nonnegative)
         metrics[col].update({f"coverage_{lv}": cov[lv] for lv in LEVELS})
 
     final = forecast(series, horizon, future, keep=True)
     if model == "auto":
-        final["auto"] = combine(final, served, members)
+        final["auto"] = _combine_groups(final, groups, ets_ids)
     head = "auto" if model == "auto" else names[0]
     out = final.assign(forecast=final[head])
     widths = borrowed_widths(conformal_widths(bt, head), bt, head, series, out["unique_id"].unique())
     out = add_intervals(out, "forecast", widths, "forecast", nonnegative)
+    labels = {g: served_label(served, members, failures) for g, (served, members) in groups.items()}
+    out["model"] = _group_of(out, ets_ids if model == "auto" else None).map(
+        labels if model == "auto" else {"all": labels["all"]})
     short = short_series(series, min_history(season_length, window_size))
-    out["model"] = np.where(out["unique_id"].isin(short), FALLBACK_MODEL, served)
+    out.loc[out["unique_id"].isin(short), "model"] = FALLBACK_MODEL
     ordered = ["unique_id", "ds", "forecast", *[f"forecast-{b}-{lv}" for lv in LEVELS for b in ("lo", "hi")],
                "model", *columns]
     return ForecastRun(out[ordered].sort_values(["unique_id", "ds"], ignore_index=True), bt, metrics,
-                       served, series, explainers, scales=scales)
+                       _served_name(groups), series, explainers, scales=scales, failures=failures)
