@@ -11,20 +11,28 @@ from shopmine.report.figures import histogram, line_chart
 from shopmine.result import AnalysisResult
 
 
-def sales_panel_result(product_panel: ibis.Table, total_panel: ibis.Table, *, freq: str) -> AnalysisResult:
-    """Overview of the product-level panel with the shop's total series as a plot."""
+def sales_panel_result(product_panel: ibis.Table, total_panel: ibis.Table, *, freq: str,
+                       names: pd.Series | None = None) -> AnalysisResult:
+    """Overview of the product-level panel with the shop's total revenue and units as plots.
+
+    ``names`` maps product ids to names: a merchant knows products by name, not by code.
+    """
     overview = panel_overview(product_panel)
     total = total_panel.select("ds", "units", "revenue", "returns").order_by("ds").to_pandas()
     top = (product_panel.group_by("unique_id")
            .agg(units=product_panel.units.sum(), revenue=product_panel.revenue.sum(),
                 returns=product_panel.returns.sum(), periods=product_panel.count())
-           .order_by(ibis.desc("units")).limit(15).to_pandas())
+           .order_by([ibis.desc("revenue"), "unique_id"]).limit(15).to_pandas())
+    if names is not None:
+        top.insert(1, "name", top["unique_id"].astype(str).map(names))
     unit = {"D": "day", "W": "week"}[freq]
     summary = (f"{overview['series']:,} product series per {unit} from {overview['start']} to "
                f"{overview['end']}; {overview['zero_share'] or 0:.0%} of product-{unit}s sold nothing "
                "(intermittent demand).")
     partial = " (the last week may be partial)" if freq == "W" else ""
-    figures = {"total_units": line_chart(total, "ds", "units", title=f"Units sold per {unit} (whole shop){partial}")}
+    # Revenue first: it is what a merchant reads a shop by; units add up unlike things (a box and a pen).
+    figures = {"total_revenue": line_chart(total, "ds", "revenue", title=f"Revenue per {unit} (whole shop){partial}"),
+               "total_units": line_chart(total, "ds", "units", title=f"Units sold per {unit} (whole shop){partial}")}
     return AnalysisResult(name=f"sales_panel_{freq.lower()}", title=f"Sales panel ({unit})", summary=summary,
                           metrics=overview, tables={"top_products": top, "total": total}, figures=figures)
 

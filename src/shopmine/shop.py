@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import ibis
+import pandas as pd
 
 from shopmine.features import customer_summary, default_as_of, sales_panel
 from shopmine.ingest import IngestOptions, IngestReport, ingest
@@ -71,18 +72,28 @@ class Shop:
         return customer_summary(self.orders(), as_of=self.as_of)
 
     def overview_results(self, freq: str = "W") -> list[AnalysisResult]:
-        return [sales_panel_result(self.sales_panel("product", freq), self.sales_panel("total", freq), freq=freq),
+        return [sales_panel_result(self.sales_panel("product", freq), self.sales_panel("total", freq), freq=freq,
+                                   names=self.product_names()),
                 customer_summary_result(self.customer_summary())]
 
     def forecast(self, level: str = "product", freq: str = "D", top: int | None = 10, horizon: int = 14,
-                 model: str = "auto", windows: int = 2) -> AnalysisResult:
+                 model: str = "auto", windows: int = 2, measure: str = "revenue") -> AnalysisResult:
         """Backtested sales forecast of the best sellers (:func:`shopmine.forecast.run_forecast`)."""
         from shopmine.forecast import default_season_length, forecast_result, run_forecast, series_from_shop
 
-        series = series_from_shop(self, level=level, freq=freq, top=top)
+        series = series_from_shop(self, level=level, freq=freq, top=top, measure=measure)
         run = run_forecast(series, horizon=horizon, freq=freq, model=model,
                            season_length=default_season_length(freq), windows=windows)
-        return forecast_result(run, level=level)
+        return forecast_result(run, level=level, measure=measure, names=self.product_names() if level == "product"
+                               else None)
+
+    def product_names(self) -> pd.Series | None:
+        """Product names by id (the latest name of each product), or None when the shop has none."""
+        products = self.products()
+        if "name" not in products.columns:
+            return None
+        frame = products.select("product_id", "name").to_pandas().dropna(subset=["name"])
+        return frame.set_index(frame["product_id"].astype(str))["name"] if len(frame) else None
 
     def segments(self, k: int | None = None, seed: int = 42) -> AnalysisResult:
         """RFM segments and behaviour clusters (:func:`shopmine.customers.segment_customers`)."""

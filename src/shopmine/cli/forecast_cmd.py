@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from shopmine.cli.context import console, state
-from shopmine.cli.output import check_output_path, print_frame, progress, write_table
+from shopmine.cli.output import amount, check_output_path, percent, print_frame, progress, write_table
 from shopmine.errors import ShopmineInputError
 from shopmine.forecast.run import DEFAULT_ETS_SERIES, DEFAULT_HORIZON, DEFAULT_WINDOWS
 
@@ -20,6 +20,8 @@ def forecast_command(
     horizon: Annotated[int, typer.Option("--horizon", help="Periods to forecast.")] = DEFAULT_HORIZON,
     level: Annotated[str, typer.Option("--level", help="product, category or total.")] = "product",
     freq: Annotated[str, typer.Option("--freq", help="D (days), W (ISO weeks, ds = Monday) or M (months).")] = "D",
+    measure: Annotated[str, typer.Option("--measure", help="units or revenue: what to forecast from the "
+                                         "workspace's sales.")] = "units",
     top: Annotated[int | None, typer.Option("--top", help="Only the N best-selling series.")] = None,
     model: Annotated[str, typer.Option("--model", help="naive, seasonal_naive, window_average, ets, linear, "
                                        "lgbm or auto (best by backtest, or an ensemble).")] = "auto",
@@ -77,20 +79,34 @@ def forecast_command(
             from shopmine.forecast.hierarchy import hierarchy_from_shop, reconcile_forecast
             from shopmine.shop import Shop
 
-            hierarchy = hierarchy_from_shop(Shop(state(ctx).workspace()), freq=freq)
+            hierarchy = hierarchy_from_shop(Shop(state(ctx).workspace()), freq=freq, measure=measure)
             say("backtesting, forecasting and reconciling")
             run = reconcile_forecast(hierarchy, horizon=horizon, freq=freq, model=model,
                                      season_length=season_length or default_season_length(freq),
                                      reconcile=reconcile, windows=backtest, step=step, ets_series=ets_series,
                                      progress=say)
-            result = forecast_result(run, level="product/category/total (reconciled)")
+            result = forecast_result(run, level="product/category/total (reconciled)", measure=measure,
+                                     names=Shop(state(ctx).workspace()).product_names())
         else:
             run, level_name = _plain_run(ctx, data, id_col, time_col, target_col, freq, top, level, future,
-                                         horizon, model, season_length, backtest, step, ets_series, say)
-            result = forecast_result(run, level=level_name)
+                                         horizon, model, season_length, backtest, step, ets_series, say,
+                                         measure)
+            names = None
+            if data is None and level == "product":
+                from shopmine.shop import Shop
+
+                names = Shop(state(ctx).workspace()).product_names()
+            result = forecast_result(run, level=level_name, measure=None if data is not None else measure,
+                                     names=names)
     out.print(result.summary)
     import pandas as pd
 
+    ahead = result.tables["outlook"]
+    steps = run.forecasts.groupby("unique_id").size().max()
+    last, nxt = f"last {steps}", f"next {steps} (forecast)"
+    print_frame(out, ahead.rename(columns={"last_periods": last, "next_periods": nxt}),
+                f"the largest forecasts ({result.metrics.get('measure', 'sales')}), next {steps} periods against "
+                f"the last {steps}", max_rows=10, formats={last: amount, nxt: amount, "change": percent})
     scores = pd.DataFrame(run.metrics).T[SCORE_KEYS].rename_axis("model").reset_index()
     print_frame(out, scores, "backtest scores (mean over series and windows)", max_columns=8)
     if run.level_metrics:
@@ -105,7 +121,7 @@ def forecast_command(
         output = state(ctx).workspace().outputs_dir / "forecast.csv"
         output.parent.mkdir(parents=True, exist_ok=True)
     if output is not None:
-        write_table(run.forecasts, output)
+        write_table(result.tables["forecasts"], output)
         out.print(f"written: {output}")
     if metrics_output is not None:
         from shopmine.atomic import atomic_write_text
@@ -121,7 +137,7 @@ def forecast_command(
 
 
 def _plain_run(ctx, data, id_col, time_col, target_col, freq, top, level, future, horizon, model, season_length,
-               backtest, step, ets_series, say):
+               backtest, step, ets_series, say, measure="units"):
     """One level of series (workspace panel or --data table), forecast without reconciliation."""
     from shopmine.classic import read_table
     from shopmine.forecast import default_season_length, run_forecast, series_from_shop
@@ -137,7 +153,7 @@ def _plain_run(ctx, data, id_col, time_col, target_col, freq, top, level, future
     else:
         from shopmine.shop import Shop
 
-        series = series_from_shop(Shop(state(ctx).workspace()), level=level, freq=freq, top=top)
+        series = series_from_shop(Shop(state(ctx).workspace()), level=level, freq=freq, top=top, measure=measure)
         level_name = level
     future_frame = None
     if future is not None:

@@ -55,8 +55,31 @@ def print_metrics(console: Console, result: AnalysisResult, keys: list[str] | No
     console.print(table)
 
 
+def amount(value) -> str:
+    """An amount for people: ``171,500`` from 1,000 up, ``12.35`` below, empty when missing.
+
+    >>> amount(171499.6), amount(12.345), amount(float("nan"))
+    ('171,500', '12.35', '')
+    """
+    if value is None or pd.isna(value):
+        return ""
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:,.2f}"
+
+
+def percent(share) -> str:
+    """A share for people: ``14.6 %`` from 0.146, empty when missing.
+
+    >>> percent(0.146), percent(-0.5), percent(None)
+    ('14.6 %', '-50.0 %', '')
+    """
+    if share is None or pd.isna(share):
+        return ""
+    return f"{share * 100:,.1f} %"
+
+
 def print_frame(console: Console, df: pd.DataFrame, title: str, max_rows: int = 20,
-                max_columns: int = 8) -> None:
+                max_columns: int = 8, formats: dict | None = None) -> None:
+    """Print a table; ``formats`` maps column names to a function that writes a cell (e.g. :func:`percent`)."""
     hidden = max(0, df.shape[1] - max_columns)
     df = df.iloc[:, :max_columns]
     if hidden:
@@ -64,8 +87,10 @@ def print_frame(console: Console, df: pd.DataFrame, title: str, max_rows: int = 
     table = Table(title=title, header_style="bold")
     for col in df.columns:
         table.add_column(str(col), justify="right" if pd.api.types.is_numeric_dtype(df[col]) else "left")
+    formats = formats or {}
+    cells = [formats.get(col, _fmt) for col in df.columns]
     for row in df.head(max_rows).itertuples(index=False):
-        table.add_row(*(_fmt(v) for v in row))
+        table.add_row(*(fmt(v) for fmt, v in zip(cells, row)))
     console.print(table)
     if len(df) > max_rows:
         console.print(f"  showing {max_rows} of {len(df):,} rows")

@@ -154,9 +154,10 @@ def product_categories(shop) -> pd.Series:
     return pd.Series(first["category"].astype(str).to_numpy(), index=first["product_id"].astype(str).to_numpy())
 
 
-def hierarchy_from_shop(shop, *, freq: str = "D") -> Hierarchy:
-    """The product → category → total hierarchy of a workspace's units sold before its as-of date."""
-    return build_hierarchy(series_from_shop(shop, level="product", freq=freq), product_categories(shop))
+def hierarchy_from_shop(shop, *, freq: str = "D", measure: str = "units") -> Hierarchy:
+    """The product → category → total hierarchy of a workspace's units (or revenue) before its as-of date."""
+    return build_hierarchy(series_from_shop(shop, level="product", freq=freq, measure=measure),
+                           product_categories(shop))
 
 
 def _insample(backtest: pd.DataFrame, column: str, h: Hierarchy) -> pd.DataFrame:

@@ -23,18 +23,20 @@ def level_scores(level_metrics: dict) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def history_figure(history: pd.DataFrame, forecasts: pd.DataFrame, unique_id: str) -> go.Figure:
-    """History, forecast and the 80 % / 95 % intervals of one series."""
+def history_figure(history: pd.DataFrame, forecasts: pd.DataFrame, unique_id: str, name: str | None = None,
+                   measure: str = "sales") -> go.Figure:
+    """History, forecast and the 80 % / 95 % intervals of one series (``name`` shown beside its id)."""
     h = history[history["unique_id"] == unique_id]
     f = forecasts[forecasts["unique_id"] == unique_id]
-    fig = go.Figure(layout={"template": TEMPLATE, "title": {"text": f"{unique_id}: history and forecast"}})
+    label = f"{unique_id} {name}" if name else unique_id
+    fig = go.Figure(layout={"template": TEMPLATE, "title": {"text": f"{label}: history and forecast"}})
     for lv, opacity in ((95, 0.15), (80, 0.3)):
         fig.add_trace(go.Scatter(x=pd.concat([f["ds"], f["ds"][::-1]]),
                                  y=pd.concat([f[f"forecast-hi-{lv}"], f[f"forecast-lo-{lv}"][::-1]]),
                                  fill="toself", line={"width": 0}, opacity=opacity, name=f"{lv} % interval"))
     fig.add_trace(go.Scatter(x=h["ds"], y=h["y"], mode="lines", name="history"))
     fig.add_trace(go.Scatter(x=f["ds"], y=f["forecast"], mode="lines", name="forecast"))
-    fig.update_layout(xaxis_title="period", yaxis_title="sales")
+    fig.update_layout(xaxis_title="period", yaxis_title=measure)
     return fig
 
 
@@ -54,7 +56,34 @@ def fit_failure_note(failures: list[dict]) -> str:
     return " " + "; ".join(parts) + f"; {FALLBACK_MODEL} stands in."
 
 
-def forecast_result(run: ForecastRun, *, level: str = "series") -> AnalysisResult:
+def outlook(history: pd.DataFrame, forecasts: pd.DataFrame, names: pd.Series | None = None) -> pd.DataFrame:
+    """Per series: the last ``h`` periods' actual total, the next ``h`` periods' forecast total, the change.
+
+    ``h`` is the forecast horizon. Sorted by the forecast total, largest first: what a merchant reads
+    first is where the sales will be.
+
+    Examples
+    --------
+    >>> hist = pd.DataFrame({"unique_id": "a", "ds": pd.date_range("2024-01-01", periods=4), "y": [9.0, 1, 2, 3]})
+    >>> fc = pd.DataFrame({"unique_id": "a", "ds": pd.date_range("2024-01-05", periods=2), "forecast": [4.0, 6]})
+    >>> outlook(hist, fc).to_dict("records")
+    [{'unique_id': 'a', 'last_periods': 5.0, 'next_periods': 10.0, 'change': 1.0}]
+    """
+    keys = [k for k in ("level", "unique_id") if k in forecasts.columns and k in history.columns]
+    h = int(forecasts.groupby(keys).size().max())
+    recent = history.sort_values("ds").groupby(keys).tail(h).groupby(keys)["y"].sum().rename("last_periods")
+    ahead = forecasts.groupby(keys)["forecast"].sum().rename("next_periods")
+    out = pd.concat([recent, ahead], axis=1).dropna(subset=["next_periods"]).fillna({"last_periods": 0.0})
+    out["change"] = out["next_periods"] / out["last_periods"].where(out["last_periods"] > 0) - 1
+    out = out.reset_index().sort_values(["next_periods", *keys], ascending=[False, *[True] * len(keys)],
+                                        ignore_index=True)
+    if names is not None:
+        out.insert(out.columns.get_loc("unique_id") + 1, "name", out["unique_id"].astype(str).map(names))
+    return out
+
+
+def forecast_result(run: ForecastRun, *, level: str = "series", measure: str | None = None,
+                    names: pd.Series | None = None) -> AnalysisResult:
     """Tables, metrics and figures of one :class:`~shopmine.forecast.run.ForecastRun`.
 
     Parameters
@@ -62,6 +91,10 @@ def forecast_result(run: ForecastRun, *, level: str = "series") -> AnalysisResul
     run : ForecastRun
     level : str, default="series"
         What a series is (``product``, ``category``, ``total``), for titles.
+    measure : str, optional
+        What was forecast (``units``, ``revenue``), for titles.
+    names : pandas.Series, optional
+        Product names by id: shown beside the ids in the forecasts table and the charts' titles.
 
     Returns
     -------
@@ -70,11 +103,18 @@ def forecast_result(run: ForecastRun, *, level: str = "series") -> AnalysisResul
         ``linear_correlations``, ``lgbm_importance``, ``lgbm_contributions``; metrics per model.
     """
     scores = pd.DataFrame(run.metrics).T.rename_axis("model").reset_index()
-    tables = {"forecasts": run.forecasts, "backtest_scores": scores}
+    forecasts = run.forecasts
+    if names is not None and "unique_id" in forecasts:
+        forecasts = forecasts.copy()
+        forecasts.insert(forecasts.columns.get_loc("unique_id") + 1, "name",
+                         forecasts["unique_id"].astype(str).map(names))
+    tables = {"forecasts": forecasts, "outlook": outlook(run.history, run.forecasts, names),
+              "backtest_scores": scores}
     figures = {}
     top = run.history.groupby("unique_id")["y"].sum().nlargest(PLOTTED_SERIES).index
     for uid in top:
-        figures[f"forecast_{uid}"] = history_figure(run.history, run.forecasts, uid)
+        name = names.get(str(uid)) if names is not None else None
+        figures[f"forecast_{uid}"] = history_figure(run.history, run.forecasts, uid, name, measure or "sales")
     figures["backtest_error"] = bar_chart(scores, "model", ["rmsse", "wape", "mase"],
                                           title="Backtest error by model (lower is better)")
     if run.level_metrics:
@@ -110,7 +150,8 @@ def forecast_result(run: ForecastRun, *, level: str = "series") -> AnalysisResul
     fallback = int((per_series == FALLBACK_MODEL).sum()) if run.served != FALLBACK_MODEL else 0
     short = (f" ({fallback} with too little history for the other models: {FALLBACK_MODEL})"
              if fallback else "")
-    summary = (f"Forecast of {n_series} {level} series, {run.forecasts.groupby('unique_id').size().iloc[0]} periods "
+    what = f" ({measure})" if measure else ""
+    summary = (f"Forecast of {n_series} {level} series{what}, {run.forecasts.groupby('unique_id').size().iloc[0]} periods "
                f"ahead, served by {run.served}{short}. Best backtest RMSSE: {best} "
                f"({run.metrics[best]['rmsse']:.3f}).")
     models = [c for c in run.metrics if c != "auto"]
@@ -119,6 +160,8 @@ def forecast_result(run: ForecastRun, *, level: str = "series") -> AnalysisResul
         summary += (f" At every backtest origin the series had too little history for the other models, so "
                     f"every model's backtest is {FALLBACK_MODEL}'s.")
     summary += fit_failure_note(run.failures)
-    metrics = {"served_model": run.served, "n_series": n_series, **run.metrics}
-    return AnalysisResult(name="forecast", title=f"Sales forecast ({level})", summary=summary,
+    metrics = {"served_model": run.served, "n_series": n_series, **({"measure": measure} if measure else {}),
+               **run.metrics}
+    return AnalysisResult(name="forecast", title=f"Sales forecast ({level}{', ' + measure if measure else ''})",
+                          summary=summary,
                           tables=tables, metrics=metrics, figures=figures)

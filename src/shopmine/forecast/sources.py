@@ -11,8 +11,13 @@ from shopmine.forecast.data import check_freq, series_from_panel, to_monthly, to
 __all__ = ["series_from_shop"]
 
 
-def series_from_shop(shop, *, level: str = "product", freq: str = "D", top: int | None = None) -> pd.DataFrame:
-    """Units sold per series and period before the shop's as-of date, with price and discount drivers.
+#: What a shop's forecast can be in: units sold, or the revenue they brought.
+MEASURES = ("units", "revenue")
+
+
+def series_from_shop(shop, *, level: str = "product", freq: str = "D", top: int | None = None,
+                     measure: str = "units") -> pd.DataFrame:
+    """Units (or revenue) per series and period before the shop's as-of date, with price and discount drivers.
 
     Parameters
     ----------
@@ -21,7 +26,9 @@ def series_from_shop(shop, *, level: str = "product", freq: str = "D", top: int 
     freq : {"D", "W", "M"}, default="D"
         Months are summed from days.
     top : int, optional
-        Keep the ``top`` series with the most units.
+        Keep the ``top`` series with the most units (or revenue).
+    measure : {"units", "revenue"}, default="units"
+        The sales panel's measure to forecast: ``units`` sold, or ``revenue`` (what was paid for them).
 
     Returns
     -------
@@ -37,6 +44,8 @@ def series_from_shop(shop, *, level: str = "product", freq: str = "D", top: int 
     if level not in ("product", "category", "total"):
         raise ShopmineInputError(f"--level must be product, category or total, got {level!r}.")
     check_freq(freq)
+    if measure not in MEASURES:
+        raise ShopmineInputError(f"--measure must be one of {', '.join(MEASURES)}, got {measure!r}.")
     panel = shop.sales_panel(level, "D" if freq == "M" else freq).to_pyarrow().to_pandas()
     if panel.empty:
         raise ShopmineInputError(f"--as-of {shop.as_of}: no product was sold before this date, so there is "
@@ -44,7 +53,7 @@ def series_from_shop(shop, *, level: str = "product", freq: str = "D", top: int 
     if level == "category" and set(panel["unique_id"].astype(str)) == {UNKNOWN_CATEGORY}:
         raise ShopmineInputError("--level category: no sold product has a category; map a category column at "
                                  "ingest or load a products file with categories, or use --level total.")
-    frame = series_from_panel(panel)
+    frame = series_from_panel(panel, target=measure)
     if freq == "M":
         frame = to_monthly(frame)
     return top_series(frame, top) if top is not None else frame
