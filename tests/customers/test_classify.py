@@ -140,3 +140,31 @@ def test_cli_bad_input_exits_2(shop, cli, tmp_path, capsys):
     assert cli(["--workspace", ws, "classify", "--labels", str(path)]) == 2
     assert "only one class" in capsys.readouterr().err
     assert cli(["--workspace", ws, "classify", "--horizon-days", "0"]) == 2
+
+
+# --- today's customers (issue 11) ------------------------------------------------------------------
+
+def test_buy_again_scores_every_customer_at_the_as_of_date(shop, buy_again):
+    scores = buy_again.tables["current_scores"]
+    assert list(scores.columns) == ["customer_id", "probability", "label"]
+    features = behaviour_features(shop.orders(), as_of=shop.as_of, products=shop.products()).to_pandas()
+    assert set(scores["customer_id"]) == set(features["customer_id"].astype(str))
+    assert scores["customer_id"].is_unique and scores["probability"].between(0, 1).all()
+    assert scores["probability"].is_monotonic_decreasing
+    assert ((scores["probability"] >= 0.5) == (scores["label"] == "yes")).all()
+    winner = "LightGBM" if buy_again.metrics["lgbm_auc"] > buy_again.metrics["tree_auc"] else "decision tree"
+    assert buy_again.metrics["scored_by"] == winner and winner in buy_again.summary
+
+
+def test_classify_with_the_same_seed_gives_the_same_result_twice(shop, buy_again, tmp_path, cli, capsys):
+    again = buy_again_classifier(shop.orders(), as_of=shop.as_of, products=shop.products(), seed=3)
+    pd.testing.assert_frame_equal(again.tables["current_scores"], buy_again.tables["current_scores"])
+    assert again.metrics["rules_text"] == buy_again.metrics["rules_text"]
+    ws = shop.workspace.root
+    paths = [tmp_path / "a.csv", tmp_path / "b.csv"]
+    for path in paths:
+        assert cli(["-w", str(ws), "classify", "--seed", "7", "--output", str(path)]) == 0
+    capsys.readouterr()
+    first, second = (pd.read_csv(p, dtype={"customer_id": str}) for p in paths)
+    pd.testing.assert_frame_equal(first, second)
+    assert list(first.columns) == ["customer_id", "probability", "label"]

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from shopmine.cli.context import console, state
-from shopmine.cli.output import print_frame, print_metrics, progress
+from shopmine.cli.output import check_output_path, percent, print_frame, print_metrics, progress, write_table
 from shopmine.errors import ShopmineInputError
 from shopmine.shop import Shop
 
@@ -25,6 +25,8 @@ def classify_command(
     labels: Annotated[Path | None, typer.Option("--labels", help="CSV customer_id,label with the category "
                                                 "to predict instead of buying again.")] = None,
     seed: Annotated[int, typer.Option("--seed", help="Random seed of the split, tree and LightGBM.")] = 42,
+    output: Annotated[Path | None, typer.Option("--output", help="Write today's scores of every customer "
+                                                "(customer_id, probability, label; .csv, .parquet, .json).")] = None,
     output_dir: Annotated[Path | None, typer.Option("--output-dir", help="Folder for index.html, plots, "
                                                     "tables and metrics.json.")] = None,
     metrics_output: Annotated[Path | None, typer.Option("--metrics-output", help="Write the metrics "
@@ -36,6 +38,7 @@ def classify_command(
     """
     from shopmine.report import write_result_folder
 
+    check_output_path(output)
     if metrics_output is not None and metrics_output.suffix.lower() != ".json":
         raise ShopmineInputError(f"--metrics-output must end in .json, got {metrics_output}.")
     shop = Shop(state(ctx).workspace())
@@ -48,6 +51,11 @@ def classify_command(
     print_frame(out, result.tables["confusion_tree"].reset_index(), "Decision tree confusion matrix")
     out.print("Decision tree rules:", markup=False)
     out.print(result.metrics["rules_text"], markup=False, highlight=False)
+    print_frame(out, result.tables["current_scores"], f"Today's customers, most likely first (scored by the "
+                f"{result.metrics['scored_by']})", max_rows=10, formats={"probability": percent})
+    if output is not None:
+        write_table(result.tables["current_scores"], output)
+        out.print(f"written: {output}")
     if metrics_output is not None:
         metrics_output.parent.mkdir(parents=True, exist_ok=True)
         result.write_metrics(metrics_output)

@@ -33,6 +33,7 @@ from shopmine.classic.target import MAX_CLASSES, pick_positive_class
 from shopmine.classic.tree import DEPTH_GRID, LEAF_GRID, leaf_rules
 from shopmine.classic.tree_figure import tree_figure
 from shopmine.customers.behaviour import behaviour_features, first_order_day, no_customers_reason
+from shopmine.customers.current_scores import score_current_customers
 from shopmine.errors import ShopmineInputError
 from shopmine.features import classify_lines
 from shopmine.features.dates import check_day
@@ -140,6 +141,12 @@ def buy_again_classifier(
     result.metrics.update(as_of=as_of, horizon_days=horizon_days, split="time", train_features_at=train_day,
                           test_features_at=test_day, train_positive_rate=float(y_train.mean()),
                           test_positive_rate=float(y_test.mean()) if len(y_test) else None)
+    # Today's customers: the winning model refitted on the newest window, applied to features at as_of.
+    X_now = _features(orders, as_of, products)
+    scores, scored_by = score_current_customers(result.metrics, X_test, y_test.map({0: "no", 1: "yes"}), X_now,
+                                                seed=seed, lgbm_params=LGBM_PARAMS)
+    _add_current_scores(result, scores, scored_by,
+                        f"probability of buying again in the {horizon_days} days after {as_of}")
     result.name, result.title = "classify", f"Buys again within {horizon_days} days (decision tree vs LightGBM)"
     return result
 
@@ -186,6 +193,10 @@ def category_classifier(
                   f"customers, features at {as_of}")
     result = classify_customers(X_train, y_train, X_test, y_test, target=target, seed=seed, split_text=split_text)
     result.metrics.update(as_of=as_of, split="stratified")
+    # Every customer with features at as_of, labelled or not, by the winning model fitted on all labels.
+    scores, scored_by = score_current_customers(result.metrics, X, y, _features(orders, as_of, products),
+                                                seed=seed, lgbm_params=LGBM_PARAMS)
+    _add_current_scores(result, scores, scored_by, f"most likely {target} at {as_of}")
     result.name, result.title = "classify", f"Classifying {target} (decision tree vs LightGBM)"
     return result
 
@@ -370,6 +381,13 @@ def read_label_file(path: str | Path) -> pd.Series:
             f"--labels {path}: expected two columns, customer_id and the label; found {', '.join(frame.columns)}.")
     label = next(c for c in frame.columns if c != "customer_id")
     return frame.set_index("customer_id")[label].rename(str(label))
+
+
+def _add_current_scores(result: AnalysisResult, scores: pd.DataFrame, scored_by: str, what: str) -> None:
+    result.tables["current_scores"] = scores
+    result.metrics.update(scored_by=scored_by, scored_customers=len(scores))
+    result.summary += (f" Today's {len(scores):,} customers are scored by the {scored_by} (the better on the "
+                       f"test AUC), refitted on the newest labels: {what}.")
 
 
 def classify(
