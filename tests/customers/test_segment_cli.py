@@ -59,3 +59,15 @@ def test_online_retail_all_customers(tmp_path, capsys):
     frame = pd.read_parquet(tmp_path / "seg.parquet")
     assert len(frame) > 4000 and frame["customer_id"].is_unique
     print(f"segmented {len(frame):,} Online Retail customers in {elapsed:.1f} s")
+
+
+def test_segment_output_lists_the_most_valuable_customers_first(demo_shop, tmp_path, capsys):
+    from shopmine.cli.app import main
+
+    out = tmp_path / "seg.csv"
+    assert main(["-w", str(demo_shop.workspace_dir), "segment", "--output", str(out)]) == 0
+    capsys.readouterr()
+    import pandas as pd
+
+    frame = pd.read_csv(out, dtype={"customer_id": str})
+    assert frame["monetary"].is_monotonic_decreasing

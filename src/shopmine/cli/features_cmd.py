@@ -56,12 +56,15 @@ def customers_command(
     out = console()
     with progress(out, "building the customer summary"):
         summary = shop.customer_summary()
+        value = "monetary" if "monetary" in summary.columns else None
         frame = summary.to_pandas()
+        if value is not None:  # most valuable customers first, not by id
+            frame = frame.sort_values([value, "customer_id"], ascending=[False, True], ignore_index=True)
         overview = AnalysisResult(name="customer_summary", title="Customer summary",
                                   metrics=customer_overview(summary))
     print_metrics(out, overview)
     out.print(f"customer summary as of {shop.as_of}: {len(frame):,} customers")
-    print_frame(out, frame.head(10), "first rows")
+    print_frame(out, frame.head(10), "most valuable customers" if value else "first rows")
     if output is not None:
         write_table(frame, output)
         out.print(f"written: {output}")

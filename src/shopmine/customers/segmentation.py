@@ -72,7 +72,9 @@ def segment_customers(
     scored["rfm_segment"] = [segment_name(r, f) for r, f in zip(scored["r_score"], scored["f_score"])]
     scored["cluster"] = clusters.labels_
     segments = segment_table(scored)
-    customers = scored[OUTPUT_COLUMNS].reset_index(drop=True)
+    # Most valuable first: the rows a merchant acts on come before the long tail.
+    customers = scored[OUTPUT_COLUMNS].sort_values(["monetary", "customer_id"], ascending=[False, True],
+                                                   ignore_index=True)
 
     largest = segments.sort_values("customers", ascending=False).iloc[0]
     top_revenue = segments.sort_values("revenue_share", ascending=False).iloc[0]
