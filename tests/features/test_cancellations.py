@@ -182,3 +182,18 @@ def test_bad_cancellation_arguments(kwargs, message):
     orders = toy_orders([line("1", "c1", "A", "2021-01-02 10:00", 1, 3.0)])
     with pytest.raises(ShopmineInputError, match=message):
         classify_lines(orders, before=AS_OF, **kwargs)
+
+
+def test_bulk_fence_is_the_far_out_log_fence_for_a_widely_spread_product():
+    # W sells 1, 1, 12, 12, 24 and 300: median 12 (10 × = 120), Q1 = 1 + 0.25 × 11 = 3.75,
+    # Q3 = 12 + 0.75 × 12 = 21, far-out log fence 21 × (21 / 3.75) ** 3 = 3,687.936: the 300-unit
+    # line is an ordinary wholesale line of W, not bulk; 3,700 would be.
+    quantities = [1, 1, 12, 12, 24, 300]
+    rows = [line(str(i), f"c{i}", "W", f"2021-01-0{i + 1} 10:00", q, 1.0) for i, q in enumerate(quantities)]
+    lines = classify_lines(toy_orders(rows), before=AS_OF).to_pandas()
+    assert not lines.is_bulk_outlier.any()
+    rows[5]["quantity"] = 3700
+    # With 3,700 instead, Q3 and Q1 are unchanged (the top line moves only the maximum).
+    lines = classify_lines(toy_orders(rows), before=AS_OF).to_pandas().set_index("order_id")
+    assert list(lines.index[lines.is_bulk_outlier]) == ["5"]
+    assert lines.loc["5"].model_units == pytest.approx(21 * (21 / 3.75) ** 3, rel=1e-12)

@@ -20,9 +20,9 @@ Every feature table is an aggregate of :func:`classify_lines`, so the definition
   ``quantity > 0`` and a return status (returned units = ``quantity``).
 - A **cancelled line** is a product line with ``quantity > 0`` and any other not-sold status
   (``cancelled``, ``voided``, ``failed`` ...): never a sale, counted as cancelled units.
-- A **bulk line** (``is_bulk_outlier``) is a sale line whose quantity exceeds ``bulk_factor`` ×
-  the median quantity of its product's sale lines before the as-of date
-  (:mod:`shopmine.features.bulk`). ``model_units`` caps its net units at that fence: the measure
+- A **bulk line** (``is_bulk_outlier``) is a sale line whose quantity exceeds its product's bulk
+  fence: the larger of ``bulk_factor`` × the median quantity of the product's sale lines before the
+  as-of date and the far-out fence of their log quantities (:mod:`shopmine.features.bulk`). ``model_units`` caps its net units at that fence: the measure
   that forecasting models train on, so that one-off orders do not become the forecast.
 - Shipping, fee, discount and adjustment lines never count; neither do lines with a null line type or
   a zero or null quantity.
@@ -39,7 +39,7 @@ import datetime as dt
 import ibis
 
 from shopmine.errors import ShopmineInputError
-from shopmine.features.bulk import BULK_FACTOR, usual_line_units
+from shopmine.features.bulk import BULK_FACTOR, bulk_fences
 from shopmine.features.cancellations import GROUP_KEYS, buyer_key, match_cancellations
 from shopmine.features.dates import start_of_day
 from shopmine.schema import NOT_SOLD_STATUSES, RETURN_STATUSES
@@ -163,7 +163,8 @@ def classify_lines(
     cancel_window_days : int, default=30
         A cancelled-status negative line cancels a sale at most this many days before it.
     bulk_factor : float, default=10.0
-        A sale line is bulk beyond this many times its product's median line.
+        A sale line is bulk beyond this many times its product's median line (and beyond the
+        product's far-out log fence).
 
     Returns
     -------
@@ -207,20 +208,20 @@ def classify_lines(
         may_cancel=(status.isnull() | ~status.isin(RETURN_STATUSES)).fill_null(True),
     )
     groups, negatives = match_cancellations(sales, negatives, window_days=cancel_window_days)
-    usual = usual_line_units(sales)
+    fences = bulk_fences(sales, bulk_factor)
 
     zero = ibis.literal(0.0)
     pos = positives.left_join(groups, list(GROUP_KEYS))
     pos = pos.select(*positives.columns, group_cancelled=pos.group_cancelled, group_sold=pos.group_sold)
-    pos = pos.left_join(usual, "product_id")
-    pos = pos.select(*positives.columns, "group_cancelled", "group_sold", usual_units=pos.usual_units)
+    pos = pos.left_join(fences, "product_id")
+    pos = pos.select(*positives.columns, "group_cancelled", "group_sold", fence=pos.bulk_fence)
     q = pos.quantity
     # The group's cancelled units, shared by its lines pro rata (a lone line: all of them).
     cancelled = ibis.ifelse(pos.is_sale & pos.group_cancelled.notnull(),
                             q * pos.group_cancelled / pos.group_sold, zero)
     pos = pos.mutate(net=ibis.ifelse(pos.is_sale, q - cancelled, zero))
     pos = pos.mutate(net=ibis.ifelse(pos.net < 1e-9 * q, zero, pos.net), cancelled=cancelled)
-    fence = pos.usual_units * bulk_factor
+    fence = pos.fence
     is_bulk = (pos.is_sale & (q > fence)).fill_null(False)
     discounted = pos.is_sale & (pos.unit_price < pos.list_price).fill_null(False)
     net = pos.net

@@ -93,8 +93,8 @@ def sales_panel(
           value is 0)
         - ``gross_units``, ``gross_revenue`` (float64): units and revenue of the sale lines as sold,
           before cancellations
-        - ``bulk_lines`` (int64): sale lines flagged ``is_bulk_outlier`` (beyond 10 × their
-          product's median line)
+        - ``bulk_lines`` (int64): sale lines flagged ``is_bulk_outlier`` (beyond their product's
+          bulk fence: 10 × its median line and its far-out log fence, :mod:`shopmine.features.bulk`)
         - ``units_model`` (float64): ``units`` with each bulk line capped at its fence, the measure
           forecasting models train on by default
 
