@@ -17,8 +17,8 @@ from features.helpers import toy_orders
 
 
 def test_fences_on_distinct_log_values_do_not_collapse():
-    # 70 lines of 1 unit, then 2, 3, 6, 12, 24 and one line of 50,000. The line quartiles are both
-    # 1 (fences 1..1 flagged all 29 lines of more than 1 unit); the distinct values are
+    # 70 lines of 1 unit, then 2, 3, 6, 12, 24 and one line of 50,000. The line quartiles are 1 and
+    # 2 (fences 0.125..16 flagged the ordinary 24-unit lines as well); the distinct values are
     # 1, 2, 3, 6, 12, 24, 50000: Q1 (position 1.5) = (log 2 + log 3) / 2, Q3 (position 4.5) =
     # (log 12 + log 24) / 2, high = 10 ** (Q3 + 3 IQR) = 5,643.9...: only the 50,000 line is out.
     quantities = [1] * 70 + [2] * 10 + [3] * 5 + [6] * 5 + [12] * 5 + [24] * 3 + [50_000]
