@@ -197,3 +197,31 @@ def test_bulk_fence_is_the_far_out_log_fence_for_a_widely_spread_product():
     lines = classify_lines(toy_orders(rows), before=AS_OF).to_pandas().set_index("order_id")
     assert list(lines.index[lines.is_bulk_outlier]) == ["5"]
     assert lines.loc["5"].model_units == pytest.approx(21 * (21 / 3.75) ** 3, rel=1e-12)
+
+
+def test_bulk_lines_cancelled_within_their_order_move_nothing():
+    # A shop's log, and the same log with two bulk lines (5,000 × A and 900 × B at 1.00) each
+    # cancelled within its own order: every net and model measure of the panel and every customer
+    # measure but the gross and cancelled ones must be equal.
+    base = [line("1", "c1", "A", "2021-01-02 10:00", 2, 1.0),
+            line("2", "c2", "A", "2021-01-03 10:00", 3, 1.0),
+            line("3", "c1", "A", "2021-01-05 10:00", 2, 1.0),
+            line("3b", "c2", "A", "2021-01-05 11:00", 2, 1.0),
+            line("3c", "c3", "A", "2021-01-06 11:00", 3, 1.0),
+            line("4", "c2", "B", "2021-01-05 11:00", 4, 2.5),
+            line("5", "c3", "B", "2021-01-06 10:00", 5, 2.5),
+            line("6", "c3", "A", "2021-01-07 10:00", 40, 1.0)]
+    noisy = base + [line("7", "c1", "A", "2021-01-04 10:00", 5_000, 1.0),
+                    line("7", "c1", "A", "2021-01-04 10:00", -5_000, 1.0),
+                    line("8", "c4", "B", "2021-01-05 12:00", 900, 1.0),
+                    line("8", "c4", "B", "2021-01-05 12:00", -900, 1.0)]
+    net = ["units", "revenue", "returns", "orders", "units_model", "bulk_lines", "avg_price"]
+    p0, p1 = panel(base), panel(noisy)
+    pd.testing.assert_frame_equal(p0[net], p1[net])
+    # The 40-unit line of A is bulk in both logs: net lines 2, 2, 2, 3, 3, 40, median 2.5, Q1 = 2,
+    # Q3 = 3, fence max(10 × 2.5, 3 × (3/2) ** 3 = 10.1) = 25.
+    assert p0.loc[("A", day(1, 7))].bulk_lines == 1 and p0.loc[("A", day(1, 7))].units_model == 25.0
+    assert p1.loc[("A", day(1, 4))].gross_units == 5_000.0 and p1.loc[("A", day(1, 4))].units == 0.0
+    kept = ["frequency", "monetary", "recency_days", "units", "purchase_days", "frequency_lt",
+            "recency_lt", "T", "monetary_value"]
+    pd.testing.assert_frame_equal(customers(base)[kept], customers(noisy)[kept])  # c4 is no customer

@@ -38,8 +38,9 @@ def test_fences_on_distinct_log_values_do_not_collapse():
 
 def test_bulk_lines_listed_with_their_usual_size():
     # A's lines 2, 2, 3, 2, 100: median 2, fence max(10 × 2, 3 × (3/2) ** 3) = 20. B's lines 8, 8,
-    # 12, 12, 12 and 74,215: median 12, Q1 = 8 + 0.25 × 4 = 9, Q3 = 12, fence max(120, 12 × (12/9) ** 3
-    # = 28.4) = 120; its 74,215-unit line is bulk and was cancelled 16 minutes later.
+    # 12, 12, 12 and 74,215 of which a cancellation 16 minutes later took back 74,000: net units 8, 8,
+    # 12, 12, 12, 215, median 12, Q1 = 8 + 0.25 × 4 = 9, Q3 = 12, fence max(120, 12 × (12/9) ** 3 =
+    # 28.4) = 120: the line is bulk by its 215 net units.
     def line(order, product, at, quantity, **extra):
         return {"order_id": order, "customer_id": "c1", "product_id": product, "ordered_at": at,
                 "quantity": quantity, "unit_price": 1.0, **extra}
@@ -51,14 +52,14 @@ def test_bulk_lines_listed_with_their_usual_size():
         line("6b", "B", "2021-01-04 11:00", 8), line("7b", "B", "2021-01-04 11:00", 12),
         line("7c", "B", "2021-01-04 12:00", 12),
         line("8", "B", "2021-01-05 10:00", 74_215),
-        line("C8", "B", "2021-01-05 10:16", -74_215, status="cancelled"),
+        line("C8", "B", "2021-01-05 10:16", -74_000, status="cancelled"),
     ])
     count, table = bulk_lines(orders, before=dt.date(2021, 1, 6))
     assert count == 2
     assert list(table.columns) == ["product_id", "quantity", "usual_units", "bulk_fence", "cancelled_units",
                                    "order_id", "ordered_at"]
     rows = [tuple(r) for r in table.itertuples(index=False)]
-    assert rows == [("B", 74_215.0, 12.0, 120.0, 74_215.0, "8", pd.Timestamp("2021-01-05 10:00")),
+    assert rows == [("B", 74_215.0, 12.0, 120.0, 74_000.0, "8", pd.Timestamp("2021-01-05 10:00")),
                     ("A", 100.0, 2.0, 20.0, 0.0, "5", pd.Timestamp("2021-01-03 11:00"))]
     assert bulk_lines(orders, before=dt.date(2021, 1, 6), top=1)[1].order_id.tolist() == ["8"]
 

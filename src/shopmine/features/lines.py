@@ -20,10 +20,12 @@ Every feature table is an aggregate of :func:`classify_lines`, so the definition
   ``quantity > 0`` and a return status (returned units = ``quantity``).
 - A **cancelled line** is a product line with ``quantity > 0`` and any other not-sold status
   (``cancelled``, ``voided``, ``failed`` ...): never a sale, counted as cancelled units.
-- A **bulk line** (``is_bulk_outlier``) is a sale line whose quantity exceeds its product's bulk
-  fence: the larger of ``bulk_factor`` × the median quantity of the product's sale lines before the
-  as-of date and the far-out fence of their log quantities (:mod:`shopmine.features.bulk`). ``model_units`` caps its net units at that fence: the measure
-  that forecasting models train on, so that one-off orders do not become the forecast.
+- A **bulk line** (``is_bulk_outlier``) is a sale line whose net units exceed its product's bulk
+  fence: the larger of ``bulk_factor`` × the median net units of the product's sale lines before
+  the as-of date and the far-out fence of their logs (:mod:`shopmine.features.bulk`). Net, so that
+  a bulk line cancelled within its order changes no fence and no other line. ``model_units`` caps
+  a bulk line's net units at the fence: the measure that forecasting models train on by default, so
+  that one-off orders do not become the forecast.
 - Shipping, fee, discount and adjustment lines never count; neither do lines with a null line type or
   a zero or null quantity.
 
@@ -163,7 +165,7 @@ def classify_lines(
     cancel_window_days : int, default=30
         A cancelled-status negative line cancels a sale at most this many days before it.
     bulk_factor : float, default=10.0
-        A sale line is bulk beyond this many times its product's median line (and beyond the
+        A sale line is bulk beyond this many times its product's median net line (and beyond the
         product's far-out log fence).
 
     Returns
@@ -208,21 +210,23 @@ def classify_lines(
         may_cancel=(status.isnull() | ~status.isin(RETURN_STATUSES)).fill_null(True),
     )
     groups, negatives = match_cancellations(sales, negatives, window_days=cancel_window_days)
-    fences = bulk_fences(sales, bulk_factor)
 
     zero = ibis.literal(0.0)
     pos = positives.left_join(groups, list(GROUP_KEYS))
     pos = pos.select(*positives.columns, group_cancelled=pos.group_cancelled, group_sold=pos.group_sold)
-    pos = pos.left_join(fences, "product_id")
-    pos = pos.select(*positives.columns, "group_cancelled", "group_sold", fence=pos.bulk_fence)
     q = pos.quantity
     # The group's cancelled units, shared by its lines pro rata (a lone line: all of them).
     cancelled = ibis.ifelse(pos.is_sale & pos.group_cancelled.notnull(),
                             q * pos.group_cancelled / pos.group_sold, zero)
     pos = pos.mutate(net=ibis.ifelse(pos.is_sale, q - cancelled, zero))
     pos = pos.mutate(net=ibis.ifelse(pos.net < 1e-9 * q, zero, pos.net), cancelled=cancelled)
-    fence = pos.fence
-    is_bulk = (pos.is_sale & (q > fence)).fill_null(False)
+    kept_sales = pos.filter(pos.net > 0)
+    fences = bulk_fences(kept_sales.select("product_id", quantity=kept_sales.net), bulk_factor)
+    pos = pos.left_join(fences, "product_id")
+    pos = pos.select(*[c for c in pos.columns if c not in ("product_id_right", "usual_units")])
+    q = pos.quantity
+    fence = pos.bulk_fence
+    is_bulk = ((pos.net > 0) & (pos.net > fence)).fill_null(False)
     discounted = pos.is_sale & (pos.unit_price < pos.list_price).fill_null(False)
     net = pos.net
     positive_out = pos.select(

@@ -36,12 +36,13 @@ def bulk_lines(orders: ibis.Table, *, before: dt.date, top: int = 20) -> tuple[i
     count : int
     table : pandas.DataFrame
         ``product_id, quantity`` (the line's quantity as ordered), ``usual_units`` (the product's
-        median line), ``bulk_fence``, ``cancelled_units`` (of the line, by a matched cancellation),
+        median net line), ``bulk_fence``, ``cancelled_units`` (of the line, by a matched
+        cancellation: a bulk line is one whose *net* units exceed the fence),
         ``order_id, ordered_at``; by quantity descending, then order and product.
     """
     lines = classify_lines(orders, before=before)
-    sold = lines.filter(lines.gross_units > 0)
-    fences = bulk_fences(sold.select("product_id", quantity=sold.gross_units))
+    sold = lines.filter(lines.is_sale)
+    fences = bulk_fences(sold.select("product_id", quantity=sold.sale_units))
     bulk = lines.filter(lines.is_bulk_outlier)
     joined = bulk.join(fences, "product_id")
     table = joined.select(
