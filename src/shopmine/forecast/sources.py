@@ -11,8 +11,14 @@ from shopmine.forecast.data import check_freq, series_from_panel, to_monthly, to
 __all__ = ["series_from_shop"]
 
 
-def series_from_shop(shop, *, level: str = "product", freq: str = "D", top: int | None = None) -> pd.DataFrame:
+def series_from_shop(shop, *, level: str = "product", freq: str = "D", top: int | None = None,
+                     keep_outliers: bool = False) -> pd.DataFrame:
     """Units sold per series and period before the shop's as-of date, with price and discount drivers.
+
+    The units are net demand (cancelled sales removed) with bulk lines capped at their product's
+    bulk fence (the panel's ``units_model``, see :mod:`shopmine.features.lines`), so that a one-off
+    order far beyond a product's usual line does not become its forecast; ``keep_outliers=True``
+    trains on the panel's ``units`` (bulk lines as ordered).
 
     Parameters
     ----------
@@ -22,6 +28,8 @@ def series_from_shop(shop, *, level: str = "product", freq: str = "D", top: int 
         Months are summed from days.
     top : int, optional
         Keep the ``top`` series with the most units.
+    keep_outliers : bool, default=False
+        Use the net units with bulk lines as ordered instead of capped.
 
     Returns
     -------
@@ -44,7 +52,7 @@ def series_from_shop(shop, *, level: str = "product", freq: str = "D", top: int 
     if level == "category" and set(panel["unique_id"].astype(str)) == {UNKNOWN_CATEGORY}:
         raise ShopmineInputError("--level category: no sold product has a category; map a category column at "
                                  "ingest or load a products file with categories, or use --level total.")
-    frame = series_from_panel(panel)
+    frame = series_from_panel(panel, target="units" if keep_outliers else "units_model")
     if freq == "M":
         frame = to_monthly(frame)
     return top_series(frame, top) if top is not None else frame
