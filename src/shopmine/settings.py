@@ -48,8 +48,8 @@ SETTINGS: tuple[Setting, ...] = (
     # 30 days: on Online Retail half of the C invoices follow their sale within 9 days and two thirds
     # within 30; later ones are returns of goods kept a while, which should not erase old demand.
     Setting("cancel_window_days", 30, "Days after a sale within which a cancellation of the same customer "
-            "and product (a cancelled status or negative line) removes it from demand, purchases and "
-            "spend; later negative lines are returns.", "int"),
+            "and product (a negative line with a cancelled status, e.g. a C... invoice) removes it from "
+            "demand, purchases and spend; later ones are returns.", "int"),
     Setting("spark_master", "local[2]", "Spark master URL used with --engine spark."),
     Setting("spark_driver_memory", "4g", "Spark driver memory used with --engine spark."),
 )
