@@ -81,3 +81,29 @@ def test_collapsed_days_against_the_same_weekday_median():
         (dt.date(2021, 1, 19), "Tuesday", 0, 100.0),
     ]
     assert collapsed_days(daily.iloc[:0]).empty
+
+
+def test_quality_report_lists_bulk_lines_and_collapsed_days(tmp_path):
+    # Product A on Mondays only: 2, 2, 3, 2 units on 01-04, 01-11 and 01-18, nothing on 01-25, then
+    # 2, 2, 3, 500 on 02-01. Monday line counts 4, 4, 4, 0, 4: median 4, and 01-25's 0 is below a
+    # quarter of it; the other weekdays have no line (median 0: nothing flagged). Net lines: eleven
+    # of 2, four of 3 and 500: median 2, Q1 = 2, Q3 = 3, fence max(10 × 2, 3 × 1.5 ** 3) = 20.
+    from shopmine.shop import Shop
+
+    rows = []
+    for day, quantities in (("01-04", [2, 2, 3, 2]), ("01-11", [2, 2, 3, 2]), ("01-18", [2, 2, 3, 2]),
+                            ("02-01", [2, 2, 3, 500])):
+        rows += [(f"o{day}-{i}", "c1", "A", f"2021-{day} 10:0{i}", q, 1.0) for i, q in enumerate(quantities)]
+    csv = tmp_path / "orders.csv"
+    pd.DataFrame(rows, columns=["order_id", "customer_id", "product_id", "ordered_at", "quantity",
+                                "unit_price"]).to_csv(csv, index=False)
+    shop = Shop(tmp_path / "ws")
+    shop.ingest([csv])
+    result = shop.quality()
+    assert result.metrics["bulk_lines"] == 1 and result.metrics["collapsed_days"] == 1
+    bulk = result.tables["bulk_lines"]
+    assert bulk[["product_id", "quantity", "usual_units", "bulk_fence", "order_id"]].values.tolist() == [
+        ["A", 500.0, 2.0, 20.0, "o02-01-3"]]
+    assert [tuple(r) for r in result.tables["collapsed_days"].itertuples(index=False)] == [
+        (dt.date(2021, 1, 25), "Monday", 0, 4.0)]
+    assert "1 bulk lines" in result.summary and "1 days with fewer than 25% of their weekday's median" in result.summary
