@@ -27,12 +27,16 @@ def test_values_are_parsed_by_kind():
     assert s.as_of == dt.date(2011, 12, 1)
     assert s.pii == ["email", "phone"]
     assert s.pseudonymize is True and s.drop_duplicates is False
+    assert s.cancel_window_days == 30 and s.sources["cancel_window_days"] == "default"
+    assert resolve_settings({}, {}, {"SHOPMINE_CANCEL_WINDOW_DAYS": " 7"}).cancel_window_days == 7
 
 
 @pytest.mark.parametrize(("cli", "message"), [
     ({"engine": "postgres"}, "setting 'engine' \\(from command line\\) must be one of duckdb, spark"),
     ({"as_of": "yesterday"}, "must be a date like 2011-12-01. Got 'yesterday' instead"),
     ({"pseudonymize": "perhaps"}, "must be true or false"),
+    ({"cancel_window_days": "a week"}, "setting 'cancel_window_days' .* must be a whole number >= 0. Got 'a week'"),
+    ({"cancel_window_days": -3}, "must be a whole number >= 0. Got -3 instead"),
 ])
 def test_bad_values_name_the_setting(cli, message):
     with pytest.raises(ShopmineInputError, match=message):
@@ -80,5 +84,5 @@ def test_int_and_date_window_settings_are_parsed_and_checked():
     defaults = resolve_settings({}, {}, {})
     assert defaults.future_order_days == 1 and defaults.earliest_order_date == dt.date(1990, 1, 1)
     with pytest.raises(ShopmineInputError, match="setting 'future_order_days' \\(from SHOPMINE_FUTURE_ORDER_DAYS\\) "
-                                                 "must be a whole number of 0 or more. Got '-2' instead"):
+                                                 "must be a whole number >= 0. Got '-2' instead"):
         resolve_settings({}, {}, {"SHOPMINE_FUTURE_ORDER_DAYS": "-2"})

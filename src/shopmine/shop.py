@@ -66,10 +66,12 @@ class Shop:
         return quality_report(self.workspace.warehouse())
 
     def sales_panel(self, level: str = "product", freq: str = "D") -> ibis.Table:
-        return sales_panel(self.orders(), level=level, freq=freq, as_of=self.as_of, products=self.products())
+        return sales_panel(self.orders(), level=level, freq=freq, as_of=self.as_of, products=self.products(),
+                           cancel_window_days=self.workspace.settings.cancel_window_days)
 
     def customer_summary(self) -> ibis.Table:
-        return customer_summary(self.orders(), as_of=self.as_of)
+        return customer_summary(self.orders(), as_of=self.as_of,
+                                cancel_window_days=self.workspace.settings.cancel_window_days)
 
     def overview_results(self, freq: str = "W") -> list[AnalysisResult]:
         return [sales_panel_result(self.sales_panel("product", freq), self.sales_panel("total", freq), freq=freq,

@@ -37,7 +37,8 @@ def test_behaviour_features_by_hand():
         ("o1", "a", "p1", "2024-01-10 10:00", 2, 8.0, 10.0, "home/kitchen"),   # discounted
         ("o1", "a", "p2", "2024-01-10 10:00", 1, 20.0, 20.0, "toys"),
         ("o2", "a", "p2", "2024-01-20 10:00", 1, 20.0, 20.0, "toys"),
-        ("o2", "a", "p2", "2024-01-25 10:00", -1, 20.0, 20.0, "toys"),         # a return
+        # a return (its own order: a negative line in the sale's order would cancel the sale)
+        ("r2", "a", "p2", "2024-01-25 10:00", -1, 20.0, 20.0, "toys"),
         ("o3", "b", "p1", "2024-01-30 10:00", 1, 10.0, 10.0, "home/garden"),
     ])
     f = behaviour_features(orders, as_of=AS_OF).to_pandas().set_index("customer_id")

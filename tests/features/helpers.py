@@ -52,8 +52,10 @@ def random_shop(seed: int = 7, n_orders: int = 1500) -> tuple[pd.DataFrame, pd.D
     """A small random shop (orders, products) with every kind of line the features must handle.
 
     Guests, shipping and adjustment lines, returns (negative lines and 'returned'/'Refunded' statuses),
-    cancellations, missing list prices, lines without a category (some products have none either),
-    empty categories, times with microseconds near midnight and a year boundary.
+    cancellations (cancelled positive lines; cancellation invoices within and beyond the 30-day
+    window, partial, whole and excessive; same-order negative lines of customers and guests), bulk
+    lines, missing list prices, lines without a category (some products have none either), empty
+    categories, times with microseconds near midnight and a year boundary.
     """
     rng = np.random.default_rng(seed)
     n_products = 40
@@ -102,7 +104,30 @@ def random_shop(seed: int = 7, n_orders: int = 1500) -> tuple[pd.DataFrame, pd.D
         if rng.random() < 0.03:
             rows.append({"order_id": order_id, "customer_id": customer, "product_id": "ADJ",
                          "ordered_at": at, "quantity": -1.0, "unit_price": 3.0, "line_type": "adjustment"})
+    _add_cancellations_and_bulk(rows, np.random.default_rng(seed + 1))
     return orders_frame(rows), products
+
+
+def _add_cancellations_and_bulk(rows: list[dict[str, Any]], rng: np.random.Generator) -> None:
+    """Cancellation and bulk lines for some sale lines of ``rows`` (their own generator, so that the
+    lines drawn before stay as they were); none later than 2021-03-06, before the last return."""
+    sales = [r for r in rows if r.get("line_type") is None and r["quantity"] > 0
+             and r["status"] in (None, "completed") and not r["order_id"].endswith("R")]
+    last = pd.Timestamp("2021-03-06 12:00")
+    for i in rng.choice(len(sales), 120, replace=False):
+        sale = sales[int(i)]
+        kind = rng.choice(["invoice", "invoice", "same_order", "bulk"])
+        if kind == "bulk":
+            rows.append({**sale, "quantity": float(rng.choice([60.0, 400.0]))})
+            continue
+        units = -float(rng.integers(1, int(sale["quantity"]) + 3))  # sometimes more than sold
+        if kind == "same_order":
+            rows.append({**sale, "quantity": units, "status": None})
+            continue
+        at = min(sale["ordered_at"] + pd.Timedelta(days=int(rng.integers(0, 45)),
+                                                   minutes=int(rng.integers(0, 600))), last)
+        rows.append({**sale, "order_id": "C" + sale["order_id"], "ordered_at": at, "quantity": units,
+                     "status": "cancelled"})
 
 
 def write_shop_parquet(directory: Path, seed: int = 7) -> dict[str, Path]:

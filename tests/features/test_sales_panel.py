@@ -16,6 +16,8 @@ from .helpers import close, toy_orders
 NAN = float("nan")
 COLUMNS = ["unique_id", "ds", "units", "revenue", "returns", "cancelled_units", "orders",
            "avg_price", "avg_list_price", "discount_share", "discount_depth"]
+# Net/gross and bulk columns, checked in test_cancellations.py; these shops have neither.
+EXTRA = ["gross_units", "gross_revenue", "bulk_lines", "units_model"]
 
 
 def line(order: str, product: str, at: str, quantity: float, price: float, **extra) -> dict:
@@ -25,7 +27,10 @@ def line(order: str, product: str, at: str, quantity: float, price: float, **ext
 
 def panel_rows(expr: ibis.Table) -> list[tuple]:
     frame = expr.to_pandas()
-    assert list(frame.columns) == COLUMNS
+    assert list(frame.columns) == COLUMNS + EXTRA
+    # Nothing cancelled and no bulk line: gross = net and the model measure is the demand.
+    assert (frame.gross_units == frame.units).all() and (frame.gross_revenue == frame.revenue).all()
+    assert (frame.units_model == frame.units).all() and (frame.bulk_lines == 0).all()
     return [(r.unique_id, r.ds.date(), r.units, r.revenue, r.returns, r.cancelled_units, r.orders,
              r.avg_price, r.avg_list_price, r.discount_share, r.discount_depth)
             for r in frame.itertuples()]
@@ -163,7 +168,8 @@ def test_output_types(shop):
         "unique_id": "string", "ds": "date", "units": "float64", "revenue": "float64",
         "returns": "float64", "cancelled_units": "float64", "orders": "int64",
         "avg_price": "float64", "avg_list_price": "float64", "discount_share": "float64",
-        "discount_depth": "float64"}
+        "discount_depth": "float64", "gross_units": "float64", "gross_revenue": "float64",
+        "bulk_lines": "int64", "units_model": "float64"}
 
 
 @pytest.mark.parametrize("kwargs, message", [

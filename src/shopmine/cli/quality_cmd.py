@@ -30,6 +30,9 @@ def quality_command(
     print_metrics(out, result)
     if len(result.tables["quarantine_by_reason"]):
         print_frame(out, result.tables["quarantine_by_reason"], "quarantined rows by reason")
+    for name, title in (("bulk_lines", "largest bulk lines"), ("collapsed_days", "days with collapsed line counts")):
+        if len(result.tables[name]):
+            print_frame(out, result.tables[name], title)
     result.write_metrics(ws.outputs_dir / "quality.json")
     render_report([result], ws.outputs_dir / "quality.html", title="shopmine data quality")
     if output is not None:

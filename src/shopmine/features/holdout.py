@@ -8,20 +8,23 @@ import ibis
 
 from shopmine.errors import ShopmineInputError
 from shopmine.features.dates import check_day
-from shopmine.features.lines import classify_lines
+from shopmine.features.lines import CANCEL_WINDOW_DAYS, classify_lines
 from shopmine.features.purchases import purchase_day_summary, sale_days
 
 __all__ = ["calibration_and_holdout"]
 
 
 def calibration_and_holdout(
-    orders: ibis.Table, *, calibration_end: dt.date, observation_end: dt.date
+    orders: ibis.Table, *, calibration_end: dt.date, observation_end: dt.date,
+    cancel_window_days: int = CANCEL_WINDOW_DAYS,
 ) -> ibis.Table:
     """Repeat-purchase summary of a calibration period and purchases of the following holdout period.
 
-    The equivalent of lifetimes' ``calibration_and_holdout_data`` with ``freq='D'`` and the gross
+    The equivalent of lifetimes' ``calibration_and_holdout_data`` with ``freq='D'`` and the net
     sale revenue as monetary value, applied to purchase days: a purchase is a customer-day with a sale
-    line (see :mod:`shopmine.features.lines`); guests are excluded; returns do not count.
+    line not wholly cancelled (see :mod:`shopmine.features.lines`); guests are excluded; returns do
+    not count. Cancellations are matched over both periods together (a sale on the calibration end
+    cancelled in the holdout is no purchase).
 
     Parameters
     ----------
@@ -31,6 +34,8 @@ def calibration_and_holdout(
         Last day of the calibration period (inclusive).
     observation_end : datetime.date
         Last day of the holdout period (inclusive); after ``calibration_end``.
+    cancel_window_days : int, default=30
+        A cancelled-status line cancels a sale at most this many days before it.
 
     Returns
     -------
@@ -43,7 +48,7 @@ def calibration_and_holdout(
           lifetimes summary with the observation period ending on ``calibration_end`` (see
           :mod:`shopmine.features.purchases`)
         - ``frequency_holdout`` (int64): purchase days in ``(calibration_end, observation_end]``
-        - ``monetary_value_holdout`` (float64): mean gross revenue per holdout purchase day, 0 if none
+        - ``monetary_value_holdout`` (float64): mean net revenue per holdout purchase day, 0 if none
         - ``duration_holdout`` (int64): ``observation_end - calibration_end`` in days
 
     Raises
@@ -64,7 +69,8 @@ def calibration_and_holdout(
             f"calibration_end ({calibration_end}) must be before observation_end ({observation_end}); "
             f"choose a calibration end inside the data and a later observation end."
         )
-    lines = classify_lines(orders, before=observation_end + dt.timedelta(days=1))
+    lines = classify_lines(orders, before=observation_end + dt.timedelta(days=1),
+                           cancel_window_days=cancel_window_days)
     sales = lines.filter(lines.is_sale, lines.customer_id.notnull())
     days = sale_days(sales)
 

@@ -3,12 +3,29 @@
 Every feature table is an aggregate of :func:`classify_lines`, so the definitions live here once:
 
 - A **sale line** is a product line (``line_type = 'product'``) with ``quantity > 0`` whose status is
-  null or not in :data:`~shopmine.schema.NOT_SOLD_STATUSES`.
-- A **return line** is a product line with ``quantity < 0`` (returned units = ``-quantity``, whatever its
-  status), or a product line with ``quantity > 0`` and a status in
-  :data:`~shopmine.schema.RETURN_STATUSES` (returned units = ``quantity``).
+  null or not in :data:`~shopmine.schema.NOT_SOLD_STATUSES`. Its *gross* units are its quantity.
+- A **cancellation** is a negative product line whose status is not a return status
+  (:data:`~shopmine.schema.RETURN_STATUSES`). It is matched to the most recent sale of the same buyer
+  and product at or before it (by ``ordered_at``): within ``cancel_window_days`` days when its status
+  is a cancelled one (``cancelled``, ``voided`` ...: e.g. Online Retail's ``C…`` invoices, which
+  ingest marks ``cancelled``), and only within its own order otherwise (a correction line). The buyer
+  is the customer; a guest's buyer is the order, so a guest's cancellation matches within the same
+  order only. The matched units, up to the units sold, are removed from that sale: its **net** units
+  are ``quantity - cancelled`` (several sale lines of one buyer, product, order and time share a
+  cancellation pro rata), and its revenue and list value shrink in proportion. A sale whose net units
+  are 0 is not a sale any more (``is_sale`` false): an order whose lines net to nothing is not a
+  purchase. Demand (``sale_units``) is net demand.
+- A **return line** is the unmatched rest of a negative product line (returned units = ``-quantity``
+  minus the units it cancelled), or a negative line with a return status, or a product line with
+  ``quantity > 0`` and a return status (returned units = ``quantity``).
 - A **cancelled line** is a product line with ``quantity > 0`` and any other not-sold status
-  (``cancelled``, ``voided``, ``failed`` ...): neither a sale nor a return, counted as cancelled units.
+  (``cancelled``, ``voided``, ``failed`` ...): never a sale, counted as cancelled units.
+- A **bulk line** (``is_bulk_outlier``) is a sale line whose net units exceed its product's bulk
+  fence: the larger of ``bulk_factor`` × the median net units of the product's sale lines before
+  the as-of date and the far-out fence of their logs (:mod:`shopmine.features.bulk`). Net, so that
+  a bulk line cancelled within its order changes no fence and no other line. ``model_units`` caps
+  a bulk line's net units at the fence: the measure that forecasting models train on by default, so
+  that one-off orders do not become the forecast.
 - Shipping, fee, discount and adjustment lines never count; neither do lines with a null line type or
   a zero or null quantity.
 
@@ -24,10 +41,15 @@ import datetime as dt
 import ibis
 
 from shopmine.errors import ShopmineInputError
+from shopmine.features.bulk import BULK_FACTOR, bulk_fences
+from shopmine.features.cancellations import GROUP_KEYS, buyer_key, match_cancellations
 from shopmine.features.dates import start_of_day
 from shopmine.schema import NOT_SOLD_STATUSES, RETURN_STATUSES
 
-__all__ = ["REQUIRED_COLUMNS", "classify_lines"]
+__all__ = ["CANCEL_WINDOW_DAYS", "REQUIRED_COLUMNS", "classify_lines", "gross_sale_lines"]
+
+#: Default of the ``cancel_window_days`` setting (see shopmine.settings for the reason).
+CANCEL_WINDOW_DAYS = 30
 
 REQUIRED_COLUMNS = ("order_id", "customer_id", "product_id", "ordered_at", "quantity", "unit_price")
 # Optional canonical columns the features read, with the type of the null that stands in for them.
@@ -92,11 +114,42 @@ def _with_category(lines: ibis.Table, products: ibis.Table | None) -> ibis.Table
     )
 
 
+def _kinds(orders: ibis.Table, before: dt.date, products: ibis.Table | None) -> ibis.Table:
+    """The canonical lines before ``before`` that are sale, return, cancelled or negative product
+    lines, with ``is_sale`` (gross), ``is_return``, ``is_cancelled`` and the lower-cased ``status``."""
+    lines = _with_category(_canonical_view(orders), products)
+    q = lines.quantity
+    status = lines.status.lower()
+    is_product = lines.line_type == "product" if "line_type" in orders.columns else ibis.literal(True)
+    # fill_null(False): a null comparison (null quantity) must mean "not this kind", on every engine.
+    lines = lines.mutate(
+        status=status,
+        is_sale=(is_product & (q > 0) & (status.isnull() | ~status.isin(NOT_SOLD_STATUSES))).fill_null(False),
+        is_return=(is_product & ((q < 0) | ((q > 0) & status.isin(RETURN_STATUSES)))).fill_null(False),
+        is_cancelled=(is_product & (q > 0) & status.isin(_CANCELLED_STATUSES)).fill_null(False),
+    )
+    return lines.filter(lines.ordered_at < start_of_day(before),
+                        lines.is_sale | lines.is_return | lines.is_cancelled)
+
+
+def gross_sale_lines(orders: ibis.Table, *, before: dt.date, products: ibis.Table | None = None) -> ibis.Table:
+    """Sale lines before ``before`` as sold, before any cancellation is matched: the cheap scan for
+    "when did this series first sell" (``order_id, customer_id, product_id, category, ordered_at,
+    day``)."""
+    positive = orders.filter(orders.quantity.cast("float64") > 0)
+    lines = _kinds(positive, before, products)
+    sales = lines.filter(lines.is_sale)
+    return sales.select("order_id", "customer_id", "product_id", "category", "ordered_at",
+                        day=sales.ordered_at.date())
+
+
 def classify_lines(
     orders: ibis.Table,
     *,
     before: dt.date,
     products: ibis.Table | None = None,
+    cancel_window_days: int = CANCEL_WINDOW_DAYS,
+    bulk_factor: float = BULK_FACTOR,
 ) -> ibis.Table:
     """Order lines before a day that are sales, returns or cancellations, with their measures.
 
@@ -109,45 +162,100 @@ def classify_lines(
     products : ibis.Table, optional
         ``product_id, category``: the category of lines that have none. Null or empty categories
         stay null.
+    cancel_window_days : int, default=30
+        A cancelled-status negative line cancels a sale at most this many days before it.
+    bulk_factor : float, default=10.0
+        A sale line is bulk beyond this many times its product's median net line (and beyond the
+        product's far-out log fence).
 
     Returns
     -------
     ibis.Table
         One row per kept line: ``order_id, customer_id, product_id, category`` (string),
         ``ordered_at`` (timestamp), ``day`` (date of ``ordered_at``), ``unit_price`` (float64),
-        ``is_sale`` (boolean) and the float64 measures ``sale_units`` (quantity of a sale line),
-        ``sale_revenue`` (quantity × unit_price), ``sale_list_value``
-        (quantity × coalesce(list_price, unit_price)), ``discounted_units`` (sale units with
-        ``unit_price < list_price``), ``returned_units`` (``|quantity|`` of a return line),
-        ``returned_value`` (``|quantity|`` × unit_price) and ``cancelled_units``; each measure is 0 on
-        lines of the other kinds, so sums need no filter.
+        ``is_sale`` (boolean: a sale line with net units > 0) and the float64 measures
+        ``sale_units`` (net units of a sale line), ``sale_revenue`` (net units × unit_price),
+        ``sale_list_value`` (net units × coalesce(list_price, unit_price)), ``discounted_units`` (net
+        units with ``unit_price < list_price``), ``returned_units`` (unmatched units of a return
+        line), ``returned_value`` (those × unit_price), ``cancelled_units`` (units of a sale cancelled
+        by a matched line, on the sale's line and day, and units of cancelled positive lines),
+        ``gross_units`` and ``gross_revenue`` (a sale line's quantity and quantity × unit_price,
+        before cancellations), ``model_units`` (net units, capped on bulk lines) and the boolean
+        ``is_bulk_outlier``; each measure is 0 on lines of the other kinds, so sums need no filter.
+        A negative line wholly matched to its sale is kept with all measures 0.
+
+    Raises
+    ------
+    ShopmineInputError
+        A required column is missing or ``ordered_at`` is not a timestamp.
     """
-    lines = _with_category(_canonical_view(orders), products)
-    q = lines.quantity
-    status = lines.status.lower()
-    is_product = lines.line_type == "product" if "line_type" in orders.columns else ibis.literal(True)
-    # fill_null(False): a null comparison (null quantity) must mean "not this kind", on every engine.
-    lines = lines.mutate(
-        is_sale=(is_product & (q > 0) & (status.isnull() | ~status.isin(NOT_SOLD_STATUSES))).fill_null(False),
-        is_return=(is_product & ((q < 0) | ((q > 0) & status.isin(RETURN_STATUSES)))).fill_null(False),
-        is_cancelled=(is_product & (q > 0) & status.isin(_CANCELLED_STATUSES)).fill_null(False),
+    if isinstance(cancel_window_days, bool) or not isinstance(cancel_window_days, int) or cancel_window_days < 0:
+        raise ShopmineInputError(
+            f"The 'cancel_window_days' parameter of classify_lines must be an int in [0, inf). "
+            f"Got {cancel_window_days!r} instead."
+        )
+    if not isinstance(bulk_factor, (int, float)) or isinstance(bulk_factor, bool) or not bulk_factor >= 1:
+        raise ShopmineInputError(
+            f"The 'bulk_factor' parameter of classify_lines must be a float in [1, inf). "
+            f"Got {bulk_factor!r} instead."
+        )
+    kept = _kinds(orders, before, products)
+    kept = kept.mutate(buyer=buyer_key(kept))
+    positives = kept.filter(kept.quantity > 0)
+    negatives = kept.filter(kept.quantity < 0)
+    sales = positives.filter(positives.is_sale)
+    status = negatives.status
+    negatives = negatives.mutate(
+        cancel_status=status.isin(_CANCELLED_STATUSES).fill_null(False),
+        may_cancel=(status.isnull() | ~status.isin(RETURN_STATUSES)).fill_null(True),
     )
-    kept = lines.filter(lines.ordered_at < start_of_day(before),
-                        lines.is_sale | lines.is_return | lines.is_cancelled)
-    q = kept.quantity
+    groups, negatives = match_cancellations(sales, negatives, window_days=cancel_window_days)
+
     zero = ibis.literal(0.0)
-    discounted = kept.is_sale & (kept.unit_price < kept.list_price).fill_null(False)
-    return kept.select(
+    pos = positives.left_join(groups, list(GROUP_KEYS))
+    pos = pos.select(*positives.columns, group_cancelled=pos.group_cancelled, group_sold=pos.group_sold)
+    q = pos.quantity
+    # The group's cancelled units, shared by its lines pro rata (a lone line: all of them).
+    cancelled = ibis.ifelse(pos.is_sale & pos.group_cancelled.notnull(),
+                            q * pos.group_cancelled / pos.group_sold, zero)
+    pos = pos.mutate(net=ibis.ifelse(pos.is_sale, q - cancelled, zero))
+    pos = pos.mutate(net=ibis.ifelse(pos.net < 1e-9 * q, zero, pos.net), cancelled=cancelled)
+    kept_sales = pos.filter(pos.net > 0)
+    fences = bulk_fences(kept_sales.select("product_id", quantity=kept_sales.net), bulk_factor)
+    pos = pos.left_join(fences, "product_id")
+    pos = pos.select(*[c for c in pos.columns if c not in ("product_id_right", "usual_units")])
+    q = pos.quantity
+    fence = pos.bulk_fence
+    is_bulk = ((pos.net > 0) & (pos.net > fence)).fill_null(False)
+    discounted = pos.is_sale & (pos.unit_price < pos.list_price).fill_null(False)
+    net = pos.net
+    positive_out = pos.select(
         "order_id", "customer_id", "product_id", "category", "ordered_at",
-        day=kept.ordered_at.date(),
-        unit_price=kept.unit_price,
-        is_sale=kept.is_sale,
-        sale_units=ibis.ifelse(kept.is_sale, q, zero),
-        sale_revenue=ibis.ifelse(kept.is_sale, q * kept.unit_price, zero),
-        sale_list_value=ibis.ifelse(
-            kept.is_sale, q * ibis.coalesce(kept.list_price, kept.unit_price), zero),
-        discounted_units=ibis.ifelse(discounted, q, zero),
-        returned_units=ibis.ifelse(kept.is_return, q.abs(), zero),
-        returned_value=ibis.ifelse(kept.is_return, q.abs() * kept.unit_price, zero),
-        cancelled_units=ibis.ifelse(kept.is_cancelled, q, zero),
+        day=pos.ordered_at.date(),
+        unit_price=pos.unit_price,
+        is_sale=pos.net > 0,
+        sale_units=net,
+        sale_revenue=net * pos.unit_price,
+        sale_list_value=net * ibis.coalesce(pos.list_price, pos.unit_price),
+        discounted_units=ibis.ifelse(discounted, net, zero),
+        returned_units=ibis.ifelse(pos.is_return, q, zero),
+        returned_value=ibis.ifelse(pos.is_return, q * pos.unit_price, zero),
+        cancelled_units=ibis.ifelse(pos.is_cancelled, q, pos.cancelled),
+        gross_units=ibis.ifelse(pos.is_sale, q, zero),
+        gross_revenue=ibis.ifelse(pos.is_sale, q * pos.unit_price, zero),
+        model_units=ibis.ifelse(is_bulk, ibis.least(net, fence), net),
+        is_bulk_outlier=is_bulk,
     )
+    rest = -negatives.quantity - negatives.absorbed
+    negative_out = negatives.select(
+        "order_id", "customer_id", "product_id", "category", "ordered_at",
+        day=negatives.ordered_at.date(),
+        unit_price=negatives.unit_price,
+        is_sale=ibis.literal(False),
+        sale_units=zero, sale_revenue=zero, sale_list_value=zero, discounted_units=zero,
+        returned_units=rest,
+        returned_value=rest * negatives.unit_price,
+        cancelled_units=zero, gross_units=zero, gross_revenue=zero, model_units=zero,
+        is_bulk_outlier=ibis.literal(False),
+    )
+    return positive_out.union(negative_out)

@@ -9,7 +9,9 @@ with at least one transaction and, for an observation period ending on day ``end
 - ``monetary_value`` = mean revenue per repeat purchase day (the first day excluded), 0 when
   ``frequency`` = 0.
 
-:func:`purchase_day_summary` computes the same from sale lines inside the engine.
+:func:`purchase_day_summary` computes the same from sale lines inside the engine. Sale lines are net
+of the cancellations matched to them (:mod:`shopmine.features.lines`): a purchase is a customer-day
+with a sale not wholly cancelled, and its revenue is the net spend.
 """
 
 from __future__ import annotations
@@ -22,12 +24,13 @@ __all__ = ["purchase_day_summary", "sale_days"]
 
 
 def sale_days(sales: ibis.Table) -> ibis.Table:
-    """Customer-days with a sale: ``customer_id, day, revenue`` (gross sale revenue of that day).
+    """Customer-days with a sale: ``customer_id, day, revenue`` (net sale revenue of that day).
 
     Parameters
     ----------
     sales : ibis.Table
-        Sale lines of known customers, from :func:`~shopmine.features.lines.classify_lines`.
+        Sale lines (``is_sale``: not wholly cancelled) of known customers, from
+        :func:`~shopmine.features.lines.classify_lines`.
     """
     return sales.group_by("customer_id", "day").aggregate(revenue=sales.sale_revenue.sum())
 

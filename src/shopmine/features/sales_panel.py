@@ -8,7 +8,7 @@ import ibis
 
 from shopmine.errors import ShopmineInputError
 from shopmine.features.dates import check_day
-from shopmine.features.lines import classify_lines
+from shopmine.features.lines import CANCEL_WINDOW_DAYS, classify_lines, gross_sale_lines
 from shopmine.features.periods import check_freq, last_period, period_grid, period_start
 
 __all__ = ["LEVELS", "TOTAL_ID", "UNKNOWN_CATEGORY", "sales_panel"]
@@ -38,13 +38,16 @@ def sales_panel(
     as_of: dt.date,
     products: ibis.Table | None = None,
     sort: bool = True,
+    cancel_window_days: int = CANCEL_WINDOW_DAYS,
 ) -> ibis.Table:
     """Zero-filled sales per series and period, as a long table for forecasting.
 
-    Sales are gross: a sale line is a product line with ``quantity > 0`` and a status that is null or
-    not in ``NOT_SOLD_STATUSES``; returns (negative product lines, or positive lines with a status in
-    ``RETURN_STATUSES``) and cancellations are separate measures; shipping, fee, discount and
-    adjustment lines never count (see :mod:`shopmine.features.lines`).
+    Sales are net demand: a sale line is a product line with ``quantity > 0`` and a status that is
+    null or not in ``NOT_SOLD_STATUSES``, less the units a matched cancellation (a cancelled-status or
+    same-order negative line of the same buyer and product) removed from it, on the sale's own day;
+    unmatched negative lines and positive lines with a status in ``RETURN_STATUSES`` are returns, a
+    separate measure; shipping, fee, discount and adjustment lines never count (see
+    :mod:`shopmine.features.lines` for every definition).
 
     Parameters
     ----------
@@ -63,6 +66,9 @@ def sales_panel(
     sort : bool, default=True
         Sort by ``unique_id, ds``. Pass False when the panel is stored as a table: sorting millions
         of rows costs more than building them, and a stored table has no order anyway.
+    cancel_window_days : int, default=30
+        A cancelled-status line cancels a sale at most this many days before it (the
+        ``cancel_window_days`` setting).
 
     Returns
     -------
@@ -71,11 +77,13 @@ def sales_panel(
         sale up to the last period, periods without lines filled with zeros:
 
         - ``unique_id`` (string), ``ds`` (date)
-        - ``units`` (float64): gross units, the sum of sale quantities
-        - ``revenue`` (float64): sum of quantity × unit_price over sale lines
-        - ``returns`` (float64): returned units
-        - ``cancelled_units`` (float64): units on cancelled positive lines
-        - ``orders`` (int64): distinct orders with a sale line
+        - ``units`` (float64): net demand, ``gross_units`` minus the units cancelled by a matched
+          cancellation (returns are not subtracted: they are a separate measure)
+        - ``revenue`` (float64): net revenue, sum of net units × unit_price over sale lines
+        - ``returns`` (float64): returned units (unmatched negative lines, return statuses)
+        - ``cancelled_units`` (float64): units of the period's sales cancelled by a matched line,
+          plus units on cancelled positive lines (orders cancelled before they were sales)
+        - ``orders`` (int64): distinct orders with a sale line not wholly cancelled
         - ``avg_price`` (float64): revenue / units; null when units = 0
         - ``avg_list_price`` (float64): list value / units, list value being the sum of
           quantity × coalesce(list_price, unit_price); null when units = 0
@@ -83,11 +91,18 @@ def sales_panel(
           units = 0
         - ``discount_depth`` (float64): 1 - revenue / list value; null when units = 0 (or the list
           value is 0)
+        - ``gross_units``, ``gross_revenue`` (float64): units and revenue of the sale lines as sold,
+          before cancellations
+        - ``bulk_lines`` (int64): sale lines flagged ``is_bulk_outlier`` (beyond their product's
+          bulk fence: 10 × its median line and its far-out log fence, :mod:`shopmine.features.bulk`)
+        - ``units_model`` (float64): ``units`` with each bulk line capped at its fence, the measure
+          forecasting models train on by default
 
     Notes
     -----
     Returns in periods before a series' first sale (and series with returns but no sale) are dropped:
-    the panel starts at the first sale, as forecasting models expect.
+    the panel starts at the first sale as sold (gross), as forecasting models expect; a product
+    whose only sale was cancelled keeps a series of zero net demand.
 
     The zero-filled grid is generated per series inside the engine (see
     :func:`~shopmine.features.periods.period_grid`), so the expression stays lazy. A product-daily
@@ -107,7 +122,8 @@ def sales_panel(
         )
     freq = check_freq(freq, "sales_panel")
     as_of = check_day(as_of, "as_of")
-    lines = classify_lines(orders, before=as_of, products=products if level == "category" else None)
+    lines = classify_lines(orders, before=as_of, products=products if level == "category" else None,
+                           cancel_window_days=cancel_window_days)
     series = _series_id(lines, level)
     keys = {"ds": period_start(lines.day, freq)} | ({} if series is None else {"unique_id": series})
     by_period = lines.group_by(**keys).aggregate(
@@ -117,6 +133,10 @@ def sales_panel(
         discounted_units=lines.discounted_units.sum(),
         returns=lines.returned_units.sum(),
         cancelled_units=lines.cancelled_units.sum(),
+        gross_units=lines.gross_units.sum(),
+        gross_revenue=lines.gross_revenue.sum(),
+        bulk_lines=lines.is_bulk_outlier.sum(),
+        units_model=lines.model_units.sum(),
         # The distinct orders of a series-period, counted from their (few) ids collected in the
         # group: a DISTINCT aggregate over millions of small groups costs DuckDB a second hash table
         # keyed by group and order, a quarter of the panel's time. Null when the group has no sale
@@ -125,12 +145,10 @@ def sales_panel(
     )
     # The first sale comes straight from the lines (a cheap filtered scan) rather than from by_period,
     # so that the big aggregate is referenced once and never has to be kept as a shared CTE. The
-    # lines are classified again from the orders with quantity > 0 (all a sale can have): reusing
-    # ``lines`` would make them a CTE shared by both branches, which DuckDB materialises (every
-    # order line) instead of streaming, a third of the panel's time.
-    positive = classify_lines(orders.filter(orders.quantity.cast("float64") > 0), before=as_of,
-                              products=products if level == "category" else None)
-    sales = positive.filter(positive.is_sale)
+    # lines are classified again from the orders with quantity > 0 (all a sale can have), gross:
+    # reusing ``lines`` would make them a CTE shared by both branches, which DuckDB materialises
+    # (every order line) instead of streaming, a third of the panel's time.
+    sales = gross_sale_lines(orders, before=as_of, products=products if level == "category" else None)
     sale_series = _series_id(sales, level)
     if sale_series is None:
         by_period = by_period.mutate(unique_id=ibis.literal(TOTAL_ID))
@@ -158,5 +176,9 @@ def sales_panel(
         discount_depth=ibis.ifelse(
             sold.notnull(), 1.0 - joined.revenue / joined.list_value.nullif(0.0), ibis.null("float64")
         ),
+        gross_units=joined.gross_units.fill_null(0.0),
+        gross_revenue=joined.gross_revenue.fill_null(0.0),
+        bulk_lines=joined.bulk_lines.fill_null(0).cast("int64"),
+        units_model=joined.units_model.fill_null(0.0),
     )
     return panel.order_by("unique_id", "ds") if sort else panel

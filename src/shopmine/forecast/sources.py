@@ -16,8 +16,13 @@ MEASURES = ("units", "revenue")
 
 
 def series_from_shop(shop, *, level: str = "product", freq: str = "D", top: int | None = None,
-                     measure: str = "units") -> pd.DataFrame:
+                     measure: str = "units", keep_outliers: bool = False) -> pd.DataFrame:
     """Units (or revenue) per series and period before the shop's as-of date, with price and discount drivers.
+
+    The units are net demand (cancelled sales removed) with bulk lines capped at their product's
+    bulk fence (the panel's ``units_model``, see :mod:`shopmine.features.lines`), so that a one-off
+    order far beyond a product's usual line does not become its forecast; ``keep_outliers=True``
+    trains on the panel's ``units`` (bulk lines as ordered).
 
     Parameters
     ----------
@@ -28,7 +33,10 @@ def series_from_shop(shop, *, level: str = "product", freq: str = "D", top: int 
     top : int, optional
         Keep the ``top`` series with the most units (or revenue).
     measure : {"units", "revenue"}, default="units"
-        The sales panel's measure to forecast: ``units`` sold, or ``revenue`` (what was paid for them).
+        The sales panel's measure to forecast: net ``units``, or net ``revenue`` (what was paid for
+        them, cancellations removed; bulk lines are capped in units only).
+    keep_outliers : bool, default=False
+        Use the net units with bulk lines as ordered instead of capped.
 
     Returns
     -------
@@ -53,7 +61,11 @@ def series_from_shop(shop, *, level: str = "product", freq: str = "D", top: int 
     if level == "category" and set(panel["unique_id"].astype(str)) == {UNKNOWN_CATEGORY}:
         raise ShopmineInputError("--level category: no sold product has a category; map a category column at "
                                  "ingest or load a products file with categories, or use --level total.")
-    frame = series_from_panel(panel, target=measure)
+    if measure == "revenue":
+        target = "revenue"
+    else:
+        target = "units" if keep_outliers else "units_model"
+    frame = series_from_panel(panel, target=target)
     if freq == "M":
         frame = to_monthly(frame)
     return top_series(frame, top) if top is not None else frame

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 
 import pandas as pd
 import plotly.graph_objects as go
 
+from shopmine.quality.bulk_lines import bulk_lines
+from shopmine.quality.days import COLLAPSE_SHARE, collapsed_days
 from shopmine.quality.outliers import log_fence_outliers
 from shopmine.result import AnalysisResult
 from shopmine.schema import NOT_SOLD_STATUSES, ORDER_COLUMN_NAMES
@@ -16,7 +19,7 @@ _PRODUCT = "line_type = 'product'"
 
 def quality_report(warehouse) -> AnalysisResult:
     """Rows in / loaded / quarantined (by reason), duplicates, dates, nulls, returns, line types,
-    currencies and outliers of the workspace's order lines.
+    currencies, outliers, bulk lines and collapsed days of the workspace's order lines.
 
     The invariant ``rows_in == rows_loaded + rows_quarantined`` holds for every file and is
     reported as ``invariant_holds``.
@@ -59,6 +62,12 @@ def quality_report(warehouse) -> AnalysisResult:
     daily = con.execute(
         "SELECT CAST(ordered_at AS DATE) AS day, count(*) AS lines FROM orders GROUP BY 1 ORDER BY 1"
     ).df()
+    if stored:
+        n_bulk, bulk = bulk_lines(warehouse.engine().table("orders"),
+                                  before=pd.Timestamp(last).date() + dt.timedelta(days=1))
+    else:
+        n_bulk, bulk = 0, pd.DataFrame()
+    collapsed = collapsed_days(daily)
     invariant = bool((orders_files["rows_in"] == orders_files["rows_loaded"]
                       + orders_files["rows_quarantined"]).all()) and stored == rows_loaded
 
@@ -80,6 +89,8 @@ def quality_report(warehouse) -> AnalysisResult:
         "currencies": {k: int(v) for k, v in currencies.items()},
         "nulls": {c: int(n) for c, n in zip(nulls["column"], nulls["nulls"])},
         "outliers": outliers,
+        "bulk_lines": n_bulk,
+        "collapsed_days": int(len(collapsed)),
     }
     files_table = files.assign(source_file=files["source_file"].map(os.path.basename))
     summary = (
@@ -88,7 +99,9 @@ def quality_report(warehouse) -> AnalysisResult:
         + (f" ({', '.join(f'{r}: {n:,}' for r, n in metrics['quarantined_by_reason'].items())})"
            if rows_quarantined else "")
         + f". {metrics['duplicate_rows']:,} exact duplicate lines. Orders from {first} to {last}; "
-        f"{metrics['customers']:,} customers, {metrics['products']:,} products."
+        f"{metrics['customers']:,} customers, {metrics['products']:,} products. "
+        f"{n_bulk:,} bulk lines (far beyond their product's usual line; kept out of forecast training); "
+        f"{len(collapsed):,} days with fewer than {COLLAPSE_SHARE:.0%} of their weekday's median line count."
     )
     figures = {}
     if len(by_reason):
@@ -103,6 +116,6 @@ def quality_report(warehouse) -> AnalysisResult:
         name="quality", title="Data quality", summary=summary, metrics=metrics,
         tables={"quarantine_by_reason": by_reason, "files": files_table,
                 "nulls": nulls[nulls["nulls"] > 0].reset_index(drop=True),
-                "outlier_examples": outlier_examples},
+                "outlier_examples": outlier_examples, "bulk_lines": bulk, "collapsed_days": collapsed},
         figures=figures,
     )

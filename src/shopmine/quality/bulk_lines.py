@@ -1,0 +1,54 @@
+"""The bulk lines of a workspace: sale lines far beyond their product's usual size, largest first.
+
+The rule is the feature tables' (:mod:`shopmine.features.bulk`), so the quality report lists exactly
+the lines that forecasting keeps out of training by default.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import ibis
+import pandas as pd
+
+from shopmine.features.bulk import bulk_fences
+from shopmine.features.lines import classify_lines
+
+__all__ = ["bulk_lines"]
+
+COLUMNS = ["product_id", "quantity", "usual_units", "bulk_fence", "cancelled_units", "order_id", "ordered_at"]
+
+
+def bulk_lines(orders: ibis.Table, *, before: dt.date, top: int = 20) -> tuple[int, pd.DataFrame]:
+    """How many sale lines before ``before`` are bulk lines, and the ``top`` largest of them.
+
+    Parameters
+    ----------
+    orders : ibis.Table
+        Order lines in the canonical schema.
+    before : datetime.date
+        Lines with ``ordered_at < before`` (for a quality report: the day after the last line).
+    top : int, default=20
+        How many lines to list.
+
+    Returns
+    -------
+    count : int
+    table : pandas.DataFrame
+        ``product_id, quantity`` (the line's quantity as ordered), ``usual_units`` (the product's
+        median net line), ``bulk_fence``, ``cancelled_units`` (of the line, by a matched
+        cancellation: a bulk line is one whose *net* units exceed the fence),
+        ``order_id, ordered_at``; by quantity descending, then order and product.
+    """
+    lines = classify_lines(orders, before=before)
+    sold = lines.filter(lines.is_sale)
+    fences = bulk_fences(sold.select("product_id", quantity=sold.sale_units))
+    bulk = lines.filter(lines.is_bulk_outlier)
+    joined = bulk.join(fences, "product_id")
+    table = joined.select(
+        "product_id", quantity=joined.gross_units, usual_units=joined.usual_units,
+        bulk_fence=joined.bulk_fence, cancelled_units=joined.cancelled_units,
+        order_id=joined.order_id, ordered_at=joined.ordered_at,
+    ).order_by([ibis.desc("quantity"), "order_id", "product_id"]).limit(top)
+    count = int(bulk.count().to_pyarrow().as_py())
+    return count, table.to_pyarrow().to_pandas()[COLUMNS]
