@@ -22,6 +22,9 @@ def forecast_command(
     freq: Annotated[str, typer.Option("--freq", help="D (days), W (ISO weeks, ds = Monday) or M (months).")] = "D",
     measure: Annotated[str, typer.Option("--measure", help="units or revenue: what to forecast from the "
                                          "workspace's sales.")] = "units",
+    keep_outliers: Annotated[bool, typer.Option("--keep-outliers", help="Train on bulk lines as ordered; by "
+                                                "default a one-off line far beyond its product's usual size is "
+                                                "capped at the product's bulk fence.")] = False,
     top: Annotated[int | None, typer.Option("--top", help="Only the N best-selling series.")] = None,
     model: Annotated[str, typer.Option("--model", help="naive, seasonal_naive, window_average, ets, linear, "
                                        "lgbm or auto (best by backtest, or an ensemble).")] = "auto",
@@ -79,7 +82,8 @@ def forecast_command(
             from shopmine.forecast.hierarchy import hierarchy_from_shop, reconcile_forecast
             from shopmine.shop import Shop
 
-            hierarchy = hierarchy_from_shop(Shop(state(ctx).workspace()), freq=freq, measure=measure)
+            hierarchy = hierarchy_from_shop(Shop(state(ctx).workspace()), freq=freq, measure=measure,
+                                            keep_outliers=keep_outliers)
             say("backtesting, forecasting and reconciling")
             run = reconcile_forecast(hierarchy, horizon=horizon, freq=freq, model=model,
                                      season_length=season_length or default_season_length(freq),
@@ -90,7 +94,7 @@ def forecast_command(
         else:
             run, level_name = _plain_run(ctx, data, id_col, time_col, target_col, freq, top, level, future,
                                          horizon, model, season_length, backtest, step, ets_series, say,
-                                         measure)
+                                         measure, keep_outliers)
             names = None
             if data is None and level == "product":
                 from shopmine.shop import Shop
@@ -137,7 +141,7 @@ def forecast_command(
 
 
 def _plain_run(ctx, data, id_col, time_col, target_col, freq, top, level, future, horizon, model, season_length,
-               backtest, step, ets_series, say, measure="units"):
+               backtest, step, ets_series, say, measure="units", keep_outliers=False):
     """One level of series (workspace panel or --data table), forecast without reconciliation."""
     from shopmine.classic import read_table
     from shopmine.forecast import default_season_length, run_forecast, series_from_shop
@@ -153,7 +157,8 @@ def _plain_run(ctx, data, id_col, time_col, target_col, freq, top, level, future
     else:
         from shopmine.shop import Shop
 
-        series = series_from_shop(Shop(state(ctx).workspace()), level=level, freq=freq, top=top, measure=measure)
+        series = series_from_shop(Shop(state(ctx).workspace()), level=level, freq=freq, top=top, measure=measure,
+                                  keep_outliers=keep_outliers)
         level_name = level
     future_frame = None
     if future is not None:

@@ -154,10 +154,11 @@ def product_categories(shop) -> pd.Series:
     return pd.Series(first["category"].astype(str).to_numpy(), index=first["product_id"].astype(str).to_numpy())
 
 
-def hierarchy_from_shop(shop, *, freq: str = "D", measure: str = "units") -> Hierarchy:
+def hierarchy_from_shop(shop, *, freq: str = "D", measure: str = "units",
+                        keep_outliers: bool = False) -> Hierarchy:
     """The product → category → total hierarchy of a workspace's units (or revenue) before its as-of date."""
-    return build_hierarchy(series_from_shop(shop, level="product", freq=freq, measure=measure),
-                           product_categories(shop))
+    return build_hierarchy(series_from_shop(shop, level="product", freq=freq, measure=measure,
+                                            keep_outliers=keep_outliers), product_categories(shop))
 
 
 def _insample(backtest: pd.DataFrame, column: str, h: Hierarchy) -> pd.DataFrame:
