@@ -28,6 +28,7 @@ def ingest_command(
     pseudonymize: Annotated[bool | None, typer.Option("--pseudonymize/--no-pseudonymize", help="Replace customer ids and personal data by keyed tokens.")] = None,
     pii: Annotated[str | None, typer.Option(help="Extra columns to pseudonymise, comma-separated.")] = None,
     drop_duplicates: Annotated[bool | None, typer.Option("--drop-duplicates/--keep-duplicates", help="Quarantine exact duplicate lines (always counted).")] = None,
+    allow_reload: Annotated[bool, typer.Option("--allow-reload", help="Load lines and files loaded before again, instead of quarantining them as duplicate_of_loaded_line.")] = False,
 ) -> None:
     """Load order files (and optional product/customer files) into the workspace."""
     ws = state(ctx).workspace(preset=preset, date_format=date_format, timezone=timezone, delimiter=delimiter,
@@ -38,7 +39,8 @@ def ingest_command(
     mapping.update(parse_map_options(map_ or []))
     options = IngestOptions(preset=s.preset, mapping=mapping, date_format=s.date_format, timezone=s.timezone,
                             delimiter=s.delimiter, encoding=s.encoding, pseudonymize=s.pseudonymize,
-                            pii=tuple(s.pii), drop_duplicates=s.drop_duplicates)
+                            pii=tuple(s.pii), drop_duplicates=s.drop_duplicates,
+                            allow_reload=allow_reload)
     out = console()
     with progress(out, "reading files") as say:
         report = ingest(ws, files, options=options, products=products or [], customers=customers or [],

@@ -27,6 +27,9 @@ class IngestOptions:
         Extra columns to pseudonymise.
     drop_duplicates : bool, default=False
         Quarantine exact duplicate lines (they are always counted).
+    allow_reload : bool, default=False
+        Load lines (and files) that were loaded before instead of quarantining them as
+        ``duplicate_of_loaded_line`` (and skipping the files).
     """
 
     preset: str | None = None
@@ -38,3 +41,4 @@ class IngestOptions:
     pseudonymize: bool = False
     pii: tuple[str, ...] = ()
     drop_duplicates: bool = False
+    allow_reload: bool = False
