@@ -137,6 +137,10 @@ class Warehouse:
             con.execute("ROLLBACK")
             raise
 
+    @property
+    def is_open(self) -> bool:
+        return self._con is not None
+
     def close(self) -> None:
         if self._con is not None:
             self._con.close()
