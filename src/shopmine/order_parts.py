@@ -92,13 +92,16 @@ class OrderParts:
         con.execute("INSERT INTO order_parts VALUES (?, ?, ?, ?, ?)",
                     [path.name, batch_id, rows, path.stat().st_size, sha256_file(path)])
 
-    def migrate(self, con: duckdb.DuckDBPyConnection) -> None:
+    def migrate(self, con: duckdb.DuckDBPyConnection, record: bool = True) -> None:
         """A warehouse from before checksums gets the size and sha256 of its parts, recorded on the
-        first open after their row counts were checked (a part already damaged then cannot be told)."""
+        first open (``record``) after their row counts were checked (a part already damaged then
+        cannot be told)."""
         columns = {r[0] for r in con.execute("DESCRIBE order_parts").fetchall()}
         for name, sql_type in (("bytes", "BIGINT"), ("sha256", "VARCHAR")):
             if name not in columns:
                 con.execute(f"ALTER TABLE order_parts ADD COLUMN {name} {sql_type}")
+        if not record:
+            return
         unrecorded = con.execute(
             "SELECT file, batch_id, rows FROM order_parts WHERE sha256 IS NULL ORDER BY rowid").fetchall()
         if not unrecorded:

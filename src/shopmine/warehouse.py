@@ -104,7 +104,7 @@ class Warehouse:
             try:
                 for stmt in _SCHEMA:
                     con.execute(stmt)
-                self.parts.migrate(con)
+                self.parts.migrate(con, record=check_parts)
                 self._migrate_orders_table(con)
                 self.parts.remove_orphans(con)
                 if check_parts:

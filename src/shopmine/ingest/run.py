@@ -205,7 +205,7 @@ def ingest(workspace, files: Sequence[str | Path], *, options: IngestOptions | N
         raise
     finally:
         for table in [s.table for s in staged] + ["__raw", "__raw_rejects", "__raw_scans", "__reject_thresholds",
-                                                  "__src_rejects", "__src_scans"]:
+                                                  "__src_rejects", "__src_scans", "__reloaded"]:
             con.execute(f"DROP TABLE IF EXISTS {ident(table)}")
     return IngestReport(batch_id, reports)
 
