@@ -15,9 +15,9 @@ from pathlib import Path
 
 import duckdb
 
+from shopmine import line_keys
 from shopmine.atomic import atomic_path
 from shopmine.engine import Engine
-from shopmine import line_keys
 from shopmine.io.sqltext import ident
 from shopmine.order_parts import SCHEMA as PARTS_SCHEMA
 from shopmine.order_parts import OrderParts

@@ -101,8 +101,8 @@ def ingest(workspace, files: Sequence[str | Path], *, options: IngestOptions | N
     Every input row ends up either in ``orders`` or in ``quarantine`` (with its reason). A file
     whose content was loaded before is skipped, and lines loaded before (by an earlier batch or an
     earlier file of this run, see :mod:`shopmine.line_keys`) are quarantined as
-    ``duplicate_of_loaded_line``, unless ``options.allow_reload``. The whole run is one transaction: when any
-    file fails, nothing of the run is kept.
+    ``duplicate_of_loaded_line``, unless ``options.allow_reload``. The whole run is one
+    transaction: when any file fails, nothing of the run is kept.
 
     Parameters
     ----------
