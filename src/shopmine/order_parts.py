@@ -183,6 +183,6 @@ def sha256_file(path: Path) -> str:
 
 
 def _damaged(path: Path, batch_id: str, what: str) -> str:
-    return (f"order part file {path} of batch {batch_id} {what}: it was changed or removed outside shopmine. Restore the "
-            f"workspace's warehouse.duckdb and warehouse.parts folder together from a backup, or take the batch "
-            f"out with `shopmine batches remove {batch_id}` and ingest its files again.")
+    return (f"order part file {path} of batch {batch_id} {what}: it was changed or removed outside shopmine. "
+            "Restore the workspace's warehouse.duckdb and warehouse.parts folder together from a backup, or take "
+            f"the batch out with `shopmine batches remove {batch_id}` and ingest its files again.")

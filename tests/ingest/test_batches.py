@@ -37,8 +37,8 @@ def part_files(ws) -> list[str]:
 
 
 def test_batches_list_shows_each_batch(ws, tmp_path):
-    first = ingest(ws, [write(tmp_path / "a.csv", SLASHED), write(tmp_path / "b.csv", HEADER + "9,c9,p9,03/01/2024,1,1\n")],
-                   options=MONTH_FIRST)
+    files = [write(tmp_path / "a.csv", SLASHED), write(tmp_path / "b.csv", HEADER + "9,c9,p9,03/01/2024,1,1\n")]
+    first = ingest(ws, files, options=MONTH_FIRST)
     second = ingest(ws, [write(tmp_path / "c.csv", HEADER + "8,c8,p8,2024-03-02,1,1\n")],
                     options=IngestOptions(pseudonymize=True))
     frame = list_batches(ws.warehouse())
@@ -106,7 +106,8 @@ def test_batches_cli_list_and_remove(run, tmp_path):
     code, out, _ = run("batches", "list")
     assert code == 0
     (batch,) = re.findall(r"\d{8}T\d{6}-[0-9a-f]{6}", out)
-    assert re.search(rf"{batch} │ \d{{4}}-\d\d-\d\d \d\d:\d\d:\d\d │ +1 │ orders +│ +4 │ +3 │ +1 │ +no │", out), out
+    row = rf"{batch} │ \d{{4}}-\d\d-\d\d \d\d:\d\d:\d\d │ +1 │ orders +│ +4 │ +3 │ +1 │ +no │"
+    assert re.search(row, out), out
     code, out, _ = run("batches", "remove", batch)
     assert code == 0 and f"removed batch {batch}: 1 file(s), 1 part file(s), 3 order line(s), " \
                          "1 quarantined row(s)." in out
