@@ -127,7 +127,7 @@ def test_a_remove_killed_midway_leaves_the_workspace_as_before_or_as_after(ws, t
     ws.warehouse().close()
     env = dict(os.environ, SHOPMINE_FAULT=point)
     proc = subprocess.run([sys.executable, "-m", "shopmine.cli", "--workspace", str(ws.root), "batches", "remove",
-                           gone.batch_id], env=env, capture_output=True, text=True, timeout=120)
+                           gone.batch_id], env=env, capture_output=True, text=True, timeout=600)
     assert proc.returncode == -9, proc.stderr
     if point == "remove_before_commit":  # nothing happened
         assert counts(ws) == before and part_files(ws) == parts_before
