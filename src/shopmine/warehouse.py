@@ -3,8 +3,8 @@
 Tables: ``orders`` (canonical lines + lineage + extra columns; a view over Parquet part files, see
 :mod:`shopmine.order_parts`), ``quarantine`` (every row that could not be used, with its reason),
 ``batches`` (one row per loaded file), ``products_file`` and ``customers_file`` (attribute files as
-loaded), the derived ``products`` and ``customers``, and ``line_keys`` (a 64-bit key per loaded
-line, see :mod:`shopmine.line_keys`). Each ingest (and each batch removal) commits in one DuckDB
+loaded), the derived ``products`` and ``customers``, and ``line_keys`` with ``key_batches`` (a
+64-bit key per loaded line, see :mod:`shopmine.line_keys`). Each ingest (and each batch removal) commits in one DuckDB
 transaction, so a failed or killed run leaves the warehouse as it was. Spark reads the order parts
 directly and the other tables from a Parquet export.
 """
@@ -37,7 +37,7 @@ _SCHEMA = [
         product_id VARCHAR, name VARCHAR, category VARCHAR, unit_cost DOUBLE, list_price DOUBLE,
         batch_id VARCHAR, source_line BIGINT)""",
     "CREATE TABLE IF NOT EXISTS customers_file (customer_id VARCHAR, batch_id VARCHAR, source_line BIGINT)",
-    line_keys.SCHEMA,
+    *line_keys.SCHEMA,
 ]
 
 _PRODUCTS = """

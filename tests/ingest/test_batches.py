@@ -27,7 +27,7 @@ def write(path, text):
 
 def counts(ws) -> dict[str, int]:
     con = ws.warehouse().con
-    tables = ("orders", "quarantine", "batches", "line_keys", "order_parts", "products", "customers")
+    tables = ("orders", "quarantine", "batches", "line_keys", "key_batches", "order_parts", "products", "customers")
     return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}
 
 
@@ -58,8 +58,8 @@ def test_batches_remove_takes_out_parts_quarantine_keys_and_rows(ws, tmp_path):
     gone = ingest(ws, [write(tmp_path / "a.csv", SLASHED)], options=MONTH_FIRST)
     assert counts(ws)["orders"] == 4
     removed = remove_batch(ws.warehouse(), gone.batch_id)
-    assert removed == {"order_parts": 1, "quarantine": 1, "batches": 1, "line_keys": 3, "products_file": 0,
-                       "customers_file": 0, "part_files": 1}
+    assert removed == {"order_parts": 1, "quarantine": 1, "batches": 1, "products_file": 0, "customers_file": 0,
+                       "line_keys": 3, "part_files": 1}
     assert counts(ws) == before
     assert part_files(ws) == kept_parts
     assert list_batches(ws.warehouse())["batch_id"].tolist() == [keep.batch_id]

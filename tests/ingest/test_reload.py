@@ -142,6 +142,7 @@ def test_a_workspace_from_before_line_keys_gets_them_on_open(ws, tmp_path):
     text = "customer_id,product_id,ordered_at,quantity,unit_price\n,p1,2024-01-01,1,2\nc1,p2,2024-01-01,1,3\n"
     ingest(ws, [write(tmp_path / "a.csv", text)])
     ws.warehouse().con.execute("DROP TABLE line_keys")
+    ws.warehouse().con.execute("DROP TABLE key_batches")
     ws.warehouse().close()
     assert ws.warehouse().con.execute("SELECT count(*) FROM line_keys").fetchone()[0] == 2
     again = ingest(ws, [write(tmp_path / "b.csv", text + "\n")])
@@ -166,3 +167,13 @@ def test_drop_duplicates_still_governs_repeats_inside_a_file(ws, tmp_path, drop)
     report = ingest(ws, [write(tmp_path / "a.csv", HEADER + LINES[0] * 2)],
                     options=IngestOptions(drop_duplicates=drop))
     assert (report.rows_loaded, report.rows_quarantined) == ((1, 1) if drop else (2, 0))
+
+
+def test_a_reexport_with_renamed_products_still_counts_as_the_same_lines(ws, tmp_path):
+    header = "order_id,customer_id,product_id,ordered_at,quantity,unit_price,name,country\n"
+    ingest(ws, [write(tmp_path / "a.csv", header + "1,c1,p1,2024-01-01,1,2,Mug,UK\n2,c2,p2,2024-01-02,1,3,Cup,UK\n")])
+    again = ingest(ws, [write(tmp_path / "b.csv", header + "1,c1,p1,2024-01-01,1,2,Mug (blue),United Kingdom\n"
+                                                            "2,c2,p2,2024-01-02,2,3,Cup,UK\n")])
+    # Line 1 only renamed: the same line. Line 2 has another quantity: a new line.
+    assert (again.rows_loaded, again.rows_quarantined) == (1, 1)
+    assert [r[2] for r in quarantine(ws)] == [2]

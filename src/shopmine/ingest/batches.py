@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from shopmine import line_keys
 from shopmine.errors import ShopmineInputError
 from shopmine.faults import fault_point
 
@@ -25,7 +26,7 @@ SELECT batch_id, min(ingested_at) AS ingested_at, count(*) AS files,
        bool_or(pseudonymized) AS pseudonymized
 FROM batches GROUP BY batch_id ORDER BY min(ingested_at), batch_id
 """
-_TABLES = ("order_parts", "quarantine", "batches", "line_keys", "products_file", "customers_file")
+_TABLES = ("order_parts", "quarantine", "batches", "products_file", "customers_file")
 
 
 def list_batches(warehouse) -> pd.DataFrame:
@@ -68,6 +69,7 @@ def remove_batch(warehouse, batch_id: str) -> dict[str, int]:
     try:
         for table in _TABLES:
             removed[table] = con.execute(f"DELETE FROM {table} WHERE batch_id = ?", [batch_id]).fetchone()[0]
+        removed["line_keys"] = line_keys.remove(con, batch_id)
         warehouse.parts.replace_view(con)  # checks the parts that remain
         warehouse.rebuild_dimensions()
         fault_point("remove_before_commit")

@@ -253,10 +253,10 @@ class StagedOrders:
 def _reload_check(con: duckdb.DuckDBPyConnection, staged: list[StagedOrders], batch_id: str):
     """The check quarantining a staged file's lines that were loaded before, or None when nothing
     was (a first ingest pays nothing for it)."""
-    earlier = [(s.table, batch_id) for s in staged if s.report.rows_loaded]
+    earlier = [s.table for s in staged if s.report.rows_loaded]
     if not earlier and not line_keys.has_keys(con):
         return None
-    return lambda table: line_keys.quarantine_loaded(con, table, earlier)
+    return lambda table: line_keys.quarantine_loaded(con, table, earlier, batch_id)
 
 
 def _stage_orders_file(con: duckdb.DuckDBPyConnection, path: Path, table: str, options: IngestOptions,
