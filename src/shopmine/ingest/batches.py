@@ -1,9 +1,9 @@
 """The ingest batches of a workspace: list them, take one out again.
 
 Taking a batch out removes, in one transaction, its rows in ``order_parts`` (so its part files
-leave the ``orders`` view), ``quarantine``, ``batches``, ``line_keys``, ``products_file`` and
-``customers_file``, and rebuilds ``products`` and ``customers``; its part files are deleted only
-after the commit. A removal killed before the commit leaves the workspace as it was; killed after
+leave the ``orders`` view), ``quarantine``, ``batches``, ``line_keys`` and ``key_batches``,
+``products_file`` and ``customers_file``, and rebuilds ``products`` and ``customers``; its part
+files are deleted only after the commit. A removal killed before the commit leaves the workspace as it was; killed after
 it, the part files no committed row lists are deleted as orphans at the next open. A corrected
 re-ingest of the same file then loads again (neither its sha256 nor its line keys are known any
 more).

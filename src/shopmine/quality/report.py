@@ -82,7 +82,7 @@ def quality_report(warehouse, verify: bool = False) -> AnalysisResult:
         "quarantined_by_reason": {r: int(n) for r, n in zip(by_reason["reason"], by_reason["rows"])},
         "invariant_holds": invariant,
         "duplicate_rows": int(orders_files["duplicate_rows"].sum()),
-        "duplicates_of_loaded_lines": int(dict(zip(by_reason["reason"], by_reason["rows"])).get(line_keys.REASON, 0)),
+        "duplicates_of_loaded_lines": int(by_reason.loc[by_reason["reason"] == line_keys.REASON, "rows"].sum()),
         "reloaded_lines": line_keys.reloaded_lines(con),
         "files_loaded": int(len(orders_files)),
         "date_range": {"first": first, "last": last},
