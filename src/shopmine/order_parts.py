@@ -6,10 +6,15 @@ the ``orders`` view (DuckDB DDL is transactional) commits. A part no committed r
 died between the rename and the commit, or failed) is an orphan and is deleted when the warehouse
 is next opened. Parts are never rewritten, so a 10-million-line file costs one Parquet write
 instead of an insert into a DuckDB table (measured 5.6 s against 9.4 s).
+
+Each listed part carries its byte size, row count and sha256. Every open checks the size and the
+row count in the Parquet footer (no data is read), which catches a truncated part or two parts
+swapped; :meth:`OrderParts.verify` hashes every part in full, which also catches a flipped bit.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -19,7 +24,8 @@ from shopmine.errors import ShopmineRunError
 from shopmine.io.sqltext import literal
 from shopmine.schema import LINEAGE_COLUMNS, ORDER_COLUMNS
 
-SCHEMA = "CREATE TABLE IF NOT EXISTS order_parts (file VARCHAR, batch_id VARCHAR, rows BIGINT)"
+SCHEMA = ("CREATE TABLE IF NOT EXISTS order_parts (file VARCHAR, batch_id VARCHAR, rows BIGINT, bytes BIGINT, "
+          "sha256 VARCHAR)")
 PREFIX = "orders-"
 # Canonical and lineage columns, with their stored types, for a workspace without any part yet.
 _EMPTY = ("SELECT " + ", ".join(f"CAST(NULL AS {c.sql_type}) AS {c.name}" for c in ORDER_COLUMNS + LINEAGE_COLUMNS)
@@ -80,19 +86,83 @@ class OrderParts:
         return final
 
     def register(self, con: duckdb.DuckDBPyConnection, path: Path, batch_id: str, rows: int) -> None:
-        """List a written part (call inside the batch's transaction, then :meth:`replace_view`)."""
-        con.execute("INSERT INTO order_parts VALUES (?, ?, ?)", [Path(path).name, batch_id, rows])
+        """List a written part with its size and checksum (call inside the batch's transaction, then
+        :meth:`replace_view`)."""
+        path = Path(path)
+        con.execute("INSERT INTO order_parts VALUES (?, ?, ?, ?, ?)",
+                    [path.name, batch_id, rows, path.stat().st_size, sha256_file(path)])
+
+    def migrate(self, con: duckdb.DuckDBPyConnection, record: bool = True) -> None:
+        """A warehouse from before checksums gets the size and sha256 of its parts, recorded on the
+        first open (``record``) after their row counts were checked (a part already damaged then
+        cannot be told)."""
+        columns = {r[0] for r in con.execute("DESCRIBE order_parts").fetchall()}
+        for name, sql_type in (("bytes", "BIGINT"), ("sha256", "VARCHAR")):
+            if name not in columns:
+                con.execute(f"ALTER TABLE order_parts ADD COLUMN {name} {sql_type}")
+        if not record:
+            return
+        unrecorded = con.execute(
+            "SELECT file, batch_id, rows FROM order_parts WHERE sha256 IS NULL ORDER BY rowid").fetchall()
+        if not unrecorded:
+            return
+        updates = []
+        for name, batch_id, rows in unrecorded:
+            path = self.folder / name
+            self._check_exists(path, batch_id)
+            self._check_rows(con, path, batch_id, rows)
+            updates.append((path.stat().st_size, sha256_file(path), name))
+        con.executemany("UPDATE order_parts SET bytes = ?, sha256 = ? WHERE file = ?", updates)
+
+    def check(self, con: duckdb.DuckDBPyConnection) -> None:
+        """The cheap check of every listed part: it exists, has its recorded size, and its Parquet
+        footer has its recorded row count. Raises ``ShopmineRunError`` naming the part and batch."""
+        listed = con.execute("SELECT file, batch_id, rows, bytes FROM order_parts ORDER BY rowid").fetchall()
+        for name, batch_id, _, size in listed:
+            path = self.folder / name
+            self._check_exists(path, batch_id)
+            actual = path.stat().st_size
+            if size is not None and actual != size:
+                raise ShopmineRunError(_damaged(path, batch_id, f"has {actual:,} bytes instead of {size:,}"))
+        if listed:
+            # One query reads every footer (the end of each file only).
+            files = ", ".join(literal(str(self.folder / name)) for name, *_ in listed)
+            counts = dict(con.execute(
+                f"SELECT file_name, num_rows FROM parquet_file_metadata([{files}])").fetchall())
+            for name, batch_id, rows, _ in listed:
+                found = counts.get(str(self.folder / name))
+                if found != rows:
+                    raise ShopmineRunError(_damaged(self.folder / name, batch_id,
+                                                    f"holds {found:,} rows instead of {rows:,}"))
+
+    def verify(self, con: duckdb.DuckDBPyConnection) -> int:
+        """Hash every listed part in full and compare with its recorded sha256; returns the number of
+        parts verified. Raises ``ShopmineRunError`` naming the first part that differs."""
+        self.check(con)
+        listed = con.execute("SELECT file, batch_id, sha256 FROM order_parts ORDER BY rowid").fetchall()
+        for name, batch_id, sha in listed:
+            if sha256_file(self.folder / name) != sha:
+                raise ShopmineRunError(_damaged(self.folder / name, batch_id,
+                                                "has the recorded size and row count but not its sha256"))
+        return len(listed)
+
+    def _check_exists(self, path: Path, batch_id: str) -> None:
+        if not path.exists():
+            raise ShopmineRunError(_damaged(path, batch_id, "is missing"))
+
+    def _check_rows(self, con: duckdb.DuckDBPyConnection, path: Path, batch_id: str, rows: int) -> None:
+        try:
+            found = con.execute("SELECT num_rows FROM parquet_file_metadata(?)", [str(path)]).fetchone()[0]
+        except duckdb.Error as exc:
+            raise ShopmineRunError(_damaged(path, batch_id, f"cannot be read ({exc})")) from None
+        if found != rows:
+            raise ShopmineRunError(_damaged(path, batch_id, f"holds {found:,} rows instead of {rows:,}"))
 
     def view_sql(self, con: duckdb.DuckDBPyConnection) -> str:
         parts = self.committed(con)
         if not parts:
             return _EMPTY
-        missing = [p for p in parts if not p.exists()]
-        if missing:
-            raise ShopmineRunError(
-                f"the warehouse lists {len(missing)} order part file(s) that are missing, e.g. {missing[0]}; "
-                "restore the workspace's warehouse.parts folder from a backup."
-            )
+        self.check(con)
         # union_by_name: files of different exports carry different extra columns.
         files = ", ".join(literal(str(p)) for p in parts)
         return f"SELECT * FROM read_parquet([{files}], union_by_name = true)"
@@ -101,3 +171,18 @@ class OrderParts:
         """Point the ``orders`` view at exactly the listed parts (absolute paths, so it is rebuilt
         when the workspace folder has moved)."""
         con.execute(f"CREATE OR REPLACE VIEW orders AS {self.view_sql(con)}")
+
+
+def sha256_file(path: Path) -> str:
+    """The sha256 of a file's bytes (about 0.25 s for a 200 MB part)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 22), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _damaged(path: Path, batch_id: str, what: str) -> str:
+    return (f"order part file {path} of batch {batch_id} {what}: it was changed or removed outside shopmine. "
+            "Restore the workspace's warehouse.duckdb and warehouse.parts folder together from a backup, or take "
+            f"the batch out with `shopmine batches remove {batch_id}` and ingest its files again.")

@@ -3,7 +3,8 @@
 Tables: ``orders`` (canonical lines + lineage + extra columns; a view over Parquet part files, see
 :mod:`shopmine.order_parts`), ``quarantine`` (every row that could not be used, with its reason),
 ``batches`` (one row per loaded file), ``products_file`` and ``customers_file`` (attribute files as
-loaded), and the derived ``products`` and ``customers``. Each ingest commits in one DuckDB
+loaded), the derived ``products`` and ``customers``, and ``line_keys`` with ``key_batches`` (a
+64-bit key per loaded line, see :mod:`shopmine.line_keys`). Each ingest (and each batch removal) commits in one DuckDB
 transaction, so a failed or killed run leaves the warehouse as it was. Spark reads the order parts
 directly and the other tables from a Parquet export.
 """
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import duckdb
 
+from shopmine import line_keys
 from shopmine.atomic import atomic_path
 from shopmine.engine import Engine
 from shopmine.io.sqltext import ident
@@ -35,6 +37,7 @@ _SCHEMA = [
         product_id VARCHAR, name VARCHAR, category VARCHAR, unit_cost DOUBLE, list_price DOUBLE,
         batch_id VARCHAR, source_line BIGINT)""",
     "CREATE TABLE IF NOT EXISTS customers_file (customer_id VARCHAR, batch_id VARCHAR, source_line BIGINT)",
+    *line_keys.SCHEMA,
 ]
 
 _PRODUCTS = """
@@ -85,6 +88,12 @@ class Warehouse:
 
     @property
     def con(self) -> duckdb.DuckDBPyConnection:
+        """The connection; opening checks every part file's size and row count."""
+        return self.connect()
+
+    def connect(self, check_parts: bool = True) -> duckdb.DuckDBPyConnection:
+        """Open the warehouse (once). ``check_parts=False`` leaves the ``orders`` view as it was,
+        unchecked, for taking out a batch whose part is damaged."""
         if self._con is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             con = duckdb.connect(str(self.path))
@@ -95,10 +104,13 @@ class Warehouse:
             try:
                 for stmt in _SCHEMA:
                     con.execute(stmt)
+                self.parts.migrate(con, record=check_parts)
                 self._migrate_orders_table(con)
                 self.parts.remove_orphans(con)
-                # Rebuilt at every open: the view names its files by absolute path, and the folder may move.
-                self.parts.replace_view(con)
+                if check_parts:
+                    # Rebuilt at every open: the view names its files by absolute path, and the folder may move.
+                    self.parts.replace_view(con)
+                    line_keys.migrate(con, self.parts.folder)
             except BaseException:
                 con.close()
                 raise
@@ -124,6 +136,10 @@ class Warehouse:
         except BaseException:
             con.execute("ROLLBACK")
             raise
+
+    @property
+    def is_open(self) -> bool:
+        return self._con is not None
 
     def close(self) -> None:
         if self._con is not None:

@@ -1,6 +1,7 @@
 """The list of command modules; each has ``register(app)``."""
 
 from shopmine.cli import (
+    batches_cmd,
     classify_cmd,
     clv_cmd,
     demo_cmd,
@@ -16,4 +17,4 @@ from shopmine.cli import (
 )
 
 MODULES = [init_cmd, ingest_cmd, quality_cmd, features_cmd, simulate_cmd, report_cmd, demo_cmd, model_cmd,
-           forecast_cmd, segment_cmd, classify_cmd, clv_cmd]
+           forecast_cmd, segment_cmd, classify_cmd, clv_cmd, batches_cmd]

@@ -30,6 +30,7 @@ def ingest_command(
     drop_duplicates: Annotated[bool | None, typer.Option("--drop-duplicates/--keep-duplicates", help="Quarantine exact duplicate lines (always counted).")] = None,
     earliest_order_date: Annotated[str | None, typer.Option(help="Quarantine order dates before this day (YYYY-MM-DD; default 1990-01-01).")] = None,
     future_order_days: Annotated[str | None, typer.Option(help="Quarantine order dates more than this many days after now (default 1).")] = None,
+    allow_reload: Annotated[bool, typer.Option("--allow-reload", help="Load lines and files loaded before again, instead of quarantining them as duplicate_of_loaded_line.")] = False,
 ) -> None:
     """Load order files (and optional product/customer files) into the workspace."""
     ws = state(ctx).workspace(preset=preset, date_format=date_format, timezone=timezone, delimiter=delimiter,
@@ -42,7 +43,8 @@ def ingest_command(
     options = IngestOptions(preset=s.preset, mapping=mapping, date_format=s.date_format, timezone=s.timezone,
                             delimiter=s.delimiter, encoding=s.encoding, pseudonymize=s.pseudonymize,
                             pii=tuple(s.pii), drop_duplicates=s.drop_duplicates,
-                            earliest_order_date=s.earliest_order_date, future_order_days=s.future_order_days)
+                            earliest_order_date=s.earliest_order_date, future_order_days=s.future_order_days,
+                            allow_reload=allow_reload)
     out = console()
     try:
         with progress(out, "reading files") as say:

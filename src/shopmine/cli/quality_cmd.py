@@ -17,6 +17,7 @@ from shopmine.report import render_report
 def quality_command(
     ctx: typer.Context,
     output: Annotated[Path | None, typer.Option(help="Write the report as .json, or the quarantined rows as .csv/.parquet.")] = None,
+    verify: Annotated[bool, typer.Option("--verify", help="Also hash every order part file against its recorded sha256 (exit 1 naming the part on a mismatch).")] = False,
 ) -> None:
     """Print and save the data-quality report (rows in / loaded / quarantined, nulls, outliers ...)."""
     check_output_path(output)
@@ -24,7 +25,7 @@ def quality_command(
     warehouse = ws.warehouse()
     if not warehouse.has_orders() and not warehouse.con.execute("SELECT count(*) FROM quarantine").fetchone()[0]:
         raise ShopmineInputError("the workspace has no order lines yet; load some with `shopmine ingest FILE`.")
-    result = quality_report(warehouse)
+    result = quality_report(warehouse, verify=verify)
     out = console()
     out.print(result.summary)
     print_metrics(out, result)

@@ -1,6 +1,7 @@
 """Ingestion: files -> canonical ``orders`` (+ quarantine) in the workspace's warehouse."""
 
+from shopmine.ingest.batches import list_batches, remove_batch
 from shopmine.ingest.options import IngestOptions
 from shopmine.ingest.run import FileReport, IngestReport, ingest
 
-__all__ = ["FileReport", "IngestOptions", "IngestReport", "ingest"]
+__all__ = ["FileReport", "IngestOptions", "IngestReport", "ingest", "list_batches", "remove_batch"]

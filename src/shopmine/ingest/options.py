@@ -33,6 +33,9 @@ class IngestOptions:
     future_order_days : int, default=1
         Order dates more than this many days after the ingest time are quarantined as
         ``date_out_of_range``.
+    allow_reload : bool, default=False
+        Load lines (and files) that were loaded before instead of quarantining them as
+        ``duplicate_of_loaded_line`` (and skipping the files).
     """
 
     preset: str | None = None
@@ -46,3 +49,4 @@ class IngestOptions:
     drop_duplicates: bool = False
     earliest_order_date: dt.date = dt.date(1990, 1, 1)
     future_order_days: int = 1
+    allow_reload: bool = False

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 
+from shopmine import line_keys
 from shopmine.errors import ShopmineInputError
 from shopmine.faults import fault_point
 from shopmine.ingest.attributes import load_customers_file, load_products_file
@@ -98,9 +99,11 @@ def ingest(workspace, files: Sequence[str | Path], *, options: IngestOptions | N
            progress: Progress | None = None) -> IngestReport:
     """Append order files to the workspace's ``orders`` table, quarantining unusable rows.
 
-    Every input row ends up either in ``orders`` or in ``quarantine`` (with its reason), and a
-    file whose content was loaded before is skipped. The whole run is one transaction: when any
-    file fails, nothing of the run is kept.
+    Every input row ends up either in ``orders`` or in ``quarantine`` (with its reason). A file
+    whose content was loaded before is skipped, and lines loaded before (by an earlier batch or an
+    earlier file of this run, see :mod:`shopmine.line_keys`) are quarantined as
+    ``duplicate_of_loaded_line``, unless ``options.allow_reload``. The whole run is one
+    transaction: when any file fails, nothing of the run is kept.
 
     Parameters
     ----------
@@ -132,7 +135,7 @@ def ingest(workspace, files: Sequence[str | Path], *, options: IngestOptions | N
     if order_paths or customer_paths:
         check_same_pseudonymization(con, options.pseudonymize)
     key = workspace.pseudonym_key() if options.pseudonymize else None
-    loaded = warehouse.loaded_hashes()
+    loaded = {} if options.allow_reload else warehouse.loaded_hashes()
     batch_id = new_batch_id()
     reports: list[FileReport] = []
     staged: list[StagedOrders] = []
@@ -147,7 +150,8 @@ def ingest(workspace, files: Sequence[str | Path], *, options: IngestOptions | N
                 table = f"__staged_{len(staged)}"
                 say(f"reading {path.name}")
                 try:
-                    item = _stage_orders_file(con, path, table, options, preset, key, say)
+                    reloaded = None if options.allow_reload else _reload_check(con, staged, batch_id)
+                    item = _stage_orders_file(con, path, table, options, preset, key, say, reloaded)
                 except Exception:
                     # An already loaded file is skipped whatever its staging met (the interrupt,
                     # or a mapping that no longer fits it), as when it was hashed before reading.
@@ -208,7 +212,7 @@ def ingest(workspace, files: Sequence[str | Path], *, options: IngestOptions | N
         raise
     finally:
         for table in [s.table for s in staged] + ["__raw", "__raw_rejects", "__raw_scans", "__reject_thresholds",
-                                                  "__src_rejects", "__src_scans"]:
+                                                  "__src_rejects", "__src_scans", "__reloaded"]:
             con.execute(f"DROP TABLE IF EXISTS {ident(table)}")
     return IngestReport(batch_id, reports)
 
@@ -260,8 +264,18 @@ class StagedOrders:
     part: Path | None = None  # the loaded lines, once written
 
 
+def _reload_check(con: duckdb.DuckDBPyConnection, staged: list[StagedOrders], batch_id: str):
+    """The check quarantining a staged file's lines that were loaded before, or None when nothing
+    was (a first ingest pays nothing for it)."""
+    earlier = [s.table for s in staged if s.report.rows_loaded]
+    if not earlier and not line_keys.has_keys(con):
+        return None
+    return lambda table: line_keys.quarantine_loaded(con, table, earlier, batch_id)
+
+
 def _stage_orders_file(con: duckdb.DuckDBPyConnection, path: Path, table: str, options: IngestOptions,
-                       preset, key: bytes | None, say: Progress) -> StagedOrders:
+                       preset, key: bytes | None, say: Progress,
+                       reloaded: Callable[[str], int] | None = None) -> StagedOrders:
     fmt = sniff(path, options.delimiter, options.encoding)
     source = open_source(con, path, fmt)
     mapping = resolve_mapping(source.columns, where=str(path), user_map=options.mapping, preset=preset)
@@ -300,6 +314,8 @@ def _stage_orders_file(con: duckdb.DuckDBPyConnection, path: Path, table: str, o
     if key is not None:
         report.pseudonymized_columns = pseudonymize_staged(con, table, source, mapping, plan.extras, options, key,
                                                      rejects)
+    if reloaded is not None:  # after pseudonymisation: keys are over the stored values
+        reloaded(table)
     # Rows sit in file order in the staged table, so a row's position gives its line.
     first_rowid = con.execute(f"SELECT coalesce(min(rowid), 0) FROM {ident(table)}").fetchone()[0]
     line = line_sql(plan.ordinal, source.header_lines, [r["line"] for r in rejects], first_rowid)
@@ -373,6 +389,7 @@ def _store_orders(con: duckdb.DuckDBPyConnection, warehouse, item: StagedOrders,
     path = item.report.path
     if item.part is not None:
         warehouse.parts.register(con, item.part, batch_id, item.report.rows_loaded)
+        line_keys.store(con, item.table, batch_id)
     con.execute(
         f"INSERT INTO quarantine SELECT {literal(batch_id)}, {literal(path)}, {item.line}, __reason, __detail, "
         f"__raw FROM {ident(item.table)} WHERE __reason IS NOT NULL"

@@ -8,6 +8,7 @@ import os
 import pandas as pd
 import plotly.graph_objects as go
 
+from shopmine import line_keys
 from shopmine.quality.bulk_lines import bulk_lines
 from shopmine.quality.days import COLLAPSE_SHARE, collapsed_days
 from shopmine.quality.outliers import log_fence_outliers
@@ -17,14 +18,26 @@ from shopmine.schema import NOT_SOLD_STATUSES, ORDER_COLUMN_NAMES
 _PRODUCT = "line_type = 'product'"
 
 
-def quality_report(warehouse) -> AnalysisResult:
+def quality_report(warehouse, verify: bool = False) -> AnalysisResult:
     """Rows in / loaded / quarantined (by reason), duplicates, dates, nulls, returns, line types,
     currencies, outliers, bulk lines and collapsed days of the workspace's order lines.
 
     The invariant ``rows_in == rows_loaded + rows_quarantined`` holds for every file and is
-    reported as ``invariant_holds``.
+    reported as ``invariant_holds``. Duplicates are counted three ways: exact copies of a line
+    inside its file (``duplicate_rows``), lines quarantined because an earlier batch loaded them
+    (``duplicates_of_loaded_lines``), and loaded lines that repeat another batch's line
+    (``reloaded_lines``: loaded with ``allow_reload``, or before line keys existed).
+
+    Parameters
+    ----------
+    warehouse : Warehouse
+    verify : bool, default=False
+        Also hash every order part file in full against its recorded sha256 (opening the
+        warehouse only checks sizes and row counts); a mismatch raises ``ShopmineRunError``
+        naming the part and its batch.
     """
     con = warehouse.con
+    parts_verified = warehouse.parts.verify(con) if verify else None
     files = con.execute(
         "SELECT batch_id, kind, source_file, date_layout, rows_in, rows_loaded, rows_quarantined, "
         "duplicate_rows, ingested_at FROM batches ORDER BY ingested_at, source_file"
@@ -78,6 +91,8 @@ def quality_report(warehouse) -> AnalysisResult:
         "quarantined_by_reason": {r: int(n) for r, n in zip(by_reason["reason"], by_reason["rows"])},
         "invariant_holds": invariant,
         "duplicate_rows": int(orders_files["duplicate_rows"].sum()),
+        "duplicates_of_loaded_lines": int(by_reason.loc[by_reason["reason"] == line_keys.REASON, "rows"].sum()),
+        "reloaded_lines": line_keys.reloaded_lines(con),
         "files_loaded": int(len(orders_files)),
         "date_range": {"first": first, "last": last},
         "customers": int(customers or 0),
@@ -92,13 +107,21 @@ def quality_report(warehouse) -> AnalysisResult:
         "bulk_lines": n_bulk,
         "collapsed_days": int(len(collapsed)),
     }
+    if parts_verified is not None:
+        metrics["parts_verified"] = parts_verified
     files_table = files.assign(source_file=files["source_file"].map(os.path.basename))
     summary = (
         f"{rows_in:,} order rows read from {len(orders_files)} file(s): {rows_loaded:,} loaded, "
         f"{rows_quarantined:,} quarantined"
         + (f" ({', '.join(f'{r}: {n:,}' for r, n in metrics['quarantined_by_reason'].items())})"
            if rows_quarantined else "")
-        + f". {metrics['duplicate_rows']:,} exact duplicate lines. Orders from {first} to {last}; "
+        + f". {metrics['duplicate_rows']:,} exact duplicate lines"
+        + (f"; {metrics['duplicates_of_loaded_lines']:,} line(s) already loaded by an earlier batch (quarantined)"
+           if metrics["duplicates_of_loaded_lines"] else "")
+        + (f"; {metrics['reloaded_lines']:,} loaded line(s) repeat a line of another batch"
+           if metrics["reloaded_lines"] else "")
+        + (f". All {parts_verified} order part file(s) match their checksums" if parts_verified is not None else "")
+        + f". Orders from {first} to {last}; "
         f"{metrics['customers']:,} customers, {metrics['products']:,} products. "
         f"{n_bulk:,} bulk lines (far beyond their product's usual line; kept out of forecast training); "
         f"{len(collapsed):,} days with fewer than {COLLAPSE_SHARE:.0%} of their weekday's median line count."
