@@ -52,7 +52,7 @@ def test_the_workspace_report_has_a_forecast_section(demo_workspace):
     from shopmine.shop import Shop
 
     html = (demo_workspace.parent / "report.html").read_text()
-    assert '<section class="result" id="forecast">' in html and "Sales forecast (product)" in html
+    assert '<section class="result" id="forecast">' in html and "Sales forecast (product, revenue)" in html
     result = Shop(demo_workspace).forecast(top=4, horizon=7, model="window_average")
     assert result.tables["forecasts"]["unique_id"].nunique() == 4
     assert "backtest_error" in result.figures
