@@ -103,16 +103,15 @@ def forecast_command(
             result = forecast_result(run, level=level_name, measure=None if data is not None else measure,
                                      names=names)
     out.print(result.summary)
-    import pandas as pd
-
     ahead = result.tables["outlook"]
     steps = run.forecasts.groupby("unique_id").size().max()
     last, nxt = f"last {steps}", f"next {steps} (forecast)"
     print_frame(out, ahead.rename(columns={"last_periods": last, "next_periods": nxt}),
                 f"the largest forecasts ({result.metrics.get('measure', 'sales')}), next {steps} periods against "
                 f"the last {steps}", max_rows=10, formats={last: amount, nxt: amount, "change": percent})
-    scores = pd.DataFrame(run.metrics).T[SCORE_KEYS].rename_axis("model").reset_index()
-    print_frame(out, scores, "backtest scores (mean over series and windows)", max_columns=8)
+    scores = result.tables["backtest_scores"][["model", "series", *SCORE_KEYS]]
+    print_frame(out, scores, "backtest scores (mean over the series each model forecast, and windows)",
+                max_columns=9)
     if run.level_metrics:
         from shopmine.forecast.report import level_scores
 

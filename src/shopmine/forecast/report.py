@@ -103,6 +103,10 @@ def forecast_result(run: ForecastRun, *, level: str = "series", measure: str | N
         ``linear_correlations``, ``lgbm_importance``, ``lgbm_contributions``; metrics per model.
     """
     scores = pd.DataFrame(run.metrics).T.rename_axis("model").reset_index()
+    # Series each model was scored on: AutoETS may run on the best sellers only (ets_series).
+    bt = run.backtest
+    scores.insert(1, "series", [int(bt.loc[bt[m].notna(), "unique_id"].nunique()) if m in bt else 0
+                                for m in scores["model"]])
     forecasts = run.forecasts
     if names is not None and "unique_id" in forecasts:
         forecasts = forecasts.copy()
