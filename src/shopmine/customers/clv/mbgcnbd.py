@@ -98,12 +98,17 @@ class MBGCNBDModel:
         scale = max(float(t.mean()), 1e-9)
         best, history = None, []
         for k in ([int(self.k)] if self.k is not None else range(1, MAX_K + 1)):
-            # alpha is the phase-rate scale: k phases per purchase, so it starts k times shorter.
+            # alpha is the phase-rate scale: k phases per purchase, so it starts k times shorter. Past
+            # the first k, the previous k's optimum (alpha rescaled) is a start close enough on its own.
             starts = [(1.0, scale / k, 1.0, 3.0), (0.5, scale / (4 * k), 0.5, 1.0)]
+            if history:
+                r0, alpha0, a0, b0 = last
+                starts = [(r0, alpha0 * (k - 1) / k, a0, b0)]
             params, value = fit_log_params(
                 lambda z, k=k: -weights @ self._log_likelihood(np.exp(z), *rows.T, k), starts, "MBG/CNBD-k")
             ll = -value * len(x)
             history.append(ll)
+            last = params
             if best is None or ll > best[2]:
                 best = (k, params, ll)
             if len(history) >= 3 and history[-1] < history[-2] < history[-3]:
