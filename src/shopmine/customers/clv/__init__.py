@@ -4,6 +4,7 @@ from shopmine.customers.clv.analysis import (CHURN_DAYS, MIN_REPEAT_BUYERS, MODE
                                              PURCHASE_DAYS, PURCHASE_MODELS, customer_lifetime_value)
 from shopmine.customers.clv.bgnbd import BetaGeoModel
 from shopmine.customers.clv.degenerate import degenerate_reason
+from shopmine.customers.clv.fallback import serve_purchase_model
 from shopmine.customers.clv.gamma_gamma import GammaGammaModel
 from shopmine.customers.clv.holdout_eval import holdout_predictions, holdout_scores, rate_so_far
 from shopmine.customers.clv.mbgcnbd import MBGCNBDModel
@@ -14,4 +15,4 @@ from shopmine.customers.clv.selection import select_purchase_model
 __all__ = ["CHURN_DAYS", "MIN_REPEAT_BUYERS", "MODEL_CHOICES", "OUTPUT_COLUMNS", "PURCHASE_DAYS", "PURCHASE_MODELS",
            "SPEND_CAP_QUANTILE", "BetaGeoModel", "GammaGammaModel", "MBGCNBDModel", "ParetoNBDModel",
            "customer_lifetime_value", "degenerate_reason", "holdout_predictions", "holdout_scores",
-           "purchase_timing", "rate_so_far", "select_purchase_model"]
+           "purchase_timing", "rate_so_far", "select_purchase_model", "serve_purchase_model"]

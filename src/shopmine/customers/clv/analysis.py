@@ -24,13 +24,13 @@ import numpy as np
 import pandas as pd
 
 from shopmine.customers.behaviour import no_customers_reason, refuse_unpriced_lines
-from shopmine.customers.clv.degenerate import degenerate_reason
 from shopmine.customers.clv.gamma_gamma import GammaGammaModel
-from shopmine.customers.clv.models import PURCHASE_MODELS, fit_purchase_model
+from shopmine.customers.clv.fallback import serve_purchase_model
+from shopmine.customers.clv.models import PURCHASE_MODELS
 from shopmine.customers.clv.purchase_timing import SPEND_CAP_QUANTILE, purchase_timing
 from shopmine.customers.clv.selection import DEFAULT_ORDER, MIN_HOLDOUT_DAYS, holdout_length, select_purchase_model
 from shopmine.customers.clv.summary_input import check_positive_int
-from shopmine.errors import ShopmineInputError, ShopmineRunError
+from shopmine.errors import ShopmineInputError
 from shopmine.features import classify_lines, customer_summary
 from shopmine.result import AnalysisResult
 
@@ -117,7 +117,7 @@ def customer_lifetime_value(orders: ibis.Table, *, as_of: dt.date, horizon_days:
                          "the default order served.")
     else:
         order = [model]
-    name, purchases, fallback_reason = _serve(order, x, tx, t, litt, forced=model != "auto")
+    name, purchases, fallback_reason = serve_purchase_model(order, x, tx, t, litt, forced=model != "auto")
     model_name = PURCHASE_MODELS[name][0]
     money = summary["monetary_value_capped"].to_numpy(float)
     spend = GammaGammaModel().fit(x, money)
@@ -170,28 +170,6 @@ def customer_lifetime_value(orders: ibis.Table, *, as_of: dt.date, horizon_days:
                           summary=summary_text, tables=tables, metrics=metrics)
 
 
-def _serve(order: list[str], x, tx, t, litt, *, forced: bool):
-    """The first model in ``order`` whose fit on the whole history is sound, and why earlier ones were not."""
-    rejected, first = [], None
-    for name in order:
-        try:
-            fitted = fit_purchase_model(name, x, tx, t, litt)
-        except ShopmineRunError as exc:
-            rejected.append(f"{PURCHASE_MODELS[name][0]}: the fit failed ({exc})")
-            continue
-        reason = degenerate_reason(fitted, x, tx, t, litt)
-        if reason is None:
-            return name, fitted, "; ".join(rejected)
-        rejected.append(f"{PURCHASE_MODELS[name][0]}: {reason}")
-        first = first or (name, fitted)
-        if forced:
-            break
-    if first is None:
-        raise ShopmineRunError("no purchase model could be fitted: " + "; ".join(rejected))
-    # Nothing sound: the first fit serves, and the reason says it cannot be trusted.
-    return first[0], first[1], "; ".join(rejected) + ("" if forced else "; no sound fit, the first one served")
-
-
 def _summary_text(metrics: dict, model_name: str, selection, fallback_reason: str, notes: list[str]) -> str:
     text = (f"{metrics['customers']:,} customers as of {metrics['as_of']} ({metrics['repeat_buyers']:,} bought on more "
             f"than one day). Model: {model_name}")
@@ -204,7 +182,7 @@ def _summary_text(metrics: dict, model_name: str, selection, fallback_reason: st
             text += "; every calibration fit was degenerate"
     text += "."
     if fallback_reason:
-        text += f" Fallback: {fallback_reason}."
+        text += f" {fallback_reason[0].upper()}{fallback_reason[1:]}."
     text += (f" Over the next {metrics['horizon_days']} days it expects {metrics['expected_purchases_total']:,.0f} "
              f"purchase days and Gamma-Gamma {metrics['expected_revenue_total']:,.0f} in revenue (each purchase "
              f"day's spend capped at {metrics['spend_cap_per_purchase_day']:,.2f}, the "

@@ -24,7 +24,7 @@ from shopmine.customers.clv.mbgcnbd import MBGCNBDModel
 from shopmine.customers.clv.pareto_nbd import ParetoNBDModel
 
 __all__ = ["ALIVE_HIGH", "ALIVE_SHARE", "HESSIAN_RTOL", "PARAM_HIGH", "PARAM_LOW", "degenerate_reason",
-           "numerical_hessian"]
+           "hessian_reason", "numerical_hessian"]
 
 PARAM_HIGH = 1e6
 PARAM_LOW = 1e-6
@@ -89,8 +89,14 @@ def degenerate_reason(model: BetaGeoModel | ParetoNBDModel | MBGCNBDModel, x, tx
         return (f"P(alive) >= {ALIVE_HIGH} for {share:.1%} of customers: the fit cannot tell who has stopped "
                 "buying")
     f, z0 = _log_likelihood_function(model, x, tx, t, None if litt is None else np.asarray(litt, dtype=float))
+    return hessian_reason(f, z0)
+
+
+def hessian_reason(log_likelihood: Callable[[np.ndarray], float], z0: np.ndarray) -> str | None:
+    """Why the maximum of ``log_likelihood`` at ``z0`` is not a proper one (None when its Hessian is
+    negative definite: largest eigenvalue below ``-HESSIAN_RTOL`` times the largest curvature)."""
     with np.errstate(all="ignore"):
-        h = numerical_hessian(f, z0)
+        h = numerical_hessian(log_likelihood, z0)
     if not np.isfinite(h).all():
         return "the Hessian of the log-likelihood at the optimum is not finite"
     eig = np.linalg.eigvalsh(h)
