@@ -40,7 +40,8 @@ def cdnow_sample_weekly() -> pd.DataFrame:
     raw = pd.read_csv(CDNOW / "CDNOW_sample.txt", sep=r"\s+", header=None,
                       names=["master_id", "customer_id", "date", "cds", "amount"])
     raw["date"] = pd.to_datetime(raw["date"].astype(str), format="%Y%m%d")
-    days = raw[raw["date"] <= "1997-09-30"].drop_duplicates(["customer_id", "date"]).sort_values(["customer_id", "date"])
+    days = raw[raw["date"] <= "1997-09-30"].drop_duplicates(["customer_id", "date"])
+    days = days.sort_values(["customer_id", "date"])
     g = days.groupby("customer_id")["date"]
     days["gap"] = g.diff().dt.days / 7
     return pd.DataFrame({"x": g.count() - 1, "t_x": (g.max() - g.min()).dt.days / 7,

@@ -28,7 +28,8 @@ from shopmine.customers.clv.gamma_gamma import GammaGammaModel
 from shopmine.customers.clv.fallback import serve_purchase_model
 from shopmine.customers.clv.models import PURCHASE_MODELS
 from shopmine.customers.clv.purchase_timing import SPEND_CAP_QUANTILE, purchase_timing
-from shopmine.customers.clv.selection import DEFAULT_ORDER, MIN_HOLDOUT_DAYS, holdout_length, select_purchase_model
+from shopmine.customers.clv.selection import (DEFAULT_ORDER, MIN_HOLDOUT_DAYS, holdout_length,
+                                              select_purchase_model)
 from shopmine.customers.clv.summary_input import check_positive_int
 from shopmine.errors import ShopmineInputError
 from shopmine.features import classify_lines, customer_summary
@@ -104,7 +105,7 @@ def customer_lifetime_value(orders: ibis.Table, *, as_of: dt.date, horizon_days:
     selection, notes = None, []
     if model == "auto":
         first_day = pd.Timestamp(summary["first_purchase"].min()).date()
-        holdout_days = holdout_length(first_day, as_of, horizon_days)
+        holdout_days = holdout_length(first_day, as_of)
         order = list(DEFAULT_ORDER)
         if holdout_days >= MIN_HOLDOUT_DAYS:
             try:

@@ -23,7 +23,7 @@ from shopmine.customers.clv.purchase_timing import purchase_timing
 from shopmine.errors import ShopmineInputError, ShopmineRunError
 from shopmine.features import calibration_and_holdout
 
-__all__ = ["MIN_HOLDOUT_DAYS", "holdout_length", "select_purchase_model"]
+__all__ = ["MAX_HOLDOUT_DAYS", "MIN_HOLDOUT_DAYS", "holdout_length", "select_purchase_model"]
 
 #: A holdout shorter than this cannot rank the models: the default order serves instead.
 MIN_HOLDOUT_DAYS = 28
@@ -31,9 +31,17 @@ MIN_HOLDOUT_DAYS = 28
 DEFAULT_ORDER = ("pareto_nbd", "mbgcnbd", "bgnbd")
 
 
-def holdout_length(first_day: dt.date, as_of: dt.date, horizon_days: int) -> int:
-    """Days held out: the forecast horizon, but at most a third of the history (the models need the rest)."""
-    return int(min(horizon_days, (as_of - first_day).days // 3))
+#: The longest holdout: a year covers every season once.
+MAX_HOLDOUT_DAYS = 365
+
+
+def holdout_length(first_day: dt.date, as_of: dt.date) -> int:
+    """Days held out: a third of the history (the models need the rest), at most :data:`MAX_HOLDOUT_DAYS`.
+
+    Not the forecast horizon: the model that serves (and so each customer's P(alive)) must not change
+    with the horizon asked for.
+    """
+    return int(min(MAX_HOLDOUT_DAYS, (as_of - first_day).days // 3))
 
 
 def select_purchase_model(orders: ibis.Table, *, as_of: dt.date, holdout_days: int,
