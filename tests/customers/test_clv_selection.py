@@ -97,22 +97,3 @@ def test_spend_cap_one_huge_order():
     assert customers.loc["C00", "expected_spend_per_purchase"] == pytest.approx(
         customers.loc["C01", "expected_spend_per_purchase"], rel=1e-9)
     assert result.metrics["spend_cap_per_purchase_day"] == pytest.approx(10.0)
-
-
-def test_one_se_rule_prefers_the_established_model_within_the_noise():
-    from shopmine.customers.clv.selection import _within_one_se
-
-    actual = np.array([0.0, 0.0, 6.0, 2.0])
-    mbg = np.array([0.0, 1.0, 5.0, 2.0])  # squared errors 0, 1, 1, 0: MSE 0.5, the best
-    # Pareto/NBD's squared errors 1, 0, 4, 0 (MSE 1.25): differences to the best 1, -1, 3, 0, mean 0.75,
-    # standard deviation sqrt(8.75 / 3) = 1.708, standard error 0.854 > 0.75: within the noise.
-    close = _within_one_se(actual, {"pareto_nbd": np.array([1.0, 0.0, 4.0, 2.0]), "mbgcnbd": mbg},
-                           {"pareto_nbd": "", "mbgcnbd": ""})
-    assert close == {"pareto_nbd": True, "mbgcnbd": True}
-    # Squared errors 9, 0, 4, 0: differences 9, -1, 3, 0, mean 2.75, sd sqrt(60.75 / 3) = 4.5, SE 2.25 < 2.75.
-    far = _within_one_se(actual, {"pareto_nbd": np.array([3.0, 0.0, 4.0, 2.0]), "mbgcnbd": mbg},
-                         {"pareto_nbd": "", "mbgcnbd": ""})
-    assert far == {"pareto_nbd": False, "mbgcnbd": True}
-    # A degenerate fit does not compete while a sound one exists.
-    assert _within_one_se(actual, {"pareto_nbd": mbg, "mbgcnbd": mbg + 1}, {"pareto_nbd": "s at bound",
-                                                                             "mbgcnbd": ""}) == {"mbgcnbd": True}

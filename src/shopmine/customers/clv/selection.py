@@ -3,11 +3,7 @@
 The last :func:`holdout_length` days before ``as_of`` are held out; every candidate model is fitted on
 the purchase days before them (customers first seen before the holdout) and predicts each customer's
 purchase days in the holdout. Expected purchases are a mean forecast, so the models are ranked by RMSE
-(minimised by the mean), with MAE and the error of the total reported beside it. Differences within the
-noise do not count (the one-standard-error rule of cross-validation, Breiman et al. 1984): the first model of
-the candidates' order (Pareto/NBD, MBG/CNBD-k, BG/NBD, the established model first) whose holdout mean
-squared error is within one standard error of the best one's ranks first, the others follow by RMSE.
-Rate-so-far is scored
+(minimised by the mean), with MAE and the error of the total reported beside it. Rate-so-far is scored
 as a reference, never served (it has no P(alive) or churn probability). A fit the checks of
 :mod:`shopmine.customers.clv.degenerate` reject ranks after every fit they accept.
 """
@@ -67,8 +63,8 @@ def select_purchase_model(orders: ibis.Table, *, as_of: dt.date, holdout_days: i
     -------
     pandas.DataFrame
         ``model`` (name, or ``rate_so_far`` for the reference), ``rmse, mae, predicted_total, actual_total,
-        total_error``, ``degenerate`` (the reason the calibration fit was rejected, "" when sound),
-        ``within_one_se`` and ``calibration_end``; the candidates first in rank order, the reference last.
+        total_error``, ``degenerate`` (the reason the calibration fit was rejected, "" when sound) and
+        ``calibration_end``; the candidates first in rank order, the reference last.
 
     Raises
     ------
@@ -103,32 +99,7 @@ def select_purchase_model(orders: ibis.Table, *, as_of: dt.date, holdout_days: i
     scores["reference"] = scores["model"] == "rate_so_far"
     order = {name: i for i, name in enumerate(candidates)}
     scores["_tie"] = scores["model"].map(order).fillna(len(order))
-    within = _within_one_se(split["frequency_holdout"].to_numpy(float), predictions, reasons)
-    scores["within_one_se"] = scores["model"].map(within).eq(True)
-    # The first model of ``candidates`` within one standard error of the best ranks first; then by RMSE.
-    first = next((n for n in candidates if scores.loc[scores["model"] == n, "within_one_se"].any()), None)
-    scores["_first"] = scores["model"] != first
-    scores = scores.sort_values(["reference", "degenerate", "_first", "rmse", "_tie"],
+    scores = scores.sort_values(["reference", "degenerate", "rmse", "_tie"],
                                 key=lambda s: s.ne("") if s.name == "degenerate" else s, kind="stable")
     scores["calibration_end"] = calibration_end
-    return scores.drop(columns=["_tie", "_first", "reference"]).reset_index(drop=True)
-
-
-def _within_one_se(actual: np.ndarray, predictions: dict, reasons: dict) -> dict:
-    """Per model, whether its holdout MSE is within one standard error of the best model's (the one-SE rule).
-
-    Only sound fits compete (all fits when none is sound). The standard error is that of the mean of the
-    per-customer differences of squared errors to the best model, so it is paired: shared noise cancels.
-    """
-    names = [n for n in predictions if n != "rate_so_far" and reasons.get(n) == ""]
-    names = names or [n for n in predictions if n != "rate_so_far"]
-    if not names:
-        return {}
-    squared = {n: (np.asarray(predictions[n], dtype=float) - actual) ** 2 for n in names}
-    best = min(names, key=lambda n: squared[n].mean())
-    out = {}
-    for n in names:
-        diff = squared[n] - squared[best]
-        se = diff.std(ddof=1) / np.sqrt(len(diff)) if len(diff) > 1 else 0.0
-        out[n] = bool(diff.mean() <= se)
-    return out
+    return scores.drop(columns=["_tie", "reference"]).reset_index(drop=True)
