@@ -18,7 +18,7 @@ import pandas as pd
 
 from shopmine.customers.clv.degenerate import degenerate_reason
 from shopmine.customers.clv.holdout_eval import holdout_scores, rate_so_far
-from shopmine.customers.clv.models import PURCHASE_MODELS, fit_purchase_model
+from shopmine.customers.clv.models import fit_purchase_model
 from shopmine.customers.clv.purchase_timing import purchase_timing
 from shopmine.errors import ShopmineInputError, ShopmineRunError
 from shopmine.features import calibration_and_holdout
