@@ -103,7 +103,7 @@ class Shop:
 
         return segment_customers(self.orders(), as_of=self.as_of, products=self.products(), k=k, seed=seed)
 
-    def clv(self, horizon_days: int = 365, model: str = "pareto_nbd") -> AnalysisResult:
+    def clv(self, horizon_days: int = 365, model: str = "auto") -> AnalysisResult:
         """Lifetime value per customer (:func:`shopmine.customers.clv.customer_lifetime_value`)."""
         from shopmine.customers.clv import customer_lifetime_value
 
@@ -124,7 +124,7 @@ class Shop:
                 self._section(self.forecast, "forecast", "Sales forecast (product)"),
                 self._section(self.segments, "segments", "Customer segments (RFM and behaviour clusters)"),
                 self._section(self.classify, "classify", "Who buys again (decision tree)"),
-                self._section(self.clv, "clv", "Customer lifetime value (Pareto/NBD and Gamma-Gamma)")]
+                self._section(self.clv, "clv", "Customer lifetime value")]
 
     @staticmethod
     def _section(analysis, name: str, title: str) -> AnalysisResult:

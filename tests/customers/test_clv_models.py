@@ -43,13 +43,19 @@ def test_gamma_gamma_conditional_spend_by_hand():
     assert np.allclose(m.conditional_expected_spend([2, 0], [20.0, 0.0]), [100 / 6, 10.0])
 
 
-def test_holdout_scores_by_hand():
+def test_holdout_scores_by_hand_ranked_by_rmse():
     from shopmine.customers.clv.holdout_eval import holdout_scores, rate_so_far
 
     # x / T * horizon, 0 for T = 0 (a customer first seen on the last calibration day).
     assert np.allclose(rate_so_far([2, 0, 3], [10, 5, 0], 20), [4.0, 0.0, 0.0])
     table = holdout_scores([0, 2, 4], {"zero": np.zeros(3), "good": np.array([0.0, 2.0, 3.0])})
     assert list(table["model"]) == ["good", "zero"]
+    # Ranked by RMSE, not MAE: against [0, 0, 6], "low" (always 1) has the lower MAE (7/3 vs 8/3),
+    # "mean" (always 2, the mean) the lower RMSE (sqrt((4+4+16)/3) = sqrt(8) vs sqrt((1+1+25)/3) = 3).
+    ranked = holdout_scores([0, 0, 6], {"low": np.ones(3), "mean": np.full(3, 2.0)})
+    assert list(ranked["model"]) == ["mean", "low"]
+    assert ranked["mae"].tolist() == pytest.approx([8 / 3, 7 / 3])
+    assert ranked["rmse"].tolist() == pytest.approx([np.sqrt(8), 3.0])
     assert table.loc[0, "mae"] == pytest.approx(1 / 3) and table.loc[0, "total_error"] == pytest.approx(-1 / 6)
     # RMSE: sqrt((0 + 0 + 1) / 3) for "good", sqrt((0 + 4 + 16) / 3) for "zero".
     assert table.loc[0, "rmse"] == pytest.approx(np.sqrt(1 / 3))

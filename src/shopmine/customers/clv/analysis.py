@@ -1,10 +1,18 @@
-"""The lifetime-value analysis of a shop: Pareto/NBD (or BG/NBD) + Gamma-Gamma per customer, in one result.
+"""The lifetime-value analysis of a shop: a purchase model chosen on its own history + Gamma-Gamma, in one result.
 
 Which quantity comes from which model: ``p_alive``, ``expected_purchases``, ``churn_probability`` and
-``purchase_probability_30d`` all come from the one purchase model chosen with ``model`` (so they are
-mutually consistent: the same fitted parameters, the same customer); the spend per purchase comes
-from Gamma-Gamma, and ``expected_revenue`` is their product (Gamma-Gamma assumes spend independent of
-the purchase process).
+``purchase_probability_30d`` all come from the one purchase model that serves (so they are mutually
+consistent: the same fitted parameters, the same customer); the spend per purchase comes from
+Gamma-Gamma, and ``expected_revenue`` is their product (Gamma-Gamma assumes spend independent of the
+purchase process).
+
+Which purchase model serves: with ``model="auto"`` (the default) Pareto/NBD, BG/NBD and MBG/CNBD-k are
+ranked by the RMSE of their holdout purchases on a calibration/holdout split of the shop's own history
+(:mod:`shopmine.customers.clv.selection`), and the best is refitted on the whole history. A fit that
+:func:`~shopmine.customers.clv.degenerate.degenerate_reason` rejects (a parameter at the edge, P(alive)
+>= 0.99 for nearly everyone, a flat likelihood) does not serve: the next model does, and the result says
+which and why (``model``, ``fallback_reason``). A model forced by name serves even when degenerate, with
+the reason in the result.
 """
 
 from __future__ import annotations
@@ -16,20 +24,23 @@ import numpy as np
 import pandas as pd
 
 from shopmine.customers.behaviour import no_customers_reason, refuse_unpriced_lines
-from shopmine.customers.clv.bgnbd import BetaGeoModel
 from shopmine.customers.clv.gamma_gamma import GammaGammaModel
-from shopmine.customers.clv.pareto_nbd import ParetoNBDModel
+from shopmine.customers.clv.fallback import serve_purchase_model
+from shopmine.customers.clv.models import PURCHASE_MODELS
+from shopmine.customers.clv.purchase_timing import SPEND_CAP_QUANTILE, purchase_timing
+from shopmine.customers.clv.selection import (DEFAULT_ORDER, MIN_HOLDOUT_DAYS, holdout_length,
+                                              select_purchase_model)
 from shopmine.customers.clv.summary_input import check_positive_int
 from shopmine.errors import ShopmineInputError
 from shopmine.features import classify_lines, customer_summary
 from shopmine.result import AnalysisResult
 
-__all__ = ["CHURN_DAYS", "MIN_REPEAT_BUYERS", "OUTPUT_COLUMNS", "PURCHASE_MODELS", "PURCHASE_DAYS",
+__all__ = ["CHURN_DAYS", "MIN_REPEAT_BUYERS", "MODEL_CHOICES", "OUTPUT_COLUMNS", "PURCHASE_MODELS", "PURCHASE_DAYS",
            "customer_lifetime_value"]
 
-#: Columns of ``shopmine clv --output`` (the issue's output contract).
+#: Columns of ``shopmine clv --output`` (the issue's output contract, with the model that served).
 OUTPUT_COLUMNS = ["customer_id", "p_alive", "expected_purchases", "expected_revenue", "churn_probability",
-                  "purchase_probability_30d"]
+                  "purchase_probability_30d", "model"]
 #: Churn: no purchase in this many days after the as-of date.
 CHURN_DAYS = 90
 #: ``purchase_probability_30d``: at least one purchase in this many days.
@@ -37,19 +48,19 @@ PURCHASE_DAYS = 30
 #: Repeat buyers needed: with fewer, the dropout (a, b) and spend (q, v) parameters are not identified
 #: and the optimiser returns whatever the start was.
 MIN_REPEAT_BUYERS = 2
-#: Purchase models by name, with their display names. Pareto/NBD is the default: on CDNOW's 39-week
-#: holdout it has the lowest MAE of the two (bench/customers.py) and it lets one-time buyers drop out,
-#: which BG/NBD cannot.
-PURCHASE_MODELS = {"pareto_nbd": ("Pareto/NBD", ParetoNBDModel), "bgnbd": ("BG/NBD", BetaGeoModel)}
+#: Values of ``model``: ``auto`` or a purchase model's name.
+MODEL_CHOICES = ("auto", *PURCHASE_MODELS)
 
 
 def customer_lifetime_value(orders: ibis.Table, *, as_of: dt.date, horizon_days: int = 365,
-                            model: str = "pareto_nbd") -> AnalysisResult:
+                            model: str = "auto") -> AnalysisResult:
     """Probability alive, expected purchases and revenue, churn and 30-day purchase probabilities.
 
     A purchase is a customer-day with a sale line; the models fit on the lifetimes columns of
-    :func:`shopmine.features.customer_summary` (``frequency_lt, recency_lt, T`` in days and
-    ``monetary_value``, the mean gross revenue per repeat purchase day).
+    :func:`shopmine.features.customer_summary` (``frequency_lt, recency_lt, T`` in days), MBG/CNBD-k also
+    on the log intertransaction times, and Gamma-Gamma on the mean spend per repeat purchase day with each
+    day's spend capped at the :data:`~shopmine.customers.clv.purchase_timing.SPEND_CAP_QUANTILE` quantile of
+    all purchase days (:func:`~shopmine.customers.clv.purchase_timing.purchase_timing`).
 
     Parameters
     ----------
@@ -59,15 +70,16 @@ def customer_lifetime_value(orders: ibis.Table, *, as_of: dt.date, horizon_days:
         Only lines before this day count; predictions are for the days from ``as_of`` on.
     horizon_days : int, default=365
         Horizon of ``expected_purchases`` and ``expected_revenue``.
-    model : {"pareto_nbd", "bgnbd"}, default="pareto_nbd"
+    model : {"auto", "pareto_nbd", "bgnbd", "mbgcnbd"}, default="auto"
         Purchase model behind ``p_alive``, ``expected_purchases``, ``churn_probability`` and
-        ``purchase_probability_30d``.
+        ``purchase_probability_30d``; ``auto`` chooses on a holdout of the shop's own history.
 
     Returns
     -------
     AnalysisResult
-        Tables ``customers`` (:data:`OUTPUT_COLUMNS` plus the summary columns) and ``parameters``
-        (model, parameter, estimate); metrics with the fitted parameters and totals.
+        Tables ``customers`` (:data:`OUTPUT_COLUMNS`, ``fallback_reason`` and the summary columns, by
+        expected revenue), ``parameters`` (model, parameter, estimate) and, with ``auto``, ``selection``
+        (the holdout scores); metrics with the fitted parameters, ``model``, ``fallback_reason`` and totals.
 
     Raises
     ------
@@ -76,57 +88,111 @@ def customer_lifetime_value(orders: ibis.Table, *, as_of: dt.date, horizon_days:
         customers, or fewer than :data:`MIN_REPEAT_BUYERS` customers who bought on more than one day.
     """
     horizon_days = check_positive_int(horizon_days, "horizon_days", "customer_lifetime_value")
-    if model not in PURCHASE_MODELS:
+    if model not in MODEL_CHOICES:
         raise ShopmineInputError(f"The 'model' parameter of customer_lifetime_value must be one of "
-                                 f"{sorted(PURCHASE_MODELS)}. Got {model!r} instead.")
-    model_name, model_class = PURCHASE_MODELS[model]
+                                 f"{sorted(MODEL_CHOICES)}. Got {model!r} instead.")
     # A sale line without a price would silently lower a customer's spend and the spend model would
     # fit on it: refused as segment and classify refuse it.
     refuse_unpriced_lines(classify_lines(orders, before=as_of))
     summary = customer_summary(orders, as_of=as_of).to_pandas()
     _check_shop(summary, as_of, orders)
-    x, tx, t = (summary[c].to_numpy(float) for c in ("frequency_lt", "recency_lt", "T"))
-    money = summary["monetary_value"].to_numpy(float)
-    purchases = model_class().fit(x, tx, t)
+    summary["customer_id"] = summary["customer_id"].astype(str)
+    timing, spend_cap = purchase_timing(orders, end=as_of - dt.timedelta(days=1))
+    summary = summary.merge(timing, on="customer_id", how="left")
+    summary[["litt", "monetary_value_capped"]] = summary[["litt", "monetary_value_capped"]].fillna(0.0)
+    x, tx, t, litt = (summary[c].to_numpy(float) for c in ("frequency_lt", "recency_lt", "T", "litt"))
+
+    selection, notes = None, []
+    if model == "auto":
+        first_day = pd.Timestamp(summary["first_purchase"].min()).date()
+        holdout_days = holdout_length(first_day, as_of)
+        order = list(DEFAULT_ORDER)
+        if holdout_days >= MIN_HOLDOUT_DAYS:
+            try:
+                selection = select_purchase_model(orders, as_of=as_of, holdout_days=holdout_days)
+                order = [m for m in selection["model"] if m in PURCHASE_MODELS]
+            except ShopmineInputError as exc:
+                notes.append(f"No model choice on a holdout ({exc}); the default order served.")
+        else:
+            notes.append(f"The history before {as_of} is too short for a holdout of {MIN_HOLDOUT_DAYS} days; "
+                         "the default order served.")
+    else:
+        order = [model]
+    name, purchases, fallback_reason = serve_purchase_model(order, x, tx, t, litt, forced=model != "auto")
+    model_name = PURCHASE_MODELS[name][0]
+    money = summary["monetary_value_capped"].to_numpy(float)
     spend = GammaGammaModel().fit(x, money)
 
-    customers = pd.DataFrame({"customer_id": summary["customer_id"].astype(str)})
+    customers = pd.DataFrame({"customer_id": summary["customer_id"]})
     customers["p_alive"] = purchases.p_alive(x, tx, t)
     customers["expected_purchases"] = purchases.expected_purchases(horizon_days, x, tx, t)
     customers["expected_spend_per_purchase"] = spend.conditional_expected_spend(x, money)
     customers["expected_revenue"] = customers["expected_purchases"] * customers["expected_spend_per_purchase"]
     customers["churn_probability"] = purchases.p_no_purchase(CHURN_DAYS, x, tx, t)
     customers["purchase_probability_30d"] = 1.0 - purchases.p_no_purchase(PURCHASE_DAYS, x, tx, t)
-    for col in ("frequency_lt", "recency_lt", "T", "monetary_value"):
+    customers["model"] = model_name
+    customers["fallback_reason"] = fallback_reason
+    for col in ("frequency_lt", "recency_lt", "T", "litt", "monetary_value", "monetary_value_capped"):
         customers[col] = summary[col].to_numpy()
-    customers = customers[OUTPUT_COLUMNS + ["expected_spend_per_purchase", "frequency_lt", "recency_lt", "T",
-                                            "monetary_value"]]
+    customers = customers[OUTPUT_COLUMNS + ["fallback_reason", "expected_spend_per_purchase", "frequency_lt",
+                                            "recency_lt", "T", "litt", "monetary_value", "monetary_value_capped"]]
+    customers = customers.sort_values(["expected_revenue", "customer_id"], ascending=[False, True],
+                                      kind="stable").reset_index(drop=True)
 
     parameters = pd.DataFrame(
         [(model_name, k, v) for k, v in purchases.params_.items()]
         + [("Gamma-Gamma", k, v) for k, v in spend.params_.items()],
         columns=["model", "parameter", "estimate"])
     repeat = int((x > 0).sum())
+    alive = customers["p_alive"].to_numpy()
     metrics = {
         "as_of": as_of, "horizon_days": horizon_days, "customers": len(customers), "repeat_buyers": repeat,
         "expected_purchases_total": float(customers["expected_purchases"].sum()),
         "expected_revenue_total": float(customers["expected_revenue"].sum()),
-        "mean_p_alive": float(customers["p_alive"].mean()),
+        "mean_p_alive": float(alive.mean()), "share_p_alive_099": float((alive >= 0.99).mean()),
         "mean_churn_probability": float(customers["churn_probability"].mean()),
-        "purchase_model": model_name, model: purchases.params_, f"{model}_log_likelihood": purchases.log_likelihood_,
+        "model": name, "purchase_model": model_name, "fallback_reason": fallback_reason,
+        name: purchases.params_, f"{name}_log_likelihood": purchases.log_likelihood_,
         "gamma_gamma": spend.params_, "gamma_gamma_customers": spend.n_customers_,
+        "spend_cap_per_purchase_day": spend_cap, "spend_cap_quantile": SPEND_CAP_QUANTILE,
         "time_unit": "day",
     }
-    summary_text = (
-        f"{len(customers):,} customers as of {as_of} ({repeat:,} bought on more than one day). Over the next "
-        f"{horizon_days} days {model_name} expects {metrics['expected_purchases_total']:,.0f} purchase days and "
-        f"Gamma-Gamma {metrics['expected_revenue_total']:,.0f} in revenue. Mean probability alive "
-        f"{metrics['mean_p_alive']:.2f}; mean probability of no purchase in the next {CHURN_DAYS} days "
-        f"{metrics['mean_churn_probability']:.2f}." + (" Customers who bought once count as alive under BG/NBD."
-                                                         if model == "bgnbd" else ""))
+    tables = {"customers": customers, "parameters": parameters}
+    if selection is not None:
+        tables["selection"] = selection
+        metrics["selection_calibration_end"] = selection["calibration_end"].iloc[0]
+        metrics["selection_holdout_rmse"] = dict(zip(selection["model"], selection["rmse"].astype(float)))
+        served_rmse = metrics["selection_holdout_rmse"].get(name, np.inf)
+        if metrics["selection_holdout_rmse"]["rate_so_far"] < served_rmse:
+            notes.append(f"On the holdout, rate-so-far (RMSE {metrics['selection_holdout_rmse']['rate_so_far']:.3f}) "
+                         f"beat {model_name} ({served_rmse:.3f}): treat these forecasts with care.")
+    summary_text = _summary_text(metrics, model_name, selection, fallback_reason, notes)
     return AnalysisResult(name="clv", title=f"Customer lifetime value ({model_name} and Gamma-Gamma)",
-                          summary=summary_text, tables={"customers": customers, "parameters": parameters},
-                          metrics=metrics)
+                          summary=summary_text, tables=tables, metrics=metrics)
+
+
+def _summary_text(metrics: dict, model_name: str, selection, fallback_reason: str, notes: list[str]) -> str:
+    text = (f"{metrics['customers']:,} customers as of {metrics['as_of']} ({metrics['repeat_buyers']:,} bought on more "
+            f"than one day). Model: {model_name}")
+    if selection is not None:
+        sound = selection[(selection["degenerate"] == "") & (selection["model"] != "rate_so_far")]
+        text += (f", chosen by holdout RMSE of purchases after {metrics['selection_calibration_end']} ("
+                 + ", ".join(f"{PURCHASE_MODELS[m][0] if m in PURCHASE_MODELS else m} {r:.3f}"
+                             for m, r in zip(selection["model"], selection["rmse"])) + ")")
+        if sound.empty:
+            text += "; every calibration fit was degenerate"
+    text += "."
+    if fallback_reason:
+        text += f" {fallback_reason[0].upper()}{fallback_reason[1:]}."
+    text += (f" Over the next {metrics['horizon_days']} days it expects {metrics['expected_purchases_total']:,.0f} "
+             f"purchase days and Gamma-Gamma {metrics['expected_revenue_total']:,.0f} in revenue (each purchase "
+             f"day's spend capped at {metrics['spend_cap_per_purchase_day']:,.2f}, the "
+             f"{metrics['spend_cap_quantile']:.0%} quantile). Mean probability alive {metrics['mean_p_alive']:.2f} "
+             f"({metrics['share_p_alive_099']:.0%} of customers at 0.99 or more); mean probability of no purchase "
+             f"in the next 90 days {metrics['mean_churn_probability']:.2f}.")
+    if model_name == "BG/NBD":
+        text += " Customers who bought once count as alive under BG/NBD."
+    return " ".join([text, *notes])
 
 
 def _check_shop(summary: pd.DataFrame, as_of: dt.date, orders: ibis.Table) -> None:

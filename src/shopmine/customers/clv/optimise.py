@@ -52,7 +52,10 @@ def fit_log_params(neg_mean_ll: Callable[[np.ndarray], float], starts: Sequence[
     for start in starts:
         z0 = np.log(np.asarray(start, dtype=float))
         first = minimize(safe, z0, method="L-BFGS-B", bounds=[(-20, 20)] * len(z0))
-        polish = minimize(safe, first.x, method="Nelder-Mead",
+        # The polish keeps the same bounds: on a flat ridge (a dropout rate running to 0 or to infinity)
+        # an unbounded simplex walks for its whole budget towards 1e300; the fit is degenerate either way
+        # and shopmine.customers.clv.degenerate says so.
+        polish = minimize(safe, first.x, method="Nelder-Mead", bounds=[(-20, 20)] * len(z0),
                           options={"xatol": 1e-8, "fatol": 1e-12, "maxiter": 20000, "maxfev": 20000})
         for z, value in ((first.x, first.fun), (polish.x, polish.fun)):
             if np.isfinite(value) and value < best_value:
