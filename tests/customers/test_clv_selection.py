@@ -97,3 +97,23 @@ def test_spend_cap_one_huge_order():
     assert customers.loc["C00", "expected_spend_per_purchase"] == pytest.approx(
         customers.loc["C01", "expected_spend_per_purchase"], rel=1e-9)
     assert result.metrics["spend_cap_per_purchase_day"] == pytest.approx(10.0)
+
+
+def test_a_sale_cancelled_after_the_calibration_end_does_not_break_the_choice():
+    # Found on Online Retail: a customer's second purchase day lies just before the calibration end and is
+    # cancelled (a C invoice) inside the holdout. The calibration summary, read with the holdout's
+    # cancellations, has frequency 0; litt must come from the same purchase days (0), or no model is chosen.
+    from .test_clv_degenerate import AS_OF, everyone_active_orders
+
+    base = everyone_active_orders().to_pandas()
+    holdout_days = 60
+    calibration_end = AS_OF - dt.timedelta(days=holdout_days + 1)
+    sale = pd.Timestamp(calibration_end) + pd.Timedelta(hours=9)
+    extra = pd.DataFrame([
+        ("x1", "NEW", "P1", sale - pd.Timedelta(days=40), 1, 10.0, None),
+        ("x2", "NEW", "P1", sale, 1, 10.0, None),
+        ("C-x2", "NEW", "P1", sale + pd.Timedelta(days=3), -1, 10.0, "cancelled"),
+    ], columns=["order_id", "customer_id", "product_id", "ordered_at", "quantity", "unit_price", "status"])
+    orders = ibis.memtable(pd.concat([base.assign(status=None), extra], ignore_index=True))
+    scores = select_purchase_model(orders, as_of=AS_OF, holdout_days=holdout_days)
+    assert set(scores["model"]) >= {"rate_so_far"} and len(scores) >= 2

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from shopmine.cli.context import console, state
-from shopmine.cli.output import check_output_path, print_frame, print_metrics, progress, write_table
+from shopmine.cli.output import amount, check_output_path, percent, print_frame, print_metrics, progress, write_table
 from shopmine.errors import ShopmineInputError
 from shopmine.shop import Shop
 
@@ -42,14 +42,17 @@ def clv_command(
     what = "choosing the purchase model on a holdout" if model == "auto" else f"fitting {PURCHASE_MODELS[model][0]}"
     with progress(out, f"{what} and Gamma-Gamma"):
         result = customer_lifetime_value(shop.orders(), as_of=shop.as_of, horizon_days=horizon_days, model=model)
+    # What a merchant reads first: the answer in words and the most valuable customers, then the evidence.
+    out.print(result.summary, markup=False)
+    top = result.tables["customers"]
+    shares = {c: percent for c in ("p_alive", "churn_probability", "purchase_probability_30d")}
+    print_frame(out, top[OUTPUT_COLUMNS], "Customers by expected revenue", max_rows=10,
+                formats={"expected_revenue": amount, "expected_purchases": lambda v: f"{v:,.1f}", **shares})
     print_metrics(out, result, METRIC_KEYS)
     if "selection" in result.tables:
         print_frame(out, result.tables["selection"].drop(columns=["calibration_end"]),
                     "Purchase models on the holdout (purchase days per customer)")
     print_frame(out, result.tables["parameters"], "Fitted parameters (time unit: day)")
-    top = result.tables["customers"]
-    print_frame(out, top[OUTPUT_COLUMNS], "Customers by expected revenue", max_rows=10)
-    out.print(result.summary)
     if output is not None:
         write_table(result.tables["customers"][OUTPUT_COLUMNS], output)
         out.print(f"written: {output}")

@@ -27,8 +27,8 @@ __all__ = ["SPEND_CAP_QUANTILE", "purchase_timing"]
 SPEND_CAP_QUANTILE = 0.99
 
 
-def purchase_timing(orders: ibis.Table, *, end: dt.date,
-                    cap_quantile: float = SPEND_CAP_QUANTILE) -> tuple[pd.DataFrame, float]:
+def purchase_timing(orders: ibis.Table, *, end: dt.date, cap_quantile: float = SPEND_CAP_QUANTILE,
+                    observed_until: dt.date | None = None) -> tuple[pd.DataFrame, float]:
     """``litt`` and capped mean repeat spend per customer, over purchase days up to ``end`` (inclusive).
 
     Parameters
@@ -39,6 +39,11 @@ def purchase_timing(orders: ibis.Table, *, end: dt.date,
         Last day counted.
     cap_quantile : float, default=0.99
         Quantile of the purchase-day spend at which each day's spend is capped.
+    observed_until : datetime.date, optional
+        Last day of the lines whose cancellations count (default ``end``). A calibration period is
+        read with the cancellations seen up to the end of its holdout
+        (:func:`~shopmine.features.holdout.calibration_and_holdout`); ``litt`` must come from the same
+        purchase days as the frequency it goes with.
 
     Returns
     -------
@@ -48,7 +53,7 @@ def purchase_timing(orders: ibis.Table, *, end: dt.date,
     cap : float
         The spend cap per purchase day.
     """
-    lines = classify_lines(orders, before=end + dt.timedelta(days=1))
+    lines = classify_lines(orders, before=(observed_until or end) + dt.timedelta(days=1))
     days = sale_days(lines.filter(lines.is_sale, lines.customer_id.notnull()))
     days = days.filter(days.day <= ibis.date(end))
     by_customer = ibis.window(group_by="customer_id", order_by="day")

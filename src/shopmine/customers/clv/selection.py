@@ -80,7 +80,7 @@ def select_purchase_model(orders: ibis.Table, *, as_of: dt.date, holdout_days: i
     x, tx, t = (split[c].to_numpy(float) for c in ("frequency_cal", "recency_cal", "T_cal"))
     if int((x > 0).sum()) < 2:
         raise ShopmineInputError(f"the calibration period up to {calibration_end} has fewer than 2 repeat buyers.")
-    timing, _ = purchase_timing(orders, end=calibration_end)
+    timing, _ = purchase_timing(orders, end=calibration_end, observed_until=as_of - dt.timedelta(days=1))
     litt = split[["customer_id"]].astype(str).merge(timing, on="customer_id", how="left")["litt"].fillna(0.0)
     predictions, reasons = {}, {}
     for name in candidates:
