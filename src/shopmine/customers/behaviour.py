@@ -115,7 +115,7 @@ def behaviour_features(
     """
     as_of = check_day(as_of, "as_of")
     summary = customer_summary(orders, as_of=as_of)
-    lines = classify_lines(orders, before=as_of, products=products)
+    lines = classify_lines(orders, before=as_of, products=products, bulk=False)
     refuse_unpriced_lines(lines)
     sales = lines.filter(lines.is_sale, lines.customer_id.notnull())
     sales = sales.mutate(top_category=_top_level(sales.category))

@@ -65,7 +65,7 @@ def _features(orders: ibis.Table, as_of: dt.date, products: ibis.Table | None) -
 
 def buy_again_labels(orders: ibis.Table, *, start: dt.date, end: dt.date) -> set[str]:
     """Customers with at least one sale line in ``[start, end)``."""
-    lines = classify_lines(orders, before=end)
+    lines = classify_lines(orders, before=end, bulk=False)
     buyers = lines.filter(lines.is_sale, lines.customer_id.notnull(), lines.day >= ibis.date(start))
     ids = buyers.select("customer_id").distinct().to_pandas()["customer_id"]
     return set(ids.astype(str))

@@ -60,7 +60,7 @@ def customer_summary(orders: ibis.Table, *, as_of: dt.date,
           net revenue per repeat purchase day, 0 when ``frequency_lt`` = 0)
     """
     as_of = check_day(as_of, "as_of")
-    lines = classify_lines(orders, before=as_of, cancel_window_days=cancel_window_days)
+    lines = classify_lines(orders, before=as_of, cancel_window_days=cancel_window_days, bulk=False)
     lines = lines.filter(lines.customer_id.notnull())
 
     totals = lines.group_by("customer_id").aggregate(

@@ -70,7 +70,7 @@ def calibration_and_holdout(
             f"choose a calibration end inside the data and a later observation end."
         )
     lines = classify_lines(orders, before=observation_end + dt.timedelta(days=1),
-                           cancel_window_days=cancel_window_days)
+                           cancel_window_days=cancel_window_days, bulk=False)
     sales = lines.filter(lines.is_sale, lines.customer_id.notnull())
     days = sale_days(sales)
 

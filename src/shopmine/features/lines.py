@@ -150,6 +150,7 @@ def classify_lines(
     products: ibis.Table | None = None,
     cancel_window_days: int = CANCEL_WINDOW_DAYS,
     bulk_factor: float = BULK_FACTOR,
+    bulk: bool = True,
 ) -> ibis.Table:
     """Order lines before a day that are sales, returns or cancellations, with their measures.
 
@@ -167,6 +168,10 @@ def classify_lines(
     bulk_factor : float, default=10.0
         A sale line is bulk beyond this many times its product's median net line (and beyond the
         product's far-out log fence).
+    bulk : bool, default=True
+        Flag bulk lines. Their fences are per-product medians and quantiles over every sale line, the
+        dearest step of this expression; without them ``is_bulk_outlier`` is false and
+        ``model_units`` equals ``sale_units`` (for tables that use neither, e.g. the customer summary).
 
     Returns
     -------
@@ -220,13 +225,16 @@ def classify_lines(
                             q * pos.group_cancelled / pos.group_sold, zero)
     pos = pos.mutate(net=ibis.ifelse(pos.is_sale, q - cancelled, zero))
     pos = pos.mutate(net=ibis.ifelse(pos.net < 1e-9 * q, zero, pos.net), cancelled=cancelled)
-    kept_sales = pos.filter(pos.net > 0)
-    fences = bulk_fences(kept_sales.select("product_id", quantity=kept_sales.net), bulk_factor)
-    pos = pos.left_join(fences, "product_id")
-    pos = pos.select(*[c for c in pos.columns if c not in ("product_id_right", "usual_units")])
+    if bulk:
+        kept_sales = pos.filter(pos.net > 0)
+        fences = bulk_fences(kept_sales.select("product_id", quantity=kept_sales.net), bulk_factor)
+        pos = pos.left_join(fences, "product_id")
+        pos = pos.select(*[c for c in pos.columns if c not in ("product_id_right", "usual_units")])
+        fence = pos.bulk_fence
+        is_bulk = ((pos.net > 0) & (pos.net > fence)).fill_null(False)
+    else:
+        fence, is_bulk = pos.net, ibis.literal(False)
     q = pos.quantity
-    fence = pos.bulk_fence
-    is_bulk = ((pos.net > 0) & (pos.net > fence)).fill_null(False)
     discounted = pos.is_sale & (pos.unit_price < pos.list_price).fill_null(False)
     net = pos.net
     positive_out = pos.select(

@@ -144,7 +144,7 @@ def product_categories(shop) -> pd.Series:
     from shopmine.features.lines import classify_lines
     from shopmine.features.sales_panel import UNKNOWN_CATEGORY
 
-    lines = classify_lines(shop.orders(), before=shop.as_of, products=shop.products())
+    lines = classify_lines(shop.orders(), before=shop.as_of, products=shop.products(), bulk=False)
     sales = lines.filter(lines.is_sale)
     by = (sales.group_by(product_id=sales.product_id, category=sales.category.fill_null(UNKNOWN_CATEGORY))
           .aggregate(units=sales.sale_units.sum()))

@@ -40,7 +40,8 @@ def bulk_lines(orders: ibis.Table, *, before: dt.date, top: int = 20) -> tuple[i
         cancellation: a bulk line is one whose *net* units exceed the fence),
         ``order_id, ordered_at``; by quantity descending, then order and product.
     """
-    lines = classify_lines(orders, before=before)
+    # The classification (matching and fences) is read three times below: computed once.
+    lines = classify_lines(orders, before=before).cache()
     sold = lines.filter(lines.is_sale)
     fences = bulk_fences(sold.select("product_id", quantity=sold.sale_units))
     bulk = lines.filter(lines.is_bulk_outlier)
@@ -51,4 +52,6 @@ def bulk_lines(orders: ibis.Table, *, before: dt.date, top: int = 20) -> tuple[i
         order_id=joined.order_id, ordered_at=joined.ordered_at,
     ).order_by([ibis.desc("quantity"), "order_id", "product_id"]).limit(top)
     count = int(bulk.count().to_pyarrow().as_py())
-    return count, table.to_pyarrow().to_pandas()[COLUMNS]
+    listed = table.to_pyarrow().to_pandas()[COLUMNS]
+    lines.release()
+    return count, listed

@@ -93,7 +93,7 @@ def customer_lifetime_value(orders: ibis.Table, *, as_of: dt.date, horizon_days:
                                  f"{sorted(MODEL_CHOICES)}. Got {model!r} instead.")
     # A sale line without a price would silently lower a customer's spend and the spend model would
     # fit on it: refused as segment and classify refuse it.
-    refuse_unpriced_lines(classify_lines(orders, before=as_of))
+    refuse_unpriced_lines(classify_lines(orders, before=as_of, bulk=False))
     summary = customer_summary(orders, as_of=as_of).to_pandas()
     _check_shop(summary, as_of, orders)
     summary["customer_id"] = summary["customer_id"].astype(str)

@@ -53,7 +53,7 @@ def purchase_timing(orders: ibis.Table, *, end: dt.date, cap_quantile: float = S
     cap : float
         The spend cap per purchase day.
     """
-    lines = classify_lines(orders, before=(observed_until or end) + dt.timedelta(days=1))
+    lines = classify_lines(orders, before=(observed_until or end) + dt.timedelta(days=1), bulk=False)
     days = sale_days(lines.filter(lines.is_sale, lines.customer_id.notnull()))
     days = days.filter(days.day <= ibis.date(end))
     by_customer = ibis.window(group_by="customer_id", order_by="day")
