@@ -30,6 +30,7 @@ from pathlib import Path
 
 import duckdb
 
+from shopmine.ingest.staging import derived_order_id_sql
 from shopmine.io.sqltext import ident, literal
 from shopmine.schema import CANONICAL_TYPES
 
@@ -52,6 +53,10 @@ def key_sql(stored: set[str] | None = None) -> str:
             value = "NULL"
         elif stored is not None and name == "order_id":
             value = "CASE WHEN starts_with(order_id, 'guest:') THEN NULL ELSE order_id END"
+        elif name == "order_id":
+            # An export without order ids is staged with NULL and gets its ids (the customer's day)
+            # only when its part is written: key the id the line will be stored with.
+            value = f"coalesce(order_id, {derived_order_id_sql('customer_id', 'ordered_at')})"
         values.append(f"CAST({value} AS {CANONICAL_TYPES[name]})")
     return f"hash({', '.join(values)})"
 

@@ -12,6 +12,7 @@ import pytest
 
 from shopmine.errors import ShopmineInputError
 from shopmine.ingest import IngestOptions, ingest, list_batches, remove_batch
+from shopmine.workspace import Workspace
 
 HEADER = "order_id,customer_id,product_id,ordered_at,quantity,unit_price\n"
 # Day and month both <= 12: read as D/M/Y with the wrong --date-format the dates are wrong, not rejected.
@@ -39,16 +40,20 @@ def part_files(ws) -> list[str]:
 def test_batches_list_shows_each_batch(ws, tmp_path):
     files = [write(tmp_path / "a.csv", SLASHED), write(tmp_path / "b.csv", HEADER + "9,c9,p9,03/01/2024,1,1\n")]
     first = ingest(ws, files, options=MONTH_FIRST)
-    second = ingest(ws, [write(tmp_path / "c.csv", HEADER + "8,c8,p8,2024-03-02,1,1\n")],
-                    options=IngestOptions(pseudonymize=True))
+    second = ingest(ws, [write(tmp_path / "c.csv", HEADER + "8,c8,p8,2024-03-02,1,1\n")])
     frame = list_batches(ws.warehouse())
     assert frame["batch_id"].tolist() == [first.batch_id, second.batch_id]
     assert frame["files"].tolist() == [2, 1]
     assert frame["rows_in"].tolist() == [5, 1]
     assert frame["rows_loaded"].tolist() == [4, 1]
     assert frame["rows_quarantined"].tolist() == [1, 0]
-    assert frame["pseudonymized"].tolist() == [False, True]
+    assert frame["pseudonymized"].tolist() == [False, False]
     assert frame["ingested_at"].notna().all()
+    # A workspace is pseudonymised from its first file on (mixing is refused): its batches say so.
+    private = Workspace(tmp_path / "private")
+    ingest(private, [write(tmp_path / "d.csv", HEADER + "7,c7,p7,2024-03-03,1,1\n")],
+           options=IngestOptions(pseudonymize=True))
+    assert list_batches(private.warehouse())["pseudonymized"].tolist() == [True]
 
 
 def test_batches_remove_takes_out_parts_quarantine_keys_and_rows(ws, tmp_path):

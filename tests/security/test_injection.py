@@ -163,9 +163,9 @@ def test_customer_id_script_in_report_html(chromium, report_page):
 def test_category_script_in_forecast_output_dir(chromium, category_forecast_dir):
     # Categories reach a page as the series of a category forecast (the report has none).
     index = category_forecast_dir / "index.html"
-    assert_no_injection(chromium, index, "Sales forecast (category)", CATEGORY_XSS)
+    assert_no_injection(chromium, index, "Sales forecast (category, units)", CATEGORY_XSS)
     [page] = [p for p in category_forecast_dir.glob("forecast_home*.html")]
-    assert_no_injection(chromium, page, f"Sales forecast (category): {page.name}",
+    assert_no_injection(chromium, page, f"Sales forecast (category, units): {page.name}",
                         f"{CATEGORY_XSS}: history and forecast")
 
 
@@ -179,10 +179,10 @@ def test_file_name_script_in_quality_html(chromium, quality_page):
 
 def test_product_id_script_in_forecast_output_dir(chromium, forecast_dir):
     index = forecast_dir / "index.html"
-    assert_no_injection(chromium, index, "Sales forecast (product)", PRODUCT_XSS)
+    assert_no_injection(chromium, index, "Sales forecast (product, units)", PRODUCT_XSS)
     # The product's own figure page (its file name is sanitised; its title and plot are not).
     [page] = [p for p in forecast_dir.glob("forecast_21212*.html")]
-    assert_no_injection(chromium, page, f"Sales forecast (product): {page.name}",
+    assert_no_injection(chromium, page, f"Sales forecast (product, units): {page.name}",
                         f"{PRODUCT_XSS}: history and forecast")
 
 
