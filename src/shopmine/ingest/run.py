@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import glob
-import hashlib
 import secrets
 import threading
 from collections.abc import Callable, Sequence
@@ -27,6 +26,7 @@ from shopmine.io.presets import get_preset
 from shopmine.io.source import Source, line_sql, open_source
 from shopmine.io.sniff import sniff
 from shopmine.io.sqltext import ident, literal
+from shopmine.order_parts import sha256_file
 from shopmine.schema import CANONICAL_TYPES, LINE_TYPES, ORDER_COLUMNS
 
 Progress = Callable[[str], None]
@@ -80,14 +80,6 @@ def expand_paths(patterns: Sequence[str | Path]) -> list[Path]:
         else:
             out.append(Path(text))
     return out
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 22), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def new_batch_id() -> str:
