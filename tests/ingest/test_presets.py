@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
+from shopmine.errors import ShopmineInputError
 from shopmine.ingest import IngestOptions, ingest
 
 UCI = ("InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n"
@@ -70,3 +72,28 @@ def test_shopify_preset_fills_order_level_fields(ws, tmp_path):
     assert df["status"].tolist() == ["completed", "completed", "refunded", "cancelled"]
     assert df["list_price"].tolist()[0] == 15.0 and df["discount"].tolist()[0] == 6.0
     assert df["currency"].tolist() == ["EUR"] * 4 and df["country"].tolist()[1] == "DE"
+
+
+UCI_II = ("Invoice,StockCode,Description,Quantity,InvoiceDate,Price,Customer ID,Country\n"
+          "489434,85048,15CM CHRISTMAS GLASS BALL 20 LIGHTS,12,2009-12-01 07:45:00,6.95,13085.0,United Kingdom\n"
+          "C489449,22087,PAPER BUNTING WHITE LACE,-12,2009-12-01 10:33:00,2.95,16321.0,Australia\n"
+          "489436,POST,POSTAGE,1,2009-12-01 09:06:00,18.0,13078.0,United Kingdom\n")
+
+
+def test_online_retail_preset_reads_the_online_retail_ii_spelling(ws, tmp_path):
+    # Online Retail II renamed InvoiceNo -> Invoice, UnitPrice -> Price, CustomerID -> Customer ID.
+    report = ingest(ws, [write(tmp_path / "uci2.csv", UCI_II)], options=IngestOptions(preset="online_retail"))
+    assert (report.rows_in, report.rows_loaded, report.rows_quarantined) == (3, 3, 0)
+    df = ws.warehouse().con.execute("SELECT * FROM orders ORDER BY source_line").df()
+    assert df["status"].tolist() == ["completed", "cancelled", "completed"]
+    assert df["quantity"].tolist() == [12, -12, 1]
+    assert df["unit_price"].tolist() == [6.95, 2.95, 18.0]
+    assert df["customer_id"].tolist() == ["13085", "16321", "13078"]
+    assert df["line_type"].tolist() == ["product", "product", "shipping"]
+
+
+def test_online_retail_preset_names_every_spelling_it_looked_for(ws, tmp_path):
+    path = write(tmp_path / "no_invoice.csv", UCI_II.replace("Invoice,", "Bill,", 1))
+    with pytest.raises(ShopmineInputError, match=r"no_invoice\.csv: the file does not have column 'InvoiceNo' or "
+                                                 r"'Invoice' that --preset online_retail expects for order_id"):
+        ingest(ws, [path], options=IngestOptions(preset="online_retail"))

@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable, Mapping
 
 from shopmine.errors import ShopmineInputError
-from shopmine.io.presets import Preset
+from shopmine.io.presets import Preset, spellings
 from shopmine.schema import DERIVED_SOURCES, ORDER_COLUMN_NAMES
 
 MAPPABLE = tuple(ORDER_COLUMN_NAMES) + tuple(DERIVED_SOURCES) + ("line_type",)
@@ -74,10 +74,12 @@ def resolve_mapping(
         for canonical, source in preset.mapping.items():
             if canonical in resolved or (canonical == "unit_price" and "line_total" in resolved):
                 continue
-            found = _find(columns, source)
+            names = spellings(source)
+            found = next((f for f in (_find(columns, n) for n in names) if f is not None), None)
             if found is None and canonical not in preset.optional:
+                expected = " or ".join(repr(n) for n in names)
                 raise ShopmineInputError(
-                    f"{where}: the file does not have column {source!r} that --preset {preset.name} "
+                    f"{where}: the file does not have column {expected} that --preset {preset.name} "
                     f"expects for {canonical} (columns: {listing}); map it with --map {canonical}=COLUMN."
                 )
             if found is not None:

@@ -18,7 +18,8 @@ from shopmine.io.sqltext import clean
 class Preset:
     name: str
     help: str
-    mapping: dict[str, str]
+    # canonical name -> the export's column, or its spellings in the export's versions, first found wins.
+    mapping: dict[str, str | tuple[str, ...]]
     optional: frozenset[str] = frozenset()
     # canonical name -> function(exprs) -> SQL, where exprs maps canonical names to text SQL.
     derive: dict[str, Callable[[dict[str, str]], str]] = field(default_factory=dict)
@@ -65,10 +66,11 @@ PRESETS: dict[str, Preset] = {
     "online_retail": Preset(
         name="online_retail",
         help="UCI Online Retail layout: InvoiceNo, StockCode, Description, Quantity, InvoiceDate, "
-             "UnitPrice, CustomerID, Country.",
-        mapping={"order_id": "InvoiceNo", "product_id": "StockCode", "name": "Description",
-                 "quantity": "Quantity", "ordered_at": "InvoiceDate", "unit_price": "UnitPrice",
-                 "customer_id": "CustomerID", "country": "Country"},
+             "UnitPrice, CustomerID, Country (Online Retail II's Invoice, Price and Customer ID too).",
+        # Online Retail II (2009-2011) renamed InvoiceNo, UnitPrice and CustomerID; same codes otherwise.
+        mapping={"order_id": ("InvoiceNo", "Invoice"), "product_id": "StockCode", "name": "Description",
+                 "quantity": "Quantity", "ordered_at": "InvoiceDate", "unit_price": ("UnitPrice", "Price"),
+                 "customer_id": ("CustomerID", "Customer ID"), "country": "Country"},
         optional=frozenset({"name", "country"}),
         derive={"status": _uci_status, "quantity": _uci_quantity},
         line_type=_uci_line_type,
@@ -99,6 +101,11 @@ PRESETS: dict[str, Preset] = {
         optional=frozenset({"line_cost", "category"}),
     ),
 }
+
+
+def spellings(source: str | tuple[str, ...]) -> tuple[str, ...]:
+    """A preset column's spellings, the usual one first."""
+    return (source,) if isinstance(source, str) else source
 
 
 def get_preset(name: str | None) -> Preset | None:
