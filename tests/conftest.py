@@ -1,6 +1,6 @@
 """Fixtures shared by every test folder.
 
-``spark_engine`` starts one local Spark session for the whole run (Spark allows one context per
+``run`` runs the command line in-process. ``spark_engine`` starts one local Spark session for the whole run (Spark allows one context per
 process and takes seconds to start); tests that use it are marked ``spark`` automatically, so
 ``pytest -m "not spark"`` skips them.
 """
@@ -45,3 +45,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "spark_engine" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.spark)
+
+
+@pytest.fixture
+def run(capsys):
+    """Run ``shopmine <args>`` in-process; return (exit code, stdout, stderr). Folders whose commands
+    need a workspace override it (tests/ingest/conftest.py)."""
+    from shopmine.cli.app import main
+
+    def _run(*args) -> tuple[int, str, str]:
+        code = main([str(a) for a in args])
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+    return _run

@@ -7,7 +7,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from shopmine.cli.app import main
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 WALMART = DATA / "walmart_store_sales" / "walmart_45_stores_weekly.csv"
@@ -20,15 +19,6 @@ def need(path: Path) -> Path:
         pytest.skip(f"real data not available: {path} is absent (see ../shared/data/SOURCES.md)")
     return path
 
-
-@pytest.fixture
-def run(capsys):
-    """Run ``shopmine <args>`` in-process; return (exit code, stdout, stderr)."""
-    def _run(*args: str) -> tuple[int, str, str]:
-        code = main([str(a) for a in args])
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
-    return _run
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from shopmine.cli.app import main
 
 
 @pytest.fixture(scope="session")
@@ -30,12 +29,3 @@ def weekly_table() -> pd.DataFrame:
         rows.append(pd.DataFrame({"store": store, "week": ds, "sales": y, "holiday": holiday}))
     return pd.concat(rows, ignore_index=True)
 
-
-@pytest.fixture
-def run(capsys):
-    """Run ``shopmine <args>`` in-process; return (exit code, stdout, stderr)."""
-    def _run(*args) -> tuple[int, str, str]:
-        code = main([str(a) for a in args])
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
-    return _run

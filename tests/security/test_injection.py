@@ -109,20 +109,21 @@ def quality_page(payload_shop) -> Path:
     return payload_shop.workspace / "outputs" / "quality.html"
 
 
-@pytest.fixture(scope="session")
-def forecast_dir(payload_shop) -> Path:
-    out = payload_shop.root / "forecast_run"
-    assert run_cli("--workspace", payload_shop.workspace, "forecast", "--top", "3", "--model",
+def _forecast_dir(payload_shop, name: str, *selection: str) -> Path:
+    out = payload_shop.root / name
+    assert run_cli("--workspace", payload_shop.workspace, "forecast", *selection, "--model",
                    "window_average", "--backtest", "1", "--horizon", "7", "--output-dir", out) == 0
     return out
+
+
+@pytest.fixture(scope="session")
+def forecast_dir(payload_shop) -> Path:
+    return _forecast_dir(payload_shop, "forecast_run", "--top", "3")
 
 
 @pytest.fixture(scope="session")
 def category_forecast_dir(payload_shop) -> Path:
-    out = payload_shop.root / "category_forecast_run"
-    assert run_cli("--workspace", payload_shop.workspace, "forecast", "--level", "category", "--model",
-                   "window_average", "--backtest", "1", "--horizon", "7", "--output-dir", out) == 0
-    return out
+    return _forecast_dir(payload_shop, "category_forecast_run", "--level", "category")
 
 
 @pytest.fixture(scope="session")

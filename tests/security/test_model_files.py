@@ -31,7 +31,6 @@ from shopmine.classic import (
     ClassicLogisticRegression,
     load_model,
 )
-from shopmine.cli.app import main
 from shopmine.errors import ShopmineInputError
 from shopmine.registry import ModelRegistry, signing
 from shopmine.registry.skops_types import ALLOWED_SKOPS_NODES, refused_nodes, skops_nodes
@@ -39,15 +38,6 @@ from shopmine.workspace import Workspace
 
 CALLABLE = "sklearn.utils._testing.assert_run_python_script_without_output"
 
-
-@pytest.fixture
-def run(capsys):
-    """Run ``shopmine <args>`` in-process; return (exit code, stdout, stderr)."""
-    def _run(*args) -> tuple[int, str, str]:
-        code = main([str(a) for a in args])
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
-    return _run
 
 
 @pytest.fixture
