@@ -58,3 +58,31 @@ def run(capsys):
         captured = capsys.readouterr()
         return code, captured.out, captured.err
     return _run
+
+
+def _skip_kind(report: pytest.TestReport) -> str:
+    keywords = report.keywords
+    if "spark" in keywords:
+        return "Spark"
+    if "realdata" in keywords:
+        return "real-data"
+    return "other"
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    """Say in the last lines how many Spark and real-data tests did not run, and why: a green run that
+    skipped them proves less than it looks."""
+    skipped = terminalreporter.stats.get("skipped", [])
+    kinds: dict[str, dict[str, int]] = {"Spark": {}, "real-data": {}, "other": {}}
+    for report in skipped:
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        reason = reason.removeprefix("Skipped: ")
+        counts = kinds[_skip_kind(report)]
+        counts[reason] = counts.get(reason, 0) + 1
+    terminalreporter.section("skipped tests by kind")
+    for kind, reasons in kinds.items():
+        total = sum(reasons.values())
+        terminalreporter.write_line(f"{kind} tests skipped: {total}" + ("" if total else " (all ran)"),
+                                    red=bool(total) and kind != "other", bold=bool(total))
+        for reason, count in sorted(reasons.items(), key=lambda item: -item[1]):
+            terminalreporter.write_line(f"    {count} x {reason}")
