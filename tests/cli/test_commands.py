@@ -105,3 +105,23 @@ def test_customers_without_output_prints_the_overview(cli):
     code, stdout, err = cli("features", "customers")
     assert code == 0, err
     assert "one_purchase_share" in stdout and "customer summary as of 2024-01-05: 2 customers" in stdout
+
+
+def test_global_options_are_accepted_after_the_command(tmp_path, capsys):
+    ws = tmp_path / "ws"
+    orders = tmp_path / "orders.csv"
+    orders.write_text(ORDERS)
+    assert main(["ingest", str(orders), "-w", str(ws)]) == 0
+    capsys.readouterr()
+    out = tmp_path / "panel.csv"
+    # -w and --as-of after the command (and a subcommand) mean what they mean before it.
+    code = main(["features", "panel", "--output", str(out), "--workspace", str(ws), "--as-of=2024-01-04"])
+    assert code == 0, capsys.readouterr().err
+    assert pd.read_csv(out)["ds"].max() == "2024-01-03"
+
+
+def test_version(capsys):
+    from shopmine import __version__
+
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"shopmine {__version__}"

@@ -9,6 +9,8 @@ from typing import Annotated
 
 import typer
 
+from shopmine import __version__
+from shopmine.cli.argv import hoist_global_options
 from shopmine.cli.context import CliState, err_console
 from shopmine.errors import ShopmineInputError
 
@@ -21,6 +23,12 @@ app = typer.Typer(
 )
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"shopmine {__version__}")
+        raise typer.Exit(0)
+
+
 @app.callback()
 def global_options(
     ctx: typer.Context,
@@ -29,7 +37,10 @@ def global_options(
     engine: Annotated[str | None, typer.Option("--engine", help="Query engine: duckdb or spark.")] = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="Analysis date YYYY-MM-DD "
                                               "(default: the day after the last order).")] = None,
+    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.", is_eager=True,
+                                          callback=_print_version)] = False,
 ) -> None:
+    """Global options go before or after the command: ``shopmine -w shop quality`` = ``shopmine quality -w shop``."""
     if as_of is not None:
         try:
             dt.date.fromisoformat(as_of)
@@ -51,6 +62,9 @@ def _register_commands() -> None:
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; map errors to exit codes with a one-line reason."""
     _register_commands()
+    import sys
+
+    argv = hoist_global_options(list(sys.argv[1:] if argv is None else argv))
     try:
         code = app(args=argv, standalone_mode=False, prog_name="shopmine")
     except typer.Exit as exc:
