@@ -40,6 +40,15 @@ CALLABLE = "sklearn.utils._testing.assert_run_python_script_without_output"
 
 
 
+def refused_prediction(run, tmp_path: Path, table: Path) -> str:
+    """``model predict`` with the model saved in ``tmp_path / "run"``: it must exit 2; its stderr."""
+    code, _, err = run("model", "predict", "--model", tmp_path / "run", "--data", table,
+                       "--output", tmp_path / "p.csv")
+    assert code == 2, err
+    assert not (tmp_path / "p.csv").exists()
+    return err
+
+
 @pytest.fixture
 def table(tmp_path: Path) -> Path:
     """y = 2x + 1 on 30 rows, as CSV."""
@@ -188,10 +197,8 @@ def test_crafted_type_with_valid_hmac_is_refused_by_the_allow_list(tmp_path, run
     craft(folder / "model.skops", marker)
     recompute_checksum(folder, key=signing.user_key())
 
-    code, _, err = run("model", "predict", "--model", tmp_path / "run", "--data", table,
-                       "--output", tmp_path / "p.csv")
+    err = refused_prediction(run, tmp_path, table)
 
-    assert code == 2
     assert (f"refusing to load {folder}/model.skops: it names types outside the registry's allow-list: "
             f"{CALLABLE} (ConstructorFromReduceNode)") in err
     assert not marker.exists()
@@ -213,10 +220,8 @@ def test_skops_file_of_another_protocol_is_refused_even_when_signed(tmp_path, ru
             archive.writestr(name, data)
     recompute_checksum(folder, key=signing.user_key())
 
-    code, _, err = run("model", "predict", "--model", tmp_path / "run", "--data", table,
-                       "--output", tmp_path / "p.csv")
+    err = refused_prediction(run, tmp_path, table)
 
-    assert code == 2
     assert f"{model_file} was written with skops protocol 0, and the installed skops writes protocol 2" in err
 
 
@@ -227,10 +232,8 @@ def test_legitimate_model_with_one_byte_flipped_is_refused(tmp_path, run, table,
     data[len(data) // 2] ^= 0x01
     model_file.write_bytes(bytes(data))
 
-    code, _, err = run("model", "predict", "--model", tmp_path / "run", "--data", table,
-                       "--output", tmp_path / "p.csv")
+    err = refused_prediction(run, tmp_path, table)
 
-    assert code == 2
     assert f"refusing to load {model_file}: it does not match the checksum recorded" in err
 
 
@@ -325,10 +328,8 @@ def test_unsigned_model_from_before_signing_is_refused(tmp_path, run, table, no_
     record["registry_layout"] = 1
     record_path.write_text(json.dumps(record))
 
-    code, _, err = run("model", "predict", "--model", tmp_path / "run", "--data", table,
-                       "--output", tmp_path / "p.csv")
+    err = refused_prediction(run, tmp_path, table)
 
-    assert code == 2
     assert "it is not signed (saved by a shopmine before model signing" in err
     assert "Re-fit the model to save it signed" in err
 
