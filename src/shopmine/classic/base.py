@@ -6,8 +6,11 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from sklearn.base import BaseEstimator
 from sklearn.pipeline import Pipeline
 
+from shopmine.classic.model_folder import MODEL_FOLDER, MODEL_NAME
+from shopmine.classic.predict import predict_rows
 from shopmine.classic.prepare import PreparedData, prepare_data
 from shopmine.errors import NotFittedError, ShopmineInputError
 from shopmine.registry import ModelRegistry, ModelVersion
@@ -16,17 +19,15 @@ from shopmine.result import AnalysisResult
 
 __all__ = ["MODEL_FOLDER", "MODEL_NAME", "ClassicEstimator"]
 
-#: The registry folder inside a run's output folder, and the model's name in it.
-MODEL_FOLDER = "model"
-MODEL_NAME = "classic"
 
 
-class ClassicEstimator:
+class ClassicEstimator(BaseEstimator):
     """Base of the classic estimators: ``fit(data)`` runs the whole textbook workflow.
 
-    Subclasses set :attr:`method` and :attr:`task`, declare their extra parameters in
-    :attr:`_extra_params` and implement :meth:`_fit` (fit and evaluate on prepared rows) and
-    :meth:`_predict_frame` (predictions for new rows). After ``fit``:
+    A scikit-learn estimator: every parameter is an explicit keyword of ``__init__``, stored as given
+    and validated in ``fit`` (so ``get_params(deep=True)``, ``set_params`` and ``sklearn.base.clone``
+    work). Subclasses set :attr:`method` and :attr:`task`, declare their own parameters in their
+    ``__init__`` and implement :meth:`_fit` (fit and evaluate on prepared rows). After ``fit``:
 
     - ``result_`` : :class:`~shopmine.result.AnalysisResult` with tables, metrics and figures;
     - ``pipeline_`` : the fitted scikit-learn pipeline (preprocessing and model);
@@ -36,30 +37,13 @@ class ClassicEstimator:
 
     method = ""
     task = ""
-    _extra_params: tuple[str, ...] = ()
 
-    def __init__(
-        self,
-        *,
-        target: str | None = None,
-        features: list[str] | None = None,
-        test_size: float = 0.2,
-        seed: int = 42,
-        **params: Any,
-    ):
-        unknown = set(params) - set(self._extra_params)
-        if unknown:
-            raise TypeError(f"{type(self).__name__} got unexpected parameter(s) {', '.join(sorted(unknown))}")
+    def __init__(self, *, target: str | None = None, features: list[str] | None = None,
+                 test_size: float = 0.2, seed: int = 42):
         self.target = target
         self.features = features
         self.test_size = test_size
         self.seed = seed
-        for name in self._extra_params:
-            setattr(self, name, params.get(name, getattr(type(self), f"default_{name}")))
-
-    def get_params(self) -> dict[str, Any]:
-        names = ("target", "features", "test_size", "seed", *self._extra_params)
-        return {name: getattr(self, name) for name in names}
 
     # -- the workflow ---------------------------------------------------------------------------
     def fit(self, data: pd.DataFrame, test_data: pd.DataFrame | None = None) -> ClassicEstimator:
@@ -125,7 +109,6 @@ class ClassicEstimator:
         -------
         pandas.DataFrame
         """
-        from shopmine.classic.predict import predict_rows  # predict imports this module
 
         self._check_fitted()
         return predict_rows(self.method, self.pipeline_, self.schema_, self._spec(), rows)
@@ -137,7 +120,7 @@ class ClassicEstimator:
             "method": self.method,
             "schema": self.schema_.to_dict(),
             "spec": self._spec(),
-            "params": self.get_params(),
+            "params": self.get_params(deep=False),
             "metrics": {k: v for k, v in self.result_.metrics.items() if not isinstance(v, (dict, list))},
         }
 

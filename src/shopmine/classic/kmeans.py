@@ -85,8 +85,9 @@ class ClassicKMeans(ClassicEstimator):
 
     method = "kmeans"
     task = "clustering"
-    _extra_params = ("k",)
-    default_k = None
+    def __init__(self, *, features: list[str] | None = None, seed: int = 42, k: int | None = None):
+        super().__init__(features=features, seed=seed)
+        self.k = k
 
     def _check_params(self) -> None:
         if self.k is not None and (not isinstance(self.k, int) or isinstance(self.k, bool) or self.k < 2):

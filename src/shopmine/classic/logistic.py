@@ -60,10 +60,13 @@ class ClassicLogisticRegression(ClassicEstimator):
 
     method = "logistic"
     task = "classification"
-    _extra_params = ("penalty", "threshold", "positive_class")
-    default_penalty = "none"
-    default_threshold = 0.5
-    default_positive_class = None
+    def __init__(self, *, target: str | None = None, features: list[str] | None = None, test_size: float = 0.2,
+                 seed: int = 42, penalty: str = "none", threshold: float | str = 0.5,
+                 positive_class: str | None = None):
+        super().__init__(target=target, features=features, test_size=test_size, seed=seed)
+        self.penalty = penalty
+        self.threshold = threshold
+        self.positive_class = positive_class
 
     def _check_params(self) -> None:
         if self.penalty not in PENALTIES:

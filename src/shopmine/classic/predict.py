@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from sklearn.pipeline import Pipeline
 
-from shopmine.classic.base import MODEL_FOLDER, MODEL_NAME
+from shopmine.classic.model_folder import MODEL_FOLDER, MODEL_NAME
 from shopmine.classic.schema import TableSchema
 from shopmine.errors import ShopmineInputError
 from shopmine.registry import ModelRegistry

@@ -77,11 +77,14 @@ class ClassicDecisionTree(ClassicEstimator):
 
     method = "tree"
     task = "classification"
-    _extra_params = ("criterion", "max_depth", "min_leaf", "positive_class")
-    default_criterion = "gini"
-    default_max_depth = None
-    default_min_leaf = None
-    default_positive_class = None
+    def __init__(self, *, target: str | None = None, features: list[str] | None = None, test_size: float = 0.2,
+                 seed: int = 42, criterion: str = "gini", max_depth: int | None = None, min_leaf: int | None = None,
+                 positive_class: str | None = None):
+        super().__init__(target=target, features=features, test_size=test_size, seed=seed)
+        self.criterion = criterion
+        self.max_depth = max_depth
+        self.min_leaf = min_leaf
+        self.positive_class = positive_class
 
     def _check_params(self) -> None:
         if self.criterion not in ("gini", "entropy"):
