@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from shopmine.features import customer_overview, panel_overview
-from shopmine.report.figures import histogram, line_chart
+from shopmine.figures import histogram, line_chart
 from shopmine.result import AnalysisResult
 
 

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from shopmine.report.figures import bar_chart, histogram, line_chart, scatter_with_fit
+from shopmine.figures import bar_chart, histogram, line_chart, scatter_with_fit
 from shopmine.result import AnalysisResult
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from shopmine.errors import ShopmineInputError
-from shopmine.report.figures import (
+from shopmine.figures import (
     FONT_FAMILY,
     bar_chart,
     histogram,

@@ -14,7 +14,7 @@ from shopmine.classic.plots import actual_vs_predicted, residual_figure
 from shopmine.classic.prepare import PreparedData
 from shopmine.classic.preprocess import make_preprocessor, missing_report
 from shopmine.errors import ShopmineInputError
-from shopmine.report.figures import scatter_with_fit
+from shopmine.figures import scatter_with_fit
 from shopmine.result import AnalysisResult
 
 __all__ = ["ClassicLinearRegression", "correlation_table"]

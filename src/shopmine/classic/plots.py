@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from shopmine.report.figures import TEMPLATE
+from shopmine.figures import TEMPLATE
 
 __all__ = [
     "actual_vs_predicted", "calibration_figure", "confusion_figure", "k_choice_figure",

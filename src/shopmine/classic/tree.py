@@ -15,7 +15,7 @@ from shopmine.classic.preprocess import make_preprocessor, missing_report
 from shopmine.classic.target import pick_positive_class
 from shopmine.classic.tree_figure import tree_figure
 from shopmine.errors import ShopmineInputError
-from shopmine.report.figures import bar_chart
+from shopmine.figures import bar_chart
 from shopmine.result import AnalysisResult
 
 __all__ = ["DEPTH_GRID", "LEAF_GRID", "ClassicDecisionTree", "leaf_rules"]

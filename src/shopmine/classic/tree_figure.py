@@ -5,7 +5,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 from sklearn.tree import DecisionTreeClassifier
 
-from shopmine.report.figures import TEMPLATE
+from shopmine.figures import TEMPLATE
 
 __all__ = ["tree_figure"]
 

@@ -37,7 +37,7 @@ from shopmine.customers.current_scores import score_current_customers
 from shopmine.errors import ShopmineInputError
 from shopmine.features import classify_lines
 from shopmine.features.dates import check_day
-from shopmine.report.figures import bar_chart
+from shopmine.figures import bar_chart
 from shopmine.result import AnalysisResult
 
 __all__ = ["FEATURE_COLUMNS", "LGBM_PARAMS", "MIN_CLASS_ROWS", "buy_again_classifier", "buy_again_labels",

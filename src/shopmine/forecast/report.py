@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 
 from shopmine.classic.plots import actual_vs_predicted
 from shopmine.forecast.run import FALLBACK_MODEL, ForecastRun
-from shopmine.report.figures import TEMPLATE, bar_chart, scatter_with_fit
+from shopmine.figures import TEMPLATE, bar_chart, scatter_with_fit
 from shopmine.result import AnalysisResult
 
 __all__ = ["forecast_result", "history_figure", "level_scores"]

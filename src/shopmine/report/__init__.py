@@ -2,7 +2,8 @@
 
 - :func:`render_report` writes one self-contained offline HTML file with a section per result.
 - :func:`write_result_folder` writes one run as ``index.html``, ``metrics.json``, CSVs, figures.
-- :mod:`shopmine.report.figures` holds small plotting helpers with the report's look.
+- The plotting helpers with the report's look live in :mod:`shopmine.figures`, outside this package, so that
+  analyses draw figures without importing the renderer.
 """
 
 from shopmine.report.folder import write_result_folder

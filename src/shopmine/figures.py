@@ -1,5 +1,7 @@
 """Small figure helpers shared by the analyses, all drawn with one template.
 
+Outside ``report/`` so that an analysis can draw its figures without importing the HTML renderer.
+
 Thin wrappers over plotly express: the point is a consistent look (fonts matching the report,
 white background, left-aligned titles) and a clear error for a missing column, not a new
 plotting API. Analyses needing more build on the returned figure.
