@@ -43,6 +43,9 @@ LINEAGE_COLUMNS: tuple[Column, ...] = (
 # Mapping targets that are not stored as such but converted (line_total -> unit_price ...).
 DERIVED_SOURCES: dict[str, str] = {"line_total": "unit_price", "line_cost": "unit_cost"}
 
+# The canonical columns of a products file; its other columns are kept as attributes.
+PRODUCT_COLUMNS = ("product_id", "name", "category", "unit_cost", "list_price")
+
 ORDER_COLUMN_NAMES = tuple(c.name for c in ORDER_COLUMNS)
 CANONICAL_TYPES = {c.name: c.sql_type for c in ORDER_COLUMNS + LINEAGE_COLUMNS}
 LINE_TYPES = ("product", "shipping", "fee", "discount", "adjustment")

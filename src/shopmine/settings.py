@@ -60,6 +60,9 @@ SETTINGS: tuple[Setting, ...] = (
 
 SETTINGS_BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
 
+#: The tables of ``shopmine.toml`` besides the settings: column mappings of order and products files.
+TABLES = ("mapping", "products_mapping")
+
 
 def _parse(setting: Setting, value: Any, source: str) -> Any:
     if value is None:
@@ -143,11 +146,11 @@ def resolve_settings(
     cli = cli or {}
     file = file or {}
     environ = os.environ if environ is None else environ
-    unknown = sorted(set(file) - set(SETTINGS_BY_NAME) - {"mapping"})
+    unknown = sorted(set(file) - set(SETTINGS_BY_NAME) - set(TABLES))
     if unknown:
         raise ShopmineInputError(
             f"shopmine.toml has unknown setting(s) {', '.join(unknown)}; known settings: "
-            f"{', '.join(SETTINGS_BY_NAME)} (and the [mapping] table)."
+            f"{', '.join(SETTINGS_BY_NAME)} (and the tables {', '.join(f'[{t}]' for t in TABLES)})."
         )
     values: dict[str, Any] = {}
     sources: dict[str, str] = {}
@@ -181,6 +184,12 @@ def config_template() -> str:
         "# [mapping]",
         '# ordered_at = "TRANSACTION_DT"',
         '# line_total = "SALES_PRICE"',
+        "",
+        "# Products file mapping (--products FILE): canonical name = column in your file, e.g.",
+        "# [products_mapping]",
+        '# name = "Title"',
+        '# unit_cost = "Cost"',
+        "# Its other columns are kept as product attributes.",
         "",
     ]
     return "\n".join(lines)

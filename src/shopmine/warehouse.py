@@ -40,7 +40,15 @@ _SCHEMA = [
     *line_keys.SCHEMA,
 ]
 
-_PRODUCTS = """
+_PRODUCT_FILE_COLUMNS = ("product_id", "name", "category", "unit_cost", "list_price", "batch_id", "source_line")
+
+
+def _products_sql(attrs: list[str]) -> str:
+    """``products``: the order lines' latest values, overridden by the products file's, with the file's
+    attribute columns (its last row per product)."""
+    given_attrs = "".join(f", arg_max({ident(a)}, rn) AS {ident(a)}" for a in attrs)
+    attr_select = "".join(f", g.{ident(a)}" for a in attrs)
+    return f"""
 CREATE OR REPLACE TABLE products AS
 WITH derived AS (
     SELECT product_id,
@@ -54,13 +62,13 @@ WITH derived AS (
 ), given AS (
     SELECT product_id,
            arg_max(name, rn) AS name, arg_max(category, rn) AS category,
-           arg_max(unit_cost, rn) AS unit_cost, arg_max(list_price, rn) AS list_price
+           arg_max(unit_cost, rn) AS unit_cost, arg_max(list_price, rn) AS list_price{given_attrs}
     FROM (SELECT *, row_number() OVER () AS rn FROM products_file) GROUP BY product_id
 )
 SELECT coalesce(g.product_id, d.product_id) AS product_id,
        coalesce(g.name, d.name) AS name, coalesce(g.category, d.category) AS category,
        coalesce(g.unit_cost, d.unit_cost) AS unit_cost, coalesce(g.list_price, d.list_price) AS list_price,
-       d.first_ordered_at, d.last_ordered_at, coalesce(d.lines, 0) AS lines
+       d.first_ordered_at, d.last_ordered_at, coalesce(d.lines, 0) AS lines{attr_select}
 FROM derived d FULL OUTER JOIN given g ON g.product_id = d.product_id
 ORDER BY product_id
 """
@@ -162,7 +170,8 @@ class Warehouse:
     def rebuild_dimensions(self) -> None:
         """Derive ``products`` and ``customers`` from the order lines and the attribute files."""
         con = self.con
-        con.execute(_PRODUCTS)
+        con.execute(_products_sql([r[0] for r in con.execute("DESCRIBE products_file").fetchall()
+                                   if r[0] not in _PRODUCT_FILE_COLUMNS]))
         attrs = [r[0] for r in con.execute("DESCRIBE customers_file").fetchall()
                  if r[0] not in ("customer_id", "batch_id", "source_line")]
         given_cols = "".join(f", arg_max({ident(a)}, rn) AS {ident(a)}" for a in attrs)

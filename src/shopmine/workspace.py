@@ -92,6 +92,24 @@ class Workspace:
             raise ShopmineInputError(f"[mapping] in {self.config_path} must be a table of name = column.")
         return {str(k): str(v) for k, v in table.items()}
 
+    @property
+    def products_mapping(self) -> dict[str, str]:
+        """The ``[products_mapping]`` table of ``shopmine.toml``: canonical products column -> file column."""
+        from shopmine.schema import PRODUCT_COLUMNS
+
+        table = self.file_settings.get("products_mapping", {})
+        if not isinstance(table, dict):
+            raise ShopmineInputError(
+                f"[products_mapping] in {self.config_path} must be a table of name = column, e.g. "
+                'name = "Title".')
+        unknown = sorted(str(k) for k in table if k not in PRODUCT_COLUMNS)
+        if unknown:
+            raise ShopmineInputError(
+                f"[products_mapping] in {self.config_path}: {', '.join(unknown)} is not a products column; "
+                f"use one of {', '.join(PRODUCT_COLUMNS)} (other columns of a products file are kept as "
+                "attributes without mapping).")
+        return {str(k): str(v) for k, v in table.items()}
+
     def warehouse(self):
         """The workspace's warehouse (one DuckDB connection per workspace object)."""
         from shopmine.warehouse import Warehouse

@@ -11,7 +11,7 @@ from rich.table import Table
 from shopmine.cli.context import console, err_console, state
 from shopmine.cli.output import progress
 from shopmine.ingest import IngestOptions, ingest
-from shopmine.io.mapping import parse_map_options
+from shopmine.io.mapping import parse_map_options, parse_products_map_options
 
 
 def ingest_command(
@@ -23,7 +23,8 @@ def ingest_command(
     timezone: Annotated[str | None, typer.Option(help="Shop time zone for zone-aware timestamps (IANA name).")] = None,
     delimiter: Annotated[str | None, typer.Option(help="CSV delimiter (sniffed when not given).")] = None,
     encoding: Annotated[str | None, typer.Option(help="CSV encoding: utf-8, utf-16, latin-1 (sniffed).")] = None,
-    products: Annotated[list[str] | None, typer.Option(help="Products file (product_id, name, category, unit_cost, list_price).")] = None,
+    products: Annotated[list[str] | None, typer.Option(help="Products file (product_id, name, category, unit_cost, list_price; other columns are kept as attributes).")] = None,
+    products_map: Annotated[list[str] | None, typer.Option("--products-map", help="CANONICAL=SOURCE column mapping of the products file; repeat or comma-separate.")] = None,
     customers: Annotated[list[str] | None, typer.Option(help="Customers file (customer_id and attributes).")] = None,
     pseudonymize: Annotated[bool | None, typer.Option("--pseudonymize/--no-pseudonymize", help="Replace customer ids and personal data by keyed tokens.")] = None,
     pii: Annotated[str | None, typer.Option(help="Extra columns to pseudonymise, comma-separated.")] = None,
@@ -40,7 +41,10 @@ def ingest_command(
     s = ws.settings
     mapping = dict(ws.mapping)
     mapping.update(parse_map_options(map_ or []))
-    options = IngestOptions(preset=s.preset, mapping=mapping, date_format=s.date_format, timezone=s.timezone,
+    products_mapping = dict(ws.products_mapping)
+    products_mapping.update(parse_products_map_options(products_map or []))
+    options = IngestOptions(preset=s.preset, mapping=mapping, products_mapping=products_mapping,
+                            date_format=s.date_format, timezone=s.timezone,
                             delimiter=s.delimiter, encoding=s.encoding, pseudonymize=s.pseudonymize,
                             pii=tuple(s.pii), drop_duplicates=s.drop_duplicates,
                             earliest_order_date=s.earliest_order_date, future_order_days=s.future_order_days,

@@ -13,8 +13,10 @@ from shopmine.io.readers import LINE_COLUMN, read_raw
 from shopmine.io.sniff import sniff
 from shopmine.io.sqltext import clean, ident, literal
 from shopmine.privacy import detect_pii_columns, mask_contacts, pseudonym, pseudonymize_columns
+from shopmine.schema import PRODUCT_COLUMNS
 
-PRODUCT_FIELDS = ("product_id", "name", "category", "unit_cost", "list_price")
+# Stored columns of products_file (and products) that a file's attribute may not take.
+_PRODUCT_RESERVED = (*PRODUCT_COLUMNS, "batch_id", "source_line", "first_ordered_at", "last_ordered_at", "lines")
 
 
 def _match(columns: list[str], canonical: str, user_map: dict[str, str]) -> str | None:
@@ -25,6 +27,51 @@ def _match(columns: list[str], canonical: str, user_map: dict[str, str]) -> str 
         if found is not None:
             return found
     return _find(columns, canonical)
+
+
+def _product_columns(columns: list[str], options, path: Path) -> dict[str, str | None]:
+    """Canonical products column -> the file's column: ``products_mapping`` (which must fit the file),
+    then the order mapping and the canonical name itself (when the file has them)."""
+    from shopmine.io.mapping import _find
+
+    unknown = sorted(set(options.products_mapping) - set(PRODUCT_COLUMNS))
+    if unknown:
+        raise ShopmineInputError(
+            f"{path}: products_mapping maps {', '.join(unknown)}, which is not a products column; use one of "
+            f"{', '.join(PRODUCT_COLUMNS)} (the file's other columns are kept as attributes without mapping)."
+        )
+    listing = ", ".join(columns[:30]) + (" ..." if len(columns) > 30 else "")
+    cols: dict[str, str | None] = {}
+    for canonical in PRODUCT_COLUMNS:
+        if canonical in options.products_mapping:
+            source = options.products_mapping[canonical]
+            found = _find(columns, source)
+            if found is None:
+                raise ShopmineInputError(
+                    f"{path}: the products mapping {canonical}={source} (--products-map or [products_mapping] "
+                    f"in shopmine.toml) names a column the products file does not have (columns: {listing}); "
+                    f"give one of these columns, or drop the mapping."
+                )
+            cols[canonical] = found
+        else:
+            cols[canonical] = _match(columns, canonical, options.mapping)
+    return cols
+
+
+def product_attributes(columns: list[str], used: set[str]) -> dict[str, str]:
+    """The products file's other columns -> their stored snake_case names (``attr_`` before a name
+    that a canonical or stored column already has), kept as text like an order file's extra columns."""
+    out: dict[str, str] = {}
+    for col in columns:
+        if col in used:
+            continue
+        name = snake(col)
+        if name in _PRODUCT_RESERVED:
+            name = f"attr_{name}"
+        while name in _PRODUCT_RESERVED or name in out.values():
+            name += "_"
+        out[col] = name
+    return out
 
 
 def _finish(con: duckdb.DuckDBPyConnection, raw, staged_reason_sql: str, batch_id: str, path: Path) -> None:
@@ -38,16 +85,20 @@ def _finish(con: duckdb.DuckDBPyConnection, raw, staged_reason_sql: str, batch_i
                     [batch_id, str(path), reject["line"], reject["reason"], reject["detail"], reject["raw"]])
 
 
-def load_products_file(con: duckdb.DuckDBPyConnection, path: Path, sha: str, batch_id: str, options):
+def load_products_file(con: duckdb.DuckDBPyConnection, warehouse, path: Path, sha: str, batch_id: str,
+                       options):
     from shopmine.ingest.run import FileReport
 
     raw = read_raw(con, path, sniff(path, options.delimiter, options.encoding), "__raw")
-    cols = {f: _match(raw.columns, f, options.mapping) for f in PRODUCT_FIELDS}
+    cols = _product_columns(raw.columns, options, path)
     if cols["product_id"] is None:
         raise ShopmineInputError(
             f"{path}: products file has no product_id column (columns: {', '.join(raw.columns)}); "
-            "map it with --map product_id=COLUMN."
+            "map it with --products-map product_id=COLUMN (or product_id = \"COLUMN\" under "
+            "[products_mapping] in shopmine.toml)."
         )
+    attrs = product_attributes(raw.columns, {c for c in cols.values() if c is not None})
+    warehouse.add_columns("products_file", list(attrs.values()))
     sel = {
         "product_id": id_sql(ident(cols["product_id"])),
         "name": clean(ident(cols["name"])) if cols["name"] else "NULL::VARCHAR",
@@ -62,9 +113,11 @@ def load_products_file(con: duckdb.DuckDBPyConnection, path: Path, sha: str, bat
                        f"THEN '{f} ' || {clean(ident(cols[f]))}")
             bad.append(f"WHEN NOT isfinite({sel[f]}) THEN '{f} ' || {clean(ident(cols[f]))} || ' is not a finite number'")
     detail = "CASE " + " ".join(bad) + " END"
+    sel.update({n: clean(ident(c)) for c, n in attrs.items()})
     con.execute(
-        f"INSERT INTO products_file SELECT {', '.join(f'{v} AS {k}' for k, v in sel.items())}, "
-        f"{literal(batch_id)}, {LINE_COLUMN} FROM {ident(raw.table)} WHERE ({detail}) IS NULL"
+        f"INSERT INTO products_file BY NAME SELECT {', '.join(f'{v} AS {ident(k)}' for k, v in sel.items())}, "
+        f"{literal(batch_id)} AS batch_id, {LINE_COLUMN} AS source_line FROM {ident(raw.table)} "
+        f"WHERE ({detail}) IS NULL"
     )
     reasons = (f"SELECT {LINE_COLUMN}, {detail} AS __detail, CASE WHEN {sel['product_id']} IS NULL "
                f"THEN 'missing_product_id' WHEN suffix({detail}, ' is not a finite number') THEN 'non_finite_number' "

@@ -16,6 +16,9 @@ class IngestOptions:
         A known layout (``online_retail``, ``shopify``, ``transactions``).
     mapping : dict, optional
         Canonical name -> the export's column (``--map``).
+    products_mapping : dict, optional
+        Canonical products column (``product_id, name, category, unit_cost, list_price``) -> the
+        products file's column (``--products-map``). Columns a products file lacks are an error.
     date_format : str, optional
         strftime format of the order date when it cannot be detected.
     timezone : str, default="UTC"
@@ -40,6 +43,7 @@ class IngestOptions:
 
     preset: str | None = None
     mapping: dict[str, str] = field(default_factory=dict)
+    products_mapping: dict[str, str] = field(default_factory=dict)
     date_format: str | None = None
     timezone: str = "UTC"
     delimiter: str | None = None

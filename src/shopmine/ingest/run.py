@@ -178,7 +178,7 @@ def ingest(workspace, files: Sequence[str | Path], *, options: IngestOptions | N
                         reports.append(FileReport(str(path), kind, "skipped", sha))
                         continue
                     if kind == "products":
-                        report = load_products_file(con, path, sha, batch_id, options)
+                        report = load_products_file(con, warehouse, path, sha, batch_id, options)
                     else:
                         report = load_customers_file(con, warehouse, path, sha, batch_id, options, key)
                     _record_batch(con, report, batch_id, options)

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 
 from shopmine.errors import ShopmineInputError
 from shopmine.io.presets import Preset, spellings
-from shopmine.schema import DERIVED_SOURCES, ORDER_COLUMN_NAMES
+from shopmine.schema import DERIVED_SOURCES, ORDER_COLUMN_NAMES, PRODUCT_COLUMNS
 
 MAPPABLE = tuple(ORDER_COLUMN_NAMES) + tuple(DERIVED_SOURCES) + ("line_type",)
 REQUIRED = ("customer_id", "product_id", "ordered_at", "quantity")
@@ -21,8 +21,12 @@ def _key(name: str) -> str:
     return re.sub(r"[^0-9a-z]", "", name.lower())
 
 
-def parse_map_options(items: Iterable[str]) -> dict[str, str]:
-    """``["unit_price=Price", ...]`` -> ``{"unit_price": "Price"}`` with clear errors."""
+def parse_map_options(items: Iterable[str], *, allowed: tuple[str, ...] = MAPPABLE, option: str = "--map",
+                      example: str = "unit_price=Price") -> dict[str, str]:
+    """``["unit_price=Price", ...]`` -> ``{"unit_price": "Price"}`` with clear errors.
+
+    ``allowed`` are the canonical names the option maps, ``option`` and ``example`` word its errors.
+    """
     out: dict[str, str] = {}
     for item in items:
         pieces = [p for p in item.split(",") if p.strip()]
@@ -30,18 +34,23 @@ def parse_map_options(items: Iterable[str]) -> dict[str, str]:
         for part in pieces if len(pieces) > 1 and all("=" in p for p in pieces) else [item]:
             if "=" not in part:
                 raise ShopmineInputError(
-                    f"--map {part!r} must look like CANONICAL=SOURCE, e.g. --map unit_price=Price."
+                    f"{option} {part!r} must look like CANONICAL=SOURCE, e.g. {option} {example}."
                 )
             canonical, source = (s.strip() for s in part.split("=", 1))
-            if canonical not in MAPPABLE:
+            if canonical not in allowed:
                 raise ShopmineInputError(
-                    f"--map {part!r}: {canonical!r} is not a canonical column; use one of "
-                    f"{', '.join(MAPPABLE)}."
+                    f"{option} {part!r}: {canonical!r} is not a canonical column; use one of "
+                    f"{', '.join(allowed)}."
                 )
             if not source:
-                raise ShopmineInputError(f"--map {part!r}: give the export's column after '='.")
+                raise ShopmineInputError(f"{option} {part!r}: give the export's column after '='.")
             out[canonical] = source
     return out
+
+
+def parse_products_map_options(items: Iterable[str]) -> dict[str, str]:
+    """``--products-map`` values: like :func:`parse_map_options`, onto the products file's columns."""
+    return parse_map_options(items, allowed=PRODUCT_COLUMNS, option="--products-map", example="name=Title")
 
 
 def _find(columns: list[str], wanted: str) -> str | None:
