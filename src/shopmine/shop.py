@@ -63,7 +63,8 @@ class Shop:
         return report
 
     def quality(self) -> AnalysisResult:
-        return quality_report(self.workspace.warehouse())
+        return quality_report(self.workspace.warehouse(),
+                              cancel_window_days=self.workspace.settings.cancel_window_days)
 
     def sales_panel(self, level: str = "product", freq: str = "D") -> ibis.Table:
         return sales_panel(self.orders(), level=level, freq=freq, as_of=self.as_of, products=self.products(),

@@ -31,6 +31,15 @@ def test_online_retail_loads_every_line_or_quarantines_it(run, online_retail_fil
     # 9,288 cancellation lines (InvoiceNo starting with C) per the data set's notes
     assert con.execute("SELECT count(*) FROM orders WHERE status = 'cancelled'").fetchone()[0] + con.execute(
         "SELECT count(*) FROM quarantine WHERE raw LIKE '{\"InvoiceNo\":\"C%'").fetchone()[0] == 9_288
+    # Every negative product line (all are C invoices) is a cancellation (matched to its sale), a
+    # return (no sale of the customer and product within 30 days before it) or, matched in part,
+    # both: the two shares, equal when both counted the C lines, differ.
+    negative = con.execute("SELECT count(*) FROM orders WHERE line_type = 'product' AND quantity < 0").fetchone()[0]
+    assert negative == con.execute("SELECT count(*) FROM orders WHERE line_type = 'product' AND quantity < 0 "
+                                   "AND status = 'cancelled'").fetchone()[0]
+    assert q["cancellation_lines"] + q["return_lines"] >= negative > max(q["cancellation_lines"], q["return_lines"])
+    assert min(q["cancellation_lines"], q["return_lines"]) > 0
+    assert q["cancellations_share"] != q["returns_share"]
     con.close()
 
     code, out, _ = run("ingest", str(folder / "*.csv.gz"), "--preset", "online_retail")

@@ -25,7 +25,7 @@ def quality_command(
     warehouse = ws.warehouse()
     if not warehouse.has_orders() and not warehouse.con.execute("SELECT count(*) FROM quarantine").fetchone()[0]:
         raise ShopmineInputError("the workspace has no order lines yet; load some with `shopmine ingest FILE`.")
-    result = quality_report(warehouse, verify=verify)
+    result = quality_report(warehouse, verify=verify, cancel_window_days=ws.settings.cancel_window_days)
     out = console()
     out.print(result.summary)
     print_metrics(out, result)

@@ -185,9 +185,10 @@ def classify_lines(
         line), ``returned_value`` (those × unit_price), ``cancelled_units`` (units of a sale cancelled
         by a matched line, on the sale's line and day, and units of cancelled positive lines),
         ``gross_units`` and ``gross_revenue`` (a sale line's quantity and quantity × unit_price,
-        before cancellations), ``model_units`` (net units, capped on bulk lines) and the boolean
+        before cancellations), ``cancelling_units`` (units of a negative line matched to the sale it
+        cancels: the same units show as ``cancelled_units`` on the sale's line), ``model_units`` (net units, capped on bulk lines) and the boolean
         ``is_bulk_outlier``; each measure is 0 on lines of the other kinds, so sums need no filter.
-        A negative line wholly matched to its sale is kept with all measures 0.
+        A negative line wholly matched to its sale is kept with all measures 0 but ``cancelling_units``.
 
     Raises
     ------
@@ -251,6 +252,7 @@ def classify_lines(
         cancelled_units=ibis.ifelse(pos.is_cancelled, q, pos.cancelled),
         gross_units=ibis.ifelse(pos.is_sale, q, zero),
         gross_revenue=ibis.ifelse(pos.is_sale, q * pos.unit_price, zero),
+        cancelling_units=zero,
         model_units=ibis.ifelse(is_bulk, ibis.least(net, fence), net),
         is_bulk_outlier=is_bulk,
     )
@@ -263,7 +265,8 @@ def classify_lines(
         sale_units=zero, sale_revenue=zero, sale_list_value=zero, discounted_units=zero,
         returned_units=rest,
         returned_value=rest * negatives.unit_price,
-        cancelled_units=zero, gross_units=zero, gross_revenue=zero, model_units=zero,
+        cancelled_units=zero, gross_units=zero, gross_revenue=zero, cancelling_units=negatives.absorbed,
+        model_units=zero,
         is_bulk_outlier=ibis.literal(False),
     )
     return positive_out.union(negative_out)

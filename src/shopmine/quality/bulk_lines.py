@@ -12,14 +12,15 @@ import ibis
 import pandas as pd
 
 from shopmine.features.bulk import bulk_fences
-from shopmine.features.lines import classify_lines
+from shopmine.features.lines import CANCEL_WINDOW_DAYS, classify_lines
 
-__all__ = ["bulk_lines"]
+__all__ = ["bulk_lines", "bulk_lines_of"]
 
 COLUMNS = ["product_id", "quantity", "usual_units", "bulk_fence", "cancelled_units", "order_id", "ordered_at"]
 
 
-def bulk_lines(orders: ibis.Table, *, before: dt.date, top: int = 20) -> tuple[int, pd.DataFrame]:
+def bulk_lines(orders: ibis.Table, *, before: dt.date, top: int = 20,
+               cancel_window_days: int = CANCEL_WINDOW_DAYS) -> tuple[int, pd.DataFrame]:
     """How many sale lines before ``before`` are bulk lines, and the ``top`` largest of them.
 
     Parameters
@@ -30,6 +31,8 @@ def bulk_lines(orders: ibis.Table, *, before: dt.date, top: int = 20) -> tuple[i
         Lines with ``ordered_at < before`` (for a quality report: the day after the last line).
     top : int, default=20
         How many lines to list.
+    cancel_window_days : int, default=30
+        As in :func:`~shopmine.features.lines.classify_lines`.
 
     Returns
     -------
@@ -41,7 +44,16 @@ def bulk_lines(orders: ibis.Table, *, before: dt.date, top: int = 20) -> tuple[i
         ``order_id, ordered_at``; by quantity descending, then order and product.
     """
     # The classification (matching and fences) is read three times below: computed once.
-    lines = classify_lines(orders, before=before).cache()
+    lines = classify_lines(orders, before=before, cancel_window_days=cancel_window_days).cache()
+    try:
+        return bulk_lines_of(lines, top=top)
+    finally:
+        lines.release()
+
+
+def bulk_lines_of(lines: ibis.Table, *, top: int = 20) -> tuple[int, pd.DataFrame]:
+    """:func:`bulk_lines` on lines already classified by :func:`~shopmine.features.lines.classify_lines`
+    (cache them: they are read three times)."""
     sold = lines.filter(lines.is_sale)
     fences = bulk_fences(sold.select("product_id", quantity=sold.sale_units))
     bulk = lines.filter(lines.is_bulk_outlier)
@@ -52,6 +64,4 @@ def bulk_lines(orders: ibis.Table, *, before: dt.date, top: int = 20) -> tuple[i
         order_id=joined.order_id, ordered_at=joined.ordered_at,
     ).order_by([ibis.desc("quantity"), "order_id", "product_id"]).limit(top)
     count = int(bulk.count().to_pyarrow().as_py())
-    listed = table.to_pyarrow().to_pandas()[COLUMNS]
-    lines.release()
-    return count, listed
+    return count, table.to_pyarrow().to_pandas()[COLUMNS]

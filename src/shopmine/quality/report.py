@@ -9,16 +9,19 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from shopmine import line_keys
-from shopmine.quality.bulk_lines import bulk_lines
+from shopmine.features.lines import CANCEL_WINDOW_DAYS, classify_lines
+from shopmine.quality.bulk_lines import bulk_lines_of
 from shopmine.quality.days import COLLAPSE_SHARE, collapsed_days
 from shopmine.quality.outliers import log_fence_outliers
+from shopmine.quality.returns import returns_and_cancellations
 from shopmine.result import AnalysisResult
 from shopmine.schema import NOT_SOLD_STATUSES, ORDER_COLUMN_NAMES
 
 _PRODUCT = "line_type = 'product'"
 
 
-def quality_report(warehouse, verify: bool = False) -> AnalysisResult:
+def quality_report(warehouse, verify: bool = False,
+                   cancel_window_days: int = CANCEL_WINDOW_DAYS) -> AnalysisResult:
     """Rows in / loaded / quarantined (by reason), duplicates, dates, nulls, returns, line types,
     currencies, outliers, bulk lines and collapsed days of the workspace's order lines.
 
@@ -27,6 +30,8 @@ def quality_report(warehouse, verify: bool = False) -> AnalysisResult:
     inside its file (``duplicate_rows``), lines quarantined because an earlier batch loaded them
     (``duplicates_of_loaded_lines``), and loaded lines that repeat another batch's line
     (``reloaded_lines``: loaded with ``allow_reload``, or before line keys existed).
+    Cancellations and returns are counted apart (:mod:`shopmine.quality.returns`): a negative line
+    matched to the sale it cancels is a cancellation, the unmatched rest a return.
 
     Parameters
     ----------
@@ -35,6 +40,8 @@ def quality_report(warehouse, verify: bool = False) -> AnalysisResult:
         Also hash every order part file in full against its recorded sha256 (opening the
         warehouse only checks sizes and row counts); a mismatch raises ``ShopmineRunError``
         naming the part and its batch.
+    cancel_window_days : int, default=30
+        How long after a sale a cancellation is matched to it (the ``cancel_window_days`` setting).
     """
     con = warehouse.con
     parts_verified = warehouse.parts.verify(con) if verify else None
@@ -57,11 +64,10 @@ def quality_report(warehouse, verify: bool = False) -> AnalysisResult:
     row = con.execute(
         "SELECT count(*), min(ordered_at), max(ordered_at), count(DISTINCT customer_id), "
         f"count(DISTINCT product_id) FILTER (WHERE {_PRODUCT}), count(*) FILTER (WHERE customer_id IS NULL), "
-        f"count(*) FILTER (WHERE {_PRODUCT}), count(*) FILTER (WHERE {_PRODUCT} AND quantity < 0), "
-        f"count(*) FILTER (WHERE {_PRODUCT} AND status IN ('cancelled', 'canceled')), {null_counts} FROM orders"
+        f"count(*) FILTER (WHERE {_PRODUCT}), {null_counts} FROM orders"
     ).fetchone()
-    stored, first, last, customers, products, guest_lines, product_lines, return_lines, cancelled_lines = row[:9]
-    nulls = pd.DataFrame({"column": list(ORDER_COLUMN_NAMES), "nulls": list(row[9:])})
+    stored, first, last, customers, products, guest_lines, product_lines = row[:7]
+    nulls = pd.DataFrame({"column": list(ORDER_COLUMN_NAMES), "nulls": list(row[7:])})
     nulls["share"] = nulls["nulls"] / stored if stored else 0.0
     line_types = dict(con.execute(
         "SELECT line_type, count(*) FROM orders GROUP BY 1 ORDER BY 2 DESC").fetchall())
@@ -76,10 +82,17 @@ def quality_report(warehouse, verify: bool = False) -> AnalysisResult:
         "SELECT CAST(ordered_at AS DATE) AS day, count(*) AS lines FROM orders GROUP BY 1 ORDER BY 1"
     ).df()
     if stored:
-        n_bulk, bulk = bulk_lines(warehouse.engine().table("orders"),
-                                  before=pd.Timestamp(last).date() + dt.timedelta(days=1))
+        # Classified once (matching and bulk fences are the dear part) for the four reads below.
+        lines = classify_lines(warehouse.engine().table("orders"), before=pd.Timestamp(last).date()
+                               + dt.timedelta(days=1), cancel_window_days=cancel_window_days).cache()
+        try:
+            n_bulk, bulk = bulk_lines_of(lines)
+            returns = returns_and_cancellations(lines, int(product_lines))
+        finally:
+            lines.release()
     else:
         n_bulk, bulk = 0, pd.DataFrame()
+        returns = {"cancellation_lines": 0, "return_lines": 0, "cancellations_share": 0.0, "returns_share": 0.0}
     collapsed = collapsed_days(daily)
     invariant = bool((orders_files["rows_in"] == orders_files["rows_loaded"]
                       + orders_files["rows_quarantined"]).all()) and stored == rows_loaded
@@ -98,8 +111,7 @@ def quality_report(warehouse, verify: bool = False) -> AnalysisResult:
         "customers": int(customers or 0),
         "products": int(products or 0),
         "guest_line_share": guest_lines / stored if stored else 0.0,
-        "returns_share": return_lines / product_lines if product_lines else 0.0,
-        "cancellations_share": cancelled_lines / product_lines if product_lines else 0.0,
+        **returns,
         "line_types": {k: int(v) for k, v in line_types.items()},
         "currencies": {k: int(v) for k, v in currencies.items()},
         "nulls": {c: int(n) for c, n in zip(nulls["column"], nulls["nulls"])},
@@ -123,6 +135,10 @@ def quality_report(warehouse, verify: bool = False) -> AnalysisResult:
         + (f". All {parts_verified} order part file(s) match their checksums" if parts_verified is not None else "")
         + f". Orders from {first} to {last}; "
         f"{metrics['customers']:,} customers, {metrics['products']:,} products. "
+        f"{returns['cancellation_lines']:,} cancellation lines ({returns['cancellations_share']:.1%} of product "
+        f"lines; matched to the sale they cancel, which leaves demand) and {returns['return_lines']:,} return "
+        f"lines ({returns['returns_share']:.1%}; negative lines no sale within {cancel_window_days} days "
+        "matches, and lines with a return status). "
         f"{n_bulk:,} bulk lines (far beyond their product's usual line; kept out of forecast training); "
         f"{len(collapsed):,} days with fewer than {COLLAPSE_SHARE:.0%} of their weekday's median line count."
     )
