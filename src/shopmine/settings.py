@@ -20,7 +20,7 @@ class Setting:
     name: str
     default: Any
     help: str
-    kind: str = "str"  # str | bool | int | list | date | choice
+    kind: str = "str"  # str | bool | int | list | date | choice | currency
     choices: tuple[str, ...] = ()
 
     @property
@@ -54,6 +54,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("cancel_window_days", 30, "Days after a sale within which a cancellation of the same customer "
             "and product (a negative line with a cancelled status, e.g. a C... invoice) removes it from "
             "demand, purchases and spend; later ones are returns.", "int"),
+    Setting("currency", None, "ISO 4217 code of the shop's currency (GBP, USD, EUR ...) for amounts in the "
+            "CLI and the report (GBP, USD and EUR as £, $, €; others after the number). Default: the "
+            "orders' currency column when it holds one code, else plain numbers.", "currency"),
     Setting("spark_master", "local[2]", "Spark master URL used with --engine spark."),
     Setting("spark_driver_memory", "4g", "Spark driver memory used with --engine spark."),
 )
@@ -100,6 +103,10 @@ def _parse(setting: Setting, value: Any, source: str) -> Any:
             raise ShopmineInputError(
                 f"{where} must be a date like 2011-12-01. Got {value!r} instead."
             ) from None
+    if setting.kind == "currency":
+        from shopmine.currency import check_currency
+
+        return check_currency(value, where)
     if setting.kind == "choice":
         text = str(value).strip().lower()
         if text not in setting.choices:

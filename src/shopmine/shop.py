@@ -57,6 +57,14 @@ class Shop:
             self._as_of = default_as_of(self.orders())
         return self._as_of
 
+    @property
+    def currency(self) -> str | None:
+        """The ``currency`` setting, else the one currency code of the order lines, else None
+        (:mod:`shopmine.currency`)."""
+        from shopmine.currency import detect_currency
+
+        return self.workspace.settings.currency or detect_currency(self.orders())
+
     def ingest(self, files: Sequence[str | Path], options: IngestOptions | None = None, **kwargs) -> IngestReport:
         report = ingest(self.workspace, files, options=options, **kwargs)
         self._engine = None  # the Spark export (if any) must see the new batch
@@ -140,4 +148,5 @@ class Shop:
     def report(self, path: Path | None = None) -> Path:
         path = Path(path) if path else self.workspace.outputs_dir / "report.html"
         return render_report(self.analyses(), path, title="shopmine report",
-                             subtitle=f"workspace {self.workspace.root.name}, as of {self.as_of}")
+                             subtitle=f"workspace {self.workspace.root.name}, as of {self.as_of}",
+                             currency=self.currency)

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from shopmine.cli.app import main
+from shopmine.currency import format_amount
 from shopmine.customers.clv import OUTPUT_COLUMNS, customer_lifetime_value
 from shopmine.demo import run_demo
 from shopmine.shop import Shop
@@ -41,6 +42,9 @@ def test_clv_command_writes_the_contract(small_shop, tmp_path, capsys):
     assert (frame["expected_purchases"] >= 0).all() and (frame["expected_revenue"] >= 0).all()
     # No purchase in 90 days implies none in 30: churn <= P(no purchase in 30 days).
     assert (frame["churn_probability"] <= 1 - frame["purchase_probability_30d"] + 1e-12).all()
+    # The simulated shop sells in euros (its orders' currency column): amounts are printed in them.
+    assert format_amount(frame["expected_revenue"].iloc[0], "EUR") in printed
+    assert format_amount(frame["expected_revenue"].sum(), "EUR") in printed  # expected_revenue_total
 
 
 def test_longer_horizon_expects_more(small_shop):

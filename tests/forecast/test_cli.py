@@ -20,6 +20,18 @@ def test_forecast_on_the_demo_workspace(demo_workspace, run, tmp_path):
     assert (tmp_path / "run" / "index.html").exists()
 
 
+def test_revenue_forecast_is_printed_in_the_shops_currency(demo_workspace, run, tmp_path):
+    from shopmine.currency import format_amount
+
+    out = tmp_path / "f.csv"
+    code, stdout, stderr = run("--workspace", demo_workspace, "forecast", "--level", "total", "--horizon", "7",
+                               "--backtest", "1", "--model", "window_average", "--measure", "revenue",
+                               "--output", out)
+    assert code == 0, stderr
+    # The outlook's "next 7" is the sum of the 7 forecast days, in euros (the simulated shop's currency).
+    assert format_amount(pd.read_csv(out)["forecast"].sum(), "EUR") in stdout
+
+
 def test_forecast_one_model_on_a_data_table_with_future_drivers(weekly_table, run, tmp_path):
     history = weekly_table[weekly_table["week"] < "2022-06-20"]
     future = weekly_table[weekly_table["week"] >= "2022-06-20"].drop(columns="sales").groupby("store").head(4)

@@ -84,3 +84,17 @@ def test_table_view_drops_plain_range_index():
     assert view["columns"] == ["a"]
     assert view["rows"] == [["1.235"], ["2"]]
     assert (view["shown_rows"], view["total_rows"]) == (2, 2)
+
+
+def test_money_columns_and_metrics_in_the_shops_currency():
+    # Only the named money keys: a share, an id and a count stay as they were.
+    frame = pd.DataFrame({"customer_id": ["17850"], "monetary": [5391.21], "avg_order_value": [12.345],
+                          "returns_share": [0.146], "frequency": [34]})
+    view = table_view(frame, max_rows=5, currency="GBP")
+    assert view["rows"] == [["17850", "£5,391", "£12.35", "14.6%", "34"]]
+    assert table_view(frame, max_rows=5)["rows"] == [["17850", "5,391", "12.35", "14.6%", "34"]]
+    assert format_cell(171_499.6, "expected_revenue", "CHF") == "171,500 CHF"
+    assert format_cell(float("nan"), "expected_revenue", "GBP") == ""
+    assert flatten_metrics({"expected_revenue_total": 1_234_567.8, "customers": 4338}, currency="USD") == [
+        ("expected_revenue_total", "$1,234,568"), ("customers", "4,338")]
+    assert format_metric(99.5, "revenue_share", "GBP") == "9,950%"  # a share of revenue is not money

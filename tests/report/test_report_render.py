@@ -8,6 +8,7 @@ import re
 from datetime import datetime, timezone
 from html.parser import HTMLParser
 
+import pandas as pd
 import plotly.offline
 import pytest
 
@@ -223,3 +224,20 @@ def test_failed_write_leaves_existing_report_unchanged(tmp_path, sales_result, m
     monkeypatch.undo()
     assert path.read_text(encoding="utf-8") == "previous report"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html"]
+
+
+def test_a_revenue_forecast_and_money_columns_read_in_the_shops_currency():
+    # A revenue forecast's outlook and forecasts are money, its change a share; units are not money.
+    outlook = pd.DataFrame({"unique_id": ["22423"], "last_periods": [12_840.5], "next_periods": [13_020.0],
+                            "change": [0.014]})
+    forecasts = pd.DataFrame({"unique_id": ["22423"], "forecast": [930.0], "lgbm": [912.25]})
+    revenue = AnalysisResult(name="forecast", title="Sales forecast (product, revenue)",
+                             metrics={"measure": "revenue"}, tables={"outlook": outlook, "forecasts": forecasts})
+    units = AnalysisResult(name="forecast_units", title="Sales forecast (product, units)",
+                           metrics={"measure": "units"}, tables={"outlook": outlook})
+    customers = AnalysisResult(name="customers", title="Customers",
+                               tables={"top": pd.DataFrame({"customer_id": ["1"], "monetary": [171_499.6]})})
+    page = render_html([revenue, units, customers], title="t", generated_at=GENERATED_AT, currency="GBP")
+    for text in ("£12,840", "£13,020", "£930.00", "£912.25", "0.014", "£171,500"):
+        assert f">{text}<" in page, text
+    assert ">12,840<" in page  # the units forecast: a plain number

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from shopmine.cli.context import console, state
-from shopmine.cli.output import amount, check_output_path, percent, print_frame, print_metrics, progress, write_table
+from shopmine.cli.output import check_output_path, money, percent, print_frame, print_metrics, progress, write_table
 from shopmine.errors import ShopmineInputError
 from shopmine.shop import Shop
 
@@ -46,9 +46,10 @@ def clv_command(
     out.print(result.summary, markup=False)
     top = result.tables["customers"]
     shares = {c: percent for c in ("p_alive", "churn_probability", "purchase_probability_30d")}
+    pounds = money(shop.currency)  # or dollars, euros ...: the shop's currency (shopmine.currency)
     print_frame(out, top[OUTPUT_COLUMNS], "Customers by expected revenue", max_rows=10,
-                formats={"expected_revenue": amount, "expected_purchases": lambda v: f"{v:,.1f}", **shares})
-    print_metrics(out, result, METRIC_KEYS)
+                formats={"expected_revenue": pounds, "expected_purchases": lambda v: f"{v:,.1f}", **shares})
+    print_metrics(out, result, METRIC_KEYS, formats={"expected_revenue_total": pounds})
     if "selection" in result.tables:
         print_frame(out, result.tables["selection"].drop(columns=["calibration_end"]),
                     "Purchase models on the holdout (purchase days per customer)")

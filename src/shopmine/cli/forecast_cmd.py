@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from shopmine.cli.context import console, state
-from shopmine.cli.output import amount, check_output_path, percent, print_frame, progress, write_table
+from shopmine.cli.output import amount, check_output_path, money, percent, print_frame, progress, write_table
 from shopmine.errors import ShopmineInputError
 from shopmine.forecast.run import DEFAULT_ETS_SERIES, DEFAULT_HORIZON, DEFAULT_WINDOWS
 
@@ -106,9 +106,15 @@ def forecast_command(
     ahead = result.tables["outlook"]
     steps = run.forecasts.groupby("unique_id").size().max()
     last, nxt = f"last {steps}", f"next {steps} (forecast)"
+    if data is None and result.metrics.get("measure") == "revenue":
+        from shopmine.shop import Shop
+
+        amount_of = money(Shop(state(ctx).workspace()).currency)
+    else:
+        amount_of = amount  # units, or a --data table whose money we know nothing of
     print_frame(out, ahead.rename(columns={"last_periods": last, "next_periods": nxt}),
                 f"the largest forecasts ({result.metrics.get('measure', 'sales')}), next {steps} periods against "
-                f"the last {steps}", max_rows=10, formats={last: amount, nxt: amount, "change": percent})
+                f"the last {steps}", max_rows=10, formats={last: amount_of, nxt: amount_of, "change": percent})
     scores = result.tables["backtest_scores"][["model", "series", *SCORE_KEYS]]
     print_frame(out, scores, "backtest scores (mean over the series each model forecast, and windows)",
                 max_columns=9)

@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from shopmine.atomic import atomic_path
+from shopmine.currency import format_amount
 from shopmine.errors import ShopmineInputError
 from shopmine.report.csv_output import write_csv
 from shopmine.result import AnalysisResult
@@ -42,7 +43,10 @@ def write_table(df: pd.DataFrame, path: Path) -> None:
             df.to_json(tmp, orient="records", date_format="iso", indent=1)
 
 
-def print_metrics(console: Console, result: AnalysisResult, keys: list[str] | None = None) -> None:
+def print_metrics(console: Console, result: AnalysisResult, keys: list[str] | None = None,
+                  formats: dict | None = None) -> None:
+    """Print the result's metrics (those in ``keys``); ``formats`` as in :func:`print_frame`."""
+    formats = formats or {}
     table = Table(title=result.title, show_header=True, header_style="bold")
     table.add_column("measure")
     table.add_column("value", justify="right")
@@ -51,19 +55,23 @@ def print_metrics(console: Console, result: AnalysisResult, keys: list[str] | No
             continue
         if isinstance(value, dict):
             continue
-        table.add_row(key, _fmt(value))
+        table.add_row(key, formats.get(key, _fmt)(value))
     console.print(table)
 
 
-def amount(value) -> str:
-    """An amount for people: ``171,500`` from 1,000 up, ``12.35`` below, empty when missing.
+def amount(value, currency: str | None = None) -> str:
+    """An amount for people: ``171,500`` from 1,000 up, ``12.35`` below, empty when missing, with the
+    shop's currency when it has one (:func:`shopmine.currency.format_amount`).
 
-    >>> amount(171499.6), amount(12.345), amount(float("nan"))
-    ('171,500', '12.35', '')
+    >>> amount(171499.6), amount(12.345, "GBP"), amount(171499.6, "SEK"), amount(float("nan"))
+    ('171,500', '£12.35', '171,500 SEK', '')
     """
-    if value is None or pd.isna(value):
-        return ""
-    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:,.2f}"
+    return format_amount(value, currency)
+
+
+def money(currency: str | None):
+    """:func:`amount` in ``currency``, as a cell formatter for :func:`print_frame`."""
+    return lambda value: amount(value, currency)
 
 
 def percent(share) -> str:

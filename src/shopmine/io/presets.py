@@ -44,6 +44,11 @@ def _uci_line_type(e: dict[str, str]) -> str:
     return f"CASE WHEN upper({clean(e['order_id'])}) LIKE 'A%' THEN 'adjustment' END"
 
 
+def _uci_currency(e: dict[str, str]) -> str:
+    # The UCI shop is in the UK; its description gives UnitPrice "in sterling".
+    return clean(e["currency"]) if "currency" in e else "'GBP'"
+
+
 def _shopify_status(e: dict[str, str]) -> str:
     cancelled = e.get("__cancelled_at")
     financial = e.get("status")
@@ -72,7 +77,7 @@ PRESETS: dict[str, Preset] = {
                  "quantity": "Quantity", "ordered_at": "InvoiceDate", "unit_price": ("UnitPrice", "Price"),
                  "customer_id": ("CustomerID", "Customer ID"), "country": "Country"},
         optional=frozenset({"name", "country"}),
-        derive={"status": _uci_status, "quantity": _uci_quantity},
+        derive={"status": _uci_status, "quantity": _uci_quantity, "currency": _uci_currency},
         line_type=_uci_line_type,
     ),
     "shopify": Preset(

@@ -15,9 +15,10 @@ from typing import Any
 
 import pandas as pd
 
+from shopmine.currency import format_amount
 from shopmine.result import to_jsonable
 
-__all__ = ["flatten_metrics", "format_cell", "format_metric", "is_percent_key", "table_view"]
+__all__ = ["AMOUNT_KEYS", "flatten_metrics", "format_cell", "format_metric", "is_percent_key", "table_view"]
 
 #: Key suffixes whose values are fractions of one, shown as percentages.
 PERCENT_SUFFIXES = ("_share", "_rate")
@@ -25,6 +26,14 @@ PERCENT_SUFFIXES = ("_share", "_rate")
 SIGNIFICANT = 4
 #: Shown for a missing metric (None/NaN) so a blank is never mistaken for a bug.
 MISSING = "—"
+#: Columns and metrics that hold money: with the shop's currency they read ``£171,500``, ``£12.35``.
+#: Named one by one: a suffix rule would catch ``revenue_share`` or ``p_value``.
+AMOUNT_KEYS = frozenset({
+    "revenue", "gross_revenue", "total_revenue", "monetary", "total_monetary", "monetary_value",
+    "monetary_value_capped", "avg_order_value", "returned_value", "expected_revenue", "expected_revenue_total",
+    "expected_spend_per_purchase", "customer_lifetime_value", "spend_cap_per_purchase_day", "unit_price",
+    "unit_cost", "list_price",
+})
 
 
 def is_percent_key(key: str | None) -> bool:
@@ -94,7 +103,8 @@ def _format_timestamp(value: dt.datetime | dt.date) -> str:
     return value.isoformat()
 
 
-def format_metric(value: Any, key: str | None = None) -> str:
+def format_metric(value: Any, key: str | None = None, currency: str | None = None,
+                  amounts: frozenset[str] = AMOUNT_KEYS) -> str:
     """Format one metric value for display.
 
     Parameters
@@ -103,6 +113,11 @@ def format_metric(value: Any, key: str | None = None) -> str:
         A JSON-like value (number, string, bool, None, list, timestamp).
     key : str, optional
         The metric's own key; keys ending in ``_share`` or ``_rate`` are shown as percentages.
+    currency : str, optional
+        The shop's currency code: numbers under a key in ``amounts`` are written as money in it
+        (:func:`shopmine.currency.format_amount`). Without it they are plain numbers.
+    amounts : frozenset of str, default=AMOUNT_KEYS
+        The keys that hold money.
 
     Returns
     -------
@@ -117,6 +132,8 @@ def format_metric(value: Any, key: str | None = None) -> str:
     '12.3%'
     >>> format_metric(3.14159265)
     '3.142'
+    >>> format_metric(171499.6, "expected_revenue", "GBP")
+    '£171,500'
     """
     if value is None:
         return MISSING
@@ -132,17 +149,20 @@ def format_metric(value: Any, key: str | None = None) -> str:
     if hasattr(value, "item") and not isinstance(value, (list, tuple, dict)):
         value = value.item()  # numpy scalar -> Python scalar
     if isinstance(value, numbers.Number):
+        if currency is not None and key in amounts and not isinstance(value, bool) and not math.isinf(value):
+            return format_amount(value, currency)
         return _format_number(value, key)
     if isinstance(value, (list, tuple)):
         if all(v is None or isinstance(v, (str, numbers.Number)) for v in value):
-            return ", ".join(format_metric(v, key) for v in value)
+            return ", ".join(format_metric(v, key, currency, amounts) for v in value)
         return json.dumps(to_jsonable(list(value)), ensure_ascii=False)
     if isinstance(value, Mapping):
         return json.dumps(to_jsonable(dict(value)), ensure_ascii=False)
     return str(value)
 
 
-def flatten_metrics(metrics: Mapping[str, Any], separator: str = " › ") -> list[tuple[str, str]]:
+def flatten_metrics(metrics: Mapping[str, Any], separator: str = " › ",
+                    currency: str | None = None) -> list[tuple[str, str]]:
     """Flatten nested metrics into ``(label, formatted value)`` rows.
 
     Parameters
@@ -151,6 +171,8 @@ def flatten_metrics(metrics: Mapping[str, Any], separator: str = " › ") -> lis
         The result's metrics; nested mappings become one row per leaf.
     separator : str, default=" › "
         Joins the keys of a nested path in the label.
+    currency : str, optional
+        The shop's currency, for the money metrics (:data:`AMOUNT_KEYS`).
 
     Returns
     -------
@@ -170,14 +192,15 @@ def flatten_metrics(metrics: Mapping[str, Any], separator: str = " › ") -> lis
                 walk((*prefix, str(key)), sub)
         else:
             leaf = prefix[-1] if prefix else None
-            rows.append((separator.join(prefix), format_metric(value, leaf)))
+            rows.append((separator.join(prefix), format_metric(value, leaf, currency)))
 
     for key, value in metrics.items():
         walk((str(key),), value)
     return rows
 
 
-def format_cell(value: Any, column: str | None = None) -> str:
+def format_cell(value: Any, column: str | None = None, currency: str | None = None,
+                amounts: frozenset[str] = AMOUNT_KEYS) -> str:
     """Format one table cell: like :func:`format_metric`, but a missing cell stays empty."""
     try:
         if value is None or (not isinstance(value, (list, tuple, dict)) and pd.isna(value)):
@@ -186,7 +209,7 @@ def format_cell(value: Any, column: str | None = None) -> str:
         pass
     if isinstance(value, pd.Timestamp):
         value = value.to_pydatetime()
-    return format_metric(value, column)
+    return format_metric(value, column, currency, amounts)
 
 
 def _column_label(column: Any) -> str:
@@ -195,7 +218,8 @@ def _column_label(column: Any) -> str:
     return str(column)
 
 
-def table_view(df: pd.DataFrame, max_rows: int) -> dict[str, Any]:
+def table_view(df: pd.DataFrame, max_rows: int, currency: str | None = None,
+               amounts: frozenset[str] = AMOUNT_KEYS) -> dict[str, Any]:
     """Prepare the first ``max_rows`` rows of a table for the template.
 
     Parameters
@@ -204,6 +228,10 @@ def table_view(df: pd.DataFrame, max_rows: int) -> dict[str, Any]:
         The table; a meaningful index (named, or not a plain 0..n-1 range) is shown as columns.
     max_rows : int
         Rows to show; the rest are counted in the truncation note.
+    currency : str, optional
+        The shop's currency: columns named in ``amounts`` are written as money in it.
+    amounts : frozenset of str, default=AMOUNT_KEYS
+        The columns that hold money.
 
     Returns
     -------
@@ -223,7 +251,7 @@ def table_view(df: pd.DataFrame, max_rows: int) -> dict[str, Any]:
         for t in head.dtypes
     ]
     rows = [
-        [format_cell(value, label) for value, label in zip(record, labels, strict=True)]
+        [format_cell(value, label, currency, amounts) for value, label in zip(record, labels, strict=True)]
         for record in head.itertuples(index=False, name=None)
     ]
     return {

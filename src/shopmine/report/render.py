@@ -12,10 +12,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from shopmine import __version__
 from shopmine.atomic import atomic_write_text
 from shopmine.errors import ShopmineInputError, ShopmineRunError
-from shopmine.report.format import flatten_metrics, table_view
+from shopmine.report.format import AMOUNT_KEYS, flatten_metrics, table_view
 from shopmine.report.pages import PLOT_CONFIG, environment, figure_div, plotlyjs
 from shopmine.result import AnalysisResult
 
@@ -46,11 +48,21 @@ def _figure_has_title(fig: Any) -> bool:
     return False
 
 
-def _section(result: AnalysisResult, max_rows: int) -> dict[str, Any]:
+def _amounts(result: AnalysisResult, name: str, df) -> frozenset[str]:
+    """The money columns of one table: the named amounts and, in a revenue forecast's outlook and
+    forecasts, every number but the change (a share): the forecasts' columns are named by model."""
+    if result.metrics.get("measure") != "revenue" or name not in ("outlook", "forecasts"):
+        return AMOUNT_KEYS
+    values = {c for c in df.columns if isinstance(c, str) and c != "change"
+              and pd.api.types.is_float_dtype(df[c])}
+    return AMOUNT_KEYS | values
+
+
+def _section(result: AnalysisResult, max_rows: int, currency: str | None = None) -> dict[str, Any]:
     anchor = _html_id(result.name)
     tables = []
     for name, df in result.tables.items():
-        view = table_view(df, max_rows)
+        view = table_view(df, max_rows, currency, _amounts(result, name, df))
         view.update(anchor=_html_id(result.name, "table", name), caption=_humanize(name))
         tables.append(view)
     figures = []
@@ -76,7 +88,7 @@ def _section(result: AnalysisResult, max_rows: int) -> dict[str, Any]:
         "anchor": anchor,
         "title": result.title or _humanize(result.name),
         "summary": summary,
-        "metrics": flatten_metrics(result.metrics),
+        "metrics": flatten_metrics(result.metrics, currency=currency),
         "tables": tables,
         "figures": figures,
     }
@@ -101,6 +113,7 @@ def render_html(
     subtitle: str = "",
     generated_at: datetime | None = None,
     max_rows: int = DEFAULT_MAX_ROWS,
+    currency: str | None = None,
 ) -> str:
     """Render results into the text of a self-contained HTML page.
 
@@ -118,7 +131,7 @@ def render_html(
     when_text = f"{when:%Y-%m-%d %H:%M}"
     if when.tzinfo is not None:
         when_text += f" {when:%Z}" if when.tzname() else f" {when:%z}"
-    sections = [_section(r, max_rows) for r in results]
+    sections = [_section(r, max_rows, currency) for r in results]
     has_figures = any(s["figures"] for s in sections)
     template = environment().get_template("report.html")
     return template.render(
@@ -142,6 +155,7 @@ def render_report(
     subtitle: str = "",
     generated_at: datetime | None = None,
     max_rows: int = DEFAULT_MAX_ROWS,
+    currency: str | None = None,
 ) -> Path:
     """Write one self-contained offline HTML report with a section per result.
 
@@ -165,6 +179,10 @@ def render_report(
         The time shown in the header; default: now, in local time.
     max_rows : int, default=20
         Rows shown per table; longer tables carry a note such as "showing 20 of 4,372 rows".
+    currency : str, optional
+        The shop's currency code (:mod:`shopmine.currency`): money columns and metrics
+        (:data:`~shopmine.report.format.AMOUNT_KEYS`, and the values of a revenue forecast) read
+        ``£171,500``. Without it they are plain numbers.
 
     Returns
     -------
@@ -193,6 +211,7 @@ def render_report(
         subtitle=subtitle,
         generated_at=generated_at,
         max_rows=max_rows,
+        currency=currency,
     )
     atomic_write_text(path, text)
     return path
