@@ -54,3 +54,14 @@ def test_the_cancel_window_decides_what_is_a_return(shop):
     m = quality_report(shop.workspace.warehouse(), cancel_window_days=90).metrics
     assert (m["cancellation_lines"], m["return_lines"]) == (4, 3)
     assert (m["cancellations_share"], m["returns_share"]) == (pytest.approx(0.4), pytest.approx(0.3))
+
+
+def test_the_quality_command_prints_the_shares_for_people(tmp_path, capsys):
+    from shopmine.cli.app import main
+
+    (tmp_path / "log.csv").write_text(LOG)
+    assert main(["--workspace", str(tmp_path / "ws"), "ingest", str(tmp_path / "log.csv")]) == 0
+    assert main(["--workspace", str(tmp_path / "ws"), "quality"]) == 0
+    out = capsys.readouterr().out
+    assert "3 cancellation lines (30.0% of product lines" in out and "4 return lines (40.0%" in out
+    assert "30.0 %" in out and "40.0 %" in out  # cancellations_share, returns_share in the table

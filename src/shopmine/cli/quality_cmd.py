@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from shopmine.cli.context import console, state
-from shopmine.cli.output import check_output_path, print_frame, print_metrics, write_table
+from shopmine.cli.output import check_output_path, percent, print_frame, print_metrics, write_table
 from shopmine.errors import ShopmineInputError
 from shopmine.quality import quality_report
 from shopmine.report import render_report
@@ -28,7 +28,7 @@ def quality_command(
     result = quality_report(warehouse, verify=verify, cancel_window_days=ws.settings.cancel_window_days)
     out = console()
     out.print(result.summary)
-    print_metrics(out, result)
+    print_metrics(out, result, formats={k: percent for k in result.metrics if k.endswith("_share")})
     if len(result.tables["quarantine_by_reason"]):
         print_frame(out, result.tables["quarantine_by_reason"], "quarantined rows by reason")
     for name, title in (("bulk_lines", "largest bulk lines"), ("collapsed_days", "days with collapsed line counts")):
