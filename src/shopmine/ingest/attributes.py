@@ -7,7 +7,9 @@ from pathlib import Path
 import duckdb
 
 from shopmine.errors import ShopmineInputError
+from shopmine.ingest.reports import FileReport
 from shopmine.ingest.staging import snake
+from shopmine.io.mapping import _find
 from shopmine.io.numbers import id_sql, number_sql
 from shopmine.io.readers import LINE_COLUMN, read_raw
 from shopmine.io.sniff import sniff
@@ -20,7 +22,6 @@ _PRODUCT_RESERVED = (*PRODUCT_COLUMNS, "batch_id", "source_line", "first_ordered
 
 
 def _match(columns: list[str], canonical: str, user_map: dict[str, str]) -> str | None:
-    from shopmine.io.mapping import _find
 
     if canonical in user_map:
         found = _find(columns, user_map[canonical])
@@ -32,7 +33,6 @@ def _match(columns: list[str], canonical: str, user_map: dict[str, str]) -> str 
 def _product_columns(columns: list[str], options, path: Path) -> dict[str, str | None]:
     """Canonical products column -> the file's column: ``products_mapping`` (which must fit the file),
     then the order mapping and the canonical name itself (when the file has them)."""
-    from shopmine.io.mapping import _find
 
     unknown = sorted(set(options.products_mapping) - set(PRODUCT_COLUMNS))
     if unknown:
@@ -87,7 +87,6 @@ def _finish(con: duckdb.DuckDBPyConnection, raw, staged_reason_sql: str, batch_i
 
 def load_products_file(con: duckdb.DuckDBPyConnection, warehouse, path: Path, sha: str, batch_id: str,
                        options):
-    from shopmine.ingest.run import FileReport
 
     raw = read_raw(con, path, sniff(path, options.delimiter, options.encoding), "__raw")
     cols = _product_columns(raw.columns, options, path)
@@ -130,7 +129,6 @@ def load_products_file(con: duckdb.DuckDBPyConnection, warehouse, path: Path, sh
 
 def load_customers_file(con: duckdb.DuckDBPyConnection, warehouse, path: Path, sha: str, batch_id: str,
                         options, key: bytes | None):
-    from shopmine.ingest.run import FileReport
 
     raw = read_raw(con, path, sniff(path, options.delimiter, options.encoding), "__raw")
     id_col = _match(raw.columns, "customer_id", options.mapping)

@@ -8,7 +8,7 @@ import secrets
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -19,6 +19,7 @@ from shopmine.faults import fault_point
 from shopmine.ingest.attributes import load_customers_file, load_products_file
 from shopmine.ingest.options import IngestOptions
 from shopmine.ingest.pii import check_same_pseudonymization, pseudonymize_staged
+from shopmine.ingest.reports import FileReport, IngestReport
 from shopmine.ingest.staging import derived_order_id_sql, staging_sql
 from shopmine.io.dates import DateLayout, check_format, check_timezone, detect_layout
 from shopmine.io.mapping import resolve_mapping
@@ -31,39 +32,6 @@ from shopmine.schema import CANONICAL_TYPES, LINE_TYPES, ORDER_COLUMNS
 
 Progress = Callable[[str], None]
 SAMPLE_ROWS = 50_000  # rows that propose a date layout before the whole file is read
-
-
-@dataclass
-class FileReport:
-    path: str
-    kind: str  # orders | products | customers
-    status: str  # loaded | skipped (content already loaded)
-    sha256: str
-    rows_in: int = 0
-    rows_loaded: int = 0
-    rows_quarantined: int = 0
-    duplicate_rows: int = 0
-    date_layout: str | None = None
-    quarantined_by_reason: dict[str, int] = field(default_factory=dict)
-    pseudonymized_columns: dict[str, str] = field(default_factory=dict)  # source column -> why
-
-
-@dataclass
-class IngestReport:
-    batch_id: str
-    files: list[FileReport]
-
-    @property
-    def rows_in(self) -> int:
-        return sum(f.rows_in for f in self.files if f.kind == "orders")
-
-    @property
-    def rows_loaded(self) -> int:
-        return sum(f.rows_loaded for f in self.files if f.kind == "orders")
-
-    @property
-    def rows_quarantined(self) -> int:
-        return sum(f.rows_quarantined for f in self.files if f.kind == "orders")
 
 
 def expand_paths(patterns: Sequence[str | Path]) -> list[Path]:
