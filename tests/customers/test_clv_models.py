@@ -30,7 +30,7 @@ def test_models_need_fit_first():
 
 
 def test_gamma_gamma_needs_repeat_buyers_with_spend():
-    with pytest.raises(ShopmineInputError, match="needs at least 2 customers with a repeat purchase"):
+    with pytest.raises(ShopmineInputError, match="needs at least 2 customers with a purchase"):
         GammaGammaModel().fit([0, 0, 3], [0.0, 0.0, 10.0])
     with pytest.raises(ShopmineInputError, match="monetary_value finite and >= 0; row 1"):
         GammaGammaModel().fit([1, 1], [10.0, -5.0])

@@ -86,7 +86,7 @@ def test_spend_cap_one_huge_order():
     timing, cap = purchase_timing(orders, end=START + dt.timedelta(days=200))
     assert cap == pytest.approx(10.0)
     row = timing.set_index("customer_id").loc["C00"]
-    assert row["monetary_value_capped"] == pytest.approx(10.0)
+    assert row["monetary_value_capped"] == pytest.approx(10.0) and row["spend_days"] == 5
     # litt: four gaps of 30 days.
     assert row["litt"] == pytest.approx(4 * np.log(30))
     # BG/NBD forced: the cap does not depend on the purchase model, and the choice would cost a minute here.
@@ -97,6 +97,31 @@ def test_spend_cap_one_huge_order():
     assert customers.loc["C00", "expected_spend_per_purchase"] == pytest.approx(
         customers.loc["C01", "expected_spend_per_purchase"], rel=1e-9)
     assert result.metrics["spend_cap_per_purchase_day"] == pytest.approx(10.0)
+
+
+def test_a_one_time_buyers_own_spend_counts():
+    # Gamma-Gamma gets every purchase day, the first included: a customer who bought once for 1.00 gets the
+    # posterior mean of one spend of 1.00, p (v + 1) / (p + q - 1), not the population mean p v / (q - 1)
+    # that lifetimes' repeat-days convention gives everyone with x = 0.
+    days = {f"C{c:02d}": [c, c + 30, c + 60, c + 90] for c in range(40)}
+    frame = orders_frame(days)
+    # Spends from 5 to 29 per day, varying between and within customers (Gamma-Gamma needs both).
+    nth = frame.groupby("customer_id").cumcount()
+    frame["unit_price"] = 5.0 + frame["customer_id"].str[1:].astype(int) % 7 * 3 + nth * 2
+    one = orders_frame({"ONE": [100]}, price=1.0)
+    orders = ibis.memtable(pd.concat([frame, one], ignore_index=True))
+    timing, _ = purchase_timing(orders, end=START + dt.timedelta(days=200))
+    timing = timing.set_index("customer_id")
+    assert (timing.loc["ONE", "monetary_value_capped"], timing.loc["ONE", "spend_days"]) == (1.0, 1)
+    # C03 spends 14, 16, 18, 20: the mean of all four days.
+    assert (timing.loc["C03", "monetary_value_capped"], timing.loc["C03", "spend_days"]) == (17.0, 4)
+    result = customer_lifetime_value(orders, as_of=START + dt.timedelta(days=201), horizon_days=90, model="bgnbd")
+    p, q, v = (result.metrics["gamma_gamma"][k] for k in ("p", "q", "v"))
+    customers = result.tables["customers"].set_index("customer_id")
+    assert customers.loc["ONE", "expected_spend_per_purchase"] == pytest.approx(p * (v + 1.0) / (p + q - 1))
+    assert customers.loc["ONE", "expected_spend_per_purchase"] < p * v / (q - 1)
+    # All 41 customers enter the fit (the one-time buyer too).
+    assert result.metrics["gamma_gamma_customers"] == 41
 
 
 def test_a_sale_cancelled_after_the_calibration_end_does_not_break_the_choice():

@@ -58,8 +58,8 @@ def customer_lifetime_value(orders: ibis.Table, *, as_of: dt.date, horizon_days:
 
     A purchase is a customer-day with a sale line; the models fit on the lifetimes columns of
     :func:`shopmine.features.customer_summary` (``frequency_lt, recency_lt, T`` in days), MBG/CNBD-k also
-    on the log intertransaction times, and Gamma-Gamma on the mean spend per repeat purchase day with each
-    day's spend capped at the :data:`~shopmine.customers.clv.purchase_timing.SPEND_CAP_QUANTILE` quantile of
+    on the log intertransaction times, and Gamma-Gamma on the mean spend per purchase day (the first
+    included: see :mod:`~shopmine.customers.clv.purchase_timing`) with each day's spend capped at the :data:`~shopmine.customers.clv.purchase_timing.SPEND_CAP_QUANTILE` quantile of
     all purchase days (:func:`~shopmine.customers.clv.purchase_timing.purchase_timing`).
 
     Parameters
@@ -99,7 +99,8 @@ def customer_lifetime_value(orders: ibis.Table, *, as_of: dt.date, horizon_days:
     summary["customer_id"] = summary["customer_id"].astype(str)
     timing, spend_cap = purchase_timing(orders, end=as_of - dt.timedelta(days=1))
     summary = summary.merge(timing, on="customer_id", how="left")
-    summary[["litt", "monetary_value_capped"]] = summary[["litt", "monetary_value_capped"]].fillna(0.0)
+    summary[["litt", "monetary_value_capped", "spend_days"]] = (
+        summary[["litt", "monetary_value_capped", "spend_days"]].fillna(0.0))
     x, tx, t, litt = (summary[c].to_numpy(float) for c in ("frequency_lt", "recency_lt", "T", "litt"))
 
     selection, notes = None, []
@@ -120,13 +121,15 @@ def customer_lifetime_value(orders: ibis.Table, *, as_of: dt.date, horizon_days:
         order = [model]
     name, purchases, fallback_reason = serve_purchase_model(order, x, tx, t, litt, forced=model != "auto")
     model_name = PURCHASE_MODELS[name][0]
-    money = summary["monetary_value_capped"].to_numpy(float)
-    spend = GammaGammaModel().fit(x, money)
+    # Spend per purchase from every purchase day (x + 1 of them), not only the repeat ones: a one-time
+    # buyer's own spend then counts beside the population's (see purchase_timing).
+    money, spend_days = (summary[c].to_numpy(float) for c in ("monetary_value_capped", "spend_days"))
+    spend = GammaGammaModel().fit(spend_days, money)
 
     customers = pd.DataFrame({"customer_id": summary["customer_id"]})
     customers["p_alive"] = purchases.p_alive(x, tx, t)
     customers["expected_purchases"] = purchases.expected_purchases(horizon_days, x, tx, t)
-    customers["expected_spend_per_purchase"] = spend.conditional_expected_spend(x, money)
+    customers["expected_spend_per_purchase"] = spend.conditional_expected_spend(spend_days, money)
     customers["expected_revenue"] = customers["expected_purchases"] * customers["expected_spend_per_purchase"]
     customers["churn_probability"] = purchases.p_no_purchase(CHURN_DAYS, x, tx, t)
     customers["purchase_probability_30d"] = 1.0 - purchases.p_no_purchase(PURCHASE_DAYS, x, tx, t)

@@ -2,7 +2,9 @@
 
 Our own maximum-likelihood code (no maintained library is installable here) on the log-likelihood
 of Fader & Hardie (2013), "The Gamma-Gamma model of monetary value" (note), equation (3) in the form
-for an observed mean spend m_x over x repeat purchases, and its conditional expectation, eq. (5).
+for an observed mean spend m_x over x purchases, and its conditional expectation, eq. (5). The note
+takes x as the repeat purchases; the model only needs x independent spends of the customer, and
+:func:`~shopmine.customers.clv.analysis.customer_lifetime_value` passes every purchase day (x + 1).
 """
 
 from __future__ import annotations
@@ -32,9 +34,9 @@ def _check_spend(frequency, monetary_value) -> tuple[np.ndarray, np.ndarray]:
 class GammaGammaModel:
     """Gamma-Gamma: each purchase's spend ~ gamma(p, nu), and nu ~ gamma(q, v) across customers.
 
-    Fitted on customers with at least one repeat purchase and a positive mean spend (a zero mean
-    spend has no likelihood under gamma spends; such customers are left out of the fit and get
-    the conditional expectation of their frequency like everyone else).
+    Fitted on customers with at least one purchase and a positive mean spend (a zero mean spend has
+    no likelihood under gamma spends; such customers are left out of the fit and get the conditional
+    expectation of their frequency like everyone else).
 
     Attributes
     ----------
@@ -44,7 +46,7 @@ class GammaGammaModel:
     n_customers_ : int
         Customers used in the fit.
     fallback_spend_ : float
-        Their mean spend, used for customers without repeat purchases when q <= 1.
+        Their mean spend, used for customers without purchases when q <= 1.
 
     Examples
     --------
@@ -59,19 +61,20 @@ class GammaGammaModel:
         Parameters
         ----------
         frequency : array-like
-            Repeat purchases per customer; rows with 0 are ignored.
+            Purchases per customer that ``monetary_value`` is the mean of (lifetimes passes the repeat
+            purchases; shopmine passes all purchase days); rows with 0 are ignored.
         monetary_value : array-like
-            Mean spend per repeat purchase.
+            Mean spend per purchase.
 
         Raises
         ------
         ShopmineInputError
-            Fewer than 2 customers with repeat purchases and positive spend.
+            Fewer than 2 customers with purchases and positive spend.
         """
         x, m = _check_spend(frequency, monetary_value)
         keep = (x > 0) & (m > 0)
         if keep.sum() < 2:
-            raise ShopmineInputError(f"the Gamma-Gamma spend model needs at least 2 customers with a repeat purchase "
+            raise ShopmineInputError(f"the Gamma-Gamma spend model needs at least 2 customers with a purchase "
                                      f"and positive spend; found {int(keep.sum())}.")
         x, m = x[keep], m[keep]
         mean = float(m.mean())
@@ -93,7 +96,7 @@ class GammaGammaModel:
     def conditional_expected_spend(self, frequency, monetary_value) -> np.ndarray:
         """E[spend per purchase | x, m_x] = p (v + x m_x) / (p x + q - 1).
 
-        For a customer without repeat purchases this is the population mean p v / (q - 1); when
+        For a customer with x = 0 this is the population mean p v / (q - 1); when
         q <= 1 that mean is infinite, and the mean spend of the fitted customers stands in.
         """
         check_fitted(self)
