@@ -11,8 +11,7 @@ import datetime as dt
 import ibis
 import pandas as pd
 
-from shopmine.features.bulk import bulk_fences
-from shopmine.features.lines import classify_lines
+from shopmine.features.lines import bulk_sale_lines
 
 __all__ = ["bulk_lines"]
 
@@ -40,18 +39,11 @@ def bulk_lines(orders: ibis.Table, *, before: dt.date, top: int = 20) -> tuple[i
         cancellation: a bulk line is one whose *net* units exceed the fence),
         ``order_id, ordered_at``; by quantity descending, then order and product.
     """
-    # The classification (matching and fences) is read three times below: computed once.
-    lines = classify_lines(orders, before=before).cache()
-    sold = lines.filter(lines.is_sale)
-    fences = bulk_fences(sold.select("product_id", quantity=sold.sale_units))
-    bulk = lines.filter(lines.is_bulk_outlier)
-    joined = bulk.join(fences, "product_id")
-    table = joined.select(
-        "product_id", quantity=joined.gross_units, usual_units=joined.usual_units,
-        bulk_fence=joined.bulk_fence, cancelled_units=joined.cancelled_units,
-        order_id=joined.order_id, ordered_at=joined.ordered_at,
-    ).order_by([ibis.desc("quantity"), "order_id", "product_id"]).limit(top)
+    # Only the bulk lines (a few per thousand sale lines) are kept, with their fences: the count and
+    # the top lines read that small table instead of classifying the log twice.
+    bulk = bulk_sale_lines(orders, before=before).cache()
+    table = bulk.order_by([ibis.desc("quantity"), "order_id", "product_id"]).limit(top)
     count = int(bulk.count().to_pyarrow().as_py())
     listed = table.to_pyarrow().to_pandas()[COLUMNS]
-    lines.release()
+    bulk.release()
     return count, listed
