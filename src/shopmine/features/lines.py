@@ -282,6 +282,13 @@ def classify_lines(
     ------
     ShopmineInputError
         A required column is missing or ``ordered_at`` is not a timestamp.
+
+    Notes
+    -----
+    Building the expression runs one query on the engine: whether any negative product line may
+    cancel a sale (its status is not a return status). Without one, nothing is matched and the
+    lines are classified in one pass, as fast as before cancellations were matched; the answers are
+    the same either way.
     """
     if isinstance(cancel_window_days, bool) or not isinstance(cancel_window_days, int) or cancel_window_days < 0:
         raise ShopmineInputError(
