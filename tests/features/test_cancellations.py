@@ -9,6 +9,7 @@ import pytest
 
 from shopmine.errors import ShopmineInputError
 from shopmine.features import calibration_and_holdout, classify_lines, customer_summary, sales_panel
+from shopmine.features.lines import _has_candidates
 
 from .helpers import toy_orders
 
@@ -237,8 +238,6 @@ def test_log_without_a_line_that_may_cancel_skips_matching_with_the_same_answers
             line("2", None, "B", "2021-01-03 10:00", 2, 5.0, status="returned"),
             line("3", "c2", "A", "2021-01-04 10:00", 40, 2.0)]
     correction = line("9", "c9", "Z", "2021-01-10 10:00", -1, 1.0)
-    from shopmine.features.lines import _has_candidates
-
     assert not _has_candidates(toy_orders(rows), AS_OF) and _has_candidates(toy_orders(rows + [correction]), AS_OF)
     keys = ["order_id", "product_id"]
     plain = classify_lines(toy_orders(rows), before=AS_OF).to_pandas().sort_values(keys).reset_index(drop=True)
