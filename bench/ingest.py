@@ -13,6 +13,8 @@ implementation runs in its own fresh process, so its peak memory (``ru_maxrss``)
   zero-filled product x day panel and customer summary, held as DataFrames.
 
 The two implementations' outputs are compared (panel rows and units, customers and net revenue).
+shopmine's stages are also timed in CPU seconds of its process (user + system; DuckDB's threads
+included), steadier than wall time when other work shares the machine.
 Run: ``.venv/bin/python bench/ingest.py [--sizes 1000000,10000000]``. Prints a table and writes
 ``bench/results/ingest.json``.
 """
@@ -50,6 +52,12 @@ def make_shop(lines: int) -> Path:
     return orders
 
 
+def cpu_seconds() -> float:
+    """The process's CPU time (user + system): steadier than wall time on a shared machine."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def run_shopmine(orders: str, workdir: str) -> dict:
     from shopmine.features import customer_summary, sales_panel
     from shopmine.ingest import ingest
@@ -57,12 +65,12 @@ def run_shopmine(orders: str, workdir: str) -> dict:
     from shopmine.shop import Shop
     from shopmine.workspace import Workspace
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), cpu_seconds()
     ws = Workspace(workdir)
     report = ingest(ws, [orders])
-    t1 = time.perf_counter()
+    t1, c1 = time.perf_counter(), cpu_seconds()
     quality = quality_report(ws.warehouse()).metrics
-    t2 = time.perf_counter()
+    t2, c2 = time.perf_counter(), cpu_seconds()
     shop = Shop(ws)
     con = shop.engine.con
     # Both tables are materialised in memory (temporary tables), as pandas holds its DataFrames; the
@@ -72,11 +80,12 @@ def run_shopmine(orders: str, workdir: str) -> dict:
     con.create_table("bench_panel", sales_panel(shop.orders(), level="product", freq="D", as_of=shop.as_of,
                                                 sort=False), temp=True)
     con.create_table("bench_customers", customer_summary(shop.orders(), as_of=shop.as_of), temp=True)
-    t3 = time.perf_counter()
+    t3, c3 = time.perf_counter(), cpu_seconds()
     raw = ws.warehouse().con
     panel_rows, panel_units = raw.execute("SELECT count(*), sum(units) FROM bench_panel").fetchone()
     customers, monetary = raw.execute("SELECT count(*), sum(monetary) FROM bench_customers").fetchone()
     return {"ingest_s": t1 - t0, "quality_s": t2 - t1, "features_s": t3 - t2, "total_s": t3 - t0,
+            "ingest_cpu_s": c1 - c0, "quality_cpu_s": c2 - c1, "features_cpu_s": c3 - c2, "total_cpu_s": c3 - c0,
             "rows_in": report.rows_in, "rows_loaded": report.rows_loaded,
             "rows_quarantined": report.rows_quarantined, "duplicates": quality["duplicate_rows"],
             "panel_rows": panel_rows, "panel_units": panel_units, "customers": customers, "monetary": monetary}
@@ -135,7 +144,8 @@ def main() -> None:
         for impl in args.impls.split(","):
             result = measure(impl, orders)
             rows.append({"target_lines": lines, "impl": impl, **result})
-            print(f"{lines:>11,} {impl:<9} total {result['total_s']:7.1f}s  peak {result['peak_rss_gb']:5.2f} GB",
+            cpu = f" ({result['total_cpu_s']:.1f}s CPU)" if "total_cpu_s" in result else ""
+            print(f"{lines:>11,} {impl:<9} total {result['total_s']:7.1f}s{cpu}  peak {result['peak_rss_gb']:5.2f} GB",
                   flush=True)
     header = ("lines", "impl", "ingest s", "quality s", "features s", "total s", "peak GB", "loaded",
               "quarantined", "panel rows", "customers")
@@ -144,6 +154,10 @@ def main() -> None:
         print(f"| {r['rows_in']:,} | {r['impl']} | {r['ingest_s']:.1f} | {r['quality_s']:.1f} | "
               f"{r['features_s']:.1f} | {r['total_s']:.1f} | {r['peak_rss_gb']:.2f} | {r['rows_loaded']:,} | "
               f"{r['rows_quarantined']:,} | {r['panel_rows']:,} | {r['customers']:,} |")
+    for r in rows:
+        if "total_cpu_s" in r:
+            print(f"{r['rows_in']:,} lines, {r['impl']}: CPU s (user + system) ingest {r['ingest_cpu_s']:.1f}, "
+                  f"quality {r['quality_cpu_s']:.1f}, features {r['features_cpu_s']:.1f}, total {r['total_cpu_s']:.1f}")
     for lines in sorted({r["target_lines"] for r in rows} if len({r["impl"] for r in rows}) == 2 else []):
         s, p = (next(r for r in rows if r["target_lines"] == lines and r["impl"] == i) for i in ("shopmine", "pandas"))
         print(f"{lines:,} lines: shopmine {p['total_s'] / s['total_s']:.1f}x faster than pandas; outputs agree: "

@@ -9,6 +9,7 @@ import pytest
 
 from shopmine.errors import ShopmineInputError
 from shopmine.features import calibration_and_holdout, classify_lines, customer_summary, sales_panel
+from shopmine.features.lines import _has_candidates
 
 from .helpers import toy_orders
 
@@ -225,3 +226,31 @@ def test_bulk_lines_cancelled_within_their_order_move_nothing():
     kept = ["frequency", "monetary", "recency_days", "units", "purchase_days", "frequency_lt",
             "recency_lt", "T", "monetary_value"]
     pd.testing.assert_frame_equal(customers(base)[kept], customers(noisy)[kept])  # c4 is no customer
+
+
+def test_log_without_a_line_that_may_cancel_skips_matching_with_the_same_answers():
+    # Returns only (a negative line with status returned, a positive line with status returned):
+    # nothing can be matched, so the lines are classified in one pass. One unmatched correction
+    # line of another customer and product (no sale in its order) makes the same log go through
+    # the matching; every other line must come out the same.
+    rows = [line("1", "c1", "A", "2021-01-02 10:00", 3, 2.0),
+            line("R1", "c1", "A", "2021-01-05 10:00", -1, 2.0, status="returned"),
+            line("2", None, "B", "2021-01-03 10:00", 2, 5.0, status="returned"),
+            line("3", "c2", "A", "2021-01-04 10:00", 40, 2.0)]
+    correction = line("9", "c9", "Z", "2021-01-10 10:00", -1, 1.0)
+    assert not _has_candidates(toy_orders(rows), AS_OF) and _has_candidates(toy_orders(rows + [correction]), AS_OF)
+    keys = ["order_id", "product_id"]
+    plain = classify_lines(toy_orders(rows), before=AS_OF).to_pandas().sort_values(keys).reset_index(drop=True)
+    matched = classify_lines(toy_orders(rows + [correction]), before=AS_OF).to_pandas()
+    z = matched[matched.order_id == "9"].iloc[0]
+    assert (z.returned_units, z.returned_value, z.sale_units) == (1.0, 1.0, 0.0)  # unmatched: a return
+    matched = matched[matched.order_id != "9"].sort_values(keys).reset_index(drop=True)
+    pd.testing.assert_frame_equal(plain, matched)
+    by_order = plain.set_index("order_id")
+    assert (by_order.loc["1", "sale_units"], by_order.loc["1", "sale_revenue"]) == (3.0, 6.0)
+    assert (by_order.loc["R1", "returned_units"], by_order.loc["R1", "returned_value"]) == (1.0, 2.0)
+    assert (by_order.loc["2", "returned_units"], by_order.loc["2", "returned_value"], by_order.loc["2", "is_sale"]) == (
+        2.0, 10.0, False)
+    # A's lines are 3 and 40 units: median 21.5 (× 10 = 215), quartiles 12.25 and 30.75, log fence
+    # 30.75 × (30.75 / 12.25)³ = 486.4: no bulk line, model units are the net units.
+    assert not plain.is_bulk_outlier.any() and (plain.model_units == plain.sale_units).all()

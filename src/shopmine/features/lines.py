@@ -42,11 +42,11 @@ import ibis
 
 from shopmine.errors import ShopmineInputError
 from shopmine.features.bulk import BULK_FACTOR, bulk_fences
-from shopmine.features.cancellations import GROUP_KEYS, buyer_key, match_cancellations
+from shopmine.features.cancellations import GROUP_KEYS, match_cancellations
 from shopmine.features.dates import start_of_day
 from shopmine.schema import NOT_SOLD_STATUSES, RETURN_STATUSES
 
-__all__ = ["CANCEL_WINDOW_DAYS", "REQUIRED_COLUMNS", "classify_lines", "gross_sale_lines"]
+__all__ = ["CANCEL_WINDOW_DAYS", "REQUIRED_COLUMNS", "bulk_sale_lines", "classify_lines", "gross_sale_lines"]
 
 #: Default of the ``cancel_window_days`` setting (see shopmine.settings for the reason).
 CANCEL_WINDOW_DAYS = 30
@@ -143,6 +143,95 @@ def gross_sale_lines(orders: ibis.Table, *, before: dt.date, products: ibis.Tabl
                         day=sales.ordered_at.date())
 
 
+def _has_candidates(orders: ibis.Table, before: dt.date) -> bool:
+    """Whether any product line before ``before`` is negative without a return status, i.e. may
+    cancel a sale. Run once when the expression is built: without such a line there is nothing to
+    match and the classification is one pass over the log (a simulated shop, or any export whose
+    negative lines are all returns)."""
+    lines = _canonical_view(orders)
+    status = lines.status.lower()
+    is_product = lines.line_type == "product" if "line_type" in orders.columns else ibis.literal(True)
+    candidates = lines.filter(is_product, lines.quantity < 0, lines.ordered_at < start_of_day(before),
+                              status.isnull() | ~status.isin(RETURN_STATUSES))
+    return bool(candidates.limit(1).count().execute())
+
+
+def _matched(kept: ibis.Table, window_days: int) -> tuple[ibis.Table, ibis.Table]:
+    """The positive lines with their ``net`` and ``cancelled`` units after matching, and the negative
+    lines with the units each ``absorbed`` (:mod:`shopmine.features.cancellations`)."""
+    positives = kept.filter(kept.quantity > 0)
+    negatives = kept.filter(kept.quantity < 0)
+    sales = positives.filter(positives.is_sale)
+    # A negative line with a return status is always a return: only the others are matched.
+    status = negatives.status
+    may_cancel = (status.isnull() | ~status.isin(RETURN_STATUSES)).fill_null(True)
+    returns = negatives.filter(~may_cancel).mutate(absorbed=ibis.literal(0.0))
+    candidates = negatives.filter(may_cancel).mutate(
+        cancel_status=status.isin(_CANCELLED_STATUSES).fill_null(False))
+    groups, candidates = match_cancellations(sales, candidates, window_days=window_days)
+    negatives = returns.union(candidates.select(*returns.columns))
+
+    zero = ibis.literal(0.0)
+    groups = groups.rename(**{f"g_{k}": k for k in GROUP_KEYS})
+    pos = positives.left_join(groups, [
+        positives.customer_id.identical_to(groups.g_customer_id),
+        positives.product_id == groups.g_product_id,
+        positives.order_id == groups.g_order_id,
+        positives.ordered_at == groups.g_ordered_at,
+    ])
+    pos = pos.select(*positives.columns, group_cancelled=pos.group_cancelled, group_sold=pos.group_sold)
+    q = pos.quantity
+    # The group's cancelled units, shared by its lines pro rata (a lone line: all of them).
+    cancelled = ibis.ifelse(pos.is_sale & pos.group_cancelled.notnull(),
+                            q * pos.group_cancelled / pos.group_sold, zero)
+    pos = pos.mutate(net=ibis.ifelse(pos.is_sale, q - cancelled, zero))
+    pos = pos.mutate(net=ibis.ifelse(pos.net < 1e-9 * q, zero, pos.net), cancelled=cancelled)
+    return pos, negatives
+
+
+def _net_lines(orders: ibis.Table, before: dt.date, products: ibis.Table | None,
+               window_days: int) -> tuple[ibis.Table, ibis.Table | None]:
+    """The kept lines with their ``net`` and ``cancelled`` units, and the negative lines with the
+    units each ``absorbed``; when no line may cancel a sale, all kept lines in the first table (the
+    negative ones with ``net`` 0) and None."""
+    kept = _kinds(orders, before, products)
+    if _has_candidates(orders, before):
+        return _matched(kept, window_days)
+    # Nothing to match (e.g. every negative line has a return status): every line's measures come
+    # from the line alone, in one pass over the log.
+    zero = ibis.literal(0.0)
+    return kept.mutate(net=ibis.ifelse(kept.is_sale, kept.quantity, zero), cancelled=zero), None
+
+
+def _with_fences(lines: ibis.Table, bulk_factor: float) -> ibis.Table:
+    """``lines`` (with ``net`` units) with their product's ``usual_units`` and ``bulk_fence`` and
+    ``is_bulk_outlier``."""
+    kept_sales = lines.filter(lines.net > 0)
+    fences = bulk_fences(kept_sales.select("product_id", quantity=kept_sales.net), bulk_factor)
+    joined = lines.left_join(fences, "product_id")
+    joined = joined.select(*[c for c in joined.columns if c != "product_id_right"])
+    return joined.mutate(is_bulk_outlier=((joined.net > 0) & (joined.net > joined.bulk_fence)).fill_null(False))
+
+
+def bulk_sale_lines(orders: ibis.Table, *, before: dt.date, cancel_window_days: int = CANCEL_WINDOW_DAYS,
+                    bulk_factor: float = BULK_FACTOR) -> ibis.Table:
+    """The bulk lines of :func:`classify_lines` (``is_bulk_outlier``), with their product's fence.
+
+    Returns
+    -------
+    ibis.Table
+        ``product_id, order_id`` (string), ``ordered_at`` (timestamp), ``quantity`` (the line's
+        quantity as ordered), ``cancelled_units`` (cancelled by a matched line), ``usual_units`` (the
+        product's median net line) and ``bulk_fence`` (float64).
+    """
+    pos, _ = _net_lines(orders, before, None, cancel_window_days)
+    pos = _with_fences(pos, bulk_factor)
+    bulk = pos.filter(pos.is_bulk_outlier)
+    return bulk.select("product_id", "order_id", "ordered_at", quantity=bulk.quantity,
+                       cancelled_units=bulk.cancelled, usual_units=bulk.usual_units,
+                       bulk_fence=bulk.bulk_fence)
+
+
 def classify_lines(
     orders: ibis.Table,
     *,
@@ -194,6 +283,13 @@ def classify_lines(
     ------
     ShopmineInputError
         A required column is missing or ``ordered_at`` is not a timestamp.
+
+    Notes
+    -----
+    Building the expression runs one query on the engine: whether any negative product line may
+    cancel a sale (its status is not a return status). Without one, nothing is matched and the
+    lines are classified in one pass, as fast as before cancellations were matched; the answers are
+    the same either way.
     """
     if isinstance(cancel_window_days, bool) or not isinstance(cancel_window_days, int) or cancel_window_days < 0:
         raise ShopmineInputError(
@@ -205,34 +301,11 @@ def classify_lines(
             f"The 'bulk_factor' parameter of classify_lines must be a float in [1, inf). "
             f"Got {bulk_factor!r} instead."
         )
-    kept = _kinds(orders, before, products)
-    kept = kept.mutate(buyer=buyer_key(kept))
-    positives = kept.filter(kept.quantity > 0)
-    negatives = kept.filter(kept.quantity < 0)
-    sales = positives.filter(positives.is_sale)
-    status = negatives.status
-    negatives = negatives.mutate(
-        cancel_status=status.isin(_CANCELLED_STATUSES).fill_null(False),
-        may_cancel=(status.isnull() | ~status.isin(RETURN_STATUSES)).fill_null(True),
-    )
-    groups, negatives = match_cancellations(sales, negatives, window_days=cancel_window_days)
-
+    pos, negatives = _net_lines(orders, before, products, cancel_window_days)
     zero = ibis.literal(0.0)
-    pos = positives.left_join(groups, list(GROUP_KEYS))
-    pos = pos.select(*positives.columns, group_cancelled=pos.group_cancelled, group_sold=pos.group_sold)
-    q = pos.quantity
-    # The group's cancelled units, shared by its lines pro rata (a lone line: all of them).
-    cancelled = ibis.ifelse(pos.is_sale & pos.group_cancelled.notnull(),
-                            q * pos.group_cancelled / pos.group_sold, zero)
-    pos = pos.mutate(net=ibis.ifelse(pos.is_sale, q - cancelled, zero))
-    pos = pos.mutate(net=ibis.ifelse(pos.net < 1e-9 * q, zero, pos.net), cancelled=cancelled)
     if bulk:
-        kept_sales = pos.filter(pos.net > 0)
-        fences = bulk_fences(kept_sales.select("product_id", quantity=kept_sales.net), bulk_factor)
-        pos = pos.left_join(fences, "product_id")
-        pos = pos.select(*[c for c in pos.columns if c not in ("product_id_right", "usual_units")])
-        fence = pos.bulk_fence
-        is_bulk = ((pos.net > 0) & (pos.net > fence)).fill_null(False)
+        pos = _with_fences(pos, bulk_factor)
+        fence, is_bulk = pos.bulk_fence, pos.is_bulk_outlier
     else:
         fence, is_bulk = pos.net, ibis.literal(False)
     q = pos.quantity
@@ -247,8 +320,9 @@ def classify_lines(
         sale_revenue=net * pos.unit_price,
         sale_list_value=net * ibis.coalesce(pos.list_price, pos.unit_price),
         discounted_units=ibis.ifelse(discounted, net, zero),
-        returned_units=ibis.ifelse(pos.is_return, q, zero),
-        returned_value=ibis.ifelse(pos.is_return, q * pos.unit_price, zero),
+        # abs: a negative line reaches here only when nothing was matched (then all of it is returned).
+        returned_units=ibis.ifelse(pos.is_return, q.abs(), zero),
+        returned_value=ibis.ifelse(pos.is_return, q.abs() * pos.unit_price, zero),
         cancelled_units=ibis.ifelse(pos.is_cancelled, q, pos.cancelled),
         gross_units=ibis.ifelse(pos.is_sale, q, zero),
         gross_revenue=ibis.ifelse(pos.is_sale, q * pos.unit_price, zero),
@@ -256,6 +330,8 @@ def classify_lines(
         model_units=ibis.ifelse(is_bulk, ibis.least(net, fence), net),
         is_bulk_outlier=is_bulk,
     )
+    if negatives is None:
+        return positive_out
     rest = -negatives.quantity - negatives.absorbed
     negative_out = negatives.select(
         "order_id", "customer_id", "product_id", "category", "ordered_at",

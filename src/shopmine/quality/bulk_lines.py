@@ -11,10 +11,9 @@ import datetime as dt
 import ibis
 import pandas as pd
 
-from shopmine.features.bulk import bulk_fences
-from shopmine.features.lines import CANCEL_WINDOW_DAYS, classify_lines
+from shopmine.features.lines import CANCEL_WINDOW_DAYS, bulk_sale_lines
 
-__all__ = ["bulk_lines", "bulk_lines_of"]
+__all__ = ["bulk_lines"]
 
 COLUMNS = ["product_id", "quantity", "usual_units", "bulk_fence", "cancelled_units", "order_id", "ordered_at"]
 
@@ -43,25 +42,11 @@ def bulk_lines(orders: ibis.Table, *, before: dt.date, top: int = 20,
         cancellation: a bulk line is one whose *net* units exceed the fence),
         ``order_id, ordered_at``; by quantity descending, then order and product.
     """
-    # The classification (matching and fences) is read three times below: computed once.
-    lines = classify_lines(orders, before=before, cancel_window_days=cancel_window_days).cache()
-    try:
-        return bulk_lines_of(lines, top=top)
-    finally:
-        lines.release()
-
-
-def bulk_lines_of(lines: ibis.Table, *, top: int = 20) -> tuple[int, pd.DataFrame]:
-    """:func:`bulk_lines` on lines already classified by :func:`~shopmine.features.lines.classify_lines`
-    (cache them: they are read three times)."""
-    sold = lines.filter(lines.is_sale)
-    fences = bulk_fences(sold.select("product_id", quantity=sold.sale_units))
-    bulk = lines.filter(lines.is_bulk_outlier)
-    joined = bulk.join(fences, "product_id")
-    table = joined.select(
-        "product_id", quantity=joined.gross_units, usual_units=joined.usual_units,
-        bulk_fence=joined.bulk_fence, cancelled_units=joined.cancelled_units,
-        order_id=joined.order_id, ordered_at=joined.ordered_at,
-    ).order_by([ibis.desc("quantity"), "order_id", "product_id"]).limit(top)
+    # Only the bulk lines (a few per thousand sale lines) are kept, with their fences: the count and
+    # the top lines read that small table instead of classifying the log twice.
+    bulk = bulk_sale_lines(orders, before=before, cancel_window_days=cancel_window_days).cache()
+    table = bulk.order_by([ibis.desc("quantity"), "order_id", "product_id"]).limit(top)
     count = int(bulk.count().to_pyarrow().as_py())
-    return count, table.to_pyarrow().to_pandas()[COLUMNS]
+    listed = table.to_pyarrow().to_pandas()[COLUMNS]
+    bulk.release()
+    return count, listed

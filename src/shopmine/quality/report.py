@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 
 from shopmine import line_keys
 from shopmine.features.lines import CANCEL_WINDOW_DAYS, classify_lines
-from shopmine.quality.bulk_lines import bulk_lines_of
+from shopmine.quality.bulk_lines import bulk_lines
 from shopmine.quality.days import COLLAPSE_SHARE, collapsed_days
 from shopmine.quality.outliers import log_fence_outliers
 from shopmine.quality.returns import returns_and_cancellations
@@ -82,14 +82,13 @@ def quality_report(warehouse, verify: bool = False,
         "SELECT CAST(ordered_at AS DATE) AS day, count(*) AS lines FROM orders GROUP BY 1 ORDER BY 1"
     ).df()
     if stored:
-        # Classified once (matching and bulk fences are the dear part) for the four reads below.
-        lines = classify_lines(warehouse.engine().table("orders"), before=pd.Timestamp(last).date()
-                               + dt.timedelta(days=1), cancel_window_days=cancel_window_days).cache()
-        try:
-            n_bulk, bulk = bulk_lines_of(lines)
-            returns = returns_and_cancellations(lines, int(product_lines))
-        finally:
-            lines.release()
+        table = warehouse.engine().table("orders")
+        before = pd.Timestamp(last).date() + dt.timedelta(days=1)
+        n_bulk, bulk = bulk_lines(table, before=before, cancel_window_days=cancel_window_days)
+        # The counts need the matching, not the bulk fences (per-product quantiles over every sale line).
+        returns = returns_and_cancellations(
+            classify_lines(table, before=before, cancel_window_days=cancel_window_days, bulk=False),
+            int(product_lines))
     else:
         n_bulk, bulk = 0, pd.DataFrame()
         returns = {"cancellation_lines": 0, "return_lines": 0, "cancellations_share": 0.0, "returns_share": 0.0}
