@@ -54,6 +54,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("cancel_window_days", 30, "Days after a sale within which a cancellation of the same customer "
             "and product (a negative line with a cancelled status, e.g. a C... invoice) removes it from "
             "demand, purchases and spend; later ones are returns.", "int"),
+    Setting("busy_timeout_seconds", 30, "Seconds a command waits for another process's command on the same "
+            "workspace (an ingest, or readers when it writes) before it fails with \"the workspace is busy\".",
+            "int"),
     Setting("spark_master", "local[2]", "Spark master URL used with --engine spark."),
     Setting("spark_driver_memory", "4g", "Spark driver memory used with --engine spark."),
 )
