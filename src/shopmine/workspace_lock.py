@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
+import gc
 import json
 import os
 import sys
@@ -138,6 +139,8 @@ def acquire(root: str | Path, *, exclusive: bool, task: str | None = None, timeo
         The lock was not free within ``timeout``, or this process reads the workspace and asks to write.
     """
     root = Path(root).resolve()
+    if exclusive and root in _HELD and not _HELD[root].exclusive:
+        gc.collect()  # readers this process dropped but did not close yet release their lock when collected
     with _GUARD:
         held = _HELD.get(root)
         if held is not None:
