@@ -140,6 +140,20 @@ def test_ingest_while_quality_reads_is_refused_and_readers_share(ws, files, tmp_
     assert batches(ws) == [("a.csv", 2, 2, 0), (2, 0)]
 
 
+def test_ingest_while_report_reads_is_refused_and_loads_once_the_report_is_gone(ws, files, tmp_path):
+    ingest(ws, [files[0]])
+    reader = start(ws.root, "report", go=tmp_path / "never")
+    wait_for(lambda: holds(ws.root, reader), reader, "report holds the lock")
+    code, _, err = finish(start(ws.root, "ingest", files[1], timeout=1))
+    assert code == 1
+    assert_busy(err, ws.root, "report", reader.pid)
+    # The report is not needed further (it is slow): killed, its shared lock goes with it.
+    reader.kill()
+    reader.communicate(timeout=60)
+    assert ingest(Workspace(ws.root, {"busy_timeout_seconds": 0}), [files[1]]).rows_loaded == 2
+    assert batches(ws) == [("a.csv", 2, 2, 0), ("b.csv", 3, 2, 1), (4, 1)]
+
+
 def test_quality_waits_for_an_ingest_and_sees_its_lines(ws, files, tmp_path):
     go, metrics = tmp_path / "go", tmp_path / "quality.json"
     writer = start(ws.root, "ingest", files[1], go=go)
