@@ -101,3 +101,19 @@ def test_a_reader_upgrades_a_file_from_an_older_shopmine_once(tmp_path):
     assert con.execute("SELECT count(*) FROM line_keys").fetchone()[0] == 2
     assert con.execute("SELECT count(*) FROM orders").fetchone()[0] == 2
     ws.close()
+
+
+def test_a_writer_in_this_process_closes_its_readers_and_they_reopen_after_it(tmp_path):
+    from shopmine.shop import Shop
+
+    first, second = tmp_path / "a.csv", tmp_path / "b.csv"
+    first.write_text(HEADER + "1,c,p,2024-01-01,1,2\n")
+    second.write_text(HEADER + "2,c,p,2024-01-02,3,2\n")
+    ingest(Workspace(tmp_path / "ws"), [first])
+    reader = Shop(tmp_path / "ws")
+    assert reader.orders().count().execute() == 1
+    assert reader.workspace.warehouse(read_only=True).is_open
+    ingest(Workspace(tmp_path / "ws"), [second])  # another workspace object of this process writes
+    assert not reader.workspace.warehouse(read_only=True).is_open  # closed for the writer
+    assert reader.orders().count().execute() == 2  # reopened, sees the new batch
+    reader.close()

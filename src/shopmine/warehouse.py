@@ -74,6 +74,18 @@ ORDER BY product_id
 """
 
 
+# This process's warehouses open read-only. DuckDB allows one configuration per file within a
+# process (never a read-only beside a read-write connection), so a writer of the same workspace in
+# this process closes them first; each reopens at its next query, after the writer.
+_READERS: weakref.WeakSet[Warehouse] = weakref.WeakSet()
+
+
+def _close_readers(path: Path) -> None:
+    for reader in list(_READERS):
+        if reader.path.resolve() == Path(path).resolve():
+            reader.close()
+
+
 def _needs_upgrade(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether an older shopmine wrote this file: a table or column is missing, ``orders`` is still a
     table, a part has no checksum yet, or stored lines have no line keys."""
@@ -130,6 +142,8 @@ class Warehouse:
         ``orders`` view as it was, unchecked, for taking out a batch whose part is damaged."""
         if self._con is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            if not self.read_only:
+                _close_readers(self.path)
             lease = self._lock(exclusive=not self.read_only)
             try:
                 if lease.exclusive:  # a process that writes opens its readers read-write too
@@ -142,6 +156,8 @@ class Warehouse:
             self._con = con
             # The lock goes with the connection, also when the object is dropped without close().
             self._release = weakref.finalize(self, lease.release)
+            if not lease.exclusive:
+                _READERS.add(self)
         return self._con
 
     def _lock(self, exclusive: bool) -> workspace_lock.Lease:
@@ -243,6 +259,7 @@ class Warehouse:
     def close(self) -> None:
         """Close the connection and release the workspace lock."""
         if self._con is not None:
+            _READERS.discard(self)
             self._con.close()
             self._con = None
             self._release()
