@@ -323,7 +323,10 @@ class Warehouse:
     def export_parquet(self) -> None:
         """Write the tables as Parquet for Spark, when the warehouse changed since the last export.
 
-        The order lines are exported only while there is no part file (Spark reads the parts)."""
+        The order lines are exported only while there is no part file (Spark reads the parts).
+
+        Readers run it under the shared lock (no writer can change the tables meanwhile): two readers
+        at once write the same version, each file renamed into place whole, so either's files serve."""
         stamp = self.parquet_dir / "VERSION"
         version = self._version()
         if stamp.exists() and stamp.read_text() == version:

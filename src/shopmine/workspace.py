@@ -144,8 +144,9 @@ class Workspace:
 
     def engine(self):
         """The query engine chosen by the ``engine`` setting, over this workspace's tables."""
-        return self.warehouse(read_only=True).engine(self.settings.engine, spark_master=self.settings.spark_master,
-                                       spark_driver_memory=self.settings.spark_driver_memory)
+        return self.warehouse(read_only=True).engine(
+            self.settings.engine, spark_master=self.settings.spark_master,
+            spark_driver_memory=self.settings.spark_driver_memory)
 
     # -- secrets ----------------------------------------------------------------------------
     def pseudonym_key(self) -> bytes:
