@@ -57,6 +57,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("currency", None, "ISO 4217 code of the shop's currency (GBP, USD, EUR ...) for amounts in the "
             "CLI and the report (GBP, USD and EUR as £, $, €; others after the number). Default: the "
             "orders' currency column when it holds one code, else plain numbers.", "currency"),
+    Setting("busy_timeout_seconds", 30, "Seconds a command waits for another process's command on the same "
+            "workspace (an ingest, or readers when it writes) before it fails with \"the workspace is busy\".",
+            "int"),
     Setting("spark_master", "local[2]", "Spark master URL used with --engine spark."),
     Setting("spark_driver_memory", "4g", "Spark driver memory used with --engine spark."),
 )

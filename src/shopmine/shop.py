@@ -27,23 +27,46 @@ class Shop:
     as_of : datetime.date, optional
         Default: the ``as_of`` setting, else the day after the last order.
 
+    Notes
+    -----
+    Reading opens the warehouse read-only and holds the workspace lock shared with other readers
+    until :meth:`close`; :meth:`ingest` takes it alone for the run and lets go after. Either waits
+    up to the ``busy_timeout_seconds`` setting for another process, then raises
+    :class:`~shopmine.workspace_lock.WorkspaceBusyError` naming it.
+
     Examples
     --------
-    >>> shop = Shop("myshop")                                  # doctest: +SKIP
-    >>> shop.ingest(["orders.csv"], IngestOptions(preset="online_retail"))  # doctest: +SKIP
-    >>> shop.sales_panel(level="product", freq="W").to_pandas()  # doctest: +SKIP
+    >>> with Shop("myshop") as shop:                                              # doctest: +SKIP
+    ...     shop.ingest(["orders.csv"], IngestOptions(preset="online_retail"))
+    ...     panel = shop.sales_panel(level="product", freq="W").to_pandas()
     """
 
     def __init__(self, workspace: Workspace | str | Path, as_of: dt.date | None = None):
         self.workspace = workspace if isinstance(workspace, Workspace) else Workspace(workspace)
         self._as_of = as_of or self.workspace.settings.as_of
         self._engine = None
+        self._engine_con = None
 
     @property
     def engine(self):
-        if self._engine is None:
+        """The query engine, over a read-only warehouse (shared with other readers) unless this
+        workspace object writes; remade when the warehouse was closed or reopened since."""
+        warehouse = self.workspace.warehouse(read_only=True)
+        if self._engine is None or self._engine_con is not warehouse.con:
             self._engine = self.workspace.engine()
+            self._engine_con = warehouse.con
         return self._engine
+
+    def close(self) -> None:
+        """Close the warehouse and release the workspace lock, so that other processes may ingest."""
+        self._engine = self._engine_con = None
+        self.workspace.close()
+
+    def __enter__(self) -> Shop:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
     def orders(self) -> ibis.Table:
         return self.engine.table("orders")
@@ -66,12 +89,11 @@ class Shop:
         return self.workspace.settings.currency or detect_currency(self.orders())
 
     def ingest(self, files: Sequence[str | Path], options: IngestOptions | None = None, **kwargs) -> IngestReport:
-        report = ingest(self.workspace, files, options=options, **kwargs)
         self._engine = None  # the Spark export (if any) must see the new batch
-        return report
+        return ingest(self.workspace, files, options=options, **kwargs)
 
     def quality(self) -> AnalysisResult:
-        return quality_report(self.workspace.warehouse(),
+        return quality_report(self.workspace.warehouse(read_only=True),
                               cancel_window_days=self.workspace.settings.cancel_window_days)
 
     def sales_panel(self, level: str = "product", freq: str = "D") -> ibis.Table:

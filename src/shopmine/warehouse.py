@@ -7,15 +7,23 @@ loaded), the derived ``products`` and ``customers``, and ``line_keys`` with ``ke
 64-bit key per loaded line, see :mod:`shopmine.line_keys`). Each ingest (and each batch removal) commits in one DuckDB
 transaction, so a failed or killed run leaves the warehouse as it was. Spark reads the order parts
 directly and the other tables from a Parquet export.
+
+A warehouse opened ``read_only`` (every command that only reads) holds the workspace lock shared
+with other readers and a read-only DuckDB connection, so readers run side by side and wait for a
+writer; one opened for writing holds it alone (:mod:`shopmine.workspace_lock`). A reader writes
+nothing to the DuckDB file: its ``orders`` view is a temporary one over the listed parts, it leaves
+orphan part files to the next writer, and a file from an older shopmine is upgraded once under the
+writer's lock before the reader opens it.
 """
 
 from __future__ import annotations
 
+import weakref
 from pathlib import Path
 
 import duckdb
 
-from shopmine import line_keys
+from shopmine import line_keys, workspace_lock
 from shopmine.atomic import atomic_path
 from shopmine.engine import Engine
 from shopmine.io.sqltext import ident
@@ -74,6 +82,33 @@ ORDER BY product_id
 """
 
 
+# This process's warehouses open read-only. DuckDB allows one configuration per file within a
+# process (never a read-only beside a read-write connection), so a writer of the same workspace in
+# this process closes them first; each reopens at its next query, after the writer.
+_READERS: weakref.WeakSet[Warehouse] = weakref.WeakSet()
+
+
+def _close_readers(path: Path) -> None:
+    for reader in list(_READERS):
+        if reader.path.resolve() == Path(path).resolve():
+            reader.close()
+
+
+def _needs_upgrade(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether an older shopmine wrote this file: a table or column is missing, ``orders`` is still a
+    table, a part has no checksum yet, or stored lines have no line keys."""
+    tables = dict(con.execute("SELECT table_name, table_type FROM information_schema.tables "
+                              "WHERE table_schema = 'main'").fetchall())
+    needed = {"order_parts", "quarantine", "batches", "products_file", "customers_file", "line_keys", "key_batches"}
+    if not needed <= tables.keys() or tables.get("orders") != "VIEW":
+        return True
+    if not {"bytes", "sha256"} <= {r[0] for r in con.execute("DESCRIBE order_parts").fetchall()}:
+        return True
+    if con.execute("SELECT count(*) FROM order_parts WHERE sha256 IS NULL").fetchone()[0]:
+        return True
+    return not line_keys.has_keys(con) and con.execute("SELECT count(*) FROM order_parts").fetchone()[0] > 0
+
+
 class Warehouse:
     """The DuckDB file of a workspace.
 
@@ -85,14 +120,25 @@ class Warehouse:
         Where tables are exported for the Spark engine.
     memory_limit : str, default="3GB"
         DuckDB's memory limit; larger work spills to ``<workspace>/.tmp``.
+    read_only : bool, default=False
+        Open for reading only (shared with other readers). May be changed while the warehouse is closed.
+    task : str, optional
+        What this process does with it, named in other processes' busy message ("ingest of orders.csv").
+    busy_timeout : float, default=30.0
+        Seconds to wait for the workspace lock before :class:`~shopmine.workspace_lock.WorkspaceBusyError`.
     """
 
-    def __init__(self, path: Path, parquet_dir: Path, memory_limit: str = "3GB"):
+    def __init__(self, path: Path, parquet_dir: Path, memory_limit: str = "3GB", *, read_only: bool = False,
+                 task: str | None = None, busy_timeout: float = 30.0):
         self.path = Path(path)
         self.parquet_dir = Path(parquet_dir)
         self.memory_limit = memory_limit
+        self.read_only = read_only
+        self.task = task
+        self.busy_timeout = busy_timeout
         self.parts = OrderParts(self.path.parent / "warehouse.parts")
         self._con: duckdb.DuckDBPyConnection | None = None
+        self._release = None
 
     @property
     def con(self) -> duckdb.DuckDBPyConnection:
@@ -100,30 +146,99 @@ class Warehouse:
         return self.connect()
 
     def connect(self, check_parts: bool = True) -> duckdb.DuckDBPyConnection:
-        """Open the warehouse (once). ``check_parts=False`` leaves the ``orders`` view as it was,
-        unchecked, for taking out a batch whose part is damaged."""
+        """Open the warehouse (once), after taking the workspace lock. ``check_parts=False`` leaves the
+        ``orders`` view as it was, unchecked, for taking out a batch whose part is damaged."""
         if self._con is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            con = duckdb.connect(str(self.path))
-            con.execute(f"SET memory_limit = '{self.memory_limit}'")
-            con.execute(f"SET temp_directory = '{self.path.parent / '.tmp'}'")
-            con.execute("SET TimeZone = 'UTC'")
-            con.execute("SET enable_progress_bar = false")  # library code never prints
+            if not self.read_only:
+                _close_readers(self.path)
+            lease = self._lock(exclusive=not self.read_only)
             try:
-                for stmt in _SCHEMA:
-                    con.execute(stmt)
-                self.parts.migrate(con, record=check_parts)
-                self._migrate_orders_table(con)
-                self.parts.remove_orphans(con)
-                if check_parts:
-                    # Rebuilt at every open: the view names its files by absolute path, and the folder may move.
-                    self.parts.replace_view(con)
-                    line_keys.migrate(con, self.parts.folder)
+                if lease.exclusive:  # a process that writes opens its readers read-write too
+                    con = self._open_writable(check_parts)
+                else:
+                    con, lease = self._open_readable(lease)
             except BaseException:
-                con.close()
+                lease.release()
                 raise
             self._con = con
+            # The lock goes with the connection, also when the object is dropped without close().
+            self._release = weakref.finalize(self, lease.release)
+            if not lease.exclusive:
+                _READERS.add(self)
         return self._con
+
+    def _lock(self, exclusive: bool) -> workspace_lock.Lease:
+        return workspace_lock.acquire(self.path.parent, exclusive=exclusive, task=self.task,
+                                      timeout=self.busy_timeout)
+
+    def _configure(self, con: duckdb.DuckDBPyConnection) -> None:
+        con.execute(f"SET memory_limit = '{self.memory_limit}'")
+        con.execute(f"SET temp_directory = '{self.path.parent / '.tmp'}'")
+        con.execute("SET TimeZone = 'UTC'")
+        con.execute("SET enable_progress_bar = false")  # library code never prints
+
+    def _open_writable(self, check_parts: bool) -> duckdb.DuckDBPyConnection:
+        con = duckdb.connect(str(self.path))
+        try:
+            self._configure(con)
+            for stmt in _SCHEMA:
+                con.execute(stmt)
+            self.parts.migrate(con, record=check_parts)
+            self._migrate_orders_table(con)
+            self.parts.remove_orphans(con)
+            if check_parts:
+                # Rebuilt at every open: the view names its files by absolute path, and the folder may move.
+                self.parts.replace_view(con)
+                line_keys.migrate(con, self.parts.folder)
+        except BaseException:
+            con.close()
+            raise
+        return con
+
+    def _open_readable(self, lease: workspace_lock.Lease) -> tuple[duckdb.DuckDBPyConnection, workspace_lock.Lease]:
+        """A read-only connection (and the lease it holds): an empty in-memory warehouse when the file
+        does not exist yet (a reader creates nothing), the file upgraded first when an older shopmine
+        wrote it."""
+        if not self.path.exists():
+            con = duckdb.connect(":memory:")
+            self._configure(con)
+            for stmt in _SCHEMA:
+                con.execute(stmt)
+            self.parts.replace_view(con)
+            return con, lease
+        con = self._connect_read_only()
+        if _needs_upgrade(con):
+            con.close()
+            lease.release()
+            writer = self._lock(exclusive=True)
+            try:
+                self._open_writable(check_parts=True).close()
+            finally:
+                writer.release()
+            lease = self._lock(exclusive=False)
+            try:
+                con = self._connect_read_only()
+            except BaseException:
+                lease.release()
+                raise
+        try:
+            # A temporary view shadows the stored one: it names the parts where the folder is now.
+            con.execute(f"CREATE OR REPLACE TEMP VIEW orders AS {self.parts.view_sql(con)}")
+        except BaseException:
+            con.close()
+            lease.release()
+            raise
+        return con, lease
+
+    def _connect_read_only(self) -> duckdb.DuckDBPyConnection:
+        con = duckdb.connect(str(self.path), read_only=True)
+        try:
+            self._configure(con)
+        except BaseException:
+            con.close()
+            raise
+        return con
 
     def _migrate_orders_table(self, con: duckdb.DuckDBPyConnection) -> None:
         """A warehouse from before part files keeps its lines in an ``orders`` table: they become the
@@ -150,9 +265,13 @@ class Warehouse:
         return self._con is not None
 
     def close(self) -> None:
+        """Close the connection and release the workspace lock."""
         if self._con is not None:
+            _READERS.discard(self)
             self._con.close()
             self._con = None
+            self._release()
+            self._release = None
 
     def has_orders(self) -> bool:
         return self.parts.rows(self.con) > 0
@@ -213,7 +332,10 @@ class Warehouse:
     def export_parquet(self) -> None:
         """Write the tables as Parquet for Spark, when the warehouse changed since the last export.
 
-        The order lines are exported only while there is no part file (Spark reads the parts)."""
+        The order lines are exported only while there is no part file (Spark reads the parts).
+
+        Readers run it under the shared lock (no writer can change the tables meanwhile): two readers
+        at once write the same version, each file renamed into place whole, so either's files serve."""
         stamp = self.parquet_dir / "VERSION"
         version = self._version()
         if stamp.exists() and stamp.read_text() == version:

@@ -32,6 +32,9 @@ class Workspace:
                  create: bool = True):
         self.root = Path(root).expanduser().resolve()
         self._warehouse = None
+        #: What this process does with the workspace, named in other processes' busy message
+        #: (the CLI sets its command; None: the script's name).
+        self.task: str | None = None
         if create:
             self.init()
         elif not self.root.is_dir():
@@ -110,13 +113,43 @@ class Workspace:
                 "attributes without mapping).")
         return {str(k): str(v) for k, v in table.items()}
 
-    def warehouse(self):
-        """The workspace's warehouse (one DuckDB connection per workspace object)."""
+    def warehouse(self, read_only: bool = False, task: str | None = None):
+        """The workspace's warehouse (one DuckDB connection per workspace object).
+
+        Opening it takes the workspace lock (:mod:`shopmine.workspace_lock`), waiting up to the
+        ``busy_timeout_seconds`` setting for another process's command to finish, and holds it until
+        :meth:`close`.
+
+        Parameters
+        ----------
+        read_only : bool, default=False
+            Only read: the lock is shared with other readers. A warehouse open for writing serves
+            readers too; one open only for reading is closed and reopened for a writer.
+        task : str, optional
+            What the caller does, named in the busy message of other processes (default: :attr:`task`).
+
+        Raises
+        ------
+        shopmine.workspace_lock.WorkspaceBusyError
+            At the first query, when the lock stayed taken for the whole wait.
+        """
         from shopmine.warehouse import Warehouse
 
         if self._warehouse is None:
-            self._warehouse = Warehouse(self.warehouse_path, self.parquet_dir)
-        return self._warehouse
+            self._warehouse = Warehouse(self.warehouse_path, self.parquet_dir,
+                                        busy_timeout=self.settings.busy_timeout_seconds)
+        warehouse = self._warehouse
+        if warehouse.is_open and warehouse.read_only and not read_only:
+            warehouse.close()
+        if not warehouse.is_open:
+            warehouse.read_only = read_only
+            warehouse.task = task or self.task
+        return warehouse
+
+    def close(self) -> None:
+        """Close the warehouse and release the workspace lock (other processes may then write)."""
+        if self._warehouse is not None:
+            self._warehouse.close()
 
     def registry(self):
         """The workspace's model registry (versioned model files with metadata, never pickle).
@@ -129,8 +162,9 @@ class Workspace:
 
     def engine(self):
         """The query engine chosen by the ``engine`` setting, over this workspace's tables."""
-        return self.warehouse().engine(self.settings.engine, spark_master=self.settings.spark_master,
-                                       spark_driver_memory=self.settings.spark_driver_memory)
+        return self.warehouse(read_only=True).engine(
+            self.settings.engine, spark_master=self.settings.spark_master,
+            spark_driver_memory=self.settings.spark_driver_memory)
 
     # -- secrets ----------------------------------------------------------------------------
     def pseudonym_key(self) -> bytes:

@@ -13,6 +13,7 @@ from shopmine import __version__
 from shopmine.cli.argv import hoist_global_options
 from shopmine.cli.context import CliState, err_console
 from shopmine.errors import ShopmineInputError
+from shopmine.workspace_lock import WorkspaceBusyError
 
 app = typer.Typer(
     name="shopmine",
@@ -50,6 +51,7 @@ def global_options(
     if engine is not None and engine not in ("duckdb", "spark"):
         raise typer.BadParameter(f"must be duckdb or spark, got {engine!r}", param_hint="--engine")
     ctx.obj = CliState(workspace, {"engine": engine, "as_of": as_of})
+    ctx.call_on_close(ctx.obj.close)  # the workspace lock goes when the command ends
 
 
 def _register_commands() -> None:
@@ -78,6 +80,9 @@ def main(argv: list[str] | None = None) -> int:
     except ShopmineInputError as exc:
         err_console().print(f"error: {exc}", markup=False)
         return _exit(2)
+    except WorkspaceBusyError as exc:  # another process's command: not the user's input, exit 1
+        err_console().print(f"error: {exc}", markup=False)
+        return _exit(1)
     except KeyboardInterrupt:
         err_console().print("interrupted; nothing was half-written")
         return _exit(130)

@@ -16,7 +16,7 @@ batches_app = typer.Typer(help="Ingest batches: list them, or take one out again
 @batches_app.command("list")
 def list_command(ctx: typer.Context) -> None:
     """Each batch: id, time (UTC), files, order rows in / loaded / quarantined, pseudonymised or not."""
-    frame = list_batches(state(ctx).workspace().warehouse())
+    frame = list_batches(state(ctx).workspace().warehouse(read_only=True))
     out = console()
     if not len(frame):
         out.print("no batches yet; load order files with `shopmine ingest FILE`.")

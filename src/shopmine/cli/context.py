@@ -17,6 +17,7 @@ from shopmine.workspace import Workspace
 class CliState:
     workspace_dir: Path
     cli_settings: dict[str, Any] = field(default_factory=dict)
+    command: str | None = None  # "quality", "batches list": named in other processes' busy message
     _workspace: Workspace | None = None
 
     def workspace(self, **overrides: Any) -> Workspace:
@@ -24,14 +25,24 @@ class CliState:
         settings = dict(self.cli_settings)
         settings.update({k: v for k, v in overrides.items() if v is not None})
         if self._workspace is None or overrides:
+            self.close()
             self._workspace = Workspace(self.workspace_dir, settings)
+            self._workspace.task = self.command
         return self._workspace
+
+    def close(self) -> None:
+        """Release the workspace (its lock) when the command ends, also when the CLI runs in-process."""
+        if self._workspace is not None:
+            self._workspace.close()
 
 
 def state(ctx: typer.Context) -> CliState:
     root = ctx.find_root()
     if not isinstance(root.obj, CliState):
         root.obj = CliState(Path("."))
+        root.call_on_close(root.obj.close)
+    if ctx is not root:
+        root.obj.command = ctx.command_path.partition(" ")[2] or None
     return root.obj
 
 

@@ -22,7 +22,7 @@ def quality_command(
     """Print and save the data-quality report (rows in / loaded / quarantined, nulls, outliers ...)."""
     check_output_path(output)
     ws = state(ctx).workspace()
-    warehouse = ws.warehouse()
+    warehouse = ws.warehouse(read_only=True)
     if not warehouse.has_orders() and not warehouse.con.execute("SELECT count(*) FROM quarantine").fetchone()[0]:
         raise ShopmineInputError("the workspace has no order lines yet; load some with `shopmine ingest FILE`.")
     result = quality_report(warehouse, verify=verify, cancel_window_days=ws.settings.cancel_window_days)

@@ -21,7 +21,7 @@ def report_command(
     if output is not None and output.suffix.lower() not in (".html", ".htm"):
         raise ShopmineInputError(f"--output {output}: the report is HTML; use a .html file name.")
     shop = Shop(state(ctx).workspace())
-    if not shop.workspace.warehouse().has_orders():
+    if not shop.workspace.warehouse(read_only=True).has_orders():
         raise ShopmineInputError("the workspace has no order lines yet; load some with `shopmine ingest FILE`.")
     out = console()
     with progress(out, "building the report"):

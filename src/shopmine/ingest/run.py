@@ -89,7 +89,25 @@ def ingest(workspace, files: Sequence[str | Path], *, options: IngestOptions | N
     for path in order_paths + product_paths + customer_paths:
         sniff(path)  # fail fast, before anything is written, on missing or empty files
     preset = get_preset(options.preset)
-    warehouse = workspace.warehouse()
+    # The writer's lock, held for the whole run (other commands wait, then say "busy"), and let go
+    # at the end when this call took it: a notebook that ingested must not keep others out.
+    warehouse = workspace.warehouse(task=_task(order_paths + product_paths + customer_paths))
+    opened_here = not warehouse.is_open
+    try:
+        return _load(workspace, warehouse, order_paths, product_paths, customer_paths, options, preset, say)
+    finally:
+        if opened_here:
+            warehouse.close()
+
+
+def _task(paths: list[Path]) -> str:
+    names = [p.name for p in paths]
+    more = f" and {len(names) - 2} more files" if len(names) > 2 else ""
+    return f"ingest of {', '.join(names[:2])}{more}"
+
+
+def _load(workspace, warehouse, order_paths: list[Path], product_paths: list[Path], customer_paths: list[Path],
+          options: IngestOptions, preset, say: Progress) -> IngestReport:
     con = warehouse.con
     check_timezone(con, options.timezone)
     if order_paths or customer_paths:
