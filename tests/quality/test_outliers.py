@@ -93,17 +93,18 @@ def test_quality_report_lists_bulk_lines_and_collapsed_days(tmp_path):
     rows = []
     for day, quantities in (("01-04", [2, 2, 3, 2]), ("01-11", [2, 2, 3, 2]), ("01-18", [2, 2, 3, 2]),
                             ("02-01", [2, 2, 3, 500])):
-        rows += [(f"o{day}-{i}", "c1", "A", f"2021-{day} 10:0{i}", q, 1.0) for i, q in enumerate(quantities)]
+        rows += [(f"o{day}-{i}", "c1", "A", "Alpha lamp", f"2021-{day} 10:0{i}", q, 1.0)
+                 for i, q in enumerate(quantities)]
     csv = tmp_path / "orders.csv"
-    pd.DataFrame(rows, columns=["order_id", "customer_id", "product_id", "ordered_at", "quantity",
+    pd.DataFrame(rows, columns=["order_id", "customer_id", "product_id", "name", "ordered_at", "quantity",
                                 "unit_price"]).to_csv(csv, index=False)
     shop = Shop(tmp_path / "ws")
     shop.ingest([csv])
     result = shop.quality()
     assert result.metrics["bulk_lines"] == 1 and result.metrics["collapsed_days"] == 1
     bulk = result.tables["bulk_lines"]
-    assert bulk[["product_id", "quantity", "usual_units", "bulk_fence", "order_id"]].values.tolist() == [
-        ["A", 500.0, 2.0, 20.0, "o02-01-3"]]
+    assert bulk[["product_id", "name", "quantity", "usual_units", "bulk_fence", "order_id"]].values.tolist() == [
+        ["A", "Alpha lamp", 500.0, 2.0, 20.0, "o02-01-3"]]
     assert [tuple(r) for r in result.tables["collapsed_days"].itertuples(index=False)] == [
         (dt.date(2021, 1, 25), "Monday", 0, 4.0)]
     assert "1 bulk lines" in result.summary and "1 days with fewer than 25% of their weekday's median" in result.summary

@@ -85,6 +85,11 @@ def quality_report(warehouse, verify: bool = False,
         table = warehouse.engine().table("orders")
         before = pd.Timestamp(last).date() + dt.timedelta(days=1)
         n_bulk, bulk = bulk_lines(table, before=before, cancel_window_days=cancel_window_days)
+        if len(bulk) and "products" in warehouse.engine().con.list_tables():
+            # A merchant knows products by name: the name goes beside the id.
+            names = con.execute("SELECT product_id, name FROM products WHERE name IS NOT NULL").df()
+            bulk = bulk.merge(names, on="product_id", how="left")
+            bulk.insert(1, "name", bulk.pop("name"))
         # The counts need the matching, not the bulk fences (per-product quantiles over every sale line).
         returns = returns_and_cancellations(
             classify_lines(table, before=before, cancel_window_days=cancel_window_days, bulk=False),
