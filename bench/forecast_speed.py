@@ -31,8 +31,10 @@ processes. CPU time counts the stage's own process and the worker processes it w
 Run: ``.venv/bin/python bench/forecast_speed.py [--series 3000] [--stages ets,lgbm,auto,default] [--profile]
 [--concurrent]``; ``--series 4000,25000 --stages default`` times the default at both sizes
 (``--concurrent`` runs the three processes at once: quicker on a busy machine, CPU times still
-comparable, wall times not). Prints a table and
-writes ``bench/results/forecast_speed.json``; ``--profile`` also prints where ``auto`` spends its time.
+comparable, wall times not). Prints a table and writes ``bench/results/forecast_speed.json`` (the
+runs, the targets and the table) after every run, so that a size killed for time leaves the ones
+before it (``complete`` says whether every run finished); ``--profile`` also prints where ``auto``
+spends its time.
 """
 
 from __future__ import annotations
@@ -168,11 +170,29 @@ def main() -> None:
         rows[job] = r = collect(job[0], proc, profiled[job])
         print(f"{job[0]:<7} {job[1]:>6,} series  wall {r['wall_s']:8.1f} s  cpu {r['cpu_s']:8.1f} s  "
               f"peak {r['peak_rss_gb']:5.2f} GB", flush=True)
+        if not args.profile:
+            # Written after every run, so that a larger size killed for time still leaves the smaller ones.
+            write_results(args.results, rows, sizes, args.concurrent, done=len(rows) == len(jobs))
+    table = results_table(rows)
     print(f"\ndaily series x {DAYS} days, after a warm-up run:\n")
-    print("| stage | series | wall s | cpu s | peak GB |\n|---|---|---|---|---|")
-    for (stage, n), r in rows.items():
-        print(f"| {stage} | {n:,} | {r['wall_s']:.1f} | {r['cpu_s']:.1f} | {r['peak_rss_gb']:.2f} |")
-    # Wall time is the target; CPU time is printed beside it because on a shared machine the wall
+    print("\n".join(table))
+    for line in target_lines(rows, sizes):
+        print(line)
+    if not args.profile:
+        print(f"written: {args.results}")
+
+
+def results_table(rows: dict) -> list[str]:
+    """The markdown table of the runs so far."""
+    lines = ["| stage | series | wall s | cpu s | peak GB |", "|---|---|---|---|---|"]
+    lines += [f"| {stage} | {n:,} | {r['wall_s']:.1f} | {r['cpu_s']:.1f} | {r['peak_rss_gb']:.2f} |"
+              for (stage, n), r in rows.items()]
+    return lines
+
+
+def targets_of(rows: dict, sizes: list[int]) -> dict:
+    """Each target met or not, and the ratios they are judged on."""
+    # Wall time is the target; CPU time is reported beside it because on a shared machine the wall
     # time mostly measures the other processes.
     targets = {}
     first = sizes[0]
@@ -180,27 +200,46 @@ def main() -> None:
         a, e = rows[("auto", first)], rows[("ets", first)]
         targets.update(auto_under_5_min=a["wall_s"] < 300, auto_over_ets_wall=a["wall_s"] / e["wall_s"],
                        auto_over_ets_cpu=a["cpu_s"] / e["cpu_s"])
-        print(f"\nauto / AutoETS: wall {targets['auto_over_ets_wall']:.2f}, cpu {targets['auto_over_ets_cpu']:.2f} "
-              f"(target < 2); auto under 5 minutes: {targets['auto_under_5_min']}")
     if ("lgbm", first) in rows and ("ets", first) in rows:
         l, e = rows[("lgbm", first)], rows[("ets", first)]
         targets.update(ets_over_lgbm_wall=e["wall_s"] / l["wall_s"], ets_over_lgbm_cpu=e["cpu_s"] / l["cpu_s"])
-        print(f"AutoETS / lgbm: wall {targets['ets_over_lgbm_wall']:.1f}, cpu {targets['ets_over_lgbm_cpu']:.1f} "
-              f"(target >= 10)")
     for (stage, n), r in rows.items():
         if stage == "default":
             limit = 120 if n <= 4000 else 600
             targets[f"default_{n}_under_{limit}_s"] = r["wall_s"] < limit
-            print(f"default forecast of {n:,} series: {r['wall_s']:.1f} s (target < {limit} s)")
+    return targets
+
+
+def target_lines(rows: dict, sizes: list[int]) -> list[str]:
+    t = targets_of(rows, sizes)
+    lines = []
+    if "auto_over_ets_wall" in t:
+        lines.append(f"\nauto / AutoETS: wall {t['auto_over_ets_wall']:.2f}, cpu {t['auto_over_ets_cpu']:.2f} "
+                     f"(target < 2); auto under 5 minutes: {t['auto_under_5_min']}")
+    if "ets_over_lgbm_wall" in t:
+        lines.append(f"AutoETS / lgbm: wall {t['ets_over_lgbm_wall']:.1f}, cpu {t['ets_over_lgbm_cpu']:.1f} "
+                     f"(target >= 10)")
+    for (stage, n), r in rows.items():
+        if stage == "default":
+            lines.append(f"default forecast of {n:,} series: {r['wall_s']:.1f} s wall, {r['cpu_s']:.1f} s CPU "
+                         f"(target < {120 if n <= 4000 else 600} s wall)")
+    return lines
+
+
+def write_results(path: Path, rows: dict, sizes: list[int], concurrent: bool, done: bool) -> None:
+    from shopmine.forecast.run import DEFAULT_ETS_SERIES, DEFAULT_HORIZON, DEFAULT_WINDOWS
+
     out = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
            "protocol": {"series": sizes, "days": DAYS, "horizon": HORIZON, "season_length": SEASON,
-                        "seed": SEED, "auto_backtest_windows": 1, "concurrent": args.concurrent,
-                        "load_average_at_end": os.getloadavg()},
-           "runs": [{"stage": st, **r} for (st, _), r in rows.items()], "targets": targets}
-    if not args.profile:
-        args.results.parent.mkdir(exist_ok=True)
-        args.results.write_text(json.dumps(out, indent=2) + "\n")
-        print(f"written: {args.results}")
+                        "seed": SEED, "auto_backtest_windows": 1,
+                        "default_stage": {"horizon": DEFAULT_HORIZON, "backtest_windows": DEFAULT_WINDOWS,
+                                          "ets_series": DEFAULT_ETS_SERIES},
+                        "concurrent": concurrent, "load_average_at_end": os.getloadavg()},
+           "complete": done,
+           "runs": [{"stage": st, **r} for (st, _), r in rows.items()], "targets": targets_of(rows, sizes),
+           "table": results_table(rows)}
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(json.dumps(out, indent=2) + "\n")
 
 
 if __name__ == "__main__":

@@ -97,3 +97,33 @@ def test_mase_scale_of_a_series_shorter_than_its_season_is_the_lag_one_scale():
     # a single period has no difference at all
     one = pd.DataFrame({"unique_id": "b", "ds": [0], "y": [3.0]})
     assert np.isnan(series_scales(one, 52)["mase_scale"].iloc[0])
+
+
+def test_scales_of_several_series_in_any_row_order():
+    # a: y = 0, 2, 4, 4, 8 (as above, m = 2): 10/3 and 20/3; b: one period: nothing to difference;
+    # c: never sold: seasonal diffs 0 -> 0, no step from a first sale -> NaN; d: 3, 1 (2 periods <= m,
+    # so the one-step diff 2 serves MASE) and one step (1 - 3)**2 = 4.
+    h = pd.DataFrame({"unique_id": ["a"] * 5 + ["b"] + ["c"] * 3 + ["d"] * 2,
+                      "ds": [*range(5), 0, 0, 1, 2, 0, 1],
+                      "y": [0.0, 2, 4, 4, 8, 5, 0, 0, 0, 3, 1]})
+    s = series_scales(h.sample(frac=1.0, random_state=0), 2)
+    assert s.index.tolist() == ["a", "b", "c", "d"]
+    assert s.loc["a"].tolist() == pytest.approx([10 / 3, 20 / 3])
+    assert np.isnan(s.loc["b"]).all()
+    assert s.loc["c", "mase_scale"] == 0.0 and np.isnan(s.loc["c", "rmsse_scale"])
+    assert s.loc["d"].tolist() == pytest.approx([2.0, 4.0])
+
+
+def test_conformal_widths_of_several_series_skip_missing_forecasts():
+    from shopmine.forecast.intervals import conformal_widths
+
+    # a: errors 1..10 (ranks 9 and 10 of 10); b: errors 3, 1 and a missing forecast: ceil(3 * 0.8) = 3
+    # and ceil(3 * 0.95) = 3, both capped at n = 2 -> 3; c: no forecast at all -> NaN.
+    bt = pd.DataFrame({"unique_id": ["b", "c"] + ["a"] * 10 + ["b", "b"],
+                       "y": [3.0, 1.0, *np.arange(1.0, 11.0), 1.0, 5.0],
+                       "m": [0.0, np.nan, *np.zeros(10), np.nan, 4.0]})
+    w = conformal_widths(bt, "m").set_index("unique_id")
+    assert w.index.tolist() == ["a", "b", "c"]
+    assert w.loc["a"].tolist() == [9.0, 10.0]
+    assert w.loc["b"].tolist() == [3.0, 3.0]
+    assert np.isnan(w.loc["c"]).all()

@@ -36,10 +36,22 @@ def conformal_widths(backtest: pd.DataFrame, column: str, levels=LEVELS) -> pd.D
     >>> conformal_widths(bt, "m").to_dict("records")
     [{'unique_id': 'a', 'width_80': 3.0, 'width_95': 3.0}]
     """
-    err = (backtest["y"] - backtest[column]).abs()
-    rows = [{"unique_id": uid, **{f"width_{lv}": _quantile(e.to_numpy(float), lv) for lv in levels}}
-            for uid, e in err.groupby(backtest["unique_id"], sort=True)]
-    return pd.DataFrame(rows, columns=["unique_id", *[f"width_{lv}" for lv in levels]])
+    # Vectorised: errors sorted within each series, the rank picked by offset (a Python loop per
+    # series cost seconds at 25,000 series, and coverage() calls this for every model and window).
+    err = np.abs(backtest["y"].to_numpy(float) - backtest[column].to_numpy(float))
+    codes, ids = pd.factorize(backtest["unique_id"], sort=True)
+    finite = np.isfinite(err)
+    codes_f, err_f = codes[finite], err[finite]
+    order = np.lexsort((err_f, codes_f))
+    err_f = err_f[order]
+    n = np.bincount(codes_f, minlength=len(ids))
+    start = np.cumsum(n) - n
+    out = {"unique_id": ids.to_numpy() if hasattr(ids, "to_numpy") else np.asarray(ids)}
+    for lv in levels:
+        rank = np.minimum(np.ceil((n + 1) * lv / 100).astype(np.int64), n)
+        picked = err_f[np.clip(start + rank - 1, 0, max(len(err_f) - 1, 0))] if len(err_f) else np.zeros(len(n))
+        out[f"width_{lv}"] = np.where(n > 0, picked, np.nan)
+    return pd.DataFrame(out, columns=["unique_id", *[f"width_{lv}" for lv in levels]])
 
 
 def borrowed_widths(widths: pd.DataFrame, backtest: pd.DataFrame, column: str, history: pd.DataFrame,
@@ -58,7 +70,9 @@ def borrowed_widths(widths: pd.DataFrame, backtest: pd.DataFrame, column: str, h
     >>> borrowed_widths(w, bt, "m", hist, ["a", "b"]).to_dict("records")[1]
     {'unique_id': 'b', 'width_80': 4.0, 'width_95': 4.0}
     """
-    missing = [uid for uid in ids if uid not in set(widths["unique_id"])]
+    # The set is built once: rebuilt per id (as it once was) this was quadratic in the series, minutes at 25,000.
+    have = set(widths["unique_id"])
+    missing = [uid for uid in ids if uid not in have]
     if not missing:
         return widths
     level = history["y"].abs().groupby(history["unique_id"]).mean()

@@ -15,7 +15,8 @@ from the latest values (the lag features see the whole history). A run
 rounds to its later fits as ``n_estimators``, which then train on every row.
 
 Daily data trains on the last year of rows only (:data:`RECENT_PERIODS`); the features of those rows
-are still computed from the whole history.
+are computed from the :data:`FEATURE_WARMUP` periods before them as well, and older rows are dropped
+before the features are built (they cost memory and time, and change no kept feature).
 """
 
 from __future__ import annotations
@@ -48,6 +49,10 @@ MAX_BIN = 63
 #: Training rows kept, counted back from the last period: a year of days. The lag features still
 #: see the whole history; older rows mostly repeat the same yearly pattern at a rising cost.
 RECENT_PERIODS = {"D": 365}
+#: Periods before the first training row kept to compute its features: the longest lag and window
+#: need 35 days (the same weekday four weeks back, rolled), and the slow exponentially weighted level
+#: (alpha 0.1) gives the periods beyond 120 a weight of 0.9**120 = 3e-6, i.e. none.
+FEATURE_WARMUP = 120
 
 
 class LGBMForecaster:
@@ -139,7 +144,15 @@ class LGBMForecaster:
                                                SeasonalRollingMean)
 
         frames = prepare_drivers(train, horizon, self.freq, future)
-        data = frames.train.copy()
+        data = frames.train
+        recent = RECENT_PERIODS.get(self.freq)
+        step = pd.tseries.frequencies.to_offset(PANDAS_FREQ[self.freq])
+        if recent is not None:
+            # Counted back from each series' own last period: one that stopped early keeps the
+            # history its recursive forecast starts from.
+            last = data["ds"].groupby(pd.factorize(data["unique_id"])[0]).transform("max")
+            data = data[data["ds"] > last - step * (recent + FEATURE_WARMUP)]
+        data = data.copy()
         categories = sorted(data["unique_id"].unique())
         data["series"] = pd.Categorical(data["unique_id"], categories=categories)
         m = self.season_length
@@ -157,10 +170,8 @@ class LGBMForecaster:
             freq=PANDAS_FREQ[self.freq], lags=tree_lags(m), lag_transforms=transforms,
             date_features=DATE_FEATURES[self.freq], num_threads=1)
         prep = self.mlf_.preprocess(data, static_features=["series"], keep_last_n=None)
-        recent = RECENT_PERIODS.get(self.freq)
         if recent is not None:
-            first = prep["ds"].max() - pd.tseries.frequencies.to_offset(PANDAS_FREQ[self.freq]) * recent
-            prep = prep[prep["ds"] > first]
+            prep = prep[prep["ds"] > prep["ds"].max() - step * recent]
         self.train_rows_ = len(prep)
         X, y = prep[self.mlf_.ts.features_order_], prep["y"].to_numpy()
         self._check_labels(y)

@@ -3,6 +3,11 @@
 Global: one regression over every series, each series divided by its mean training value so that
 large and small sellers weigh alike and coefficients read "in units of the series' mean". Multi-step
 forecasts are recursive: each forecast becomes the next period's lag.
+
+Like the LightGBM model, daily data trains on the last year of rows only
+(:data:`~shopmine.forecast.lgbm.RECENT_PERIODS`): the lags still see the whole history, and the
+least-squares fit (a pseudo-inverse of the design, whose size and cost grow with the rows) is half
+as large on two years of history.
 """
 
 from __future__ import annotations
@@ -15,11 +20,17 @@ import statsmodels.api as sm
 
 from shopmine.classic.linear import correlation_table
 from shopmine.errors import ModelFitError, NotFittedError, ShopmineInputError
+from shopmine.forecast.data import PANDAS_FREQ
 from shopmine.forecast.drivers import prepare_drivers
 from shopmine.forecast.lags import (calendar_dummies, default_lags, default_windows, history_features,
                                     training_features)
 
 __all__ = ["LinearForecaster"]
+
+#: Training rows the correlation table and the plot sample are drawn from at most (uniformly, seed 0).
+#: Spearman ranks every row of every column (seconds per million rows); the sampling error of a
+#: correlation from 200,000 rows (about 1 / sqrt(n) = 0.002) is below the three decimals shown.
+CORRELATION_ROWS = 200_000
 
 
 class LinearForecaster:
@@ -33,6 +44,9 @@ class LinearForecaster:
         Default: :func:`~shopmine.forecast.lags.default_lags`.
     windows : list of int, optional
         Rolling-mean windows; default :func:`~shopmine.forecast.lags.default_windows`.
+    explain : bool, default=True
+        Compute ``correlations_`` and ``sample_`` (what the report shows). A backtest fit only needs
+        the forecasts and leaves them out.
 
     Attributes
     ----------
@@ -40,7 +54,8 @@ class LinearForecaster:
     coefficients_ : pandas.DataFrame
         ``term, coefficient, std_error, t, p_value``.
     correlations_ : pandas.DataFrame
-        Pearson and Spearman correlation of each candidate driver with scaled sales.
+        Pearson and Spearman correlation of each candidate driver with scaled sales (on up to
+        :data:`CORRELATION_ROWS` training rows).
     features_ : list of str
     sample_ : pandas.DataFrame
         Up to 2,000 training rows (scaled target, fitted value, features) for the plots.
@@ -57,11 +72,12 @@ class LinearForecaster:
     name = "linear"
 
     def __init__(self, freq: str, season_length: int, lags: list[int] | None = None,
-                 windows: list[int] | None = None):
+                 windows: list[int] | None = None, explain: bool = True):
         self.freq = freq
         self.season_length = season_length
         self.lags = lags
         self.windows = windows
+        self.explain = explain
 
     def _design(self, base: pd.DataFrame, drivers: list[str], ds: pd.Series) -> pd.DataFrame:
         cal = calendar_dummies(ds, self.freq)
@@ -79,11 +95,22 @@ class LinearForecaster:
         scale = data.groupby("unique_id", sort=True)["y"].mean().replace(0.0, 1.0)
         data["y"] = data["y"] / data["unique_id"].map(scale)
         drivers = frames.known + frames.lagged
+        from shopmine.forecast.lgbm import RECENT_PERIODS
+
+        recent = RECENT_PERIODS.get(self.freq)
+        step = pd.tseries.frequencies.to_offset(PANDAS_FREQ[self.freq])
+        width = max(max(lags), max(windows))
+        if recent is not None:
+            # Rows older than the training rows' longest lag or window change no feature (exactly):
+            # dropped before the features are built. Counted from each series' own last period.
+            last = data["ds"].groupby(pd.factorize(data["unique_id"])[0]).transform("max")
+            data = data[data["ds"] > last - step * (recent + width)].reset_index(drop=True)
         feats = training_features(data, lags, windows)
-        self._driver_values = data[drivers].astype(float)
-        X = self._design(feats, drivers, data["ds"])
-        keep = X[[f"lag{max(lags)}"]].notna().all(axis=1).to_numpy()
-        X = X.loc[keep].reset_index(drop=True)
+        keep = feats[f"lag{max(lags)}"].notna().to_numpy()
+        if recent is not None:
+            keep &= (data["ds"] > data["ds"].max() - step * recent).to_numpy()
+        self._driver_values = data.loc[keep, drivers].astype(float)
+        X = self._design(feats.loc[keep], drivers, data.loc[keep, "ds"])
         y = data.loc[keep, "y"].reset_index(drop=True)
         X = X.fillna(X.mean()).fillna(0.0)
         # Columns without variation (a driver constant in these rows) cannot have a coefficient.
@@ -102,21 +129,19 @@ class LinearForecaster:
         self._fill = X.mean()
         self._scale, self._lags, self._windows = scale, lags, windows
         self._frames, self._drivers, self._nonnegative = frames, drivers, bool((train["y"] >= 0).all())
-        width = max(max(lags), max(windows))
-        hist = data.groupby("unique_id", sort=True)["y"].apply(lambda s: s.to_numpy()[-width:])
-        self._history = np.full((len(hist), width), np.nan)
-        for i, values in enumerate(hist):
-            self._history[i, width - len(values):] = values
-        self._ids = hist.index.to_numpy()
+        self._history, self._ids = _last_values(data, width)
         ci = self.ols_.bse
         self.coefficients_ = pd.DataFrame({"term": design.columns, "coefficient": self.ols_.params.to_numpy(),
                                            "std_error": ci.to_numpy(), "t": self.ols_.tvalues.to_numpy(),
                                            "p_value": self.ols_.pvalues.to_numpy()})
-        self.correlations_ = correlation_table(X, y)
-        rng = np.random.default_rng(0)
-        pick = np.sort(rng.choice(len(X), size=min(2000, len(X)), replace=False))
-        self.sample_ = X.iloc[pick].assign(sales=y.iloc[pick].to_numpy(),
-                                           fitted=self.ols_.fittedvalues[pick]).reset_index(drop=True)
+        if self.explain:
+            rng = np.random.default_rng(0)
+            rows = np.sort(rng.choice(len(X), size=min(CORRELATION_ROWS, len(X)), replace=False))
+            self.correlations_ = correlation_table(X.iloc[rows].reset_index(drop=True),
+                                                   y.iloc[rows].reset_index(drop=True))
+            pick = np.sort(rng.choice(len(X), size=min(2000, len(X)), replace=False))
+            self.sample_ = X.iloc[pick].assign(sales=y.iloc[pick].to_numpy(),
+                                               fitted=self.ols_.fittedvalues[pick]).reset_index(drop=True)
         return self
 
     def predict(self) -> pd.DataFrame:
@@ -146,3 +171,26 @@ class LinearForecaster:
     def forecast(self, train: pd.DataFrame, horizon: int, future: pd.DataFrame | None = None) -> pd.DataFrame:
         """Fit and predict in one call (what the backtest uses)."""
         return self.fit(train, horizon, future).predict()
+
+
+def _last_values(data: pd.DataFrame, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each series' last ``width`` values, right-aligned and NaN-padded, and the ids (sorted) of the rows.
+
+    Rows are taken in their order within each series (``data`` is sorted by period within a series).
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"unique_id": ["b", "a", "a", "a"], "y": [9.0, 1.0, 2.0, 3.0]})
+    >>> history, ids = _last_values(d, 2)
+    >>> history.tolist(), ids.tolist()
+    ([[2.0, 3.0], [nan, 9.0]], ['a', 'b'])
+    """
+    codes, ids = pd.factorize(data["unique_id"], sort=True)
+    order = np.argsort(codes, kind="stable")
+    codes, values = codes[order], data["y"].to_numpy(float)[order]
+    size = np.bincount(codes, minlength=len(ids))
+    from_end = np.cumsum(size)[codes] - np.arange(len(codes))  # 1 on each series' last row
+    last = from_end <= width
+    history = np.full((len(ids), width), np.nan)
+    history[codes[last], width - from_end[last]] = values[last]
+    return history, np.asarray(ids, dtype=object)

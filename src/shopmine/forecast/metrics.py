@@ -50,17 +50,34 @@ def series_scales(history: pd.DataFrame, season_length: int) -> pd.DataFrame:
     >>> series_scales(h, 2).round(4).to_dict("records")
     [{'mase_scale': 3.3333, 'rmsse_scale': 6.6667}]
     """
-    rows = {}
-    for uid, group in history.sort_values(["unique_id", "ds"]).groupby("unique_id", sort=True):
-        y = group["y"].to_numpy(dtype=float)
-        lag = season_length if len(y) > season_length else 1
-        seasonal = np.abs(y[lag:] - y[:-lag]) if len(y) > lag else np.array([])
-        nonzero = np.flatnonzero(y != 0)
-        active = y[nonzero[0]:] if len(nonzero) else np.array([])
-        steps = np.diff(active) ** 2
-        rows[uid] = (seasonal.mean() if seasonal.size else np.nan, steps.mean() if steps.size else np.nan)
-    frame = pd.DataFrame.from_dict(rows, orient="index", columns=["mase_scale", "rmsse_scale"])
-    frame.index.name = "unique_id"
+    # Vectorised over the sorted rows (a Python loop per series took most of a 25,000-series run's
+    # scoring): each difference is taken within a series, sums and counts by series code.
+    frame = history[["unique_id", "ds", "y"]].sort_values(["unique_id", "ds"], kind="stable")
+    codes, ids = pd.factorize(frame["unique_id"], sort=True)
+    y = frame["y"].to_numpy(dtype=float)
+    n_series = len(ids)
+    size = np.bincount(codes, minlength=n_series)
+    pos = np.arange(len(y)) - np.repeat(np.cumsum(size) - size, size)  # position within its series
+
+    def mean_by_series(values: np.ndarray, valid: np.ndarray) -> np.ndarray:
+        total = np.bincount(codes[valid], weights=values[valid], minlength=n_series)
+        count = np.bincount(codes[valid], minlength=n_series)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(count > 0, total / np.maximum(count, 1), np.nan)
+
+    def diff(lag: np.ndarray) -> np.ndarray:
+        """``y_t - y_{t-lag}`` (lag per row), garbage where ``pos < lag`` (masked by the callers)."""
+        back = np.arange(len(y)) - lag
+        return y - y[np.maximum(back, 0)]
+
+    lag = np.where(size > season_length, season_length, 1)[codes]
+    seasonal = mean_by_series(np.abs(diff(lag)), pos >= lag)
+    started = pd.Series(y != 0).groupby(codes).cummax().to_numpy()
+    one = np.ones(len(y), dtype=np.int64)
+    # a step counts when the period before it is on or after the series' first non-zero value
+    prev_started = np.concatenate([[False], started[:-1]]) & (pos >= 1)
+    steps = mean_by_series(diff(one) ** 2, prev_started)
+    frame = pd.DataFrame({"mase_scale": seasonal, "rmsse_scale": steps}, index=pd.Index(ids, name="unique_id"))
     return frame
 
 
