@@ -105,16 +105,21 @@ def print_frame(console: Console, df: pd.DataFrame, title: str, max_rows: int = 
 
 
 def _fmt(value) -> str:
+    """A metric for people: four significant digits, whole numbers from 10,000 (never ``1.901e+04``).
+
+    >>> [_fmt(v) for v in (0.91853, 1234.56, 19011.2, 8297743.1, 3, float("nan"), None, True)]
+    ['0.9185', '1,235', '19,011', '8,297,743', '3', '', '', 'yes']
+    """
     if isinstance(value, pd.Timestamp):
         return value.date().isoformat() if value == value.normalize() else str(value)
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
     if isinstance(value, int):
         return f"{value:,}"
     if isinstance(value, float):
-        return f"{value:,.4g}" if abs(value) < 1e6 else f"{value:,.0f}"
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return ""
+        return f"{value:,.4g}" if abs(value) < 1e4 else f"{value:,.0f}"
     return str(value)
 
 
