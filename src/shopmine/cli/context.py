@@ -47,11 +47,13 @@ def state(ctx: typer.Context) -> CliState:
 
 
 def console() -> Console:
-    # Plain output when not on a terminal (CI logs, pipes): no colours, no live bars.
-    return Console(highlight=False, soft_wrap=True, force_terminal=None,
+    # Plain output when not on a terminal (CI logs, pipes): no colours, no live bars. No markup: what
+    # is printed holds product names, file names and column names from order files ("[/]" would crash
+    # a table, "[link=...]" would become a link); shopmine itself styles nothing with markup.
+    return Console(highlight=False, markup=False, soft_wrap=True, force_terminal=None,
                    no_color=not sys.stdout.isatty(), width=None if sys.stdout.isatty() else 120)
 
 
 def err_console() -> Console:
     # soft_wrap: an error message stays one line, whatever the terminal width.
-    return Console(stderr=True, highlight=False, soft_wrap=True, no_color=not sys.stderr.isatty())
+    return Console(stderr=True, highlight=False, markup=False, soft_wrap=True, no_color=not sys.stderr.isatty())
