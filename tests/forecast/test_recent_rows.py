@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 
 from shopmine.forecast import LGBMForecaster, LinearForecaster, StatisticalModels, run_forecast
-from shopmine.forecast.lgbm import FEATURE_WARMUP, RECENT_PERIODS
-from shopmine.forecast.run import ETS_RECENT_PERIODS
+from shopmine.forecast.data import RECENT_PERIODS
+from shopmine.forecast.lgbm import FEATURE_WARMUP
 
 
 def _daily(uid: str, n: int, seed: int, end: str = "2025-12-31") -> pd.DataFrame:
@@ -66,7 +66,7 @@ def test_daily_ets_is_fitted_on_the_last_year_before_the_origin(two_years):
     run = run_forecast(two_years, horizon=7, freq="D", model="ets", season_length=7, windows=1)
     cutoff = run.backtest["cutoff"].iloc[0]
     train = two_years[two_years["ds"] <= cutoff]
-    recent = train[train["ds"] > cutoff - pd.Timedelta(days=ETS_RECENT_PERIODS["D"])]
+    recent = train[train["ds"] > cutoff - pd.Timedelta(days=RECENT_PERIODS["D"])]
     expected = StatisticalModels(["ets"], "D", 7, 28).forecast(recent, 7)
     got = run.backtest[["unique_id", "ds", "ets"]].merge(expected, on=["unique_id", "ds"], suffixes=("", "_x"))
     assert len(got) == 14

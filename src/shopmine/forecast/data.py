@@ -24,6 +24,11 @@ SEASON_LENGTH = {"D": 7, "W": 52, "M": 12}
 PANEL_DRIVERS = ("avg_price", "discount_share", "discount_depth")
 #: pandas offsets of the period starts (weeks start on Monday, months on the 1st).
 PANDAS_FREQ = {"D": "D", "W": "W-MON", "M": "MS"}
+#: Training periods the fitted models (linear, lgbm, AutoETS) keep, counted back from the last one: a
+#: year of days. Their cost grows with each series' length, a year holds 52 weekly cycles, and older
+#: rows mostly repeat the same yearly pattern (lag features still see the whole history). Weekly and
+#: monthly series keep all of it: a year of weeks is a single season.
+RECENT_PERIODS = {"D": 365}
 
 
 def default_season_length(freq: str) -> int:

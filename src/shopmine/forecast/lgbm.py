@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from shopmine.errors import ModelFitError, NotFittedError
-from shopmine.forecast.data import PANDAS_FREQ
+from shopmine.forecast.data import PANDAS_FREQ, RECENT_PERIODS
 from shopmine.forecast.drivers import prepare_drivers
 from shopmine.forecast.lags import default_windows, tree_lags
 
@@ -46,9 +46,6 @@ FALLBACK_ESTIMATORS = 300
 #: Feature histogram bins. LightGBM's 255 buys nothing on lag features of noisy unit sales, and
 #: fewer bins make every split search (most of a round's cost) cheaper.
 MAX_BIN = 63
-#: Training rows kept, counted back from the last period: a year of days. The lag features still
-#: see the whole history; older rows mostly repeat the same yearly pattern at a rising cost.
-RECENT_PERIODS = {"D": 365}
 #: Periods before the first training row kept to compute its features: the longest lag and window
 #: need 35 days (the same weekday four weeks back, rolled), and the slow exponentially weighted level
 #: (alpha 0.1) gives the periods beyond 120 a weight of 0.9**120 = 3e-6, i.e. none.

@@ -5,7 +5,7 @@ large and small sellers weigh alike and coefficients read "in units of the serie
 forecasts are recursive: each forecast becomes the next period's lag.
 
 Like the LightGBM model, daily data trains on the last year of rows only
-(:data:`~shopmine.forecast.lgbm.RECENT_PERIODS`): the lags still see the whole history, and the
+(:data:`~shopmine.forecast.data.RECENT_PERIODS`): the lags still see the whole history, and the
 least-squares fit (a pseudo-inverse of the design, whose size and cost grow with the rows) is half
 as large on two years of history.
 """
@@ -20,7 +20,7 @@ import statsmodels.api as sm
 
 from shopmine.classic.linear import correlation_table
 from shopmine.errors import ModelFitError, NotFittedError, ShopmineInputError
-from shopmine.forecast.data import PANDAS_FREQ
+from shopmine.forecast.data import PANDAS_FREQ, RECENT_PERIODS
 from shopmine.forecast.drivers import prepare_drivers
 from shopmine.forecast.lags import (calendar_dummies, default_lags, default_windows, history_features,
                                     training_features)
@@ -95,8 +95,6 @@ class LinearForecaster:
         scale = data.groupby("unique_id", sort=True)["y"].mean().replace(0.0, 1.0)
         data["y"] = data["y"] / data["unique_id"].map(scale)
         drivers = frames.known + frames.lagged
-        from shopmine.forecast.lgbm import RECENT_PERIODS
-
         recent = RECENT_PERIODS.get(self.freq)
         step = pd.tseries.frequencies.to_offset(PANDAS_FREQ[self.freq])
         width = max(max(lags), max(windows))

@@ -11,7 +11,7 @@ import pandas as pd
 from shopmine.errors import ModelFitError, ShopmineInputError
 from shopmine.forecast.auto import window_mean, choose_auto, combine
 from shopmine.forecast.backtest import backtest_cutoffs, rolling_origin
-from shopmine.forecast.data import PANDAS_FREQ, check_regular, horizon_dates
+from shopmine.forecast.data import PANDAS_FREQ, RECENT_PERIODS, check_regular, horizon_dates
 from shopmine.forecast.intervals import LEVELS, add_intervals, borrowed_widths, conformal_widths, coverage
 from shopmine.forecast.linear import LinearForecaster
 from shopmine.forecast.metrics import series_scales
@@ -31,10 +31,6 @@ DEFAULT_HORIZON = 14
 DEFAULT_WINDOWS = 2
 #: Best sellers AutoETS runs on by default (see run_forecast's ``ets_series``).
 DEFAULT_ETS_SERIES = 500
-#: Periods AutoETS is fitted on, counted back from each backtest origin: a year of days. Its cost grows
-#: with the length of each series, a year holds 52 weekly cycles, and ETS discounts older periods
-#: anyway; weekly and monthly series keep their whole history (a year of weeks is one season).
-ETS_RECENT_PERIODS = {"D": 365}
 #: What serves a series with too little history for the full model set (see :func:`min_history`).
 FALLBACK_MODEL = "window_average"
 
@@ -189,7 +185,7 @@ def _forecaster(names: list[str], freq: str, season_length: int, window_size: in
             if keep and "ets" in state:
                 # Forward from the same first period as the fit: the fitted initial states belong there.
                 return state["ets"].forward(subset[subset["ds"] >= state["ets_start"]], horizon)
-            recent = ETS_RECENT_PERIODS.get(freq)
+            recent = RECENT_PERIODS.get(freq)
             if recent is not None:
                 start = subset["ds"].max() - pd.tseries.frequencies.to_offset(PANDAS_FREQ[freq]) * (recent - 1)
                 subset = subset[subset["ds"] >= start]
@@ -372,7 +368,7 @@ def run_forecast(series: pd.DataFrame, *, horizon: int, freq: str, model: str = 
     (form and parameters) chosen at the last backtest origin over the longer history
     (:meth:`~shopmine.forecast.StatisticalModels.forward`), and LightGBM's boosting rounds are chosen
     by early stopping at the first origin and reused by every later fit. Daily AutoETS is fitted on
-    the last year before each origin (:data:`ETS_RECENT_PERIODS`).
+    the last year before each origin (:data:`RECENT_PERIODS`).
     """
     if isinstance(horizon, bool) or not isinstance(horizon, (int, np.integer)) or horizon < 1:
         raise ShopmineInputError(f"--horizon must be a whole number of periods, at least 1; got {horizon!r}.")
