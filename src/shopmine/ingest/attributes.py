@@ -22,7 +22,6 @@ _PRODUCT_RESERVED = (*PRODUCT_COLUMNS, "batch_id", "source_line", "first_ordered
 
 
 def _match(columns: list[str], canonical: str, user_map: dict[str, str]) -> str | None:
-
     if canonical in user_map:
         found = _find(columns, user_map[canonical])
         if found is not None:
@@ -33,7 +32,6 @@ def _match(columns: list[str], canonical: str, user_map: dict[str, str]) -> str 
 def _product_columns(columns: list[str], options, path: Path) -> dict[str, str | None]:
     """Canonical products column -> the file's column: ``products_mapping`` (which must fit the file),
     then the order mapping and the canonical name itself (when the file has them)."""
-
     unknown = sorted(set(options.products_mapping) - set(PRODUCT_COLUMNS))
     if unknown:
         raise ShopmineInputError(
@@ -87,7 +85,6 @@ def _finish(con: duckdb.DuckDBPyConnection, raw, staged_reason_sql: str, batch_i
 
 def load_products_file(con: duckdb.DuckDBPyConnection, warehouse, path: Path, sha: str, batch_id: str,
                        options):
-
     raw = read_raw(con, path, sniff(path, options.delimiter, options.encoding), "__raw")
     cols = _product_columns(raw.columns, options, path)
     if cols["product_id"] is None:
@@ -129,7 +126,6 @@ def load_products_file(con: duckdb.DuckDBPyConnection, warehouse, path: Path, sh
 
 def load_customers_file(con: duckdb.DuckDBPyConnection, warehouse, path: Path, sha: str, batch_id: str,
                         options, key: bytes | None):
-
     raw = read_raw(con, path, sniff(path, options.delimiter, options.encoding), "__raw")
     id_col = _match(raw.columns, "customer_id", options.mapping)
     if id_col is None:
