@@ -1,17 +1,12 @@
-"""Rolling-origin backtest: refit at each origin, forecast the horizon, score against what happened."""
+"""Rolling-origin backtest: the windows' rows; the run refits at each origin and scores against what happened."""
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 import pandas as pd
 
 from shopmine.errors import ShopmineInputError
 
-__all__ = ["backtest_cutoffs", "rolling_origin"]
-
-#: ``forecast(train, horizon, future) -> unique_id, ds, <model columns>``
-ForecastFn = Callable[[pd.DataFrame, int, "pd.DataFrame | None"], pd.DataFrame]
+__all__ = ["backtest_cutoffs", "scored_rows", "window_rows"]
 
 
 def backtest_cutoffs(dates: pd.Series, horizon: int, windows: int, step: int) -> list[pd.Timestamp]:
@@ -37,42 +32,50 @@ def backtest_cutoffs(dates: pd.Series, horizon: int, windows: int, step: int) ->
     return [periods[last - (windows - 1 - i) * step] for i in range(windows)]
 
 
-def rolling_origin(series: pd.DataFrame, forecast: ForecastFn, horizon: int, cutoffs: list[pd.Timestamp],
-                   known: list[str]) -> pd.DataFrame:
-    """Forecasts of every window next to the actual values.
+def window_rows(series: pd.DataFrame, cutoff: pd.Timestamp, horizon: int,
+                known: list[str]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None]:
+    """One backtest window: the training rows, the actual rows to score, and the known drivers.
 
     Parameters
     ----------
     series : pandas.DataFrame
         ``unique_id, ds, y`` + drivers.
-    forecast : callable
-        ``forecast(train, horizon, future)`` returning ``unique_id, ds`` and model columns.
+    cutoff : Timestamp
+        The window's last training period (from :func:`backtest_cutoffs`).
     horizon : int
-    cutoffs : list of Timestamp
-        From :func:`backtest_cutoffs`.
     known : list of str
         Drivers whose future values the forecast may see (taken from the actual rows).
 
     Returns
     -------
-    pandas.DataFrame
-        ``unique_id, ds, cutoff, y`` and the model columns; series with no row after a cutoff are
-        left out of that window.
+    train, test : pandas.DataFrame
+        Series with no row after the cutoff are left out of ``test``.
+    future : pandas.DataFrame or None
+        ``unique_id, ds`` and the ``known`` drivers of the test rows; None without known drivers.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"unique_id": "a", "ds": pd.date_range("2024-01-01", periods=5), "y": range(5)})
+    >>> train, test, future = window_rows(s, pd.Timestamp("2024-01-03"), 1, [])
+    >>> len(train), test["y"].tolist(), future
+    (3, [3], None)
     """
-    parts = []
-    for cutoff in cutoffs:
-        train = series[series["ds"] <= cutoff]
-        alive = train["unique_id"].unique()
-        test = series[(series["ds"] > cutoff) & series["unique_id"].isin(alive)]
-        test = test.groupby("unique_id", sort=False).head(horizon)
-        future = test[["unique_id", "ds", *known]] if known else None
-        if known:
-            # A series whose horizon is cut short by the data's end cannot take a full future frame.
-            full = test.groupby("unique_id")["ds"].transform("size") == horizon
-            train = train[train["unique_id"].isin(test.loc[full, "unique_id"])]
-            future = future[full.to_numpy()]
-        predicted = forecast(train, horizon, future)
-        merged = test[["unique_id", "ds", "y"]].merge(predicted, on=["unique_id", "ds"], how="inner")
-        parts.append(merged.assign(cutoff=cutoff))
-    out = pd.concat(parts, ignore_index=True)
-    return out[["unique_id", "ds", "cutoff", "y", *[c for c in out.columns if c not in ("unique_id", "ds", "cutoff", "y")]]]
+    train = series[series["ds"] <= cutoff]
+    alive = train["unique_id"].unique()
+    test = series[(series["ds"] > cutoff) & series["unique_id"].isin(alive)]
+    test = test.groupby("unique_id", sort=False).head(horizon)
+    future = test[["unique_id", "ds", *known]] if known else None
+    if known:
+        # A series whose horizon is cut short by the data's end cannot take a full future frame.
+        full = test.groupby("unique_id")["ds"].transform("size") == horizon
+        train = train[train["unique_id"].isin(test.loc[full, "unique_id"])]
+        future = future[full.to_numpy()]
+    return train, test, future
+
+
+def scored_rows(test: pd.DataFrame, predicted: pd.DataFrame, cutoff: pd.Timestamp) -> pd.DataFrame:
+    """``unique_id, ds, cutoff, y`` and the model columns of one window (rows forecast and observed)."""
+    merged = test[["unique_id", "ds", "y"]].merge(predicted, on=["unique_id", "ds"], how="inner")
+    merged = merged.assign(cutoff=cutoff)
+    return merged[["unique_id", "ds", "cutoff", "y", *[c for c in merged.columns
+                                                       if c not in ("unique_id", "ds", "cutoff", "y")]]]

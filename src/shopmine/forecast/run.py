@@ -2,26 +2,43 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
-from shopmine.errors import ModelFitError, ShopmineInputError
-from shopmine.forecast.auto import window_mean, choose_auto, combine
-from shopmine.forecast.backtest import backtest_cutoffs, rolling_origin
-from shopmine.forecast.data import PANDAS_FREQ, RECENT_PERIODS, check_regular, horizon_dates
+from shopmine.errors import ShopmineInputError
+from shopmine.forecast.auto import choose_auto, combine, window_mean
+from shopmine.forecast.backtest import backtest_cutoffs, scored_rows, window_rows
+from shopmine.forecast.data import check_regular
 from shopmine.forecast.intervals import LEVELS, add_intervals, borrowed_widths, conformal_widths, coverage
-from shopmine.forecast.linear import LinearForecaster
 from shopmine.forecast.metrics import series_scales
-from shopmine.forecast.statistical import STATISTICAL_MODELS, StatisticalModels
+from shopmine.forecast.models import AUTO, ModelSetting, aliases, spec
+from shopmine.forecast.origin import FALLBACK_MODEL, forecast_origin, min_history, model_groups, short_series
 
-__all__ = ["DEFAULT_ETS_SERIES", "DEFAULT_HORIZON", "DEFAULT_WINDOWS", "FALLBACK_MODEL", "MODELS", "best_sellers", "model_groups", "ForecastRun", "min_history", "run_forecast", "served_label",
+__all__ = ["DEFAULT_ETS_SERIES", "DEFAULT_HORIZON", "DEFAULT_WINDOWS", "FALLBACK_MODEL", "MODELS", "WINDOW_SIZE",
+           "best_sellers", "model_groups", "ForecastRun", "min_history", "run_forecast", "served_label",
            "short_series"]
 
-#: Every model name ``--model`` accepts.
-MODELS = (*STATISTICAL_MODELS, "linear", "lgbm", "auto")
+
+class _ModelNames(Sequence):
+    """The registered aliases and ``auto``, read from the registry each time (a model registered
+    later is accepted too)."""
+
+    def __getitem__(self, index):
+        return (*aliases(), AUTO)[index]
+
+    def __len__(self) -> int:
+        return len(aliases()) + 1
+
+    def __repr__(self) -> str:
+        return repr(tuple(self))
+
+
+#: Every model name ``--model`` accepts: the registered models (:data:`~shopmine.forecast.models.REGISTRY`)
+#: and ``auto``.
+MODELS: Sequence[str] = _ModelNames()
 #: Periods averaged by window_average: four weeks of days, eight weeks, six months.
 WINDOW_SIZE = {"D": 28, "W": 8, "M": 6}
 #: Periods forecast by default: two weeks of days.
@@ -31,51 +48,6 @@ DEFAULT_HORIZON = 14
 DEFAULT_WINDOWS = 2
 #: Best sellers AutoETS runs on by default (see run_forecast's ``ets_series``).
 DEFAULT_ETS_SERIES = 500
-#: What serves a series with too little history for the full model set (see :func:`min_history`).
-FALLBACK_MODEL = "window_average"
-
-
-def min_history(season_length: int, window_size: int) -> int:
-    """Periods a series needs, counted from its first non-zero value, to be fitted by every model.
-
-    One more than the longer of the season and the ``window_average`` window, so that the seasonal
-    lag and the mean of the preceding window exist at least once. Below it AutoETS refuses "tiny
-    datasets", seasonal naive and the window average have no value, and lag features are mostly
-    missing; such a series (an all-zero one included) is served by :data:`FALLBACK_MODEL`: the mean
-    of its last ``window_size`` periods, or of all of them when it has fewer.
-
-    Examples
-    --------
-    >>> min_history(7, 28), min_history(52, 8), min_history(12, 6)
-    (29, 53, 13)
-    """
-    return max(season_length, window_size) + 1
-
-
-def short_series(train: pd.DataFrame, periods: int) -> set:
-    """Ids of the series with fewer than ``periods`` periods from their first non-zero value."""
-    # Counted without sorting (re-sorting millions of rows by string id cost more than the rest):
-    # the series are regular (check_regular), so the periods from the first sale are the rows dated
-    # on or after it.
-    codes, ids = pd.factorize(train["unique_id"])
-    first = train["ds"].where(train["y"] != 0).groupby(codes).transform("min")
-    active = np.bincount(codes, weights=(train["ds"] >= first).to_numpy(), minlength=len(ids))
-    return set(np.asarray(ids)[active < periods])
-
-
-def _fallback(train: pd.DataFrame, horizon: int, freq: str, window_size: int) -> pd.DataFrame:
-    """``unique_id, ds, value``: the mean of each series' last ``window_size`` periods, flat."""
-    frame = train.sort_values(["unique_id", "ds"], kind="stable")
-    tail = frame.groupby("unique_id", sort=True).tail(window_size)
-    mean = tail.groupby("unique_id", sort=True)["y"].mean()
-    last = frame.groupby("unique_id", sort=True)["ds"].max()
-    parts = []
-    for end, ids in last.groupby(last):
-        dates = horizon_dates(end, horizon, freq)
-        parts.append(pd.DataFrame({"unique_id": np.repeat(ids.index.to_numpy(), horizon),
-                                   "ds": np.tile(dates.to_numpy(), len(ids)),
-                                   "value": np.repeat(mean[ids.index].to_numpy(), horizon)}))
-    return pd.concat(parts, ignore_index=True)
 
 
 @dataclass
@@ -120,121 +92,9 @@ class ForecastRun:
 def _base_models(model: str) -> list[str]:
     if model not in MODELS:
         raise ShopmineInputError(f"--model must be one of {', '.join(MODELS)}, got {model!r}.")
-    if model == "auto":
-        return [m for m in MODELS if m != "auto"]
+    if model == AUTO:
+        return aliases()
     return [model]
-
-
-#: What a model may raise on data it cannot fit; anything else is a bug and propagates.
-def _fit_errors() -> tuple[type[BaseException], ...]:
-    from lightgbm.basic import LightGBMError
-
-    return (ModelFitError, LightGBMError, np.linalg.LinAlgError, ValueError)
-
-
-def model_groups(names: list[str]) -> list[list[str]]:
-    """The fits one origin makes, in order: the cheap statistical baselines together, AutoETS, linear, lgbm.
-
-    Examples
-    --------
-    >>> model_groups(["naive", "window_average", "ets", "linear", "lgbm"])
-    [['naive', 'window_average'], ['ets'], ['linear'], ['lgbm']]
-    """
-    cheap = [n for n in names if n in STATISTICAL_MODELS and n != "ets"]
-    return [g for g in (cheap, ["ets"] if "ets" in names else [], ["linear"] if "linear" in names else [],
-                        ["lgbm"] if "lgbm" in names else []) if g]
-
-
-def _forecaster(names: list[str], freq: str, season_length: int, window_size: int, explainers: dict,
-                failures: list[dict], ets_ids: set | None, step: Callable[[str], None]):
-    shortest = min_history(season_length, window_size)
-    fit_errors = _fit_errors()
-    # What the backtest fits leave to the later ones, so that they do not search again: the AutoETS
-    # models (form and parameters) of the last backtest origin and the first period they were fitted
-    # from, for the final fit; the LightGBM boosting rounds of the first fit, for every later one.
-    # (Running the first origin's AutoETS forward at the later origins too was tried: Online Retail's
-    # ets lost 0.009 RMSSE on the holdout, Walmart's 0.016; a search per backtest origin is kept.)
-    state: dict = {}
-
-    def fit_or_fall_back(models: list[str], fit, full: pd.DataFrame, horizon: int, origin: str) -> pd.DataFrame:
-        """``fit()``'s forecasts, or the fallback in each of ``models``' columns when it cannot fit."""
-        try:
-            return fit()
-        except fit_errors as exc:
-            if isinstance(exc, ShopmineInputError):
-                raise
-            failures.append({"models": list(models), "origin": origin,
-                             "reason": f"{type(exc).__name__}: {(str(exc).strip().splitlines() or [''])[0]}"})
-            simple = _fallback(full, horizon, freq, window_size)
-            return simple.assign(**{n: simple["value"] for n in models}).drop(columns="value")
-
-    def forecast(train: pd.DataFrame, horizon: int, future: pd.DataFrame | None, keep: bool = False):
-        short = short_series(train, shortest)
-        full = train[~train["unique_id"].isin(short)] if short else train
-        origin = "final" if keep else str(train["ds"].max().date())
-        where = "final fit" if keep else f"backtest origin {origin}"
-
-        def cheap(models: list[str]):
-            return lambda: StatisticalModels(models, freq, season_length, window_size).forecast(full, horizon)
-
-        def ets():
-            subset = full if ets_ids is None else full[full["unique_id"].isin(ets_ids)]
-            if not len(subset):
-                return pd.DataFrame({"unique_id": pd.Series(dtype=str), "ds": pd.Series(dtype="datetime64[ns]"),
-                                     "ets": pd.Series(dtype=float)})
-            if keep and "ets" in state:
-                # Forward from the same first period as the fit: the fitted initial states belong there.
-                return state["ets"].forward(subset[subset["ds"] >= state["ets_start"]], horizon)
-            recent = RECENT_PERIODS.get(freq)
-            if recent is not None:
-                start = subset["ds"].max() - pd.tseries.frequencies.to_offset(PANDAS_FREQ[freq]) * (recent - 1)
-                subset = subset[subset["ds"] >= start]
-            state["ets_start"] = subset["ds"].min()
-            models = StatisticalModels(["ets"], freq, season_length, window_size)
-            out = models.forecast(subset, horizon)
-            state["ets"] = models
-            return out
-
-        def linear():
-            # The correlation table and plot sample are for the report, which shows the final fit only.
-            model = LinearForecaster(freq, season_length, explain=keep).fit(full, horizon, future)
-            if keep:
-                explainers["linear"] = model
-            return model.predict()
-
-        def lgbm():
-            from shopmine.forecast.lgbm import LGBMForecaster
-
-            # Tweedie and Poisson need non-negative targets; net sales with returns may dip below zero.
-            options = {"objective": "regression"} if (full["y"] < 0).any() else {}
-            options["n_estimators"] = state.get("lgbm_rounds")
-            model = LGBMForecaster(freq, season_length, **options).fit(full, horizon, future)
-            state.setdefault("lgbm_rounds", model.n_estimators_)
-            if keep:
-                explainers["lgbm"] = model
-            return model.predict()
-
-        out = None
-        for group in model_groups(names):
-            step(f"{where}: {'+'.join(group)}")
-            if not len(full):
-                continue
-            fit = {"ets": ets, "linear": linear, "lgbm": lgbm}.get(group[0]) or cheap(group)
-            part = fit_or_fall_back(group, fit, full, horizon, origin)
-            # AutoETS may cover only the best sellers (ets_ids): the other series have no ets value.
-            how = "left" if group == ["ets"] else "inner"
-            out = part if out is None else out.merge(part, on=["unique_id", "ds"], how=how)
-        if out is not None and (full["y"] >= 0).all():
-            # ETS trends may dip below zero; units sold cannot, and the intervals are cut there too.
-            out[names] = out[names].clip(lower=0.0)
-        if short:
-            # Every model column carries the fallback, so each model's scores include the rule.
-            simple = _fallback(train[train["unique_id"].isin(short)], horizon, freq, window_size)
-            simple = simple.assign(**{n: simple["value"] for n in names}).drop(columns="value")
-            out = simple if out is None else pd.concat([out, simple], ignore_index=True)
-        return out
-
-    return forecast
 
 
 def served_label(served: str, members: list[str], failures: list[dict]) -> str:
@@ -287,13 +147,13 @@ def _group_of(frame: pd.DataFrame, ets_ids: set | None) -> pd.Series:
 def _choose_per_group(bt: pd.DataFrame, names: list[str], scales: dict, ets_ids: set | None) -> dict:
     """``auto``'s choice for each group of series: ``{group: (served, members)}``.
 
-    With AutoETS on the best sellers only, those series choose among every model and the others
-    among the models that ran on them; otherwise one choice covers every series.
+    With the costly models (AutoETS) on the best sellers only, those series choose among every model
+    and the others among the models that ran on them; otherwise one choice covers every series.
     """
     group = _group_of(bt, ets_ids)
     out = {}
     for name in group.unique():
-        candidates = [n for n in names if n != "ets"] if name == TAIL else names
+        candidates = [n for n in names if not spec(n).costly] if name == TAIL else names
         out[name] = choose_auto(bt[group == name], candidates, scales)
     return out
 
@@ -391,11 +251,20 @@ def run_forecast(series: pd.DataFrame, *, horizon: int, freq: str, model: str = 
         if progress is not None:
             progress(message, next(done), total_steps)
 
-    explainers: dict = {}
-    failures: list[dict] = []
-    forecast = _forecaster(names, freq, season_length, window_size, explainers, failures, ets_ids, say)
     known = [c for c in (future.columns if future is not None else []) if c not in ("unique_id", "ds")]
-    bt = rolling_origin(series, forecast, horizon, cutoffs, known)
+    setting = ModelSetting(freq, season_length, window_size)
+    # Fresh models at every origin; what a fit's searches found (LightGBM's rounds, the AutoETS
+    # models) reaches the next origin only through ``carried``, passed on here.
+    carried: dict = {}
+    failures: list[dict] = []
+    parts = []
+    for cutoff in cutoffs:
+        train, test, known_future = window_rows(series, cutoff, horizon, known)
+        window = forecast_origin(train, horizon, known_future, names=names, setting=setting, carried=carried,
+                                 costly_ids=ets_ids, step=say)
+        carried, failures = window.carried, failures + window.failures
+        parts.append(scored_rows(test, window.forecasts, cutoff))
+    bt = pd.concat(parts, ignore_index=True)
     scales = {c: series_scales(series[series["ds"] <= c][["unique_id", "ds", "y"]], season_length) for c in cutoffs}
     groups = {"all": (names[0], [names[0]])}
     if model == "auto":
@@ -408,7 +277,10 @@ def run_forecast(series: pd.DataFrame, *, horizon: int, freq: str, model: str = 
         cov = coverage(bt, col, nonnegative)
         metrics[col].update({f"coverage_{lv}": cov[lv] for lv in LEVELS})
 
-    final = forecast(series, horizon, future, keep=True)
+    last = forecast_origin(series, horizon, future, names=names, setting=replace(setting, final=True),
+                           carried=carried, costly_ids=ets_ids, step=say)
+    failures += last.failures
+    final = last.forecasts
     if model == "auto":
         final["auto"] = _combine_groups(final, groups, ets_ids)
     head = "auto" if model == "auto" else names[0]
@@ -423,4 +295,4 @@ def run_forecast(series: pd.DataFrame, *, horizon: int, freq: str, model: str = 
     ordered = ["unique_id", "ds", "forecast", *[f"forecast-{b}-{lv}" for lv in LEVELS for b in ("lo", "hi")],
                "model", *columns]
     return ForecastRun(out[ordered].sort_values(["unique_id", "ds"], ignore_index=True), bt, metrics,
-                       _served_name(groups), series, explainers, scales=scales, failures=failures)
+                       _served_name(groups), series, last.explanations, scales=scales, failures=failures)
