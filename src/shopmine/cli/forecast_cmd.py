@@ -10,7 +10,7 @@ import typer
 from shopmine.cli.context import console, state
 from shopmine.cli.output import amount, check_output_path, money, percent, print_frame, progress, write_table
 from shopmine.errors import ShopmineInputError
-from shopmine.forecast.run import DEFAULT_ETS_SERIES, DEFAULT_HORIZON, DEFAULT_WINDOWS
+from shopmine.forecast.run import DEFAULT_ETS_SERIES, DEFAULT_HORIZON, DEFAULT_WINDOWS, MODELS
 
 SCORE_KEYS = ["mae", "rmse", "wape", "mase", "rmsse", "coverage_80", "coverage_95"]
 
@@ -26,8 +26,8 @@ def forecast_command(
                                                 "default a one-off line far beyond its product's usual size is "
                                                 "capped at the product's bulk fence.")] = False,
     top: Annotated[int | None, typer.Option("--top", help="Only the N best-selling series.")] = None,
-    model: Annotated[str, typer.Option("--model", help="naive, seasonal_naive, window_average, ets, linear, "
-                                       "lgbm or auto (best by backtest, or an ensemble).")] = "auto",
+    model: Annotated[str, typer.Option("--model", help=f"{', '.join(MODELS[:-1])} or auto (best by backtest, "
+                                       "or an ensemble).")] = "auto",
     season_length: Annotated[int | None, typer.Option("--season-length", help="Default: 7 for D, 52 for W, "
                                                       "12 for M.")] = None,
     backtest: Annotated[int, typer.Option("--backtest", help="Rolling-origin backtest windows.")] = DEFAULT_WINDOWS,

@@ -6,7 +6,8 @@
   (bottom-up or MinTrace, hierarchicalforecast);
 - :func:`forecast_result`: the :class:`~shopmine.result.AnalysisResult` (tables, metrics, plots);
 - models: :class:`StatisticalModels` (statsforecast), :class:`LinearForecaster` (least squares),
-  :class:`LGBMForecaster` (mlforecast + LightGBM);
+  :class:`LGBMForecaster` (mlforecast + LightGBM), each under one protocol and registered in
+  :data:`shopmine.forecast.models.REGISTRY` (:func:`~shopmine.forecast.models.register` adds one);
 - :mod:`shopmine.forecast.metrics`: MAE, MSE, RMSE, WAPE, MASE, RMSSE.
 
 Messy data: a missing period in a ``--data`` table is a period without sales (filled with 0, and
