@@ -54,3 +54,16 @@ def test_online_retail_customers_match_sklearn(run, customer_summary_path, tmp_p
                      "--output", tmp_path / "p.csv")
     assert code == 0
     assert (pd.read_csv(tmp_path / "p.csv")["cluster"] == assignments["cluster"]).all()
+
+
+def test_k_by_silhouette_picks_the_best_k_or_keeps_the_one_given():
+    from shopmine.classic.kmeans import candidate_ks, k_by_silhouette
+
+    rng = np.random.default_rng(0)
+    centres = np.array([[0.0, 0.0], [10.0, 0.0], [0.0, 10.0]])
+    Z = np.vstack([c + rng.normal(scale=0.3, size=(40, 2)) for c in centres])
+    k, model, score, curve = k_by_silhouette(Z, candidate_ks(len(Z), len(Z)), None, 42)
+    assert k == 3 and model.n_clusters == 3 and curve["k"].tolist() == list(range(2, 11))
+    assert score == curve.set_index("k").loc[3, "silhouette"] == curve["silhouette"].max()
+    given, model, _, curve = k_by_silhouette(Z, [2, 3], 5, 42)
+    assert given == 5 and model.n_clusters == 5 and curve["k"].tolist() == [2, 3, 5]

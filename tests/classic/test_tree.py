@@ -57,3 +57,28 @@ def test_german_credit_matches_sklearn_on_the_same_split(run, german_path, tmp_p
     assert metrics["positive_class"] == "bad"
     for name in ("index.html", "rules.csv", "importances.csv", "tree.html", "confusion_matrix.html"):
         assert (out / name).is_file()
+
+
+def test_grow_is_the_search_fit_runs_and_classify_shares():
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({"a": rng.normal(size=300), "b": rng.normal(size=300)})
+    df["label"] = np.where(df["a"] + 0.3 * rng.normal(size=300) > 0.2, "yes", "no")
+    fitted = ClassicDecisionTree(target="label", seed=1).fit(df, test_data=df)
+    # the same grid on the same rows, grown directly: the same tree, score and rules
+    grown = ClassicDecisionTree(seed=1)
+    tree = grown.grow(df[["a", "b"]].to_numpy(), df["label"], ["a", "b"])
+    assert tree.get_depth() == fitted.tree_.get_depth() and tree.min_samples_leaf == fitted.tree_.min_samples_leaf
+    assert grown.cv_score_ == pytest.approx(fitted.result_.metrics["cv_accuracy"])
+    rules, text = grown.rules()
+    assert text == fitted.rules_text_
+    assert rules.equals(fitted.result_.tables["rules"])
+    sizes = ClassicDecisionTree(seed=1, max_depth=2, min_leaf=5)
+    assert sizes.grow(df[["a", "b"]].to_numpy(), df["label"], ["a", "b"]).get_depth() == 2
+    assert sizes.cv_score_ is None
+
+
+def test_rules_before_a_tree_is_grown_say_what_to_call():
+    from shopmine.errors import NotFittedError
+
+    with pytest.raises(NotFittedError, match=r"call fit\(data\) or grow"):
+        ClassicDecisionTree().rules()

@@ -17,7 +17,8 @@ from shopmine.classic.preprocess import make_preprocessor, missing_report
 from shopmine.errors import ShopmineInputError
 from shopmine.result import AnalysisResult
 
-__all__ = ["K_RANGE", "SILHOUETTE_SAMPLE", "ClassicKMeans", "cluster_profiles", "silhouette"]
+__all__ = ["K_RANGE", "SILHOUETTE_SAMPLE", "ClassicKMeans", "candidate_ks", "cluster_profiles", "k_by_silhouette",
+           "silhouette"]
 
 #: Candidate numbers of clusters when k is not given.
 K_RANGE = range(2, 11)
@@ -32,6 +33,57 @@ PROFILE_SD = 0.5
 def silhouette(Z: np.ndarray, labels: np.ndarray, seed: int) -> float:
     """``silhouette_score(Z, labels, sample_size=min(10000, n), random_state=seed)``."""
     return float(silhouette_score(Z, labels, sample_size=min(SILHOUETTE_SAMPLE, len(Z)), random_state=seed))
+
+
+def candidate_ks(n: int, distinct: int) -> list[int]:
+    """The k of :data:`K_RANGE` that ``n`` rows with ``distinct`` different values can take.
+
+    Below ``n`` (silhouette needs a cluster with two rows) and at most ``distinct``.
+
+    Examples
+    --------
+    >>> candidate_ks(5, 3), candidate_ks(100, 100)[-1]
+    ([2, 3], 10)
+    """
+    return [k for k in K_RANGE if k < n and k <= distinct]
+
+
+def k_by_silhouette(Z: np.ndarray, candidates: list[int], k: int | None,
+                    seed: int) -> tuple[int, KMeans, float, pd.DataFrame]:
+    """Fit ``KMeans(n_init=10)`` for every candidate k (and ``k`` if given) and keep the one to use.
+
+    Parameters
+    ----------
+    Z : numpy.ndarray
+        The (standardised) model inputs.
+    candidates : list of int
+        From :func:`candidate_ks`.
+    k : int or None
+        The k asked for; None: the candidate with the highest :func:`silhouette`.
+    seed : int
+        ``random_state`` of k-means and of the silhouette sample.
+
+    Returns
+    -------
+    k : int
+    model : sklearn.cluster.KMeans
+        The fitted k-means of that k.
+    silhouette : float
+    curve : pandas.DataFrame
+        ``k, inertia, silhouette`` of each k fitted.
+    """
+    rows, fits = [], {}
+    # One thread: on the small, low-dimensional tables k-means sees, OpenMP threads only contend
+    # (measured 100x slower with 2 threads on a 2-core machine); the limit is undone on exit.
+    with threadpool_limits(limits=1):
+        for each in sorted(set(candidates) | ({k} if k is not None else set())):
+            model = KMeans(n_clusters=each, n_init=10, random_state=seed).fit(Z)
+            score = silhouette(Z, model.labels_, seed)
+            fits[each] = (model, score)
+            rows.append({"k": each, "inertia": float(model.inertia_), "silhouette": score})
+    curve = pd.DataFrame(rows)
+    chosen = k if k is not None else int(curve.loc[curve["silhouette"].idxmax(), "k"])
+    return chosen, *fits[chosen], curve
 
 
 def cluster_profiles(z_centres: pd.DataFrame, sizes: pd.Series) -> list[str]:
@@ -106,25 +158,13 @@ class ClassicKMeans(ClassicEstimator):
         Z = preprocessor.fit_transform(prepared.X_train)
         names = [str(c) for c in preprocessor.named_steps["columns"].get_feature_names_out()]
         distinct = len(np.unique(Z, axis=0))
-        candidates = [k for k in K_RANGE if k < n and k <= distinct]
+        candidates = candidate_ks(n, distinct)
         if self.k is not None and self.k > distinct:
             raise ShopmineInputError(
                 f"--k {self.k} is larger than the number of distinct rows ({distinct}); choose a smaller k.")
         if self.k is None and not candidates:
             raise ShopmineInputError(f"only {distinct} distinct row(s): too few to form 2 clusters.")
-        rows = []
-        fits: dict[int, tuple[KMeans, float]] = {}
-        # One thread: on the small, low-dimensional tables k-means sees, OpenMP threads only contend
-        # (measured 100x slower with 2 threads on a 2-core machine); the limit is undone on exit.
-        with threadpool_limits(limits=1):
-            for k in sorted(set(candidates) | ({self.k} if self.k is not None else set())):
-                model = KMeans(n_clusters=k, n_init=10, random_state=self.seed).fit(Z)
-                score = silhouette(Z, model.labels_, self.seed)
-                fits[k] = (model, score)
-                rows.append({"k": k, "inertia": float(model.inertia_), "silhouette": score})
-        curve = pd.DataFrame(rows)
-        k = self.k if self.k is not None else int(curve.loc[curve["silhouette"].idxmax(), "k"])
-        kmeans, score = fits[k]
+        k, kmeans, score, curve = k_by_silhouette(Z, candidates, self.k, self.seed)
         self.kmeans_, self.labels_, self.curve_ = kmeans, kmeans.labels_, curve
         pipeline = Pipeline([("preprocess", preprocessor), ("model", kmeans)])
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
@@ -14,7 +15,7 @@ from shopmine.classic.prepare import PreparedData
 from shopmine.classic.preprocess import make_preprocessor, missing_report
 from shopmine.classic.target import pick_positive_class
 from shopmine.classic.tree_figure import tree_figure
-from shopmine.errors import ShopmineInputError
+from shopmine.errors import NotFittedError, ShopmineInputError
 from shopmine.figures import bar_chart
 from shopmine.result import AnalysisResult
 
@@ -98,36 +99,12 @@ class ClassicDecisionTree(ClassicEstimator):
         preprocessor = make_preprocessor(schema, drop_first=False)
         Z_train = preprocessor.fit_transform(prepared.X_train)
         names = [str(n) for n in preprocessor.get_feature_names_out()]
-        y_train = prepared.y_train.to_numpy()
         labels = sorted(prepared.y_train.unique())
-        base = DecisionTreeClassifier(criterion=self.criterion, random_state=self.seed)
-        grid = {}
-        if self.max_depth is None:
-            grid["max_depth"] = list(DEPTH_GRID)
-        else:
-            base.set_params(max_depth=self.max_depth)
-        if self.min_leaf is None:
-            grid["min_samples_leaf"] = list(LEAF_GRID)
-        else:
-            base.set_params(min_samples_leaf=self.min_leaf)
         metrics: dict = {"method": f"decision tree ({self.criterion})", "target": schema.target,
                          "n_train": len(Z_train), "n_features": len(names)}
-        if grid:
-            smallest = int(prepared.y_train.value_counts().min())
-            if smallest < 5:
-                raise ShopmineInputError(
-                    f"5-fold cross-validation needs at least 5 training rows of each class; class "
-                    f"{prepared.y_train.value_counts().idxmin()!r} has {smallest}. Give --max-depth and "
-                    f"--min-leaf, or more rows."
-                )
-            search = GridSearchCV(base, grid, cv=5, scoring="accuracy")
-            search.fit(Z_train, y_train)
-            tree = search.best_estimator_
-            metrics["cv_accuracy"] = float(search.best_score_)
-        else:
-            tree = base.fit(Z_train, y_train)
-        self.tree_ = tree
-        self.feature_names_ = names
+        tree = self.grow(Z_train, prepared.y_train, names)
+        if self.cv_score_ is not None:
+            metrics["cv_accuracy"] = self.cv_score_
         metrics["max_depth"] = int(tree.get_depth())
         metrics["max_depth_param"] = tree.max_depth
         metrics["min_samples_leaf"] = int(tree.min_samples_leaf)
@@ -157,14 +134,13 @@ class ClassicDecisionTree(ClassicEstimator):
         metrics["test_source"] = prepared.test_source
         importances = pd.DataFrame({"feature": names, "importance": tree.feature_importances_})
         importances = importances.sort_values("importance", ascending=False, ignore_index=True)
-        rules = leaf_rules(tree, names)
+        rules, self.rules_text_ = self.rules()
         tables.update(importances=importances, rules=rules,
                       missing_values=missing_report(schema, preprocessor, prepared.X_train, prepared.X_test))
         shown = importances[importances["importance"] > 0].head(20)
         figures["importances"] = bar_chart(shown, "feature", "importance", horizontal=True,
                                            title="Feature importance (impurity decrease)")
         figures["tree"] = tree_figure(tree, names, f"Decision tree for {schema.target}")
-        self.rules_text_ = export_text(tree, feature_names=names, show_weights=True)
         test_text = (f"accuracy {metrics['accuracy_test']:.3f}, macro F1 {metrics['f1_macro_test']:.3f} on "
                      f"{metrics['n_test']} test rows" if "accuracy_test" in metrics else "no test rows")
         top = ", ".join(importances.loc[importances["importance"] > 0, "feature"].head(3)) or "none"
@@ -175,6 +151,65 @@ class ClassicDecisionTree(ClassicEstimator):
                                 tables=tables, metrics=metrics, figures=figures)
         self._positive = positive
         return pipeline, result
+
+    def grow(self, Z, y, feature_names: list[str], *, scoring: str = "accuracy") -> DecisionTreeClassifier:
+        """The tree of these parameters on model inputs ``Z``: the one grid search (or the sizes given).
+
+        The tree part of :meth:`fit`'s workflow, also used by ``shopmine classify`` on its behaviour
+        features: depth and minimum leaf size not given are chosen by
+        ``GridSearchCV(cv=5, scoring=scoring)`` over :data:`DEPTH_GRID` x :data:`LEAF_GRID`.
+
+        Parameters
+        ----------
+        Z : array-like
+            Model inputs (numeric), one row per training row.
+        y : array-like or pandas.Series
+            Classes.
+        feature_names : list of str
+            Names of ``Z``'s columns (for the rules).
+        scoring : str, default="accuracy"
+            scikit-learn scorer of the search (``classify`` ranks binary trees by ``roc_auc``).
+
+        Returns
+        -------
+        sklearn.tree.DecisionTreeClassifier
+            Also kept as ``tree_``; ``cv_score_`` is the best cross-validated score (None without a
+            search) and ``feature_names_`` the names.
+        """
+        self._check_params()
+        base = DecisionTreeClassifier(criterion=self.criterion, random_state=self.seed)
+        grid = {}
+        if self.max_depth is None:
+            grid["max_depth"] = list(DEPTH_GRID)
+        else:
+            base.set_params(max_depth=self.max_depth)
+        if self.min_leaf is None:
+            grid["min_samples_leaf"] = list(LEAF_GRID)
+        else:
+            base.set_params(min_samples_leaf=self.min_leaf)
+        y = pd.Series(np.asarray(y))
+        if grid:
+            counts = y.value_counts()
+            if int(counts.min()) < 5:
+                raise ShopmineInputError(
+                    f"5-fold cross-validation needs at least 5 training rows of each class; class "
+                    f"{counts.idxmin()!r} has {int(counts.min())}. Give --max-depth and "
+                    f"--min-leaf, or more rows."
+                )
+            search = GridSearchCV(base, grid, cv=5, scoring=scoring)
+            search.fit(Z, y.to_numpy())
+            self.tree_, self.cv_score_ = search.best_estimator_, float(search.best_score_)
+        else:
+            self.tree_, self.cv_score_ = base.fit(Z, y.to_numpy()), None
+        self.feature_names_ = list(feature_names)
+        return self.tree_
+
+    def rules(self) -> tuple[pd.DataFrame, str]:
+        """The rules of the grown tree: one row per leaf (:func:`leaf_rules`) and ``export_text`` with weights."""
+        if not hasattr(self, "tree_"):
+            raise NotFittedError(f"This {type(self).__name__} has no tree yet; call fit(data) or grow(...) first.")
+        return (leaf_rules(self.tree_, self.feature_names_),
+                export_text(self.tree_, feature_names=self.feature_names_, show_weights=True))
 
     def _spec(self) -> dict:
         return {"classes": [str(c) for c in self.tree_.classes_], "positive_class": self._positive}

@@ -24,13 +24,12 @@ import ibis
 import numpy as np
 import pandas as pd
 from sklearn import metrics as skm
-from sklearn.model_selection import GridSearchCV, train_test_split
-from sklearn.tree import DecisionTreeClassifier, export_text
+from sklearn.model_selection import train_test_split
 
 from shopmine.classic.plots import confusion_figure, roc_figure
 from shopmine.classic.schema import category_text
 from shopmine.classic.target import MAX_CLASSES, pick_positive_class
-from shopmine.classic.tree import DEPTH_GRID, LEAF_GRID, leaf_rules
+from shopmine.classic.tree import ClassicDecisionTree
 from shopmine.classic.tree_figure import tree_figure
 from shopmine.customers.behaviour import behaviour_features, first_order_day, no_customers_reason
 from shopmine.customers.current_scores import score_current_customers
@@ -232,7 +231,9 @@ def classify_customers(
         Metrics ``tree_*`` and ``lgbm_*`` (``accuracy, precision, recall, f1, auc``; for a binary target
         precision/recall/F1 are those of ``positive_class``, default the minority class; else macro),
         ``cv_auc``/``cv_accuracy`` of the chosen tree, ``max_depth, min_samples_leaf, n_leaves`` and
-        ``rules_text`` (``sklearn.tree.export_text``). Tables ``scores`` (one row per model),
+        ``rules_text``. The tree is :class:`~shopmine.classic.tree.ClassicDecisionTree`'s
+        (:meth:`~shopmine.classic.tree.ClassicDecisionTree.grow`: the grid of ``shopmine model tree``,
+        searched on ``roc_auc`` for a binary target, and its rules). Tables ``scores`` (one row per model),
         ``confusion_tree``, ``confusion_lgbm``, ``rules`` (one row per leaf), ``importances`` and
         ``test_predictions`` (customer_id, actual, predicted and positive-class probability of both).
         Figures ``roc`` (binary), ``tree``, ``confusion_matrix`` and ``importances``.
@@ -257,23 +258,21 @@ def classify_customers(
         positive = None
     scoring = "roc_auc" if binary and y_train.nunique() == 2 else "accuracy"
 
-    search = GridSearchCV(DecisionTreeClassifier(criterion="gini", random_state=seed),
-                          {"max_depth": list(DEPTH_GRID), "min_samples_leaf": list(LEAF_GRID)},
-                          cv=5, scoring=scoring)
     if binary:
         # roc_auc scores the probability of classes_[1]; the positive class must be that one.
         y_fit = (y_train == positive).astype(int)
     else:
         y_fit = y_train
-    search.fit(X_train.to_numpy(), y_fit.to_numpy())
-    tree = search.best_estimator_
+    # The tree of `shopmine model tree`: its grid, its search, its rules.
+    classic = ClassicDecisionTree(criterion="gini", seed=seed)
+    tree = classic.grow(X_train.to_numpy(), y_fit, names, scoring=scoring)
     lgbm = LGBMClassifier(random_state=seed, **LGBM_PARAMS)
     lgbm.fit(X_train, y_fit.to_numpy())
 
     metrics: dict = {"target": target, "split_description": split_text, "n_train": len(X_train),
                      "n_test": len(X_test), "n_features": len(names), "classes": classes,
                      "positive_class": positive, "cv_scoring": scoring, f"cv_{scoring.replace('roc_', '')}":
-                     float(search.best_score_), "max_depth": int(tree.get_depth()),
+                     classic.cv_score_, "max_depth": int(tree.get_depth()),
                      "max_depth_param": tree.max_depth, "min_samples_leaf": int(tree.min_samples_leaf),
                      "n_leaves": int(tree.get_n_leaves())}
     predictions = pd.DataFrame({"customer_id": X_test.index.astype(str), "actual": y_test.to_numpy()})
@@ -302,8 +301,7 @@ def classify_customers(
         rule_names = ["no", "yes"] if set(classes) == {"no", "yes"} and positive == "yes" else \
             [next(c for c in classes if c != positive), positive]
         tree.classes_ = np.array(rule_names, dtype=object)  # readable rules and drawing: class names, not 0/1
-    rules_text = export_text(tree, feature_names=names, show_weights=True)
-    rules = leaf_rules(tree, names)
+    rules, rules_text = classic.rules()
     metrics["rules_text"] = rules_text
     importances = pd.DataFrame({"feature": names, "tree_importance": tree.feature_importances_,
                                 "lgbm_gain": lgbm.booster_.feature_importance("gain")})

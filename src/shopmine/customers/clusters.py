@@ -1,7 +1,8 @@
 """Behaviour clusters the classic k-means way: standardised features, k by silhouette, profiles in words.
 
-The pieces are those of :mod:`shopmine.classic.kmeans` (candidate k, silhouette on a sample,
-profiles from standardised centres, the 2-D projection); what is specific to customers is the choice
+The workflow is that of :mod:`shopmine.classic.kmeans` (its candidate k and its k-by-silhouette
+choice, :func:`~shopmine.classic.kmeans.k_by_silhouette`, profiles from standardised centres, the
+2-D projection); what is specific to customers is the choice
 and transformation of the features.
 """
 
@@ -9,12 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from sklearn.cluster import KMeans
 from sklearn.decomposition import PCA
 from sklearn.preprocessing import StandardScaler
-from threadpoolctl import threadpool_limits
 
-from shopmine.classic.kmeans import K_RANGE, PLOT_POINTS, SILHOUETTE_SAMPLE, cluster_profiles, silhouette
+from shopmine.classic.kmeans import PLOT_POINTS, SILHOUETTE_SAMPLE, candidate_ks, cluster_profiles, k_by_silhouette
 from shopmine.classic.plots import k_choice_figure, scatter_2d
 from shopmine.errors import NotFittedError, ShopmineInputError
 
@@ -197,7 +196,7 @@ class BehaviourClusters:
             raise ShopmineInputError(
                 f"--k {self.k} is larger than the number of customers with distinct behaviour ({distinct}); "
                 "choose a smaller k.")
-        candidates = [k for k in K_RANGE if k < n and k <= distinct]
+        candidates = candidate_ks(n, distinct)
         self.features_ = list(X.columns)
         if self.k is None and not candidates:
             # No partition into 2+ clusters exists (or silhouette is undefined): one cluster, said so.
@@ -210,18 +209,7 @@ class BehaviourClusters:
         Z = StandardScaler().fit_transform(X)
         weights = self._weights()
         Zw = Z * weights
-        rows, fits = [], {}
-        # One thread: on a 2-core machine OpenMP threads only contend on tables this small
-        # (see shopmine.classic.kmeans); the limit is undone on exit.
-        with threadpool_limits(limits=1):
-            for k in sorted(set(candidates) | ({self.k} if self.k is not None else set())):
-                model = KMeans(n_clusters=k, n_init=10, random_state=self.seed).fit(Zw)
-                score = silhouette(Zw, model.labels_, self.seed)
-                fits[k] = (model, score)
-                rows.append({"k": k, "inertia": float(model.inertia_), "silhouette": score})
-        self.curve_ = pd.DataFrame(rows)
-        self.k_ = self.k if self.k is not None else int(self.curve_.loc[self.curve_["silhouette"].idxmax(), "k"])
-        model, self.silhouette_ = fits[self.k_]
+        self.k_, model, self.silhouette_, self.curve_ = k_by_silhouette(Zw, candidates, self.k, self.seed)
         self.labels_ = model.labels_.astype("int64")
         sizes = pd.Series(np.bincount(self.labels_, minlength=self.k_))
         # Profiles in unweighted standard deviations, so "+1.0 sd" means the same for every feature.

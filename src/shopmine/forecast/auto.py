@@ -41,7 +41,7 @@ def choose_auto(backtest: pd.DataFrame, candidates: list[str], scales: dict) -> 
     Parameters
     ----------
     backtest : pandas.DataFrame
-        From :func:`~shopmine.forecast.backtest.rolling_origin`, one column per candidate.
+        The rolling-origin backtest of :func:`~shopmine.forecast.run_forecast`, one column per candidate.
     candidates : list of str
     scales : dict
         ``{cutoff: series_scales(...)}`` of each window.

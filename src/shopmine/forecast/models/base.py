@@ -15,7 +15,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import pandas as pd
 
-__all__ = ["ForecastModel", "ModelSetting", "ModelSpec"]
+__all__ = ["FitAtPredict", "ForecastModel", "ModelSetting", "ModelSpec"]
 
 
 @runtime_checkable
@@ -84,3 +84,23 @@ class ModelSpec:
     def key(self) -> str:
         """What the fits of one object are known by: the batch, or the alias."""
         return self.batch or self.alias
+
+
+class FitAtPredict:
+    """Base of the built-in models, whose fit needs the horizon: ``fit`` keeps the frame, ``predict`` fits.
+
+    statsforecast fits and forecasts in one pass, and the regressions lag the drivers by the horizon,
+    so their work waits for ``h``. Subclasses implement :meth:`predict` on ``self._train``.
+    """
+
+    def __init__(self, aliases: Sequence[str], setting: ModelSetting):
+        self.aliases = list(aliases)
+        self.setting = setting
+
+    def fit(self, df: pd.DataFrame) -> FitAtPredict:
+        """Keep ``unique_id, ds, y`` (+ drivers) for :meth:`predict`; returns self."""
+        self._train = df
+        return self
+
+    def predict(self, h: int, future: pd.DataFrame | None = None) -> pd.DataFrame:
+        raise NotImplementedError

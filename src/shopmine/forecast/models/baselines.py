@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import pandas as pd
 
-from shopmine.forecast.models.base import ModelSetting
+from shopmine.forecast.models.base import FitAtPredict, ModelSetting
 from shopmine.forecast.statistical import StatisticalModels
 
 __all__ = ["Baselines"]
 
 
-class Baselines:
+class Baselines(FitAtPredict):
     """One statsforecast pass over the series for every baseline asked for (nothing to search).
 
     Examples
@@ -21,15 +19,6 @@ class Baselines:
     >>> Baselines(["naive"], ModelSetting("D", 2, 2)).fit(df).predict(2)["naive"].tolist()
     [4.0, 4.0]
     """
-
-    def __init__(self, aliases: Sequence[str], setting: ModelSetting):
-        self.aliases = list(aliases)
-        self.setting = setting
-
-    def fit(self, df: pd.DataFrame) -> Baselines:
-        # Local models with no parameters to learn: statsforecast fits and forecasts in one call.
-        self._train = df
-        return self
 
     def predict(self, h: int, future: pd.DataFrame | None = None) -> pd.DataFrame:
         s = self.setting

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import pandas as pd
 
 from shopmine.forecast.data import PANDAS_FREQ, RECENT_PERIODS
-from shopmine.forecast.models.base import ModelSetting
+from shopmine.forecast.models.base import FitAtPredict
 from shopmine.forecast.statistical import StatisticalModels
 
 __all__ = ["ETS"]
 
 
-class ETS:
+class ETS(FitAtPredict):
     """AutoETS on the recent history (:data:`RECENT_PERIODS`).
 
     At a backtest origin the models are searched; the final fit runs forward the models of the last
@@ -22,15 +20,6 @@ class ETS:
     forward at the later origins too was tried: Online Retail's ets lost 0.009 RMSSE on the holdout,
     Walmart's 0.016; a search per backtest origin is kept.
     """
-
-    def __init__(self, aliases: Sequence[str], setting: ModelSetting):
-        self.aliases = list(aliases)
-        self.setting = setting
-
-    def fit(self, df: pd.DataFrame) -> ETS:
-        # statsforecast fits and forecasts in one pass; the work happens in predict.
-        self._train = df
-        return self
 
     def predict(self, h: int, future: pd.DataFrame | None = None) -> pd.DataFrame:
         s, train = self.setting, self._train

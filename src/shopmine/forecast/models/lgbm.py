@@ -2,30 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import pandas as pd
 
-from shopmine.forecast.models.base import ModelSetting
+from shopmine.forecast.models.base import FitAtPredict
 
 __all__ = ["LGBM"]
 
 
-class LGBM:
+class LGBM(FitAtPredict):
     """:class:`~shopmine.forecast.lgbm.LGBMForecaster` under the model protocol.
 
     The boosting rounds are chosen by early stopping at the first fit of a run and handed on
     (``carry``) to every later fit, which trains that many rounds without searching again.
     """
-
-    def __init__(self, aliases: Sequence[str], setting: ModelSetting):
-        self.aliases = list(aliases)
-        self.setting = setting
-
-    def fit(self, df: pd.DataFrame) -> LGBM:
-        # Drivers are lagged by the horizon in the features, so the trees are grown once h is known.
-        self._train = df
-        return self
 
     def predict(self, h: int, future: pd.DataFrame | None = None) -> pd.DataFrame:
         from shopmine.forecast.lgbm import LGBMForecaster

@@ -2,31 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import pandas as pd
 
 from shopmine.forecast.linear import LinearForecaster
-from shopmine.forecast.models.base import ModelSetting
+from shopmine.forecast.models.base import FitAtPredict
 
 __all__ = ["Linear"]
 
 
-class Linear:
+class Linear(FitAtPredict):
     """:class:`~shopmine.forecast.linear.LinearForecaster` under the model protocol.
 
     The correlation table and plot sample are for the report, which shows the final fit only: a
     backtest fit leaves them out.
     """
-
-    def __init__(self, aliases: Sequence[str], setting: ModelSetting):
-        self.aliases = list(aliases)
-        self.setting = setting
-
-    def fit(self, df: pd.DataFrame) -> Linear:
-        # The design lags the drivers by the horizon, so the regression is fitted once h is known.
-        self._train = df
-        return self
 
     def predict(self, h: int, future: pd.DataFrame | None = None) -> pd.DataFrame:
         s = self.setting
