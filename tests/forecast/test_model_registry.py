@@ -102,3 +102,23 @@ def test_the_cli_lists_a_registered_model_under_model():
     assert done.returncode == 0, done.stderr
     help_text = " ".join(done.stdout.split())
     assert "naive, seasonal_naive, window_average, ets, linear, lgbm, mean3 or auto" in help_text
+
+
+def test_an_alias_cannot_take_a_column_name_of_the_output():
+    with pytest.raises(ShopmineInputError, match=r"'forecast': use a Python identifier other than auto, unique_id"):
+        register(ModelSpec("forecast", MeanOfLast3))
+    assert "forecast" not in aliases()
+
+
+class Nameless(MeanOfLast3):
+    def predict(self, h, future=None):
+        return super().predict(h, future).rename(columns={"mean3": "other"})
+
+
+def test_a_model_that_does_not_write_its_column_is_a_bug_named_as_such():
+    register(ModelSpec("mean3", Nameless))
+    try:
+        with pytest.raises(TypeError, match=r"Nameless \(mean3\) returned no column mean3"):
+            run_forecast(_series(), horizon=7, freq="D", model="mean3", season_length=7, windows=2)
+    finally:
+        unregister("mean3")

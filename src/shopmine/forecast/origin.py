@@ -149,6 +149,10 @@ def forecast_origin(train: pd.DataFrame, horizon: int, future: pd.DataFrame | No
         model = first.make(group, replace(setting, carried=carried.get(first.key, {})))
         try:
             part = model.fit(rows).predict(horizon, future)
+            missing = [c for c in ("unique_id", "ds", *group) if c not in part.columns]
+            if missing:
+                raise TypeError(f"forecasting model {type(model).__name__} ({'+'.join(group)}) returned no "
+                                f"column {', '.join(missing)}; predict must return unique_id, ds and each alias.")
         except fit_errors as exc:
             if isinstance(exc, ShopmineInputError):
                 raise

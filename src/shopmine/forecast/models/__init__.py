@@ -20,6 +20,8 @@ __all__ = ["REGISTRY", "ForecastModel", "ModelSetting", "ModelSpec", "aliases", 
 REGISTRY: list[ModelSpec] = []
 #: Not a model: ``--model auto`` serves the best of the registered ones by backtest.
 AUTO = "auto"
+#: Names a model column cannot take: ``auto`` and the other columns of a forecast or backtest table.
+RESERVED = (AUTO, "unique_id", "ds", "y", "cutoff", "forecast", "model")
 
 
 def register(model: ModelSpec) -> ModelSpec:
@@ -33,8 +35,9 @@ def register(model: ModelSpec) -> ModelSpec:
     True
     >>> unregister("toy_naive")
     """
-    if not model.alias.isidentifier() or model.alias == AUTO:
-        raise ShopmineInputError(f"model alias {model.alias!r}: use a Python identifier other than {AUTO!r}.")
+    if not model.alias.isidentifier() or model.alias in RESERVED:
+        raise ShopmineInputError(f"model alias {model.alias!r}: use a Python identifier other than "
+                                 f"{', '.join(RESERVED)}.")
     if model.alias in aliases():
         raise ShopmineInputError(f"model alias {model.alias!r} is registered already; choose another.")
     REGISTRY.append(model)
