@@ -67,7 +67,9 @@ class ForecastRun:
     served : str
         The model behind ``forecast`` (for ``auto``, the chosen model or ensemble).
     explainers : dict
-        Fitted models with explanations (``linear``, ``lgbm``) on the full history.
+        ``{alias: explanation()}`` of the final fits of the models that have one (the
+        :class:`~shopmine.forecast.LinearForecaster` of ``linear``, the
+        :class:`~shopmine.forecast.LGBMForecaster` of ``lgbm``).
     level_metrics : dict
         ``{level: {model: scores}}`` of a reconciled run
         (:func:`~shopmine.forecast.hierarchy.reconcile_forecast`); empty otherwise.
