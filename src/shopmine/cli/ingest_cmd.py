@@ -9,28 +9,31 @@ import typer
 from rich.table import Table
 
 from shopmine.cli.context import console, err_console, state
+from shopmine.cli.helptext import choice
 from shopmine.cli.output import progress
 from shopmine.ingest import IngestOptions, ingest
-from shopmine.io.mapping import parse_map_options, parse_products_map_options
+from shopmine.io.mapping import MAPPABLE, parse_map_options, parse_products_map_options
+from shopmine.io.presets import PRESETS
+from shopmine.schema import PRODUCT_COLUMNS
 
 
 def ingest_command(
     ctx: typer.Context,
     files: Annotated[list[str], typer.Argument(help="Order files or globs: CSV (.csv, .csv.gz), Parquet, Excel.")],
-    preset: Annotated[str | None, typer.Option(help="Known layout: online_retail, shopify, transactions.")] = None,
-    map_: Annotated[list[str] | None, typer.Option("--map", help="CANONICAL=SOURCE column mapping; repeat or comma-separate.")] = None,
+    preset: Annotated[str | None, choice(PRESETS, "--preset", help="Known layout of an export's columns.")] = None,
+    map_: Annotated[list[str] | None, typer.Option("--map", metavar="<CANONICAL=SOURCE>", help="Column mapping; repeat or comma-separate. Canonical columns: " + ", ".join(MAPPABLE) + ".")] = None,
     date_format: Annotated[str | None, typer.Option(help="strftime format of the order date, e.g. '%d/%m/%Y %H:%M'.")] = None,
     timezone: Annotated[str | None, typer.Option(help="Shop time zone for zone-aware timestamps (IANA name).")] = None,
     delimiter: Annotated[str | None, typer.Option(help="CSV delimiter (sniffed when not given).")] = None,
     encoding: Annotated[str | None, typer.Option(help="CSV encoding: utf-8, utf-16, latin-1 (sniffed).")] = None,
     products: Annotated[list[str] | None, typer.Option(help="Products file (product_id, name, category, unit_cost, list_price; other columns are kept as attributes).")] = None,
-    products_map: Annotated[list[str] | None, typer.Option("--products-map", help="CANONICAL=SOURCE column mapping of the products file; repeat or comma-separate.")] = None,
+    products_map: Annotated[list[str] | None, typer.Option("--products-map", metavar="<CANONICAL=SOURCE>", help="Column mapping of the products file; repeat or comma-separate. Canonical columns: " + ", ".join(PRODUCT_COLUMNS) + ".")] = None,
     customers: Annotated[list[str] | None, typer.Option(help="Customers file (customer_id and attributes).")] = None,
     pseudonymize: Annotated[bool | None, typer.Option("--pseudonymize/--no-pseudonymize", help="Replace customer ids and personal data by keyed tokens.")] = None,
     pii: Annotated[str | None, typer.Option(help="Extra columns to pseudonymise, comma-separated.")] = None,
     drop_duplicates: Annotated[bool | None, typer.Option("--drop-duplicates/--keep-duplicates", help="Quarantine exact duplicate lines (always counted).")] = None,
-    earliest_order_date: Annotated[str | None, typer.Option(help="Quarantine order dates before this day (YYYY-MM-DD; default 1990-01-01).")] = None,
-    future_order_days: Annotated[str | None, typer.Option(help="Quarantine order dates more than this many days after now (default 1).")] = None,
+    earliest_order_date: Annotated[str | None, typer.Option(metavar="<YYYY-MM-DD>", help="Quarantine order dates before this day (default 1990-01-01).")] = None,
+    future_order_days: Annotated[str | None, typer.Option(metavar="<days>", help="Quarantine order dates more than this many days after now (default 1).")] = None,
     allow_reload: Annotated[bool, typer.Option("--allow-reload", help="Load lines and files loaded before again, instead of quarantining them as duplicate_of_loaded_line.")] = False,
 ) -> None:
     """Load order files (and optional product/customer files) into the workspace."""
