@@ -37,7 +37,7 @@ def ingest_command(
     allow_reload: Annotated[bool, typer.Option("--allow-reload", help="Load lines and files loaded before again, instead of quarantining them as duplicate_of_loaded_line.")] = False,
 ) -> None:
     """Load order files (and optional product/customer files) into the workspace."""
-    ws = state(ctx).workspace(preset=preset, date_format=date_format, timezone=timezone, delimiter=delimiter,
+    ws = state(ctx).workspace(create=True, preset=preset, date_format=date_format, timezone=timezone, delimiter=delimiter,
                               encoding=encoding, pseudonymize=pseudonymize, pii=pii,
                               drop_duplicates=drop_duplicates, earliest_order_date=earliest_order_date,
                               future_order_days=future_order_days)
