@@ -69,6 +69,8 @@ def ingest_command(
                       f"{f.rows_quarantined:,}", f"{f.duplicate_rows:,}", f.date_layout or "")
     out.print(table)
     for f in report.files:
+        if f.status == "skipped":
+            out.print(_already_loaded(f), markup=False)
         if f.pseudonymized_columns:
             replaced = ", ".join(f"{col} ({why})" for col, why in f.pseudonymized_columns.items())
             out.print(f"pseudonymised in {Path(f.path).name}: {replaced}", markup=False)
@@ -76,6 +78,15 @@ def ingest_command(
             out.print(f"{Path(f.path).name}: no rows (header only), nothing loaded from it", markup=False)
     out.print(f"order rows: {report.rows_in:,} in = {report.rows_loaded:,} loaded + "
               f"{report.rows_quarantined:,} quarantined. Next: shopmine quality")
+
+
+def _already_loaded(f) -> str:
+    """Why a file was not loaded, and how to load it again: its batch has to go first."""
+    name = Path(f.path).name
+    if f.loaded_at is None:  # the same bytes as another file of this very ingest
+        return f"{name}: the same content as a file loaded above in this batch; skipped"
+    return (f"{name}: already loaded in batch {f.loaded_batch} on {f.loaded_at:%Y-%m-%d %H:%M} UTC; "
+            f"`shopmine batches remove {f.loaded_batch}` to load it again with another mapping")
 
 
 def register(app: typer.Typer) -> None:
