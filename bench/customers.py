@@ -47,8 +47,9 @@ from shopmine.features import calibration_and_holdout
 from shopmine.ingest import IngestOptions
 from shopmine.shop import Shop
 from shopmine.workspace import Workspace
+from shared_data import data_dir
 
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+DATA = data_dir()  # --data-dir DIR, $SHOPMINE_DATA or ../shared/data
 
 
 def cdnow_calibration() -> pd.DataFrame:

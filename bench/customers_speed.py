@@ -31,8 +31,9 @@ from shopmine.ingest import IngestOptions
 from shopmine.shop import Shop
 from shopmine.simulate import simulate_shop, write_shop
 from shopmine.workspace import Workspace
+from shared_data import data_dir
 
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+DATA = data_dir()  # --data-dir DIR, $SHOPMINE_DATA or ../shared/data
 TARGET_SECONDS = 60.0
 STEPS = ("segment", "classify", "clv")
 

@@ -42,8 +42,9 @@ from shopmine.forecast.metrics import evaluate, series_scales
 from shopmine.ingest import IngestOptions
 from shopmine.shop import Shop
 from shopmine.workspace import Workspace
+from shared_data import add_data_dir_option, data_dir
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+SHARED = data_dir()  # --data-dir DIR, $SHOPMINE_DATA or ../shared/data
 DATA = SHARED / "uci_online_retail"
 WALMART = SHARED / "walmart_store_sales" / "walmart_45_stores_weekly.csv"
 MODELS = ["naive", "seasonal_naive", "window_average", "ets", "linear", "lgbm", "auto"]
@@ -131,6 +132,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--windows", type=int, default=3)
     parser.add_argument("--protocols", default="hand,product")
+    add_data_dir_option(parser)
     args = parser.parse_args()
     protocols = args.protocols.split(",")
     out = Path(__file__).parent / "results" / "forecast.json"

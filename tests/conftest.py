@@ -1,6 +1,8 @@
 """Fixtures shared by every test folder.
 
-``run`` runs the command line in-process. ``spark_engine`` starts one local Spark session for the whole run (Spark allows one context per
+``run`` runs the command line in-process. ``real_data`` finds a real data set (``../shared/data`` beside the
+repository, or ``$SHOPMINE_DATA``) or skips the test saying which path is missing; tests that use it are
+marked ``realdata``. ``spark_engine`` starts one local Spark session for the whole run (Spark allows one context per
 process and takes seconds to start); tests that use it are marked ``spark`` automatically, so
 ``pytest -m "not spark"`` skips them.
 """
@@ -12,6 +14,32 @@ import shutil
 from pathlib import Path
 
 import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def shared_data_dir() -> Path:
+    """The folder of the real data sets: ``$SHOPMINE_DATA``, else ``../shared/data`` beside the repository."""
+    override = os.environ.get("SHOPMINE_DATA")
+    return Path(override).expanduser().resolve() if override else REPO.parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def real_data():
+    """``real_data("cdnow/CDNOW_sample.txt")``: that path in the shared data folder, or skip the test.
+
+    The one way tests find real data (no absolute path in a test: it would skip everywhere else). The
+    skip names the missing path and how to point at the folder; the run's last lines count such skips.
+    """
+    root = shared_data_dir()
+
+    def need(relative: str) -> Path:
+        path = root / relative
+        if not path.exists():
+            pytest.skip(f"real data not found: {path} (set SHOPMINE_DATA to the shared data folder, see its "
+                        "SOURCES.md)")
+        return path
+    return need
 
 
 def _java_available() -> bool:
@@ -45,6 +73,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "spark_engine" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.spark)
+        if "real_data" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.realdata)
 
 
 @pytest.fixture

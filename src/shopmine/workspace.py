@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shlex
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -26,6 +27,11 @@ class Workspace:
         Settings given on the command line (``None`` values mean "not given").
     create : bool, default=True
         Create the folder and a default ``shopmine.toml`` when missing.
+
+    Raises
+    ------
+    ShopmineInputError
+        With ``create=False``, when ``root`` is not a workspace (no ``shopmine.toml``): nothing is created.
     """
 
     def __init__(self, root: str | Path = ".", cli_settings: Mapping[str, Any] | None = None,
@@ -37,10 +43,8 @@ class Workspace:
         self.task: str | None = None
         if create:
             self.init()
-        elif not self.root.is_dir():
-            raise ShopmineInputError(
-                f"workspace {self.root} does not exist; create it with `shopmine init {self.root}`."
-            )
+        elif not is_workspace(self.root):
+            raise ShopmineInputError(not_a_workspace(self.root))
         self.file_settings = self._read_config()
         self.settings: Settings = resolve_settings(cli_settings, self.file_settings)
 
@@ -192,6 +196,17 @@ class Workspace:
 def is_workspace(folder: str | Path) -> bool:
     """Tell whether ``folder`` is a workspace (holds ``shopmine.toml``), without creating anything."""
     return (Path(folder) / CONFIG_NAME).is_file()
+
+
+def not_a_workspace(folder: str | Path) -> str:
+    """The one message for a folder that is not a workspace, with the command that makes it one.
+
+    Examples
+    --------
+    >>> not_a_workspace("/tmp/my shop")
+    "not a shopmine workspace: /tmp/my shop; run `shopmine init '/tmp/my shop'`"
+    """
+    return f"not a shopmine workspace: {folder}; run `shopmine init {shlex.quote(str(folder))}`"
 
 
 def signing_key_for(folder: str | Path):

@@ -1,4 +1,4 @@
-"""Fixtures of the classic-method tests: the CLI runner and the real tables from ../shared/data."""
+"""Fixtures of the classic-method tests: the CLI runner and the real tables (the ``real_data`` fixture)."""
 
 from __future__ import annotations
 
@@ -8,33 +8,20 @@ import pandas as pd
 import pytest
 
 
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
-WALMART = DATA / "walmart_store_sales" / "walmart_45_stores_weekly.csv"
-GERMAN = DATA / "german_credit" / "germancredit.csv"
-RETAIL = DATA / "uci_online_retail"
-
-
-def need(path: Path) -> Path:
-    if not path.exists():
-        pytest.skip(f"real data not available: {path} is absent (see ../shared/data/SOURCES.md)")
-    return path
-
+@pytest.fixture(scope="session")
+def walmart_path(real_data) -> Path:
+    return real_data("walmart_store_sales/walmart_45_stores_weekly.csv")
 
 
 @pytest.fixture(scope="session")
-def walmart_path() -> Path:
-    return need(WALMART)
+def german_path(real_data) -> Path:
+    return real_data("german_credit/germancredit.csv")
 
 
 @pytest.fixture(scope="session")
-def german_path() -> Path:
-    return need(GERMAN)
-
-
-@pytest.fixture(scope="session")
-def customer_summary_path(tmp_path_factory) -> Path:
+def customer_summary_path(tmp_path_factory, real_data) -> Path:
     """The Online Retail customer summary built by the foundation, written as CSV once per run."""
-    folder = need(RETAIL)
+    folder = real_data("uci_online_retail")
     from shopmine.ingest import IngestOptions, ingest
     from shopmine.shop import Shop
     from shopmine.workspace import Workspace

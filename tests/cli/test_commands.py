@@ -78,7 +78,7 @@ def test_report_command_writes_one_html(cli, tmp_path):
     (("features", "panel", "--freq", "Q"), "--freq must be D or W"),
     (("features", "panel", "--output", "x.xlsx"), ".csv, .parquet or .json"),
     (("report", "--output", "r.pdf"), "use a .html file name"),
-    (("quality",), "no order lines yet"),
+    (("quality",), "not a shopmine workspace"),
     (("ingest",), "Missing argument"),
     (("nonsense",), "No such command"),
 ])
@@ -86,6 +86,12 @@ def test_usage_errors_exit_2_and_name_the_option(cli, args, message):
     code, _, err = cli(*args)
     assert code == 2
     assert message in err
+
+
+def test_quality_on_an_empty_workspace_says_to_ingest(cli):
+    assert cli("init", str(cli.ws))[0] == 0
+    code, _, err = cli("quality")
+    assert code == 2 and "the workspace has no order lines yet; load some with `shopmine ingest FILE`." in err
 
 
 def test_quality_csv_output_lists_quarantined_rows(cli, tmp_path):

@@ -14,7 +14,6 @@ from scipy.special import hyp2f1
 from shopmine.customers.clv import MBGCNBDModel
 from shopmine.errors import ShopmineInputError
 
-CDNOW = Path("/work/shared/data/cdnow")
 
 
 def test_mbgcnbd_likelihood_by_hand():
@@ -35,9 +34,9 @@ def test_mbgcnbd_likelihood_by_hand():
     assert ll0[0] == pytest.approx(math.log(2 / 3 * 2 / 7 * (7 / 4 + 12 / 7)), rel=1e-12)
 
 
-def cdnow_sample_weekly() -> pd.DataFrame:
+def cdnow_sample_weekly(sample: Path) -> pd.DataFrame:
     """BTYDplus ``elog2cbs(cdnowElog, T.cal = "1997-09-30")``: weeks, same-day purchases merged."""
-    raw = pd.read_csv(CDNOW / "CDNOW_sample.txt", sep=r"\s+", header=None,
+    raw = pd.read_csv(sample, sep=r"\s+", header=None,
                       names=["master_id", "customer_id", "date", "cds", "amount"])
     raw["date"] = pd.to_datetime(raw["date"].astype(str), format="%Y%m%d")
     days = raw[raw["date"] <= "1997-09-30"].drop_duplicates(["customer_id", "date"])
@@ -49,13 +48,11 @@ def cdnow_sample_weekly() -> pd.DataFrame:
                          "litt": days.groupby("customer_id")["gap"].apply(lambda s: np.log(s.dropna()).sum())})
 
 
-@pytest.mark.realdata
-@pytest.mark.skipif(not (CDNOW / "CDNOW_sample.txt").exists(), reason="CDNOW data not in /work/shared/data/cdnow")
-def test_mbgcnbd_cdnow_published_parameters():
+def test_mbgcnbd_cdnow_published_parameters(real_data):
     # BTYDplus demos/cdnow.r (as CBG/NBD and CBG/CNBD-k, the models' earlier names) on the 2,357 CDNOW
     # sample customers, 39 weeks: k = 1 (no regularity): r, alpha, a, b = 0.525, 6.183, 0.891, 1.614;
     # k = 2: 0.580, 2.288, 1.135, 1.585; k = 3: 0.533, 1.258, 1.289, 1.845.
-    cbs = cdnow_sample_weekly()
+    cbs = cdnow_sample_weekly(real_data("cdnow/CDNOW_sample.txt"))
     assert len(cbs) == 2357
     published = {1: (0.525, 6.183, 0.891, 1.614), 2: (0.580, 2.288, 1.135, 1.585), 3: (0.533, 1.258, 1.289, 1.845)}
     auto = MBGCNBDModel().fit(cbs["x"], cbs["t_x"], cbs["T"], cbs["litt"])

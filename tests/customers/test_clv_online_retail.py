@@ -4,8 +4,6 @@ not 0.99 or more for everyone, or the output says the fit cannot tell and which 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from shopmine.customers.clv import customer_lifetime_value
@@ -13,17 +11,12 @@ from shopmine.ingest import IngestOptions
 from shopmine.shop import Shop
 from shopmine.workspace import Workspace
 
-RETAIL = Path("/work/shared/data/uci_online_retail")
-pytestmark = [
-    pytest.mark.realdata,
-    pytest.mark.skipif(not RETAIL.exists(), reason="Online Retail not in /work/shared/data/uci_online_retail"),
-]
-
 
 @pytest.fixture(scope="module")
-def retail_shop(tmp_path_factory: pytest.TempPathFactory) -> Shop:
+def retail_shop(tmp_path_factory: pytest.TempPathFactory, real_data) -> Shop:
+    files = sorted(real_data("uci_online_retail").glob("*.csv.gz"))
     shop = Shop(Workspace(tmp_path_factory.mktemp("retail") / "ws"))
-    shop.ingest(sorted(RETAIL.glob("*.csv.gz")), IngestOptions(preset="online_retail"))
+    shop.ingest(files, IngestOptions(preset="online_retail"))
     return shop
 
 

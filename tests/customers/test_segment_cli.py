@@ -12,7 +12,6 @@ import pytest
 from shopmine.cli.app import main
 from shopmine.customers import OUTPUT_COLUMNS
 
-ONLINE_RETAIL = Path("/work/shared/data/uci_online_retail")
 
 
 def test_segment_command_writes_the_contract(demo_shop, tmp_path, capsys):
@@ -45,12 +44,11 @@ def test_report_has_a_segments_section(demo_shop):
     assert "Customer segments (RFM and behaviour clusters)" in html
 
 
-@pytest.mark.skipif(not ONLINE_RETAIL.exists(), reason="Online Retail data not in /work/shared/data")
 @pytest.mark.skipif("SHOPMINE_ONLINE_RETAIL" not in os.environ,
                     reason="slow: set SHOPMINE_ONLINE_RETAIL=1 to segment all Online Retail customers")
-def test_online_retail_all_customers(tmp_path, capsys):
+def test_online_retail_all_customers(tmp_path, capsys, real_data):
     ws = str(tmp_path / "ws")
-    files = sorted(str(p) for p in ONLINE_RETAIL.glob("*.csv.gz"))
+    files = sorted(str(p) for p in real_data("uci_online_retail").glob("*.csv.gz"))
     assert main(["--workspace", ws, "ingest", *files, "--preset", "online_retail"]) == 0
     started = time.perf_counter()
     code = main(["--workspace", ws, "segment", "--output", str(tmp_path / "seg.parquet")])

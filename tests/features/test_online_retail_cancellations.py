@@ -9,7 +9,6 @@ customer 16446's other order, 553573, is 1 × £1.65 + 1 × £1.25 = £2.90.
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -17,16 +16,13 @@ import pytest
 from shopmine.ingest import IngestOptions
 from shopmine.shop import Shop
 
-pytestmark = pytest.mark.realdata
-
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "uci_online_retail"
-
 
 @pytest.fixture(scope="module")
-def shop(tmp_path_factory: pytest.TempPathFactory) -> Shop:
-    files = sorted(DATA.glob("online_retail_*.csv.gz"))
+def shop(tmp_path_factory: pytest.TempPathFactory, real_data) -> Shop:
+    folder = real_data("uci_online_retail")
+    files = sorted(folder.glob("online_retail_*.csv.gz"))
     if not files:
-        pytest.skip(f"real data set not found at {DATA} (see ../shared/data/SOURCES.md)")
+        pytest.skip(f"real data set not found: no online_retail_*.csv.gz in {folder}")
     shop = Shop(tmp_path_factory.mktemp("online_retail") / "ws")
     shop.ingest(files, IngestOptions(preset="online_retail"))
     return shop

@@ -17,7 +17,6 @@ from shopmine.forecast.lgbm import LGBMForecaster
 from shopmine.forecast.report import fit_failure_note, forecast_result
 from shopmine.forecast.run import FALLBACK_MODEL
 
-DATA = __import__("pathlib").Path(__file__).resolve().parents[2].parent / "shared" / "data" / "uci_online_retail"
 
 
 def _closed_shop() -> pd.DataFrame:
@@ -55,15 +54,13 @@ def test_fit_failure_note_is_empty_without_failures():
     assert fit_failure_note([]) == ""
 
 
-@pytest.mark.realdata
-def test_online_retail_total_forecast_before_the_christmas_closure_exits_0(tmp_path, capsys):
-    if not DATA.exists():
-        pytest.skip(f"real data not available: {DATA} is absent (see ../shared/data/SOURCES.md)")
+def test_online_retail_total_forecast_before_the_christmas_closure_exits_0(tmp_path, capsys, real_data):
     from shopmine.cli.app import main
 
+    folder = real_data("uci_online_retail")
     ws = tmp_path / "ws"
-    files = sorted(str(p) for p in DATA.glob("online_retail_2010-12.csv.gz")) + \
-        sorted(str(p) for p in DATA.glob("online_retail_2011-01.csv.gz"))
+    files = sorted(str(p) for p in folder.glob("online_retail_2010-12.csv.gz")) + \
+        sorted(str(p) for p in folder.glob("online_retail_2011-01.csv.gz"))
     assert main(["init", str(ws)]) == 0
     assert main(["-w", str(ws), "ingest", *files, "--preset", "online_retail"]) == 0
     capsys.readouterr()

@@ -27,13 +27,10 @@ def run(tmp_path: Path, capsys):
     return _run
 
 
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
-
-
 @pytest.fixture
-def online_retail_files() -> list[Path]:
-    folder = DATA / "uci_online_retail"
+def online_retail_files(real_data) -> list[Path]:
+    folder = real_data("uci_online_retail")
     files = sorted(folder.glob("online_retail_*.csv.gz"))
     if not files:
-        pytest.skip(f"real data set not found at {folder} (see ../shared/data/SOURCES.md)")
+        pytest.skip(f"real data set not found: no online_retail_*.csv.gz in {folder}")
     return files

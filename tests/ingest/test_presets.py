@@ -97,3 +97,31 @@ def test_online_retail_preset_names_every_spelling_it_looked_for(ws, tmp_path):
     with pytest.raises(ShopmineInputError, match=r"no_invoice\.csv: the file does not have column 'InvoiceNo' or "
                                                  r"'Invoice' that --preset online_retail expects for order_id"):
         ingest(ws, [path], options=IngestOptions(preset="online_retail"))
+
+
+def test_a_wrong_preset_suggests_the_preset_the_columns_match(ws, tmp_path):
+    uci = write(tmp_path / "uci.csv", UCI)
+    with pytest.raises(ShopmineInputError) as shopify:
+        ingest(ws, [uci], options=IngestOptions(preset="shopify"))
+    assert str(shopify.value).endswith("map it with --map order_id=COLUMN; these columns match preset "
+                                       "online_retail: use --preset online_retail instead.")
+    shop_export = write(tmp_path / "orders_export.csv", SHOPIFY)
+    with pytest.raises(ShopmineInputError, match="these columns match preset shopify: use --preset shopify instead"):
+        ingest(ws, [shop_export], options=IngestOptions(preset="transactions"))
+    # Without a preset, the missing canonical columns point at the matching preset too (UCI II spellings).
+    with pytest.raises(ShopmineInputError, match=r"or use --preset\. These columns match preset online_retail: "
+                                                 r"use --preset online_retail\."):
+        ingest(ws, [write(tmp_path / "uci2.csv", UCI_II)])
+
+
+def test_no_suggestion_when_no_preset_matches(ws, tmp_path):
+    path = write(tmp_path / "no_invoice.csv", UCI_II.replace("Invoice,", "Bill,", 1))
+    with pytest.raises(ShopmineInputError) as caught:
+        ingest(ws, [path], options=IngestOptions(preset="shopify"))
+    assert "match preset" not in str(caught.value)
+
+
+def test_the_cli_prints_the_suggestion(run, tmp_path):
+    code, _, err = run("ingest", str(write(tmp_path / "uci.csv", UCI)), "--preset", "transactions")
+    assert code == 2
+    assert "these columns match preset online_retail: use --preset online_retail instead" in " ".join(err.split())

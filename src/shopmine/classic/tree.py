@@ -19,7 +19,9 @@ from shopmine.errors import NotFittedError, ShopmineInputError
 from shopmine.figures import bar_chart
 from shopmine.result import AnalysisResult
 
-__all__ = ["DEPTH_GRID", "LEAF_GRID", "ClassicDecisionTree", "leaf_rules"]
+__all__ = ["CRITERIA", "DEPTH_GRID", "LEAF_GRID", "ClassicDecisionTree", "leaf_rules"]
+
+CRITERIA = ("gini", "entropy")  # split impurities offered (the CLI lists them)
 
 #: Candidate depths and minimum leaf sizes searched by 5-fold cross-validation.
 DEPTH_GRID = (1, 2, 3, 4, 5, 6, 8, 10)
@@ -88,7 +90,7 @@ class ClassicDecisionTree(ClassicEstimator):
         self.positive_class = positive_class
 
     def _check_params(self) -> None:
-        if self.criterion not in ("gini", "entropy"):
+        if self.criterion not in CRITERIA:
             raise ShopmineInputError(f"--criterion must be gini or entropy, got {self.criterion!r}.")
         for option, value in (("--max-depth", self.max_depth), ("--min-leaf", self.min_leaf)):
             if value is not None and (not isinstance(value, int) or value < 1):

@@ -12,7 +12,9 @@ import typer
 from shopmine import __version__
 from shopmine.cli.argv import hoist_global_options
 from shopmine.cli.context import CliState, err_console
+from shopmine.cli.helptext import choice
 from shopmine.errors import ShopmineInputError
+from shopmine.settings import SETTINGS
 from shopmine.workspace_lock import WorkspaceBusyError
 
 app = typer.Typer(
@@ -22,6 +24,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+ENGINES = next(s.choices for s in SETTINGS if s.name == "engine")
 
 
 def _print_version(value: bool) -> None:
@@ -35,8 +39,8 @@ def global_options(
     ctx: typer.Context,
     workspace: Annotated[Path, typer.Option("--workspace", "-w", help="Workspace folder.",
                                             envvar="SHOPMINE_WORKSPACE")] = Path("."),
-    engine: Annotated[str | None, typer.Option("--engine", help="Query engine: duckdb or spark.")] = None,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Analysis date YYYY-MM-DD "
+    engine: Annotated[str | None, choice(ENGINES, "--engine", help="Query engine.")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", metavar="<YYYY-MM-DD>", help="Analysis date "
                                               "(default: the day after the last order).")] = None,
     version: Annotated[bool, typer.Option("--version", help="Print the version and exit.", is_eager=True,
                                           callback=_print_version)] = False,
@@ -48,8 +52,8 @@ def global_options(
         except ValueError:
             raise typer.BadParameter(f"must be a date like 2011-12-01, got {as_of!r}",
                                      param_hint="--as-of") from None
-    if engine is not None and engine not in ("duckdb", "spark"):
-        raise typer.BadParameter(f"must be duckdb or spark, got {engine!r}", param_hint="--engine")
+    if engine is not None and engine not in ENGINES:
+        raise typer.BadParameter(f"must be {' or '.join(ENGINES)}, got {engine!r}", param_hint="--engine")
     ctx.obj = CliState(workspace, {"engine": engine, "as_of": as_of})
     ctx.call_on_close(ctx.obj.close)  # the workspace lock goes when the command ends
 
@@ -61,6 +65,13 @@ def _register_commands() -> None:
         module.register(app)
 
 
+def command():
+    """The ``shopmine`` command built from the Typer app, with readable help (:mod:`shopmine.cli.helptext`)."""
+    from shopmine.cli.helptext import readable_help
+
+    return readable_help(typer.main.get_command(app))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; map errors to exit codes with a one-line reason."""
     _register_commands()
@@ -68,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
 
     argv = hoist_global_options(list(sys.argv[1:] if argv is None else argv))
     try:
-        code = app(args=argv, standalone_mode=False, prog_name="shopmine")
+        code = command()(args=argv, standalone_mode=False, prog_name="shopmine")
     except typer.Exit as exc:
         return _exit(exc.exit_code)
     except typer.Abort:

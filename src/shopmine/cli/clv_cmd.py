@@ -8,7 +8,9 @@ from typing import Annotated
 import typer
 
 from shopmine.cli.context import console, state
+from shopmine.cli.helptext import choice
 from shopmine.cli.output import check_output_path, money, percent, print_frame, print_metrics, progress, write_table
+from shopmine.customers.clv import MODEL_CHOICES
 from shopmine.errors import ShopmineInputError
 from shopmine.shop import Shop
 
@@ -21,8 +23,8 @@ def clv_command(
     ctx: typer.Context,
     horizon_days: Annotated[int, typer.Option("--horizon-days", min=1, help="Horizon of expected purchases "
                                               "and revenue, in days.")] = 365,
-    model: Annotated[str, typer.Option("--model", help="Purchase model behind p_alive, expected purchases, churn "
-                                       "and purchase probabilities: auto (default: the lowest holdout RMSE on the "
+    model: Annotated[str, choice(MODEL_CHOICES, "--model", help="Purchase model behind p_alive, expected purchases, "
+                                 "churn and purchase probabilities: auto (the lowest holdout RMSE on the "
                                        "shop's own history, falling back when a fit is degenerate), pareto_nbd, "
                                        "bgnbd or mbgcnbd (forced).")] = "auto",
     output: Annotated[Path | None, typer.Option("--output", help="Write one row per customer (.csv, .parquet, "
@@ -32,7 +34,7 @@ def clv_command(
 ) -> None:
     """Pareto/NBD, BG/NBD or MBG/CNBD-k purchases and Gamma-Gamma spend: probability alive, expected purchases and
     revenue, churn (no purchase in 90 days) and purchase-in-30-days probabilities."""
-    from shopmine.customers.clv import MODEL_CHOICES, OUTPUT_COLUMNS, PURCHASE_MODELS, customer_lifetime_value
+    from shopmine.customers.clv import OUTPUT_COLUMNS, PURCHASE_MODELS, customer_lifetime_value
 
     if model not in MODEL_CHOICES:
         raise ShopmineInputError(f"--model must be one of {', '.join(MODEL_CHOICES)}; got {model!r}.")

@@ -20,13 +20,18 @@ class CliState:
     command: str | None = None  # "quality", "batches list": named in other processes' busy message
     _workspace: Workspace | None = None
 
-    def workspace(self, **overrides: Any) -> Workspace:
-        """The workspace, created on first use; ``overrides`` are per-command settings."""
+    def workspace(self, create: bool = False, **overrides: Any) -> Workspace:
+        """The workspace; ``overrides`` are per-command settings.
+
+        Only ``ingest`` passes ``create=True`` (and ``init`` makes its own): any other command on a
+        folder that is not a workspace stops with "not a shopmine workspace ...; run `shopmine init`"
+        (exit 2) and leaves nothing behind, instead of an empty workspace answering "no orders yet".
+        """
         settings = dict(self.cli_settings)
         settings.update({k: v for k, v in overrides.items() if v is not None})
         if self._workspace is None or overrides:
             self.close()
-            self._workspace = Workspace(self.workspace_dir, settings)
+            self._workspace = Workspace(self.workspace_dir, settings, create=create)
             self._workspace.task = self.command
         return self._workspace
 

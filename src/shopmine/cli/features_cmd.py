@@ -8,9 +8,12 @@ from typing import Annotated
 import typer
 
 from shopmine.cli.context import console, state
+from shopmine.cli.helptext import choice
 from shopmine.cli.output import check_output_path, print_frame, print_metrics, progress, write_table
 from shopmine.errors import ShopmineInputError
 from shopmine.features import customer_overview
+from shopmine.features.periods import FREQS
+from shopmine.features.sales_panel import LEVELS
 from shopmine.result import AnalysisResult
 from shopmine.shop import Shop
 
@@ -24,8 +27,8 @@ def _shop(ctx: typer.Context) -> Shop:
 @features_app.command("panel")
 def panel_command(
     ctx: typer.Context,
-    level: Annotated[str, typer.Option(help="product, category or total.")] = "product",
-    freq: Annotated[str, typer.Option(help="D (days) or W (ISO weeks, ds = Monday).")] = "D",
+    level: Annotated[str, choice(LEVELS, "--level", help="One series per product, per category, or the shop's total.")] = "product",
+    freq: Annotated[str, choice(FREQS, "--freq", help="D (days) or W (ISO weeks, ds = Monday).")] = "D",
     output: Annotated[Path | None, typer.Option(help="Write the panel (.csv, .parquet, .json).")] = None,
 ) -> None:
     """Zero-filled sales per series and period: units, revenue, returns, orders, prices, discounts."""

@@ -8,9 +8,14 @@ from typing import Annotated
 import typer
 
 from shopmine.cli.context import console, state
+from shopmine.cli.helptext import choice
 from shopmine.cli.output import amount, check_output_path, money, percent, print_frame, progress, write_table
 from shopmine.errors import ShopmineInputError
+from shopmine.features.sales_panel import LEVELS
+from shopmine.forecast.data import FREQS
+from shopmine.forecast.hierarchy import RECONCILE_METHODS
 from shopmine.forecast.run import DEFAULT_ETS_SERIES, DEFAULT_HORIZON, DEFAULT_WINDOWS, MODELS
+from shopmine.forecast.sources import MEASURES
 
 SCORE_KEYS = ["mae", "rmse", "wape", "mase", "rmsse", "coverage_80", "coverage_95"]
 
@@ -18,16 +23,17 @@ SCORE_KEYS = ["mae", "rmse", "wape", "mase", "rmsse", "coverage_80", "coverage_9
 def forecast_command(
     ctx: typer.Context,
     horizon: Annotated[int, typer.Option("--horizon", help="Periods to forecast.")] = DEFAULT_HORIZON,
-    level: Annotated[str, typer.Option("--level", help="product, category or total.")] = "product",
-    freq: Annotated[str, typer.Option("--freq", help="D (days), W (ISO weeks, ds = Monday) or M (months).")] = "D",
-    measure: Annotated[str, typer.Option("--measure", help="units or revenue: what to forecast from the "
-                                         "workspace's sales.")] = "units",
+    level: Annotated[str, choice(LEVELS, "--level", help="One series per product, per category, or the shop's "
+                                 "total.")] = "product",
+    freq: Annotated[str, choice(FREQS, "--freq", help="D (days), W (ISO weeks, ds = Monday) or M (months).")] = "D",
+    measure: Annotated[str, choice(MEASURES, "--measure", help="What to forecast from the workspace's "
+                                   "sales.")] = "units",
     keep_outliers: Annotated[bool, typer.Option("--keep-outliers", help="Train on bulk lines as ordered; by "
                                                 "default a one-off line far beyond its product's usual size is "
                                                 "capped at the product's bulk fence.")] = False,
     top: Annotated[int | None, typer.Option("--top", help="Only the N best-selling series.")] = None,
-    model: Annotated[str, typer.Option("--model", help=f"{', '.join(MODELS[:-1])} or auto (best by backtest, "
-                                       "or an ensemble).")] = "auto",
+    model: Annotated[str, choice(MODELS, "--model", help="The forecasting model; auto: the best by backtest, "
+                                 "or an ensemble.")] = "auto",
     season_length: Annotated[int | None, typer.Option("--season-length", help="Default: 7 for D, 52 for W, "
                                                       "12 for M.")] = None,
     backtest: Annotated[int, typer.Option("--backtest", help="Rolling-origin backtest windows.")] = DEFAULT_WINDOWS,
@@ -44,7 +50,7 @@ def forecast_command(
     target_col: Annotated[str | None, typer.Option("--target-col", help="Value column of --data.")] = None,
     future: Annotated[Path | None, typer.Option("--future", help="Known drivers over the forecast periods "
                                                 "(id, time and driver columns).")] = None,
-    reconcile: Annotated[str | None, typer.Option("--reconcile", help="bottom_up or mint: forecast every level "
+    reconcile: Annotated[str | None, choice(RECONCILE_METHODS, "--reconcile", help="Forecast every level "
                                                   "(total, category, product) of the workspace and make products "
                                                   "add up to categories and the total; written with a level "
                                                   "column. --level is then ignored.")] = None,

@@ -9,32 +9,35 @@ import typer
 from rich.table import Table
 
 from shopmine.cli.context import console, err_console, state
+from shopmine.cli.helptext import choice
 from shopmine.cli.output import progress
 from shopmine.ingest import IngestOptions, ingest
-from shopmine.io.mapping import parse_map_options, parse_products_map_options
+from shopmine.io.mapping import MAPPABLE, parse_map_options, parse_products_map_options
+from shopmine.io.presets import PRESETS
+from shopmine.schema import PRODUCT_COLUMNS
 
 
 def ingest_command(
     ctx: typer.Context,
     files: Annotated[list[str], typer.Argument(help="Order files or globs: CSV (.csv, .csv.gz), Parquet, Excel.")],
-    preset: Annotated[str | None, typer.Option(help="Known layout: online_retail, shopify, transactions.")] = None,
-    map_: Annotated[list[str] | None, typer.Option("--map", help="CANONICAL=SOURCE column mapping; repeat or comma-separate.")] = None,
+    preset: Annotated[str | None, choice(PRESETS, "--preset", help="Known layout of an export's columns.")] = None,
+    map_: Annotated[list[str] | None, typer.Option("--map", metavar="<CANONICAL=SOURCE>", help="Column mapping; repeat or comma-separate. Canonical columns: " + ", ".join(MAPPABLE) + ".")] = None,
     date_format: Annotated[str | None, typer.Option(help="strftime format of the order date, e.g. '%d/%m/%Y %H:%M'.")] = None,
     timezone: Annotated[str | None, typer.Option(help="Shop time zone for zone-aware timestamps (IANA name).")] = None,
     delimiter: Annotated[str | None, typer.Option(help="CSV delimiter (sniffed when not given).")] = None,
     encoding: Annotated[str | None, typer.Option(help="CSV encoding: utf-8, utf-16, latin-1 (sniffed).")] = None,
     products: Annotated[list[str] | None, typer.Option(help="Products file (product_id, name, category, unit_cost, list_price; other columns are kept as attributes).")] = None,
-    products_map: Annotated[list[str] | None, typer.Option("--products-map", help="CANONICAL=SOURCE column mapping of the products file; repeat or comma-separate.")] = None,
+    products_map: Annotated[list[str] | None, typer.Option("--products-map", metavar="<CANONICAL=SOURCE>", help="Column mapping of the products file; repeat or comma-separate. Canonical columns: " + ", ".join(PRODUCT_COLUMNS) + ".")] = None,
     customers: Annotated[list[str] | None, typer.Option(help="Customers file (customer_id and attributes).")] = None,
     pseudonymize: Annotated[bool | None, typer.Option("--pseudonymize/--no-pseudonymize", help="Replace customer ids and personal data by keyed tokens.")] = None,
     pii: Annotated[str | None, typer.Option(help="Extra columns to pseudonymise, comma-separated.")] = None,
     drop_duplicates: Annotated[bool | None, typer.Option("--drop-duplicates/--keep-duplicates", help="Quarantine exact duplicate lines (always counted).")] = None,
-    earliest_order_date: Annotated[str | None, typer.Option(help="Quarantine order dates before this day (YYYY-MM-DD; default 1990-01-01).")] = None,
-    future_order_days: Annotated[str | None, typer.Option(help="Quarantine order dates more than this many days after now (default 1).")] = None,
+    earliest_order_date: Annotated[str | None, typer.Option(metavar="<YYYY-MM-DD>", help="Quarantine order dates before this day (default 1990-01-01).")] = None,
+    future_order_days: Annotated[str | None, typer.Option(metavar="<days>", help="Quarantine order dates more than this many days after now (default 1).")] = None,
     allow_reload: Annotated[bool, typer.Option("--allow-reload", help="Load lines and files loaded before again, instead of quarantining them as duplicate_of_loaded_line.")] = False,
 ) -> None:
     """Load order files (and optional product/customer files) into the workspace."""
-    ws = state(ctx).workspace(preset=preset, date_format=date_format, timezone=timezone, delimiter=delimiter,
+    ws = state(ctx).workspace(create=True, preset=preset, date_format=date_format, timezone=timezone, delimiter=delimiter,
                               encoding=encoding, pseudonymize=pseudonymize, pii=pii,
                               drop_duplicates=drop_duplicates, earliest_order_date=earliest_order_date,
                               future_order_days=future_order_days)
@@ -66,6 +69,8 @@ def ingest_command(
                       f"{f.rows_quarantined:,}", f"{f.duplicate_rows:,}", f.date_layout or "")
     out.print(table)
     for f in report.files:
+        if f.status == "skipped":
+            out.print(_already_loaded(f), markup=False)
         if f.pseudonymized_columns:
             replaced = ", ".join(f"{col} ({why})" for col, why in f.pseudonymized_columns.items())
             out.print(f"pseudonymised in {Path(f.path).name}: {replaced}", markup=False)
@@ -73,6 +78,15 @@ def ingest_command(
             out.print(f"{Path(f.path).name}: no rows (header only), nothing loaded from it", markup=False)
     out.print(f"order rows: {report.rows_in:,} in = {report.rows_loaded:,} loaded + "
               f"{report.rows_quarantined:,} quarantined. Next: shopmine quality")
+
+
+def _already_loaded(f) -> str:
+    """Why a file was not loaded, and how to load it again: its batch has to go first."""
+    name = Path(f.path).name
+    if f.loaded_at is None:  # the same bytes as another file of this very ingest
+        return f"{name}: the same content as a file loaded above in this batch; skipped"
+    return (f"{name}: already loaded in batch {f.loaded_batch} on {f.loaded_at:%Y-%m-%d %H:%M} UTC; "
+            f"`shopmine batches remove {f.loaded_batch}` to load it again with another mapping")
 
 
 def register(app: typer.Typer) -> None:

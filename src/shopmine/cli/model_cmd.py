@@ -8,7 +8,10 @@ from typing import Annotated
 import typer
 
 from shopmine.cli.context import console, err_console, state
+from shopmine.cli.helptext import choice
 from shopmine.cli.output import check_output_path, print_metrics, write_table
+from shopmine.classic.logistic import PENALTIES
+from shopmine.classic.tree import CRITERIA
 from shopmine.errors import ShopmineInputError
 
 model_app = typer.Typer(help="The four classic methods on any table: fit, evaluate, plot, predict.",
@@ -26,7 +29,7 @@ SUMMARY_KEYS = {
 
 Data = Annotated[Path, typer.Option("--data", help="The table: CSV, Parquet or Excel.")]
 Target = Annotated[str | None, typer.Option("--target", help="The column to predict.")]
-Features = Annotated[str | None, typer.Option("--features", help="Feature columns A,B,C (default: all "
+Features = Annotated[str | None, typer.Option("--features", metavar="<A,B,C>", help="Feature columns (default: all "
                                               "other columns except id-like ones).")]
 TestSize = Annotated[float, typer.Option("--test-size", help="Share of rows held out for testing.")]
 Seed = Annotated[int, typer.Option("--seed", help="Random seed.")]
@@ -106,7 +109,7 @@ def tree_command(
     ctx: typer.Context, data: Data, target: Target = None, features: Features = None, test_size: TestSize = 0.2,
     seed: Seed = 42, test_data: TestData = None, output_dir: OutputDir = None,
     metrics_output: MetricsOutput = None, png: Png = False, positive_class: PositiveClass = None,
-    criterion: Annotated[str, typer.Option("--criterion", help="Split impurity: gini or entropy.")] = "gini",
+    criterion: Annotated[str, choice(CRITERIA, "--criterion", help="Split impurity.")] = "gini",
     max_depth: Annotated[int | None, typer.Option("--max-depth", help="Fix the depth (default: 5-fold CV).")] = None,
     min_leaf: Annotated[int | None, typer.Option("--min-leaf", help="Fix the minimum leaf size "
                                                  "(default: 5-fold CV).")] = None,
@@ -139,8 +142,9 @@ def logistic_command(
     ctx: typer.Context, data: Data, target: Target = None, features: Features = None, test_size: TestSize = 0.2,
     seed: Seed = 42, test_data: TestData = None, output_dir: OutputDir = None,
     metrics_output: MetricsOutput = None, png: Png = False, positive_class: PositiveClass = None,
-    penalty: Annotated[str, typer.Option("--penalty", help="none (maximum likelihood), l2 or l1.")] = "none",
-    threshold: Annotated[str, typer.Option("--threshold", help="Probability cut-off, or 'youden'.")] = "0.5",
+    penalty: Annotated[str, choice(PENALTIES, "--penalty", help="none: maximum likelihood.")] = "none",
+    threshold: Annotated[str, typer.Option("--threshold", metavar="<0..1|youden>", help="Probability cut-off, "
+                                           "or youden (the ROC point that maximises Youden's J).")] = "0.5",
 ) -> None:
     """Logistic regression: odds ratios with CIs, ROC/AUC, metrics at a threshold, calibration."""
     from shopmine.classic import ClassicLogisticRegression

@@ -10,6 +10,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from shopmine.cli.context import console
+from shopmine.cli.helptext import choice
 from shopmine.errors import ShopmineInputError
 from shopmine.simulate import InvalidParameterError, simulate_from, write_shop
 from shopmine.simulate.parameters import make_parameters
@@ -28,9 +29,9 @@ def simulate(
     products: Annotated[int, typer.Option("--products", help="Products in the catalogue.")] = 500,
     days: Annotated[int, typer.Option("--days", help="Days to simulate.")] = 730,
     seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same files).")] = 0,
-    start: Annotated[str, typer.Option("--start", help="First day, YYYY-MM-DD.")] = "2023-01-01",
-    file_format: Annotated[str, typer.Option("--format", help="Format of orders, products and "
-                                             "customers: csv or parquet.")] = "csv",
+    start: Annotated[str, typer.Option("--start", metavar="<YYYY-MM-DD>", help="First day.")] = "2023-01-01",
+    file_format: Annotated[str, choice(FORMATS, "--format", help="Format of orders, products and "
+                                       "customers.")] = "csv",
 ) -> None:
     """Simulate a shop with known truth: orders, products, customers, truth tables, ground_truth.json."""
     if file_format not in FORMATS:

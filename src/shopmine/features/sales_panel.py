@@ -30,6 +30,15 @@ def _series_id(lines: ibis.Table, level: str) -> ibis.expr.types.StringValue | N
     return None
 
 
+def _require_categories(sales: ibis.Table, category: ibis.expr.types.StringValue) -> None:
+    """Refuse a category panel whose only series would be ``unknown`` (sales, but no category anywhere)."""
+    counts = sales.aggregate(sold=sales.count(),
+                             categorised=(category != UNKNOWN_CATEGORY).cast("int64").sum()).execute()
+    if counts["sold"].iloc[0] and not counts["categorised"].fillna(0).iloc[0]:
+        raise ShopmineInputError("--level category: no sold product has a category; map a category column at "
+                                 "ingest or load a products file with categories, or use --level total.")
+
+
 def sales_panel(
     orders: ibis.Table,
     *,
@@ -98,6 +107,13 @@ def sales_panel(
         - ``units_model`` (float64): ``units`` with each bulk line capped at its fence, the measure
           forecasting models train on by default
 
+    Raises
+    ------
+    ShopmineInputError
+        ``level="category"`` while lines were sold before ``as_of`` but none of them has a category
+        (nor its product): every series would be ``unknown``, the total under another name. Checked
+        here, with one small query, so that every caller (the panel, the forecast) refuses it alike.
+
     Notes
     -----
     Returns in periods before a series' first sale (and series with returns but no sale) are dropped:
@@ -150,6 +166,8 @@ def sales_panel(
     # (every order line) instead of streaming, a third of the panel's time.
     sales = gross_sale_lines(orders, before=as_of, products=products if level == "category" else None)
     sale_series = _series_id(sales, level)
+    if level == "category":
+        _require_categories(sales, sale_series)
     if sale_series is None:
         by_period = by_period.mutate(unique_id=ibis.literal(TOTAL_ID))
         first = sales.aggregate(first_day=sales.day.min()).mutate(unique_id=ibis.literal(TOTAL_ID))

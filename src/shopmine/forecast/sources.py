@@ -5,7 +5,6 @@ from __future__ import annotations
 import pandas as pd
 
 from shopmine.errors import ShopmineInputError
-from shopmine.features.sales_panel import UNKNOWN_CATEGORY
 from shopmine.forecast.data import check_freq, series_from_panel, to_monthly, top_series
 
 __all__ = ["series_from_shop"]
@@ -58,9 +57,6 @@ def series_from_shop(shop, *, level: str = "product", freq: str = "D", top: int 
     if panel.empty:
         raise ShopmineInputError(f"--as-of {shop.as_of}: no product was sold before this date, so there is "
                                  f"nothing to forecast; choose a later --as-of (or ingest the order log).")
-    if level == "category" and set(panel["unique_id"].astype(str)) == {UNKNOWN_CATEGORY}:
-        raise ShopmineInputError("--level category: no sold product has a category; map a category column at "
-                                 "ingest or load a products file with categories, or use --level total.")
     if measure == "revenue":
         target = "revenue"
     else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 __all__ = ["FileReport", "IngestReport"]
@@ -20,6 +21,9 @@ class FileReport:
     date_layout: str | None = None
     quarantined_by_reason: dict[str, int] = field(default_factory=dict)
     pseudonymized_columns: dict[str, str] = field(default_factory=dict)  # source column -> why
+    #: A skipped file: the batch that loaded its content, and when (UTC; None: earlier in this batch).
+    loaded_batch: str | None = None
+    loaded_at: dt.datetime | None = None
 
 
 @dataclass

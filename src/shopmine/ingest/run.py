@@ -140,7 +140,7 @@ def _load(workspace, warehouse, order_paths: list[Path], product_paths: list[Pat
                 if sha in loaded:
                     con.execute(f"DROP TABLE IF EXISTS {ident(table)}")
                     say(f"{path.name}: already loaded (batch {loaded[sha]}), skipped")
-                    reports.append(FileReport(str(path), "orders", "skipped", sha))
+                    reports.append(_skipped(con, path, "orders", sha, loaded[sha]))
                     continue
                 item.report.sha256 = sha
                 staged.append(item)
@@ -161,7 +161,7 @@ def _load(workspace, warehouse, order_paths: list[Path], product_paths: list[Pat
                 for path in paths:
                     sha = sha256_file(path)
                     if sha in loaded:
-                        reports.append(FileReport(str(path), kind, "skipped", sha))
+                        reports.append(_skipped(con, path, kind, sha, loaded[sha]))
                         continue
                     if kind == "products":
                         report = load_products_file(con, warehouse, path, sha, batch_id, options)
@@ -193,6 +193,14 @@ def _load(workspace, warehouse, order_paths: list[Path], product_paths: list[Pat
                                                   "__src_rejects", "__src_scans", "__reloaded"]:
             con.execute(f"DROP TABLE IF EXISTS {ident(table)}")
     return IngestReport(batch_id, reports)
+
+
+def _skipped(con, path: Path, kind: str, sha: str, batch: str) -> FileReport:
+    """The report of a file whose content batch ``batch`` loaded: which batch and when, so that the
+    user can take that batch out to load the file again (another mapping, a fixed date format)."""
+    # No row yet when the batch is this one (the same content twice in one ingest): loaded_at None.
+    when = con.execute("SELECT min(ingested_at) FROM batches WHERE batch_id = ?", [batch]).fetchone()[0]
+    return FileReport(str(path), kind, "skipped", sha, loaded_batch=batch, loaded_at=when)
 
 
 def _interrupted(exc: BaseException) -> bool:

@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable, Mapping
 
 from shopmine.errors import ShopmineInputError
-from shopmine.io.presets import Preset, spellings
+from shopmine.io.presets import Preset, matching_presets, spellings
 from shopmine.schema import DERIVED_SOURCES, ORDER_COLUMN_NAMES, PRODUCT_COLUMNS
 
 MAPPABLE = tuple(ORDER_COLUMN_NAMES) + tuple(DERIVED_SOURCES) + ("line_type",)
@@ -60,6 +60,12 @@ def _find(columns: list[str], wanted: str) -> str | None:
     return matches[0] if len(matches) == 1 else None
 
 
+def _preset_hint(columns: list[str], template: str) -> str:
+    """``template`` filled with the preset whose columns the file has (the first), or "" when none."""
+    names = matching_presets(columns, _find)
+    return template.format(" or ".join(names), names[0]) if names else ""
+
+
 def resolve_mapping(
     columns: list[str],
     *,
@@ -89,7 +95,8 @@ def resolve_mapping(
                 expected = " or ".join(repr(n) for n in names)
                 raise ShopmineInputError(
                     f"{where}: the file does not have column {expected} that --preset {preset.name} "
-                    f"expects for {canonical} (columns: {listing}); map it with --map {canonical}=COLUMN."
+                    f"expects for {canonical} (columns: {listing}); map it with --map {canonical}=COLUMN"
+                    + _preset_hint(columns, "; these columns match preset {}: use --preset {} instead") + "."
                 )
             if found is not None:
                 resolved[canonical] = found
@@ -118,6 +125,7 @@ def resolve_mapping(
         extra = " (or --map line_total=COLUMN for a line revenue)" if "unit_price" in missing else ""
         raise ShopmineInputError(
             f"{where}: required column(s) {', '.join(missing)} not found (columns: {listing}). "
-            f"Map them with {flags}{extra}, or use --preset.{hint}"
+            f"Map them with {flags}{extra}, or use --preset."
+            + _preset_hint(columns, " These columns match preset {}: use --preset {}.") + hint
         )
     return resolved

@@ -113,6 +113,20 @@ def spellings(source: str | tuple[str, ...]) -> tuple[str, ...]:
     return (source,) if isinstance(source, str) else source
 
 
+def matching_presets(columns: list[str], found: Callable[[list[str], str], str | None]) -> list[str]:
+    """The presets whose every required column the file has (``found(columns, name)`` finds one).
+
+    Examples
+    --------
+    >>> cols = ["InvoiceNo", "StockCode", "Quantity", "InvoiceDate", "UnitPrice", "CustomerID"]
+    >>> matching_presets(cols, lambda cs, n: n if n in cs else None)
+    ['online_retail']
+    """
+    return [preset.name for preset in PRESETS.values()
+            if all(any(found(columns, n) is not None for n in spellings(source))
+                   for canonical, source in preset.mapping.items() if canonical not in preset.optional)]
+
+
 def get_preset(name: str | None) -> Preset | None:
     if name is None:
         return None
