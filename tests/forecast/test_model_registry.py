@@ -101,7 +101,7 @@ def test_the_cli_lists_a_registered_model_under_model():
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=120)
     assert done.returncode == 0, done.stderr
     help_text = " ".join(done.stdout.split())
-    assert "naive, seasonal_naive, window_average, ets, linear, lgbm, mean3 or auto" in help_text
+    assert "<naive|seasonal_naive|window_average|ets|linear|lgbm|mean3|auto>" in help_text
 
 
 def test_an_alias_cannot_take_a_column_name_of_the_output():
