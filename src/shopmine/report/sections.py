@@ -46,7 +46,7 @@ def _from_run(shop, section: Section) -> AnalysisResult:
                               summary=f"Not run yet: run `{section.command}` (or `shopmine report --refresh`) "
                                       f"to add this section.")
     meta, result = saved.metadata, saved.result
-    notes = [f"Saved run {meta['run_id']} ({meta['command']}, finished {meta['finished_at']} UTC, as of "
+    notes = [f"Saved run {meta['run_id']} ({meta['command']}, finished {meta['finished_at'][:16].replace('T', ' ')} UTC, as of "
              f"{meta['as_of']}; parameters: {_short(meta['parameters'])})."]
     since = stale_batches(shop.workspace, meta)
     if since:
