@@ -25,8 +25,8 @@ def test_list_show_delete(cli, ws):
     assert code == 0, err
     row = next(line for line in out.splitlines() if run_id in line)
     as_of = load_run(ws, run_id).metadata["as_of"]
-    assert re.search(rf"{run_id}\s*│ segments\s*│ k=3, seed=7\s*│ {as_of}\s*│ complete\s*│ 20\d\d-.*│\s+[0-9.]+ s\s*│ no",
-                     row), row
+    pattern = rf"{run_id}\s*│ segments\s*│ k=3, seed=7\s*│ {as_of}\s*│ complete\s*│ 20\d\d-.*│\s+[0-9.]+ s\s*│ no"
+    assert re.search(pattern, row), row
     code, out, err = cli("runs", "show", run_id)
     assert code == 0, err
     assert f"run {run_id}: Customer segments (RFM and behaviour clusters)" in out
@@ -40,7 +40,8 @@ def test_list_show_delete(cli, ws):
     assert code == 0 and f"deleted run {run_id} (segments)." in out
     assert list_runs(ws) == []
     code, out, err = cli("runs", "delete", run_id)
-    assert code == 2 and f"no saved run {run_id} in this workspace; list the saved runs with `shopmine runs list`" in err
+    assert code == 2
+    assert f"no saved run {run_id} in this workspace; list the saved runs with `shopmine runs list`" in err
     code, out, err = cli("runs", "show", "../../etc")
     assert code == 2 and "is not a run id" in err
 

@@ -85,12 +85,18 @@ def test_a_failed_save_leaves_nothing(ws, monkeypatch):
     assert list_runs(ws) == [] and os.listdir(layout.analysis_dir(ws, "demo")) == []
 
 
-def test_a_table_name_that_is_no_file_name_is_refused_before_writing(ws):
+def test_names_from_the_data_make_safe_distinct_file_names(ws):
     result = _result()
     result.tables["../escape"] = result.tables.pop("confusion")
-    with pytest.raises(ValueError, match=r"the table '../escape' of result 'demo' cannot be saved"):
-        _save(ws, result)
-    assert not layout.runs_root(ws).exists() or list_runs(ws) == []
+    result.figures["forecast_fashion/women"] = result.figures["line"]
+    result.figures["forecast_fashion women"] = result.figures.pop("line")
+    run_id = _save(ws, result)
+    saved = load_run(ws, run_id)
+    assert sorted(saved.metadata["files"]) == ["figures/forecast_fashion_women-2.json",
+                                               "figures/forecast_fashion_women.json", "metrics.json",
+                                               "tables/escape.parquet", "tables/forecasts.parquet"]
+    assert list(saved.result.figures) == ["forecast_fashion/women", "forecast_fashion women"]
+    pd.testing.assert_frame_equal(saved.result.tables["../escape"], _result().tables["confusion"])
 
 
 def _dead_pid() -> int:

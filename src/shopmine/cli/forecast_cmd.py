@@ -39,8 +39,8 @@ def forecast_command(
                                             "choose among the other models. 0: nowhere.")] = DEFAULT_ETS_SERIES,
     data: Annotated[Path | None, typer.Option("--data", help="A ready-made series table instead of the "
                                               "workspace (other columns are drivers; a missing period "
-                                              "counts as zero sales). Such a forecast is not saved as a run "
-                                              "(`shopmine runs`): it is not the workspace's.")] = None,
+                                              "counts as zero sales). Such a forecast is not saved as a "
+                                              "run (`shopmine runs`): it is not the workspace's.")] = None,
     id_col: Annotated[str | None, typer.Option("--id-col", help="Series id column of --data.")] = None,
     time_col: Annotated[str | None, typer.Option("--time-col", help="Period column of --data.")] = None,
     target_col: Annotated[str | None, typer.Option("--target-col", help="Value column of --data.")] = None,

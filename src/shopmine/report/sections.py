@@ -46,8 +46,9 @@ def _from_run(shop, section: Section) -> AnalysisResult:
                               summary=f"Not run yet: run `{section.command}` (or `shopmine report --refresh`) "
                                       f"to add this section.")
     meta, result = saved.metadata, saved.result
-    notes = [f"Saved run {meta['run_id']} ({meta['command']}, finished {meta['finished_at'][:16].replace('T', ' ')} UTC, as of "
-             f"{meta['as_of']}; parameters: {_short(meta['parameters'])})."]
+    finished = meta["finished_at"][:16].replace("T", " ")
+    notes = [f"Saved run {meta['run_id']} ({meta['command']}, finished {finished} UTC, as of {meta['as_of']}; "
+             f"parameters: {_short(meta['parameters'])})."]
     since = stale_batches(shop.workspace, meta)
     if since:
         notes.append(f"Out of date: this run predates the last ingest (batches since: {', '.join(since)}). Run "

@@ -18,7 +18,6 @@ import shutil
 from datetime import datetime, timezone
 from typing import Any
 
-from shopmine.errors import ShopmineInputError
 from shopmine.result import AnalysisResult, to_jsonable
 from shopmine.runs import layout
 from shopmine.runs.ids import check_analysis, new_run_id
@@ -27,16 +26,21 @@ from shopmine.runs.metadata import RUN_LAYOUT, iso, jsonable_parameter, library_
 from shopmine.runs.models import fitted_models, save_models
 
 STATUS_COMPLETE = "complete"
-# Table and figure names become file names.
-_PART_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}")
 
 
-def _part_name(kind: str, name: str, result: AnalysisResult) -> str:
-    if not isinstance(name, str) or not _PART_NAME.fullmatch(name):
-        raise ShopmineInputError(
-            f"the {kind} {str(name)[:60]!r} of result {result.name!r} cannot be saved in a run: {kind} names "
-            f"use letters, digits, '_', '.' and '-' and do not start with '.' or '-'.")
-    return name
+def _file_names(names, suffix: str) -> dict[str, str]:
+    """A file name for each table or figure name. Names may come from the data (a figure per category or
+    product id: ``forecast_fashion/women``), so the file name keeps only letters, digits, ``_``, ``.`` and
+    ``-`` and gets a number when two names would clash; the metadata maps each name to its file."""
+    files: dict[str, str] = {}
+    for name in names:
+        stem = re.sub(r"[^\w.-]+", "_", str(name), flags=re.ASCII).strip("._-")[:100] or "unnamed"
+        candidate, number = stem, 1
+        while f"{candidate}{suffix}" in files.values():
+            number += 1
+            candidate = f"{stem}-{number}"
+        files[name] = f"{candidate}{suffix}"
+    return files
 
 
 def _table_bytes(df) -> bytes:
@@ -85,13 +89,15 @@ def save_run(workspace, result: AnalysisResult, *, analysis: str, parameters: di
     run_id = new_run_id(started)
     files: dict[str, bytes] = {}
     tables = {}
+    table_files = _file_names(result.tables, ".parquet")
     for name, df in result.tables.items():
-        path = f"{layout.TABLES_DIR}/{_part_name('table', name, result)}.parquet"
+        path = f"{layout.TABLES_DIR}/{table_files[name]}"
         files[path] = _table_bytes(df)
         tables[name] = {"file": path, "rows": int(len(df))}
     figures = {}
+    figure_files = _file_names(result.figures, ".json")
     for name, fig in result.figures.items():
-        path = f"{layout.FIGURES_DIR}/{_part_name('figure', name, result)}.json"
+        path = f"{layout.FIGURES_DIR}/{figure_files[name]}"
         files[path] = _figure_bytes(fig)
         figures[name] = path
     files["metrics.json"] = (result.metrics_json() + "\n").encode("utf-8")
