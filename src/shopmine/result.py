@@ -33,6 +33,11 @@ class AnalysisResult:
         Plain JSON-serialisable numbers and strings.
     figures : dict of str to plotly Figure
         Plots, in display order.
+    models : dict of str to object
+        Fitted model objects worth keeping (a classifier's tree ...), saved into the workspace's model
+        registry when the run is saved (:mod:`shopmine.runs`); not rendered anywhere.
+    run_id : str, optional
+        The saved run this result is (:mod:`shopmine.runs`), None until it is saved.
     """
 
     name: str
@@ -41,6 +46,8 @@ class AnalysisResult:
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     metrics: dict[str, Any] = field(default_factory=dict)
     figures: dict[str, Any] = field(default_factory=dict)
+    models: dict[str, Any] = field(default_factory=dict, repr=False)
+    run_id: str | None = None
 
     def metrics_json(self) -> str:
         return json.dumps(to_jsonable(self.metrics), indent=2, sort_keys=False)

@@ -15,6 +15,7 @@ from shopmine.overviews import customer_summary_result, sales_panel_result
 from shopmine.quality import quality_report
 from shopmine.report import render_report
 from shopmine.result import AnalysisResult
+from shopmine.runs import saved_run
 from shopmine.workspace import Workspace
 
 
@@ -109,6 +110,7 @@ class Shop:
                                    names=self.product_names()),
                 customer_summary_result(self.customer_summary())]
 
+    @saved_run("forecast")
     def forecast(self, level: str = "product", freq: str = "D", top: int | None = 10, horizon: int = 14,
                  model: str = "auto", windows: int = 2, measure: str = "revenue") -> AnalysisResult:
         """Backtested sales forecast of the best sellers (:func:`shopmine.forecast.run_forecast`)."""
@@ -128,18 +130,21 @@ class Shop:
         frame = products.select("product_id", "name").to_pandas().dropna(subset=["name"])
         return frame.set_index(frame["product_id"].astype(str))["name"] if len(frame) else None
 
+    @saved_run("segments")
     def segments(self, k: int | None = None, seed: int = 42) -> AnalysisResult:
         """RFM segments and behaviour clusters (:func:`shopmine.customers.segment_customers`)."""
         from shopmine.customers import segment_customers
 
         return segment_customers(self.orders(), as_of=self.as_of, products=self.products(), k=k, seed=seed)
 
+    @saved_run("clv")
     def clv(self, horizon_days: int = 365, model: str = "auto") -> AnalysisResult:
         """Lifetime value per customer (:func:`shopmine.customers.clv.customer_lifetime_value`)."""
         from shopmine.customers.clv import customer_lifetime_value
 
         return customer_lifetime_value(self.orders(), as_of=self.as_of, horizon_days=horizon_days, model=model)
 
+    @saved_run("classify")
     def classify(self, horizon_days: int = 90, target: str | None = None, labels=None,
                  seed: int = 42) -> AnalysisResult:
         """Decision tree (and LightGBM challenger) for "buys again", or another customer category."""
@@ -149,26 +154,15 @@ class Shop:
                         customers=self.engine.table("customers") if target else None,
                         products=self.products(), seed=seed)
 
-    def analyses(self) -> list[AnalysisResult]:
-        """Every analysis that exists so far, in report order."""
-        return [self.quality(), *self.overview_results(),
-                self._section(self.forecast, "forecast", "Sales forecast (product)"),
-                self._section(self.segments, "segments", "Customer segments (RFM and behaviour clusters)"),
-                self._section(self.classify, "classify", "Who buys again (decision tree)"),
-                self._section(self.clv, "clv", "Customer lifetime value")]
+    def analyses(self, refresh: bool = False) -> list[AnalysisResult]:
+        """Every analysis in report order: quality and overviews computed, the others read from their
+        latest saved runs, or recomputed (and saved) with ``refresh`` (:mod:`shopmine.report.sections`)."""
+        from shopmine.report.sections import analysis_sections
 
-    @staticmethod
-    def _section(analysis, name: str, title: str) -> AnalysisResult:
-        # A shop too small for an analysis still gets its report, with the reason in the section.
-        from shopmine.errors import ShopmineInputError
+        return [self.quality(), *self.overview_results(), *analysis_sections(self, refresh)]
 
-        try:
-            return analysis()
-        except ShopmineInputError as exc:
-            return AnalysisResult(name=name, title=title, summary=f"Not computed: {exc}")
-
-    def report(self, path: Path | None = None) -> Path:
+    def report(self, path: Path | None = None, refresh: bool = False) -> Path:
         path = Path(path) if path else self.workspace.outputs_dir / "report.html"
-        return render_report(self.analyses(), path, title="shopmine report",
+        return render_report(self.analyses(refresh), path, title="shopmine report",
                              subtitle=f"workspace {self.workspace.root.name}, as of {self.as_of}",
                              currency=self.currency)

@@ -64,6 +64,9 @@ def classify_command(
         write_result_folder(result, output_dir)
         out.print(f"written: {output_dir / 'index.html'} (plots, tables, metrics.json)")
 
+    if result.run_id:
+        out.print(f"saved run: {result.run_id} (`shopmine runs show {result.run_id}`)")
+
 
 def register(app: typer.Typer) -> None:
     app.command("classify")(classify_command)

@@ -34,7 +34,7 @@ def clv_command(
 ) -> None:
     """Pareto/NBD, BG/NBD or MBG/CNBD-k purchases and Gamma-Gamma spend: probability alive, expected purchases and
     revenue, churn (no purchase in 90 days) and purchase-in-30-days probabilities."""
-    from shopmine.customers.clv import OUTPUT_COLUMNS, PURCHASE_MODELS, customer_lifetime_value
+    from shopmine.customers.clv import OUTPUT_COLUMNS, PURCHASE_MODELS
 
     if model not in MODEL_CHOICES:
         raise ShopmineInputError(f"--model must be one of {', '.join(MODEL_CHOICES)}; got {model!r}.")
@@ -43,7 +43,7 @@ def clv_command(
     out = console()
     what = "choosing the purchase model on a holdout" if model == "auto" else f"fitting {PURCHASE_MODELS[model][0]}"
     with progress(out, f"{what} and Gamma-Gamma"):
-        result = customer_lifetime_value(shop.orders(), as_of=shop.as_of, horizon_days=horizon_days, model=model)
+        result = shop.clv(horizon_days=horizon_days, model=model)  # saved as a run (`shopmine runs`)
     # What a merchant reads first: the answer in words and the most valuable customers, then the evidence.
     out.print(result.summary, markup=False)
     top = result.tables["customers"]
@@ -59,6 +59,9 @@ def clv_command(
     if output is not None:
         write_table(result.tables["customers"][OUTPUT_COLUMNS], output)
         out.print(f"written: {output}")
+
+    if result.run_id:
+        out.print(f"saved run: {result.run_id} (`shopmine runs show {result.run_id}`)")
 
 
 def register(app: typer.Typer) -> None:

@@ -12,9 +12,10 @@ from shopmine.cli import (
     model_cmd,
     quality_cmd,
     report_cmd,
+    runs_cmd,
     segment_cmd,
     simulate_cmd,
 )
 
 MODULES = [init_cmd, ingest_cmd, quality_cmd, features_cmd, simulate_cmd, report_cmd, demo_cmd, model_cmd,
-           forecast_cmd, segment_cmd, classify_cmd, clv_cmd, batches_cmd]
+           forecast_cmd, segment_cmd, classify_cmd, clv_cmd, batches_cmd, runs_cmd]

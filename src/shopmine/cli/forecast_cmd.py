@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Annotated
 
@@ -44,7 +45,8 @@ def forecast_command(
                                             "choose among the other models. 0: nowhere.")] = DEFAULT_ETS_SERIES,
     data: Annotated[Path | None, typer.Option("--data", help="A ready-made series table instead of the "
                                               "workspace (other columns are drivers; a missing period "
-                                              "counts as zero sales).")] = None,
+                                              "counts as zero sales). Such a forecast is not saved as a "
+                                              "run (`shopmine runs`): it is not the workspace's.")] = None,
     id_col: Annotated[str | None, typer.Option("--id-col", help="Series id column of --data.")] = None,
     time_col: Annotated[str | None, typer.Option("--time-col", help="Period column of --data.")] = None,
     target_col: Annotated[str | None, typer.Option("--target-col", help="Value column of --data.")] = None,
@@ -83,6 +85,7 @@ def forecast_command(
             raise ShopmineInputError("--reconcile forecasts every product so that they add up to the categories "
                                      "and the total; drop --top.")
     out = console()
+    started = datetime.now(timezone.utc)
     with progress(out, "preparing the series") as say:
         if reconcile is not None:
             from shopmine.forecast.hierarchy import hierarchy_from_shop, reconcile_forecast
@@ -108,6 +111,10 @@ def forecast_command(
                 names = Shop(state(ctx).workspace()).product_names()
             result = forecast_result(run, level=level_name, measure=None if data is not None else measure,
                                      names=names)
+    if data is None:
+        _save_run(ctx, result, started, horizon=horizon, level=level, freq=freq, measure=measure,
+                  keep_outliers=keep_outliers, top=top, model=model, season_length=season_length, backtest=backtest,
+                  step=step, ets_series=ets_series, reconcile=reconcile)
     out.print(result.summary)
     ahead = result.tables["outlook"]
     steps = run.forecasts.groupby("unique_id").size().max()
@@ -149,6 +156,19 @@ def forecast_command(
     if output_dir is not None:
         write_result_folder(result, output_dir)
         out.print(f"written: {output_dir / 'index.html'}")
+
+    if result.run_id:
+        out.print(f"saved run: {result.run_id} (`shopmine runs show {result.run_id}`)")
+
+
+def _save_run(ctx, result, started, **parameters) -> None:
+    """Keep a workspace forecast as a saved run (`shopmine runs`, the report's forecast section)."""
+    from shopmine.runs import save_run
+    from shopmine.shop import Shop
+
+    workspace = state(ctx).workspace()
+    save_run(workspace, result, analysis="forecast", parameters=parameters, as_of=Shop(workspace).as_of,
+             started=started, command="shopmine forecast")
 
 
 def _plain_run(ctx, data, id_col, time_col, target_col, freq, top, level, future, horizon, model, season_length,

@@ -16,16 +16,22 @@ from shopmine.shop import Shop
 def report_command(
     ctx: typer.Context,
     output: Annotated[Path | None, typer.Option(help="HTML file (default: <workspace>/outputs/report.html).")] = None,
+    refresh: Annotated[bool, typer.Option("--refresh", help="Run forecast, segment, classify and clv again "
+                                          "(saving new runs) instead of showing their latest saved runs.")] = False,
 ) -> None:
-    """Write one self-contained HTML report with a section per analysis."""
+    """Write one self-contained HTML report with a section per analysis.
+
+    Forecast, segments, classify and CLV come from their latest saved runs (`shopmine runs list`); a
+    section says when its run predates the last ingest, or which command runs it.
+    """
     if output is not None and output.suffix.lower() not in (".html", ".htm"):
         raise ShopmineInputError(f"--output {output}: the report is HTML; use a .html file name.")
     shop = Shop(state(ctx).workspace())
     if not shop.workspace.warehouse(read_only=True).has_orders():
         raise ShopmineInputError("the workspace has no order lines yet; load some with `shopmine ingest FILE`.")
     out = console()
-    with progress(out, "building the report"):
-        path = shop.report(output)
+    with progress(out, "running the analyses and building the report" if refresh else "building the report"):
+        path = shop.report(output, refresh=refresh)
     out.print(f"report: {path}")
 
 

@@ -338,7 +338,7 @@ def classify_customers(
                f"the LightGBM challenger on the same split: accuracy {metrics['lgbm_accuracy']:.3f}, AUC "
                f"{auc_text('lgbm')}. Most important features: {top}. Evaluation: {split_text}.")
     return AnalysisResult(name="classify", title=f"Classifying {target}", summary=summary, tables=tables,
-                          metrics=metrics, figures=figures)
+                          metrics=metrics, figures=figures, models={"tree": tree, "lgbm": lgbm})
 
 
 def _scores(y_true: pd.Series, predicted, proba: np.ndarray, model_classes, classes: list[str],

@@ -1,0 +1,111 @@
+"""``shopmine runs list|show RUN|delete RUN``: the analysis runs saved in the workspace."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich.table import Table
+
+from shopmine.cli.context import console, state
+from shopmine.cli.output import print_frame
+
+runs_app = typer.Typer(help="Saved analysis runs (forecast, segment, classify, clv): list, show or delete them.",
+                       no_args_is_help=True)
+
+#: Characters of the parameters column in `runs list`; `runs show` prints them whole.
+SHORT_PARAMETERS = 60
+
+
+def _short(parameters: dict) -> str:
+    text = ", ".join(f"{k}={v}" for k, v in parameters.items() if v is not None)
+    return text if len(text) <= SHORT_PARAMETERS else text[:SHORT_PARAMETERS - 3] + "..."
+
+
+def _duration(seconds: float) -> str:
+    return f"{seconds:,.1f} s" if seconds < 120 else f"{seconds / 60:,.1f} min"
+
+
+@runs_app.command("list")
+def list_command(
+    ctx: typer.Context,
+    analysis: Annotated[str | None, typer.Option("--analysis", help="Only this analysis: forecast, segments, "
+                                                 "classify or clv.")] = None,
+) -> None:
+    """Each saved run, oldest first: id, analysis, parameters, as-of date, status, when, how long, and whether
+    a batch was loaded after it (stale)."""
+    from shopmine.runs import list_runs, stale_batches
+
+    workspace = state(ctx).workspace()
+    entries = list_runs(workspace, analysis)
+    out = console()
+    if not entries:
+        out.print("no saved runs yet; `shopmine forecast`, `segment`, `classify` and `clv` save one each time.")
+        return
+    table = Table(title="saved runs", header_style="bold")
+    table.add_column("run", no_wrap=True)  # an id is copied from here into `runs show`
+    for col in ("analysis", "parameters", "as of", "status", "created (UTC)", "duration", "stale"):
+        table.add_column(col, no_wrap=col != "parameters", justify="right" if col == "duration" else "left")
+    for entry in entries:
+        meta = entry.metadata
+        if meta is None:
+            table.add_row(entry.run_id, entry.analysis, "", "", "damaged", "", "", "")
+            continue
+        table.add_row(entry.run_id, entry.analysis, _short(meta["parameters"]), meta["as_of"], meta["status"],
+                      meta["finished_at"].replace("T", " ")[:16], _duration(meta["duration_seconds"]),
+                      "yes" if stale_batches(workspace, meta) else "no")
+    out.print(table)
+    for entry in entries:
+        if entry.problem:
+            out.print(f"{entry.run_id}: {entry.problem}")
+
+
+@runs_app.command("show")
+def show_command(
+    ctx: typer.Context,
+    run: Annotated[str, typer.Argument(help="The run id, as `shopmine runs list` shows it.")],
+) -> None:
+    """The run's metadata, metrics and tables (with their rows), read back and verified, not recomputed."""
+    from shopmine.runs import load_run, stale_batches
+
+    workspace = state(ctx).workspace()
+    saved = load_run(workspace, run)
+    meta, out = saved.metadata, console()
+    out.print(f"run {meta['run_id']}: {meta['title']}")
+    for key in ("analysis", "status", "command", "as_of", "engine", "started_at", "finished_at"):
+        out.print(f"  {key}: {meta[key]}")
+    out.print(f"  duration: {_duration(meta['duration_seconds'])}")
+    out.print(f"  parameters: {json.dumps(meta['parameters'], ensure_ascii=False)}")
+    out.print(f"  batches: {', '.join(meta['batches']) or 'none'}")
+    since = stale_batches(workspace, meta)
+    out.print(f"  stale: {'yes, batches since: ' + ', '.join(since) if since else 'no'}")
+    for model in meta["models"]:
+        out.print(f"  model {model['key']}: registry {model['name']} v{model['version']} ({model['format']})")
+    out.print(f"  versions: {', '.join(f'{k} {v}' for k, v in meta['library_versions'].items() if v)}")
+    out.print(saved.result.summary)
+    tables = pd.DataFrame({"table": list(meta["tables"]), "rows": [t["rows"] for t in meta["tables"].values()]})
+    print_frame(out, tables, "tables", max_rows=len(tables))
+    scalars = {k: v for k, v in saved.result.metrics.items() if not isinstance(v, (dict, list))
+               and not (isinstance(v, str) and "\n" in v)}
+    metrics = pd.DataFrame({"metric": list(scalars), "value": pd.Series(list(scalars.values()), dtype=object)})
+    print_frame(out, metrics, "metrics", max_rows=len(scalars))
+    if meta["figures"]:
+        out.print(f"figures: {', '.join(meta['figures'])}")
+
+
+@runs_app.command("delete")
+def delete_command(
+    ctx: typer.Context,
+    run: Annotated[str, typer.Argument(help="The run id, as `shopmine runs list` shows it.")],
+) -> None:
+    """Delete a saved run (its fitted models stay in the model registry)."""
+    from shopmine.runs import delete_run
+
+    analysis = delete_run(state(ctx).workspace(), run)
+    console().print(f"deleted run {run} ({analysis}).")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(runs_app, name="runs")

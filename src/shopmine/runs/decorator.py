@@ -1,0 +1,58 @@
+"""``@saved_run("forecast")``: a Shop analysis method whose every call is saved as a run.
+
+The decorator binds the call's arguments to the method's signature with the defaults applied, so that a
+run records every parameter that shaped it, not only those the caller spelled out.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable
+from datetime import datetime, timezone
+from typing import Any
+
+from shopmine.result import AnalysisResult
+from shopmine.runs.ids import check_analysis
+from shopmine.runs.metadata import seen_batches
+from shopmine.runs.save import save_run
+
+
+def record_run(shop, analysis: str, parameters: dict[str, Any], compute: Callable[[], AnalysisResult],
+               command: str | None = None) -> AnalysisResult:
+    """Run ``compute()`` for ``shop`` and save its result as a run of ``analysis``.
+
+    ``shop`` is anything with ``workspace`` and ``as_of`` (a :class:`~shopmine.shop.Shop`). The batches are
+    read before the analysis: the shop's shared workspace lock keeps an ingest out until it closes.
+    """
+    started = datetime.now(timezone.utc)
+    batches = seen_batches(shop.workspace)
+    result = compute()
+    save_run(shop.workspace, result, analysis=analysis, parameters=parameters, as_of=shop.as_of,
+             started=started, batches=batches, command=command)
+    return result
+
+
+def saved_run(analysis: str):
+    """Decorate a Shop method returning an AnalysisResult so that each call saves a run of ``analysis``.
+
+    Examples
+    --------
+    >>> class Shop:                                                                # doctest: +SKIP
+    ...     @saved_run("clv")
+    ...     def clv(self, horizon_days: int = 365, model: str = "auto") -> AnalysisResult: ...
+    """
+    check_analysis(analysis)
+
+    def decorate(method):
+        signature = inspect.signature(method)
+
+        @functools.wraps(method)
+        def wrapper(self, *args, **kwargs):
+            bound = signature.bind(self, *args, **kwargs)
+            bound.apply_defaults()
+            parameters = dict(list(bound.arguments.items())[1:])  # without self
+            return record_run(self, analysis, parameters, lambda: method(self, *args, **kwargs),
+                              command=f"Shop.{method.__name__}")
+        return wrapper
+    return decorate

@@ -1,0 +1,75 @@
+"""Listing, finding the latest, and deleting saved runs; telling whether a run predates the last ingest."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from typing import Any
+
+from shopmine.runs import layout
+from shopmine.runs.integrity import RunIntegrityError
+from shopmine.runs.load import SavedRun, load_folder, read_metadata, run_folder
+from shopmine.runs.metadata import batches_loaded_since
+
+
+@dataclass
+class RunEntry:
+    """One run folder as listed: its verified metadata, or why it cannot be read."""
+
+    run_id: str
+    analysis: str
+    metadata: dict[str, Any] | None
+    problem: str | None = None
+
+    @property
+    def sort_key(self) -> tuple[str, str]:
+        return ((self.metadata or {}).get("started_at", ""), self.run_id)
+
+
+def list_runs(workspace, analysis: str | None = None) -> list[RunEntry]:
+    """Every saved run (of ``analysis``, or all), oldest first. A run whose metadata does not verify is
+    listed with its problem instead of hiding it or failing the whole list."""
+    key = workspace.signing_key()
+    entries = []
+    for folder in layout.run_folders(workspace, analysis):
+        try:
+            entries.append(RunEntry(folder.name, folder.parent.name, read_metadata(folder, key)))
+        except RunIntegrityError as exc:
+            entries.append(RunEntry(folder.name, folder.parent.name, None, str(exc)))
+    return sorted(entries, key=lambda e: e.sort_key)
+
+
+def latest_run(workspace, analysis: str) -> SavedRun | None:
+    """The most recent saved run of ``analysis`` (by start time), or None when it was never run.
+
+    Raises
+    ------
+    RunIntegrityError
+        When the latest run's files were changed since it was saved.
+    """
+    folders = list(layout.run_folders(workspace, analysis))
+    if not folders:
+        return None
+    key = workspace.signing_key()
+    latest = max(list_runs(workspace, analysis), key=lambda e: e.sort_key)
+    if latest.problem:
+        raise RunIntegrityError(latest.problem)
+    return load_folder(layout.analysis_dir(workspace, analysis) / latest.run_id, key)
+
+
+def delete_run(workspace, run_id: str) -> str:
+    """Delete the saved run ``run_id``; return its analysis. Its models stay in the registry.
+
+    The folder is first renamed to a hidden name, so that readers never see half of it.
+    """
+    folder = run_folder(workspace, run_id)
+    doomed = layout.doomed_dir(folder)
+    os.rename(folder, doomed)
+    shutil.rmtree(doomed, ignore_errors=True)
+    return folder.parent.name
+
+
+def stale_batches(workspace, metadata: dict[str, Any]) -> list[str]:
+    """Batches loaded (or removed) since the run: empty when the run saw the workspace's data as it is."""
+    return batches_loaded_since(workspace, metadata.get("batches", []))

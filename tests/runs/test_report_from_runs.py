@@ -1,0 +1,107 @@
+"""``shopmine report`` shows the latest saved runs without recomputing them; stale and never-run notices."""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+import pytest
+
+import shopmine.shop
+from shopmine.errors import ShopmineInputError
+from shopmine.ingest.batches import list_batches
+from shopmine.runs import latest_run, list_runs
+
+ANALYSIS_FUNCTIONS = [("shopmine.shop.Shop", name) for name in ("forecast", "segments", "classify", "clv")] + [
+    ("shopmine.forecast", "run_forecast"), ("shopmine.forecast.run", "run_forecast"),
+    ("shopmine.customers", "segment_customers"), ("shopmine.customers.classify", "classify"),
+    ("shopmine.customers.clv", "customer_lifetime_value"), ("shopmine.customers.clv.analysis",
+                                                            "customer_lifetime_value")]
+
+
+@pytest.fixture
+def rendered(monkeypatch):
+    """The results the report renders, in order (captured on their way to the renderer)."""
+    seen = []
+    real = shopmine.shop.render_report
+
+    def capture(results, *args, **kwargs):
+        seen.extend(results)
+        return real(results, *args, **kwargs)
+
+    monkeypatch.setattr(shopmine.shop, "render_report", capture)
+    return seen
+
+
+def _no_analysis(monkeypatch):
+    import importlib
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the report recomputed an analysis")
+
+    for module, name in ANALYSIS_FUNCTIONS:
+        owner = importlib.import_module(module) if not module.endswith(".Shop") else shopmine.shop.Shop
+        monkeypatch.setattr(owner, name, refuse)
+
+
+def _section(results, name):
+    return next(r for r in results if r.name == name)
+
+
+def test_the_report_forecast_is_the_forecast_command_output_and_nothing_is_recomputed(cli, ws, tmp_path,
+                                                                                        rendered, monkeypatch):
+    written = tmp_path / "forecast.parquet"
+    code, out, err = cli("forecast", "--top", "3", "--model", "window_average", "--horizon", "7", "--backtest", "1",
+                         "--output", written)
+    assert code == 0, err
+    _no_analysis(monkeypatch)
+    code, out, err = cli("report", "--output", tmp_path / "r.html")
+    assert code == 0, err
+    forecast = _section(rendered, "forecast")
+    pd.testing.assert_frame_equal(forecast.tables["forecasts"], pd.read_parquet(written))
+    saved = latest_run(ws, "forecast")
+    assert forecast.run_id == saved.run_id
+    assert saved.metadata["parameters"]["top"] == 3 and saved.metadata["command"] == "shopmine forecast"
+    page = html.unescape((tmp_path / "r.html").read_text())
+    assert f"Saved run {saved.run_id} (shopmine forecast" in page
+    first = pd.read_parquet(written).iloc[0]
+    assert str(first["unique_id"]) in page
+    # the others were never run: each section names its command
+    for name, command in (("segments", "segment"), ("classify", "classify"), ("clv", "clv")):
+        assert _section(rendered, name).summary.startswith(f"Not run yet: run `shopmine {command}`")
+    assert "Not run yet: run `shopmine clv` (or `shopmine report --refresh`)" in page
+
+
+def test_a_run_older_than_the_last_ingest_says_so(cli, ws, shop_files, tmp_path, rendered):
+    code, out, err = cli("segment", "--k", "3")
+    assert code == 0, err
+    run_id = list_runs(ws)[0].run_id
+    code, out, err = cli("report", "--output", tmp_path / "before.html")
+    assert code == 0 and "Out of date" not in _section(rendered, "segments").summary
+    code, out, err = cli("ingest", shop_files["later"])
+    assert code == 0, err
+    ws.close()
+    new_batch = list_batches(ws.warehouse(read_only=True))["batch_id"].iloc[-1]
+    code, out, err = cli("runs", "list")
+    assert code == 0 and next(line for line in out.splitlines() if run_id in line).rstrip(" │").endswith("yes")
+    rendered.clear()
+    code, out, err = cli("report", "--output", tmp_path / "after.html")
+    assert code == 0, err
+    summary = _section(rendered, "segments").summary
+    assert (f"Out of date: this run predates the last ingest (batches since: {new_batch}). Run `shopmine segment` "
+            f"again, or `shopmine report --refresh`.") in summary
+    assert "Out of date" in html.unescape((tmp_path / "after.html").read_text())
+
+
+def test_refresh_runs_the_analyses_again_and_saves_them(cli, ws, tmp_path, rendered, monkeypatch):
+    def too_small(self, *args, **kwargs):
+        raise ShopmineInputError("too few orders for this test")
+
+    for name in ("forecast", "classify", "clv"):
+        monkeypatch.setattr(shopmine.shop.Shop, name, too_small)
+    code, out, err = cli("report", "--refresh", "--output", tmp_path / "r.html")
+    assert code == 0, err
+    assert [e.analysis for e in list_runs(ws)] == ["segments"]
+    segments = _section(rendered, "segments")
+    assert segments.run_id == list_runs(ws)[0].run_id and "Not run yet" not in segments.summary
+    assert _section(rendered, "clv").summary == "Not computed: too few orders for this test"
