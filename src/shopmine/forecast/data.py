@@ -13,7 +13,7 @@ import pandas as pd
 from shopmine.errors import ShopmineInputError
 
 __all__ = [
-    "FREQS", "PANEL_DRIVERS", "SEASON_LENGTH", "default_season_length", "series_from_panel",
+    "FREQS", "PANEL_DRIVERS", "SEASON_LENGTH", "default_season_length", "sample_series", "series_from_panel",
     "series_from_table", "to_monthly", "top_series",
 ]
 
@@ -29,6 +29,31 @@ PANDAS_FREQ = {"D": "D", "W": "W-MON", "M": "MS"}
 #: rows mostly repeat the same yearly pattern (lag features still see the whole history). Weekly and
 #: monthly series keep all of it: a year of weeks is a single season.
 RECENT_PERIODS = {"D": 365}
+
+
+def sample_series(frame: pd.DataFrame, since: pd.Timestamp | None, max_rows: int, seed: int = 0) -> np.ndarray | None:
+    """Ids of a random subset of the series (seeded) whose rows dated after ``since`` add up to at most ``max_rows``.
+
+    The global models (linear, lgbm) fit one set of parameters to every series' rows, so their cost
+    grows with the rows while their fit stops improving long before a shop's thousands of series
+    are all in: a shop with many series trains them on a random subset of whole series (every
+    series is still forecast from its own history). None when every series fits under ``max_rows``.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"unique_id": list("aabbcc"), "ds": pd.to_datetime(["2024-01-01", "2024-01-02"] * 3)})
+    >>> sample_series(df, None, 10) is None, len(sample_series(df, None, 4)), len(sample_series(df, pd.Timestamp("2024-01-01"), 2))
+    (True, 2, 2)
+    """
+    recent = frame if since is None else frame[frame["ds"] > since]
+    counts = recent["unique_id"].value_counts(sort=False)
+    if counts.sum() <= max_rows:
+        return None
+    counts = counts.sort_index()  # the draw depends on the ids only, not on the row order
+    order = np.random.default_rng(seed).permutation(len(counts))
+    taken = counts.to_numpy()[order].cumsum() <= max_rows
+    taken[0] = True  # one series longer than max_rows alone still trains the model
+    return counts.index.to_numpy()[order][taken]
 
 
 def default_season_length(freq: str) -> int:
