@@ -15,7 +15,7 @@ Product path (issue 11, acceptance 3): the raw export loaded with the library's 
 (``Shop.ingest`` with the ``online_retail`` preset, as ``shopmine ingest --preset online_retail``), the
 series built by the same call as ``shopmine forecast`` (``series_from_shop``: every product, net units
 with bulk lines capped, nothing filtered by hand) at ``--as-of 2011-11-11``, and the command's default
-run (``run_forecast`` with its default backtest windows and AutoETS on the 500 best sellers) over the
+run (``run_forecast`` with its default backtest windows and AutoETS on the 200 best sellers) over the
 same 28 days. Truth: each product's net units sold (cancellations removed, bulk lines as ordered) on
 the held-out days, from the same workspace at its full history. Scored twice: on every product
 series (every model but AutoETS, which the default runs only on the best sellers) and on the best

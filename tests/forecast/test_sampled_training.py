@@ -1,4 +1,4 @@
-"""Many series: the global models train on a random subset of whole series and still forecast every series."""
+"""Many series: the global models train on a subset of whole series and still forecast every series."""
 
 import numpy as np
 import pandas as pd
@@ -28,10 +28,12 @@ def _own_level_ratio(history: pd.DataFrame, forecast: pd.DataFrame, column: str)
     return forecast.groupby("unique_id")[column].mean() / level
 
 
-def test_sample_series_is_seeded_and_stays_under_the_rows(twelve):
-    first = sample_series(twelve, None, 350, seed=0)
-    assert len(first) == 3  # 100 rows each
-    assert list(first) == list(sample_series(twelve.sample(frac=1.0, random_state=1), None, 350, seed=0))
+def test_sample_series_takes_every_kth_series_by_sales_from_the_best_seller(twelve):
+    chosen = sample_series(twelve, None, 300)  # 1,200 rows: every fourth series
+    by_sales = twelve.groupby("unique_id")["y"].sum().sort_values(ascending=False).index
+    assert list(chosen) == list(by_sales[[0, 4, 8]])
+    assert chosen[0] == "s11"  # the best seller is always in: trees cannot forecast beyond the levels they saw
+    assert list(sample_series(twelve.sample(frac=1.0, random_state=1), None, 300)) == list(chosen)
     assert sample_series(twelve, None, 1200) is None
     # rows before ``since`` do not count: 12 series x 20 recent days fit in 240 rows
     assert sample_series(twelve, twelve["ds"].max() - pd.Timedelta(days=20), 240) is None
@@ -46,8 +48,9 @@ def test_lgbm_trains_on_a_subset_and_forecasts_every_series_from_its_own_history
     out = model.predict()
     assert sorted(out["unique_id"].unique()) == sorted(twelve["unique_id"].unique())
     assert len(out) == 12 * 7 and np.isfinite(out["lgbm"]).all()
-    # a series the model never trained on still follows its own level, from its own lags (trees
-    # cannot reach below the levels of the three series they saw, so the order is what is checked)
+    # the series the model never trained on still follow their own levels, from their own lags and
+    # their expanding mean (the feature that stands in for the series id)
+    assert "expanding_mean_lag1" in model.mlf_.models_["lgbm"].booster_.feature_name()
     means = out.groupby("unique_id")["lgbm"].mean()
     assert means.rank().corr(pd.Series(np.arange(12.0), index=means.index), method="spearman") > 0.9, means
 
@@ -55,7 +58,8 @@ def test_lgbm_trains_on_a_subset_and_forecasts_every_series_from_its_own_history
 def test_lgbm_keeps_every_series_and_the_series_id_under_the_limit(twelve):
     model = LGBMForecaster("D", 7, n_estimators=20).fit(twelve, 7)
     assert not model.sampled_
-    assert "series" in model.mlf_.models_["lgbm"].booster_.feature_name()
+    features = model.mlf_.models_["lgbm"].booster_.feature_name()
+    assert "series" in features and "expanding_mean_lag1" not in features
 
 
 def test_linear_fits_on_a_subset_and_forecasts_every_series(twelve, monkeypatch):

@@ -8,7 +8,8 @@ Like the LightGBM model, daily data trains on the last year of rows only
 (:data:`~shopmine.forecast.data.RECENT_PERIODS`): the lags still see the whole history, and the
 least-squares fit (a pseudo-inverse of the design, whose size and cost grow with the rows) is half
 as large on two years of history. Above :data:`MAX_TRAIN_ROWS` training rows the coefficients are
-fitted on a random subset of whole series (:func:`~shopmine.forecast.data.sample_series`); every
+fitted on a subset of whole series spread over the range of sales
+(:func:`~shopmine.forecast.data.sample_series`); every
 series is still forecast from its own history.
 """
 
@@ -33,7 +34,7 @@ __all__ = ["LinearForecaster"]
 #: Spearman ranks every row of every column (seconds per million rows); the sampling error of a
 #: correlation from 200,000 rows (about 1 / sqrt(n) = 0.002) is below the three decimals shown.
 CORRELATION_ROWS = 200_000
-#: Training rows above which the regression is fitted on a random subset of the series. About twenty
+#: Training rows above which the regression is fitted on a subset of the series. About twenty
 #: coefficients estimated from a million rows have standard errors near 1 / sqrt(10**6) = 0.001 of the
 #: noise, below anything the forecasts show, while the features and the pseudo-inverse grow with the
 #: rows (2,000 daily series of a year: 9 s per fit on the shared machine; 25,000 have 9 million rows).
