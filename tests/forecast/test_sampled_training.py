@@ -53,6 +53,12 @@ def test_lgbm_trains_on_a_subset_and_forecasts_every_series_from_its_own_history
     assert "expanding_mean_lag1" in model.mlf_.models_["lgbm"].booster_.feature_name()
     means = out.groupby("unique_id")["lgbm"].mean()
     assert means.rank().corr(pd.Series(np.arange(12.0), index=means.index), method="spearman") > 0.9, means
+    # the report's explanations cover every forecast: contributions add up to the log of each forecast
+    contrib = model.contributions()
+    assert len(contrib) == 12 * 7
+    raw = contrib.drop(columns=["unique_id", "ds"]).sum(axis=1)
+    merged = contrib[["unique_id", "ds"]].assign(raw=raw).merge(out, on=["unique_id", "ds"])
+    np.testing.assert_allclose(np.exp(merged["raw"]), merged["lgbm"], rtol=1e-6)
 
 
 def test_lgbm_keeps_every_series_and_the_series_id_under_the_limit(twelve):
