@@ -15,7 +15,7 @@ Three stages, each in its own fresh process so that its peak memory (``ru_maxrss
   history, except that AutoETS only runs its backtest models forward and LightGBM reuses its
   backtest rounds; the choice, the conformal intervals);
 - ``default``: what ``shopmine forecast`` runs with no option (issue 11, acceptance 4): ``auto``
-  with the default horizon (14 days), backtest windows (2) and AutoETS on the 500 best sellers only;
+  with the default horizon (14 days), backtest windows (2) and AutoETS on the 200 best sellers only;
   targets: 4,000 series in under 2 minutes, 25,000 in under 10;
 - ``lgbm``: :class:`~shopmine.forecast.LGBMForecaster` fit + predict on the full history;
 - ``ets``: statsforecast AutoETS (through :class:`~shopmine.forecast.StatisticalModels`) fit +

@@ -13,7 +13,7 @@ import pandas as pd
 from shopmine.errors import ShopmineInputError
 
 __all__ = [
-    "FREQS", "PANEL_DRIVERS", "SEASON_LENGTH", "default_season_length", "series_from_panel",
+    "FREQS", "PANEL_DRIVERS", "SEASON_LENGTH", "default_season_length", "sample_series", "series_from_panel",
     "series_from_table", "to_monthly", "top_series",
 ]
 
@@ -29,6 +29,38 @@ PANDAS_FREQ = {"D": "D", "W": "W-MON", "M": "MS"}
 #: rows mostly repeat the same yearly pattern (lag features still see the whole history). Weekly and
 #: monthly series keep all of it: a year of weeks is a single season.
 RECENT_PERIODS = {"D": 365}
+
+
+def sample_series(frame: pd.DataFrame, since: pd.Timestamp | None, max_rows: int) -> np.ndarray | None:
+    """Ids of about ``max_rows`` rows' worth of series (rows dated after ``since``), spread over the sales range.
+
+    The global models (linear, lgbm) fit one set of parameters to every series' rows, so their cost
+    grows with the rows while their fit stops improving long before a shop's thousands of series
+    are all in: a shop with many series trains them on a subset of whole series, and every series is
+    still forecast from its own history. The subset is every k-th series in order of sales (total
+    ``y`` after ``since``, ties by id), from the best seller down: a systematic sample that keeps the
+    whole range of levels, because trees cannot forecast a level beyond those they were trained on
+    (a random draw may leave out the few best sellers that make most of the volume). None when every
+    series fits under ``max_rows``.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"unique_id": list("aabbccdd"), "ds": pd.to_datetime(["2024-01-01", "2024-01-02"] * 4),
+    ...                    "y": [1.0, 1, 4, 4, 2, 2, 3, 3]})
+    >>> sample_series(df, None, 8) is None, sample_series(df, None, 4).tolist()
+    (True, ['b', 'c'])
+    >>> sample_series(df, pd.Timestamp("2024-01-01"), 3).tolist()  # one recent row each: 4 / 3 apart
+    ['b', 'd', 'c']
+    """
+    recent = frame if since is None else frame[frame["ds"] > since]
+    stats = recent.groupby("unique_id", sort=True)["y"].agg(["size", "sum"])
+    total = int(stats["size"].sum())
+    if total <= max_rows:
+        return None
+    ranked = stats.reset_index().sort_values(["sum", "unique_id"], ascending=[False, True], kind="stable")
+    # k = total / max_rows series apart (k not whole: positions rounded down), for about max_rows rows.
+    taken = np.unique(np.arange(0.0, len(ranked), total / max_rows).astype(np.int64))
+    return ranked["unique_id"].to_numpy()[taken]
 
 
 def default_season_length(freq: str) -> int:
