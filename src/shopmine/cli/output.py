@@ -13,21 +13,46 @@ from rich.table import Table
 
 from shopmine.atomic import atomic_path
 from shopmine.currency import format_amount
-from shopmine.errors import ShopmineInputError
+from shopmine.errors import invalid_value
 from shopmine.report.csv_output import write_csv
 from shopmine.result import AnalysisResult
 
-TABLE_SUFFIXES = {".csv", ".parquet", ".json"}
+TABLE_SUFFIXES = (".csv", ".parquet", ".json")
 
 
-def check_output_path(path: Path | None, option: str = "--output") -> None:
-    """Fail before any work when the output file cannot be written."""
-    if path is None:
-        return
-    if path.suffix.lower() not in TABLE_SUFFIXES:
-        raise ShopmineInputError(f"{option} {path}: use a .csv, .parquet or .json file name.")
-    if path.parent and not path.parent.exists():
-        raise ShopmineInputError(f"{option} {path}: folder {path.parent} does not exist.")
+def check_outputs(*, output: Path | None = None, metrics_output: Path | None = None,
+                  output_dir: Path | None = None, output_suffixes: tuple[str, ...] = TABLE_SUFFIXES) -> None:
+    """The one rule of every command's ``--output``, ``--metrics-output`` and ``--output-dir``, checked
+    before any work (an analysis may take minutes): a known suffix (a table: ``output_suffixes``;
+    metrics: ``.json``), and the folder it goes in must exist (a typo never creates a folder tree);
+    the ``--output-dir`` folder itself is created, or replaced whole.
+
+    Errors name the parameters (``output`` ...); the CLI's handler names the options.
+    """
+    for parameter, path, suffixes in (("output", output, output_suffixes), ("metrics_output", metrics_output,
+                                                                              (".json",)),
+                                      ("output_dir", output_dir, None)):
+        if path is None:
+            continue
+        path = Path(path)
+        if suffixes is not None and path.suffix.lower() not in suffixes:
+            names = ", ".join(suffixes[:-1]) + (" or " if len(suffixes) > 1 else "") + suffixes[-1]
+            raise invalid_value(parameter, f"a {names} file name", path)
+        if suffixes is None and path.exists() and not path.is_dir():
+            raise invalid_value(parameter, "a folder, not a file", path)
+        parent = path.parent
+        if not parent.is_dir():
+            raise invalid_value(parameter, "in an existing folder", path, fix=f"Create {parent} first.")
+
+
+def write_json(body, path: Path) -> None:
+    """Write plain JSON (numpy/pandas values made plain), atomically."""
+    import json
+
+    from shopmine.atomic import atomic_write_text
+    from shopmine.result import to_jsonable
+
+    atomic_write_text(Path(path), json.dumps(to_jsonable(body), indent=2) + "\n")
 
 
 def write_table(df: pd.DataFrame, path: Path) -> None:

@@ -9,24 +9,23 @@ import typer
 
 from shopmine.cli.context import console, state
 from shopmine.cli.output import progress
-from shopmine.errors import ShopmineInputError
 from shopmine.shop import Shop
 
 
 def report_command(
     ctx: typer.Context,
-    output: Annotated[Path | None, typer.Option(help="HTML file (default: <workspace>/outputs/report.html).")] = None,
+    output: Annotated[Path | None, typer.Option("--output", help="HTML file (default: "
+                                                "<workspace>/outputs/report.html).")] = None,
 ) -> None:
     """Write one self-contained HTML report with a section per analysis."""
-    if output is not None and output.suffix.lower() not in (".html", ".htm"):
-        raise ShopmineInputError(f"--output {output}: the report is HTML; use a .html file name.")
+    from shopmine.cli.output import check_outputs
+
+    check_outputs(output=output, output_suffixes=(".html", ".htm"))
     shop = Shop(state(ctx).workspace())
-    if not shop.workspace.warehouse(read_only=True).has_orders():
-        raise ShopmineInputError("the workspace has no order lines yet; load some with `shopmine ingest FILE`.")
     out = console()
     with progress(out, "building the report"):
-        path = shop.report(output)
-    out.print(f"report: {path}")
+        result = shop.report(output)
+    out.print(f"report: {result.metrics['path']}")
 
 
 def register(app: typer.Typer) -> None:

@@ -16,7 +16,7 @@ from threadpoolctl import threadpool_limits
 
 from shopmine.classic.kmeans import K_RANGE, PLOT_POINTS, SILHOUETTE_SAMPLE, cluster_profiles, silhouette
 from shopmine.classic.plots import k_choice_figure, scatter_2d
-from shopmine.errors import NotFittedError, ShopmineInputError
+from shopmine.errors import NotFittedError, ShopmineInputError, invalid_value
 
 __all__ = ["BASKET_PRIOR_PURCHASES", "BEHAVIOUR_FEATURES", "FEATURE_WEIGHTS", "INPUT_COLUMNS", "LOG_FEATURES",
            "PROFILE_FEATURES", "RATE_FEATURES", "BehaviourClusters"]
@@ -135,9 +135,9 @@ class BehaviourClusters:
 
     def _check_params(self) -> None:
         if self.k is not None and (not isinstance(self.k, int) or isinstance(self.k, bool) or self.k < 2):
-            raise ShopmineInputError(f"--k must be an integer of at least 2, got {self.k!r}.")
+            raise invalid_value("k", "an integer of at least 2", self.k)
         if not isinstance(self.seed, int) or isinstance(self.seed, bool):
-            raise ShopmineInputError(f"--seed must be an integer, got {self.seed!r}.")
+            raise invalid_value("seed", "an integer", self.seed)
 
     def inputs(self, features: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
         """The transformed model inputs (before standardising) and the names of constant columns left out.
@@ -195,8 +195,8 @@ class BehaviourClusters:
         distinct = len(X.drop_duplicates()) if X.shape[1] else 1
         if self.k is not None and self.k > distinct:
             raise ShopmineInputError(
-                f"--k {self.k} is larger than the number of customers with distinct behaviour ({distinct}); "
-                "choose a smaller k.")
+                f"{{k}} {self.k} is larger than the number of customers with distinct behaviour ({distinct}); "
+                "choose a smaller k.", "k")
         candidates = [k for k in K_RANGE if k < n and k <= distinct]
         self.features_ = list(X.columns)
         if self.k is None and not candidates:

@@ -6,7 +6,7 @@ import datetime as dt
 
 import ibis
 
-from shopmine.errors import ShopmineInputError
+from shopmine.errors import invalid_value
 from shopmine.features.dates import check_day
 from shopmine.features.lines import CANCEL_WINDOW_DAYS, classify_lines, gross_sale_lines
 from shopmine.features.periods import check_freq, last_period, period_grid, period_start
@@ -116,11 +116,8 @@ def sales_panel(
     >>> panel.to_pandas()  # doctest: +SKIP
     """
     if level not in LEVELS:
-        raise ShopmineInputError(
-            f"The 'level' parameter of sales_panel must be one of 'product', 'category', 'total'. "
-            f"Got {level!r} instead."
-        )
-    freq = check_freq(freq, "sales_panel")
+        raise invalid_value("level", "product, category or total", level)
+    freq = check_freq(freq)
     as_of = check_day(as_of, "as_of")
     lines = classify_lines(orders, before=as_of, products=products if level == "category" else None,
                            cancel_window_days=cancel_window_days)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from shopmine.errors import ModelFitError, ShopmineInputError
+from shopmine.errors import ModelFitError, ShopmineInputError, invalid_value
 from shopmine.forecast.auto import window_mean, choose_auto, combine
 from shopmine.forecast.backtest import backtest_cutoffs, rolling_origin
 from shopmine.forecast.data import PANDAS_FREQ, RECENT_PERIODS, check_regular, horizon_dates
@@ -20,7 +20,7 @@ from shopmine.forecast.statistical import STATISTICAL_MODELS, StatisticalModels
 __all__ = ["DEFAULT_ETS_SERIES", "DEFAULT_HORIZON", "DEFAULT_WINDOWS", "FALLBACK_MODEL", "MODELS", "best_sellers", "model_groups", "ForecastRun", "min_history", "run_forecast", "served_label",
            "short_series"]
 
-#: Every model name ``--model`` accepts.
+#: Every model name ``run_forecast(model=...)`` accepts.
 MODELS = (*STATISTICAL_MODELS, "linear", "lgbm", "auto")
 #: Periods averaged by window_average: four weeks of days, eight weeks, six months.
 WINDOW_SIZE = {"D": 28, "W": 8, "M": 6}
@@ -119,7 +119,7 @@ class ForecastRun:
 
 def _base_models(model: str) -> list[str]:
     if model not in MODELS:
-        raise ShopmineInputError(f"--model must be one of {', '.join(MODELS)}, got {model!r}.")
+        raise invalid_value("model", f"one of {', '.join(MODELS)}", model)
     if model == "auto":
         return [m for m in MODELS if m != "auto"]
     return [model]
@@ -371,18 +371,18 @@ def run_forecast(series: pd.DataFrame, *, horizon: int, freq: str, model: str = 
     the last year before each origin (:data:`RECENT_PERIODS`).
     """
     if isinstance(horizon, bool) or not isinstance(horizon, (int, np.integer)) or horizon < 1:
-        raise ShopmineInputError(f"--horizon must be a whole number of periods, at least 1; got {horizon!r}.")
+        raise invalid_value("horizon", "a whole number of periods, at least 1", horizon)
     if season_length < 1:
-        raise ShopmineInputError(f"--season-length must be at least 1, got {season_length}.")
+        raise invalid_value("season_length", "a whole number of periods, at least 1", season_length)
     if ets_series is not None and (isinstance(ets_series, bool) or ets_series < 0):
-        raise ShopmineInputError(f"--ets-series must be a whole number >= 0, got {ets_series!r}.")
+        raise invalid_value("ets_series", "a whole number of series, at least 0", ets_series)
     check_regular(series, freq)
     names = _base_models(model)
     step = step or horizon
     window_size = window_size or WINDOW_SIZE[freq]
     series = series.sort_values(["unique_id", "ds"], ignore_index=True)
     cutoffs = backtest_cutoffs(series["ds"], horizon, windows, step)
-    # Only auto can leave ets out where it did not run; ``--model ets`` forecasts every series.
+    # Only auto can leave ets out where it did not run; ``model="ets"`` forecasts every series.
     ets_ids = best_sellers(series, ets_series) if model == "auto" else None
     total_steps = (len(cutoffs) + 1) * len(model_groups(names))
     done = iter(range(1, total_steps + 1))
