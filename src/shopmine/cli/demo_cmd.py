@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from click.core import ParameterSource
 
 from shopmine.cli.context import console, state
 from shopmine.cli.output import check_outputs, progress
@@ -34,7 +33,9 @@ def demo(
     root = ctx.find_root()
     # The default workspace is the current folder, which the demo must not fill: only a workspace the
     # user named (option or SHOPMINE_WORKSPACE) replaces <output-dir>/workspace.
-    named = root.get_parameter_source("workspace") not in (None, ParameterSource.DEFAULT)
+    # (Typer's Click copy has its own ParameterSource enum: compared by name.)
+    source = root.get_parameter_source("workspace")
+    named = source is not None and source.name != "DEFAULT"
     out = console()
     with progress(out, "simulating a shop") as say:
         result = Shop.demo(output_dir, n_customers=n_customers, n_products=n_products, n_days=n_days, seed=seed,

@@ -18,13 +18,13 @@ def ingest_command(
     ctx: typer.Context,
     files: Annotated[list[str], typer.Argument(help="Order files or globs: CSV (.csv, .csv.gz), Parquet, Excel.")],
     preset: Annotated[str | None, typer.Option(help="Known layout: online_retail, shopify, transactions.")] = None,
-    map_: Annotated[list[str] | None, typer.Option("--map", help="CANONICAL=SOURCE column mapping; repeat or comma-separate.")] = None,
+    mapping: Annotated[list[str] | None, typer.Option("--map", help="CANONICAL=SOURCE column mapping; repeat or comma-separate.")] = None,
     date_format: Annotated[str | None, typer.Option(help="strftime format of the order date, e.g. '%d/%m/%Y %H:%M'.")] = None,
     timezone: Annotated[str | None, typer.Option(help="Shop time zone for zone-aware timestamps (IANA name).")] = None,
     delimiter: Annotated[str | None, typer.Option(help="CSV delimiter (sniffed when not given).")] = None,
     encoding: Annotated[str | None, typer.Option(help="CSV encoding: utf-8, utf-16, latin-1 (sniffed).")] = None,
     products: Annotated[list[str] | None, typer.Option(help="Products file (product_id, name, category, unit_cost, list_price; other columns are kept as attributes).")] = None,
-    products_map: Annotated[list[str] | None, typer.Option("--products-map", help="CANONICAL=SOURCE column mapping of the products file; repeat or comma-separate.")] = None,
+    products_mapping: Annotated[list[str] | None, typer.Option("--products-map", help="CANONICAL=SOURCE column mapping of the products file; repeat or comma-separate.")] = None,
     customers: Annotated[list[str] | None, typer.Option(help="Customers file (customer_id and attributes).")] = None,
     pseudonymize: Annotated[bool | None, typer.Option("--pseudonymize/--no-pseudonymize", help="Replace customer ids and personal data by keyed tokens.")] = None,
     pii: Annotated[str | None, typer.Option(help="Extra columns to pseudonymise, comma-separated.")] = None,
@@ -39,11 +39,11 @@ def ingest_command(
                               drop_duplicates=drop_duplicates, earliest_order_date=earliest_order_date,
                               future_order_days=future_order_days)
     s = ws.settings
-    mapping = dict(ws.mapping)
-    mapping.update(parse_map_options(map_ or []))
-    products_mapping = dict(ws.products_mapping)
-    products_mapping.update(parse_products_map_options(products_map or []))
-    options = IngestOptions(preset=s.preset, mapping=mapping, products_mapping=products_mapping,
+    mapped = dict(ws.mapping)
+    mapped.update(parse_map_options(mapping or []))
+    products_mapped = dict(ws.products_mapping)
+    products_mapped.update(parse_products_map_options(products_mapping or []))
+    options = IngestOptions(preset=s.preset, mapping=mapped, products_mapping=products_mapped,
                             date_format=s.date_format, timezone=s.timezone,
                             delimiter=s.delimiter, encoding=s.encoding, pseudonymize=s.pseudonymize,
                             pii=tuple(s.pii), drop_duplicates=s.drop_duplicates,

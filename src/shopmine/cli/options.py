@@ -10,35 +10,41 @@ the library name without it.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
-import click
+# Typer carries its own copy of Click (typer._click), so the commands are read by duck typing, not
+# isinstance against the click package: a parameter's ``param_type_name``, a group's ``commands``.
 
 
-def _spellings(command: click.Command) -> dict[str, str]:
+def _is_option(param: Any) -> bool:
+    return getattr(param, "param_type_name", None) == "option"
+
+
+def _spellings(command: Any) -> dict[str, str]:
     names: dict[str, str] = {}
     for param in command.params:
         if not param.name:
             continue
-        if isinstance(param, click.Option):
+        if _is_option(param):
             spelling = max(param.opts, key=len)  # --workspace rather than -w
         else:
-            spelling = param.human_readable_name  # an argument: FILES
+            spelling = param.name.upper()  # an argument: FILES
         names[param.name] = spelling
         names.setdefault(param.name.rstrip("_"), spelling)
     return names
 
 
-def _takes_value(command: click.Command, token: str) -> bool:
+def _takes_value(command: Any, token: str) -> bool:
     """Whether ``token`` (an option of ``command``) is followed by its value as the next argument."""
     if "=" in token:
         return False
     for param in command.params:
-        if isinstance(param, click.Option) and token in (*param.opts, *param.secondary_opts):
+        if _is_option(param) and token in (*param.opts, *param.secondary_opts):
             return not (param.is_flag or param.count)
     return False
 
 
-def option_names(root: click.Command, argv: Sequence[str]) -> dict[str, str]:
+def option_names(root: Any, argv: Sequence[str]) -> dict[str, str]:
     """Python parameter name -> option spelling for the command ``argv`` runs, its groups' options included.
 
     Examples
@@ -56,7 +62,7 @@ def option_names(root: click.Command, argv: Sequence[str]) -> dict[str, str]:
     command = root
     names = _spellings(root)
     i = 0
-    while isinstance(command, click.Group) and i < len(argv):
+    while hasattr(command, "commands") and i < len(argv):
         token = argv[i]
         if token.startswith("-"):
             i += 2 if _takes_value(command, token) else 1
@@ -70,7 +76,7 @@ def option_names(root: click.Command, argv: Sequence[str]) -> dict[str, str]:
     return names
 
 
-def option_namer(root: click.Command, argv: Sequence[str]) -> Callable[[str], str]:
+def option_namer(root: Any, argv: Sequence[str]) -> Callable[[str], str]:
     """``name -> spelling`` for :meth:`ShopmineInputError.render`; a name the command has no option for
     stays as it is."""
     names = option_names(root, argv)
