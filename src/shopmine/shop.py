@@ -13,6 +13,7 @@ import pandas as pd
 
 from shopmine.errors import ShopmineInputError, invalid_value
 from shopmine.features import customer_overview, customer_summary, default_as_of, sales_panel
+from shopmine.features.sales_panel import check_panel_request
 from shopmine.forecast.run import DEFAULT_ETS_SERIES, DEFAULT_HORIZON, DEFAULT_WINDOWS
 from shopmine.ingest import IngestOptions, IngestReport, ingest
 from shopmine.overviews import customer_summary_result, sales_panel_result
@@ -125,6 +126,7 @@ class Shop:
         return con.execute("SELECT * FROM quarantine ORDER BY source_file, source_line").df()
 
     def sales_panel(self, level: str = "product", freq: str = "D") -> ibis.Table:
+        check_panel_request(level, freq)  # a bad option before a missing as-of date
         return sales_panel(self.orders(), level=level, freq=freq, as_of=self.as_of, products=self.products(),
                            cancel_window_days=self.workspace.settings.cancel_window_days)
 
@@ -220,11 +222,18 @@ class Shop:
         from shopmine.forecast import default_season_length, forecast_result, run_forecast
         from shopmine.forecast.data import check_freq, series_from_table, top_series
         from shopmine.forecast.hierarchy import check_reconcile, reconcile_forecast
+        from shopmine.forecast.run import check_run_request
+        from shopmine.forecast.sources import check_series_request
 
         say = progress or (lambda *_args, **_kw: None)
-        if isinstance(horizon, bool) or not isinstance(horizon, int) or horizon < 1:
-            raise invalid_value("horizon", "a whole number of periods, at least 1", horizon)
+        # Every option is checked before the (maybe long) reading of the series.
+        check_run_request(horizon=horizon, model=model, season_length=season_length, windows=windows, step=step,
+                          ets_series=ets_series)
         check_freq(freq)
+        if top is not None and (isinstance(top, bool) or top < 1):
+            raise invalid_value("top", "a whole number of series, at least 1", top)
+        if data is None and reconcile is None:
+            check_series_request(level, freq, measure)
         if data is None and future is not None:
             raise ShopmineInputError("{future} needs {data}: the workspace's drivers have no future values yet.",
                                      "future", mentions=("data",))
@@ -283,20 +292,25 @@ class Shop:
     def segments(self, k: int | None = None, seed: int = 42) -> AnalysisResult:
         """RFM segments and behaviour clusters (:func:`shopmine.customers.segment_customers`)."""
         from shopmine.customers import segment_customers
+        from shopmine.customers.clusters import check_cluster_params
 
+        check_cluster_params(k, seed)
         return segment_customers(self.orders(), as_of=self.as_of, products=self.products(), k=k, seed=seed)
 
     def clv(self, horizon_days: int = 365, model: str = "auto") -> AnalysisResult:
         """Lifetime value per customer (:func:`shopmine.customers.clv.customer_lifetime_value`)."""
         from shopmine.customers.clv import customer_lifetime_value
+        from shopmine.customers.clv.analysis import check_clv_request
 
+        check_clv_request(horizon_days, model)
         return customer_lifetime_value(self.orders(), as_of=self.as_of, horizon_days=horizon_days, model=model)
 
     def classify(self, horizon_days: int = 90, target: str | None = None, labels: str | Path | None = None,
                  seed: int = 42) -> AnalysisResult:
         """Decision tree (and LightGBM challenger) for "buys again", or another customer category."""
-        from shopmine.customers.classify import classify
+        from shopmine.customers.classify import check_horizon_days, classify
 
+        check_horizon_days(horizon_days)
         return classify(self.orders(), as_of=self.as_of, horizon_days=horizon_days, target=target, labels=labels,
                         customers=self.engine.table("customers") if target else None,
                         products=self.products(), seed=seed)

@@ -40,7 +40,7 @@ from shopmine.features.dates import check_day
 from shopmine.figures import bar_chart
 from shopmine.result import AnalysisResult
 
-__all__ = ["FEATURE_COLUMNS", "LGBM_PARAMS", "MIN_CLASS_ROWS", "buy_again_classifier", "buy_again_labels",
+__all__ = ["check_horizon_days", "FEATURE_COLUMNS", "LGBM_PARAMS", "MIN_CLASS_ROWS", "buy_again_classifier", "buy_again_labels",
            "category_classifier", "classify_customers", "read_label_file"]
 
 #: Behaviour features every customer has; ``category_<name>`` share columns are added when present.
@@ -69,6 +69,13 @@ def buy_again_labels(orders: ibis.Table, *, start: dt.date, end: dt.date) -> set
     buyers = lines.filter(lines.is_sale, lines.customer_id.notnull(), lines.day >= ibis.date(start))
     ids = buyers.select("customer_id").distinct().to_pandas()["customer_id"]
     return set(ids.astype(str))
+
+
+def check_horizon_days(horizon_days: object) -> int:
+    """Refuse a buy-again window that is not a whole number of days, at least 1."""
+    if isinstance(horizon_days, bool) or not isinstance(horizon_days, int) or horizon_days < 1:
+        raise invalid_value("horizon_days", "an integer of at least 1", horizon_days)
+    return horizon_days
 
 
 def _labelled(orders, features_day, label_end, products) -> tuple[pd.DataFrame, pd.Series]:
@@ -115,9 +122,7 @@ def buy_again_classifier(
         A bad horizon, or a window where customers all bought again or none did (one class).
     """
     as_of = check_day(as_of, "as_of")
-    if isinstance(horizon_days, bool) or not isinstance(horizon_days, int) or horizon_days < 1:
-        raise invalid_value("horizon_days", "an integer of at least 1", horizon_days)
-    horizon = dt.timedelta(days=horizon_days)
+    horizon = dt.timedelta(days=check_horizon_days(horizon_days))
     test_day, train_day = as_of - horizon, as_of - 2 * horizon
     X_train, y_train = _labelled(orders, train_day, test_day, products)
     X_test, y_test = _labelled(orders, test_day, as_of, products)

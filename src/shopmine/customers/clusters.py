@@ -93,6 +93,14 @@ def _shrunk_baskets(features: pd.DataFrame) -> pd.DataFrame:
                          "units_per_line": _shrunk_mean(units, lines, m * lines_per_purchase)})
 
 
+def check_cluster_params(k: object, seed: object) -> None:
+    """Refuse a cluster count below 2 or a seed that is not an integer (before any table is read)."""
+    if k is not None and (not isinstance(k, int) or isinstance(k, bool) or k < 2):
+        raise invalid_value("k", "an integer of at least 2", k)
+    if not isinstance(seed, int) or isinstance(seed, bool):
+        raise invalid_value("seed", "an integer", seed)
+
+
 class BehaviourClusters:
     """k-means on standardised customer behaviour features.
 
@@ -134,10 +142,7 @@ class BehaviourClusters:
         self.seed = seed
 
     def _check_params(self) -> None:
-        if self.k is not None and (not isinstance(self.k, int) or isinstance(self.k, bool) or self.k < 2):
-            raise invalid_value("k", "an integer of at least 2", self.k)
-        if not isinstance(self.seed, int) or isinstance(self.seed, bool):
-            raise invalid_value("seed", "an integer", self.seed)
+        check_cluster_params(self.k, self.seed)
 
     def inputs(self, features: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
         """The transformed model inputs (before standardising) and the names of constant columns left out.

@@ -17,7 +17,7 @@ from shopmine.forecast.linear import LinearForecaster
 from shopmine.forecast.metrics import series_scales
 from shopmine.forecast.statistical import STATISTICAL_MODELS, StatisticalModels
 
-__all__ = ["DEFAULT_ETS_SERIES", "DEFAULT_HORIZON", "DEFAULT_WINDOWS", "FALLBACK_MODEL", "MODELS", "best_sellers", "model_groups", "ForecastRun", "min_history", "run_forecast", "served_label",
+__all__ = ["check_run_request", "DEFAULT_ETS_SERIES", "DEFAULT_HORIZON", "DEFAULT_WINDOWS", "FALLBACK_MODEL", "MODELS", "best_sellers", "model_groups", "ForecastRun", "min_history", "run_forecast", "served_label",
            "short_series"]
 
 #: Every model name ``run_forecast(model=...)`` accepts.
@@ -315,6 +315,21 @@ def _served_name(groups: dict) -> str:
     return "; ".join(f"{served} for the {name}" for name, (served, _) in sorted(groups.items()))
 
 
+def check_run_request(*, horizon: int, model: str, season_length: int | None, windows: int, step: int | None,
+                      ets_series: int | None) -> None:
+    """Refuse a bad run option before any series is read (the same checks :func:`run_forecast` makes)."""
+    if isinstance(horizon, bool) or not isinstance(horizon, (int, np.integer)) or horizon < 1:
+        raise invalid_value("horizon", "a whole number of periods, at least 1", horizon)
+    if season_length is not None and season_length < 1:
+        raise invalid_value("season_length", "a whole number of periods, at least 1", season_length)
+    if ets_series is not None and (isinstance(ets_series, bool) or ets_series < 0):
+        raise invalid_value("ets_series", "a whole number of series, at least 0", ets_series)
+    for parameter, value in (("windows", windows), ("step", step)):
+        if value is not None and (isinstance(value, bool) or value < 1):
+            raise invalid_value(parameter, "a whole number of at least 1", value)
+    _base_models(model)
+
+
 def run_forecast(series: pd.DataFrame, *, horizon: int, freq: str, model: str = "auto",
                  season_length: int, windows: int = DEFAULT_WINDOWS, step: int | None = None,
                  future: pd.DataFrame | None = None, window_size: int | None = None,
@@ -370,12 +385,8 @@ def run_forecast(series: pd.DataFrame, *, horizon: int, freq: str, model: str = 
     by early stopping at the first origin and reused by every later fit. Daily AutoETS is fitted on
     the last year before each origin (:data:`RECENT_PERIODS`).
     """
-    if isinstance(horizon, bool) or not isinstance(horizon, (int, np.integer)) or horizon < 1:
-        raise invalid_value("horizon", "a whole number of periods, at least 1", horizon)
-    if season_length < 1:
-        raise invalid_value("season_length", "a whole number of periods, at least 1", season_length)
-    if ets_series is not None and (isinstance(ets_series, bool) or ets_series < 0):
-        raise invalid_value("ets_series", "a whole number of series, at least 0", ets_series)
+    check_run_request(horizon=horizon, model=model, season_length=season_length, windows=windows, step=step,
+                      ets_series=ets_series)
     check_regular(series, freq)
     names = _base_models(model)
     step = step or horizon

@@ -35,7 +35,7 @@ from shopmine.errors import ShopmineInputError, invalid_value
 from shopmine.features import classify_lines, customer_summary
 from shopmine.result import AnalysisResult
 
-__all__ = ["CHURN_DAYS", "MIN_REPEAT_BUYERS", "MODEL_CHOICES", "OUTPUT_COLUMNS", "PURCHASE_MODELS", "PURCHASE_DAYS",
+__all__ = ["check_clv_request", "CHURN_DAYS", "MIN_REPEAT_BUYERS", "MODEL_CHOICES", "OUTPUT_COLUMNS", "PURCHASE_MODELS", "PURCHASE_DAYS",
            "customer_lifetime_value"]
 
 #: Columns of the customers table ``shopmine clv`` writes (the issue's output contract, with the model that served).
@@ -87,9 +87,7 @@ def customer_lifetime_value(orders: ibis.Table, *, as_of: dt.date, horizon_days:
         ``horizon_days`` below 1, an unknown ``model``, no purchase before ``as_of``, fewer than 2
         customers, or fewer than :data:`MIN_REPEAT_BUYERS` customers who bought on more than one day.
     """
-    horizon_days = check_positive_int(horizon_days, "horizon_days")
-    if model not in MODEL_CHOICES:
-        raise invalid_value("model", f"one of {', '.join(MODEL_CHOICES)}", model)
+    horizon_days = check_clv_request(horizon_days, model)
     # A sale line without a price would silently lower a customer's spend and the spend model would
     # fit on it: refused as segment and classify refuse it.
     refuse_unpriced_lines(classify_lines(orders, before=as_of, bulk=False))
@@ -171,6 +169,14 @@ def customer_lifetime_value(orders: ibis.Table, *, as_of: dt.date, horizon_days:
     summary_text = _summary_text(metrics, model_name, selection, fallback_reason, notes)
     return AnalysisResult(name="clv", title=f"Customer lifetime value ({model_name} and Gamma-Gamma)",
                           summary=summary_text, tables=tables, metrics=metrics)
+
+
+def check_clv_request(horizon_days: object, model: object) -> int:
+    """Refuse a bad horizon or an unknown model (before any table is read); return the horizon."""
+    horizon_days = check_positive_int(horizon_days, "horizon_days")
+    if model not in MODEL_CHOICES:
+        raise invalid_value("model", f"one of {', '.join(MODEL_CHOICES)}", model)
+    return horizon_days
 
 
 def _summary_text(metrics: dict, model_name: str, selection, fallback_reason: str, notes: list[str]) -> str:
