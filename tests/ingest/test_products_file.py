@@ -111,5 +111,5 @@ def test_unknown_canonical_name_is_refused_everywhere(run, tmp_path):
 def test_missing_product_id_says_how_to_map_it(tmp_path):
     orders, products = _files(tmp_path)
     with pytest.raises(ShopmineInputError, match=r"products.csv: products file has no product_id column .*"
-                                                 r"--products-map product_id=COLUMN"):
+                                                 r"products_mapping product_id=COLUMN"):
         ingest(Workspace(tmp_path / "ws"), [orders], products=[products])
