@@ -40,8 +40,10 @@ def demo(
     with progress(out, "simulating a shop") as say:
         result = Shop.demo(output_dir, n_customers=n_customers, n_products=n_products, n_days=n_days, seed=seed,
                            workspace=cli.workspace_dir if named else None, settings=cli.cli_settings, progress=say)
+    m = result.metrics
     out.print(result.summary)
-    out.print(f"report: {result.metrics['report_path']}")
+    out.print(f"workspace: {m['workspace_dir']} (engine {m['engine']}, as of {m['as_of']})")
+    out.print(f"report: {m['report_path']}")
 
 
 def register(app: typer.Typer) -> None:
