@@ -27,7 +27,8 @@ def shell(tmp_path, capsys):
 
     def run(*args: str) -> tuple[int, str]:
         """Exit code and the last line of stderr (progress lines, if any, come before it)."""
-        code = main(["--workspace", str(ws), *(str(a).replace("ROWS", str(table)) for a in args)])
+        args = [str(a).replace("ROWS", str(table)).replace("OUT", str(tmp_path / "out")) for a in args]
+        code = main(["--workspace", str(ws), *args])
         return code, (capsys.readouterr().err.strip().splitlines() or [""])[-1]
 
     return run
@@ -51,6 +52,8 @@ def shell(tmp_path, capsys):
     (("model", "tree", "--data", "ROWS", "--target", "y", "--max-depth", "0"), "--max-depth", "0"),
     (("model", "logistic", "--data", "ROWS", "--target", "y", "--penalty", "l3"), "--penalty", "'l3'"),
     (("model", "linear", "--data", "ROWS", "--target", "y", "--test-size", "2"), "--test-size", "2.0"),
+    (("demo", "--output-dir", "OUT", "--customers", "0"), "--customers", "0"),
+    (("simulate", "--output-dir", "OUT", "--customers", "0"), "--customers", "0"),
 ])
 def test_a_bad_value_has_one_message_shape_in_every_command(shell, args, option, got):
     code, err = shell(*args)
