@@ -10,8 +10,9 @@ from rich.table import Table
 
 from shopmine.cli.context import console, err_console, state
 from shopmine.cli.output import progress
-from shopmine.ingest import IngestOptions, ingest
+from shopmine.ingest import IngestOptions
 from shopmine.io.mapping import parse_map_options, parse_products_map_options
+from shopmine.shop import Shop
 
 
 def ingest_command(
@@ -52,8 +53,8 @@ def ingest_command(
     out = console()
     try:
         with progress(out, "reading files") as say:
-            report = ingest(ws, files, options=options, products=products or [], customers=customers or [],
-                            progress=say)
+            report = Shop(ws).ingest(files, options, products=products or [], customers=customers or [],
+                                     progress=say)
     except KeyboardInterrupt:
         # The run is one transaction and its part files are removed: Ctrl-C keeps nothing of it.
         err_console().print("interrupted, nothing loaded")
