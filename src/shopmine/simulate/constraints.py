@@ -1,7 +1,7 @@
 """Declared parameter constraints and the one error message shape (:func:`shopmine.errors.invalid_value`).
 
 "n_customers must be an int in [1, inf); got 0." (a shell names its own option in place of the
-parameter: the CLI says ``--customers``).
+parameter, see :class:`~shopmine.errors.ShopmineInputError`).
 """
 
 from __future__ import annotations
