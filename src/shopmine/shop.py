@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import inspect
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +39,9 @@ class Shop:
 
     Parameters
     ----------
-    workspace : Workspace or path
+    workspace : Workspace, path, or a callable returning a Workspace
+        Opened on first use: an analysis of a given table (``forecast(data=...)``) never opens
+        (nor creates) a workspace. A callable is the shell's own way of opening one.
     as_of : datetime.date, optional
         Default: the ``as_of`` setting, else the day after the last order.
 
@@ -58,11 +60,19 @@ class Shop:
     ...     weekly = shop.forecast(freq="W", horizon=8)  # every command is one method, same defaults
     """
 
-    def __init__(self, workspace: Workspace | str | Path, as_of: dt.date | None = None):
-        self.workspace = workspace if isinstance(workspace, Workspace) else Workspace(workspace)
-        self._as_of = as_of or self.workspace.settings.as_of
+    def __init__(self, workspace: Workspace | str | Path | Callable[[], Workspace], as_of: dt.date | None = None):
+        self._workspace_source = workspace
+        self._workspace = workspace if isinstance(workspace, Workspace) else None
+        self._as_of = as_of
         self._engine = None
         self._engine_con = None
+
+    @property
+    def workspace(self) -> Workspace:
+        if self._workspace is None:
+            source = self._workspace_source
+            self._workspace = source() if callable(source) else Workspace(source)
+        return self._workspace
 
     @property
     def engine(self):
@@ -77,7 +87,8 @@ class Shop:
     def close(self) -> None:
         """Close the warehouse and release the workspace lock, so that other processes may ingest."""
         self._engine = self._engine_con = None
-        self.workspace.close()
+        if self._workspace is not None:
+            self._workspace.close()
 
     def __enter__(self) -> Shop:
         return self
@@ -94,7 +105,7 @@ class Shop:
     @property
     def as_of(self) -> dt.date:
         if self._as_of is None:
-            self._as_of = default_as_of(self.orders())
+            self._as_of = self.workspace.settings.as_of or default_as_of(self.orders())
         return self._as_of
 
     @property

@@ -59,7 +59,7 @@ def forecast_command(
     from shopmine.report import write_result_folder
 
     check_outputs(output=output, metrics_output=metrics_output, output_dir=output_dir)
-    shop = Shop(state(ctx).workspace())
+    shop = Shop(state(ctx).workspace)  # opened on first use: a --data table needs no workspace
     out = console()
     with progress(out, "preparing the series") as say:
         result = shop.forecast(horizon=horizon, level=level, freq=freq, measure=measure, keep_outliers=keep_outliers,
