@@ -21,6 +21,10 @@ SHAPE = re.compile(r"^error: (--[a-z][a-z-]*) must be (.+); got (.+)\.$")
 def shell(tmp_path, capsys):
     ws = tmp_path / "ws"
     assert main(["init", str(ws)]) == 0
+    (tmp_path / "orders.csv").write_text(
+        "order_id,customer_id,product_id,ordered_at,quantity,unit_price\n"
+        + "".join(f"o{i},c{i % 4},p{i % 3},2024-01-{1 + i % 28:02d} 10:00:00,{1 + i % 2},{2.5 + i % 3}\n"
+                  for i in range(40)))
     table = tmp_path / "rows.csv"
     table.write_text("a,b,y\n" + "".join(f"{i},{i % 3},{i % 2}\n" for i in range(30)))
     capsys.readouterr()
@@ -70,7 +74,8 @@ def test_the_same_bad_value_reads_the_same_in_two_commands(shell):
         "error: --horizon-days must be an integer of at least 1; got 0."
 
 
-# --- one rule for output paths: a known suffix, and the folder it goes in must exist (exit 2, before any work)
+# --- one rule for output paths: a known suffix; missing folders are created, a file in the way is refused
+# (exit 2, before any work)
 
 OUTPUTS = [
     ("forecast", "--output", "forecast.csv"), ("forecast", "--metrics-output", "m.json"),
@@ -89,12 +94,31 @@ OUTPUTS = [
 
 
 @pytest.mark.parametrize(("command", "option", "name"), OUTPUTS)
-def test_a_missing_parent_folder_is_refused_the_same_way_everywhere(shell, tmp_path, command, option, name):
-    target = tmp_path / "no_such_folder" / name
+def test_a_file_in_the_way_of_an_output_folder_is_refused_the_same_way_everywhere(shell, tmp_path, command,
+                                                                                 option, name):
+    blocker = tmp_path / "taken"
+    blocker.write_text("a file, not a folder")
+    target = blocker / "sub" / name
     code, err = shell(*command.split(), option, target)
     assert code == 2
-    assert err == f"error: {option} must be in an existing folder; got '{target}'. Create {target.parent} first."
-    assert not target.parent.exists()  # nothing created, nothing computed
+    assert err == f"error: {option} must be a path whose folders can be created; got '{target}'. {blocker} is a file."
+
+
+@pytest.mark.parametrize(("command", "option", "name", "written"), [
+    ("model kmeans --data ROWS", "--metrics-output", "m.json", "m.json"),
+    ("model kmeans --data ROWS", "--output-dir", "run", "run/index.html"),
+    ("quality", "--output", "q.json", "q.json"),
+    ("quality", "--metrics-output", "m.json", "m.json"),
+    ("quality", "--output-dir", "run", "run/metrics.json"),
+    ("features customers", "--output", "c.csv", "c.csv"),
+    ("features panel", "--metrics-output", "m.json", "m.json"),
+])
+def test_missing_output_folders_are_created_the_same_way_everywhere(shell, tmp_path, command, option, name, written):
+    shell("ingest", tmp_path / "orders.csv")
+    target = tmp_path / "new" / "deeper" / name
+    code, err = shell(*command.split(), option, target)
+    assert code == 0, err
+    assert (tmp_path / "new" / "deeper" / written).is_file()
 
 
 @pytest.mark.parametrize(("command", "option", "suffixes"), [

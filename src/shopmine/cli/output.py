@@ -24,8 +24,9 @@ def check_outputs(*, output: Path | None = None, metrics_output: Path | None = N
                   output_dir: Path | None = None, output_suffixes: tuple[str, ...] = TABLE_SUFFIXES) -> None:
     """The one rule of every command's ``--output``, ``--metrics-output`` and ``--output-dir``, checked
     before any work (an analysis may take minutes): a known suffix (a table: ``output_suffixes``;
-    metrics: ``.json``), and the folder it goes in must exist (a typo never creates a folder tree);
-    the ``--output-dir`` folder itself is created, or replaced whole.
+    metrics: ``.json``), and a path that can be created. Missing parent folders are created when the
+    result is written (:mod:`shopmine.atomic`), in every command alike; a file where a folder must go
+    is refused.
 
     Errors name the parameters (``output`` ...); the CLI's handler names the options.
     """
@@ -40,9 +41,10 @@ def check_outputs(*, output: Path | None = None, metrics_output: Path | None = N
             raise invalid_value(parameter, f"a {names} file name", path)
         if suffixes is None and path.exists() and not path.is_dir():
             raise invalid_value(parameter, "a folder, not a file", path)
-        parent = path.parent
-        if not parent.is_dir():
-            raise invalid_value(parameter, "in an existing folder", path, fix=f"Create {parent} first.")
+        blocker = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
+        if blocker is not None:
+            raise invalid_value(parameter, "a path whose folders can be created", path,
+                                fix=f"{blocker} is a file.")
 
 
 def write_json(body, path: Path) -> None:
