@@ -13,7 +13,7 @@ used lagged only. Run twice, with and without the drivers, to show what they add
 
 Product path (issue 11, acceptance 3): the raw export loaded with the library's ingest
 (``Shop.ingest`` with the ``online_retail`` preset, as ``shopmine ingest --preset online_retail``), the
-series built by the same call as ``shopmine forecast`` (``series_from_shop``: every product, net units
+series built by the same call as ``shopmine forecast`` (``Shop.forecast_series``: every product, net units
 with bulk lines capped, nothing filtered by hand) at ``--as-of 2011-11-11``, and the command's default
 run (``run_forecast`` with its default backtest windows and AutoETS on the 200 best sellers) over the
 same 28 days. Truth: each product's net units sold (cancellations removed, bulk lines as ordered) on
@@ -36,7 +36,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from shopmine.forecast import run_forecast, series_from_shop
+from shopmine.forecast import run_forecast
 from shopmine.forecast.data import series_from_table
 from shopmine.forecast.metrics import evaluate, series_scales
 from shopmine.ingest import IngestOptions
@@ -106,9 +106,9 @@ def product_path() -> dict:
         workspace = Workspace(Path(tmp) / "online_retail")
         Shop(workspace).ingest(sorted(DATA.glob("*.csv.gz")), IngestOptions(preset="online_retail"))
         as_of = (CUTOFF + pd.Timedelta(days=1)).date()
-        train = series_from_shop(Shop(workspace, as_of=as_of), level="product", freq="D")
-        truth = series_from_shop(Shop(workspace, as_of=dt.date(2011, 12, 9)), level="product", freq="D",
-                                 keep_outliers=True)
+        train = Shop(workspace, as_of=as_of).forecast_series(level="product", freq="D")
+        truth = Shop(workspace, as_of=dt.date(2011, 12, 9)).forecast_series(level="product", freq="D",
+                                                                            keep_outliers=True)
     ingest_s = time.time() - t0
     start = time.time()
     run = run_forecast(train, horizon=HORIZON, freq="D", model="auto", season_length=7)

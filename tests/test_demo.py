@@ -28,9 +28,25 @@ def test_demo_loads_every_simulated_line_and_writes_the_report(tmp_path):
     assert "loaded 0, quarantined 0" in again.summary
 
 
-def test_demo_command(tmp_path, capsys):
+def test_demo_command(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the default workspace (the current folder) must stay untouched
     code = main(["demo", "--output-dir", str(tmp_path / "d"), "--customers", "100", "--products", "20",
                  "--days", "60"])
     assert code == 0
     out = capsys.readouterr().out
     assert "report:" in out and (tmp_path / "d" / "report.html").exists()
+    assert (tmp_path / "d" / "workspace" / "warehouse.duckdb").exists() and not (tmp_path / "warehouse.duckdb").exists()
+
+
+def test_demo_honours_the_global_workspace_engine_and_as_of(tmp_path, capsys):
+    ws = tmp_path / "my_ws"
+    code = main(["--workspace", str(ws), "--as-of", "2023-02-15", "demo", "--output-dir", str(tmp_path / "d"),
+                 "--customers", "100", "--products", "20", "--days", "60", "--engine", "duckdb"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    # The named workspace holds the loaded shop; no second one under the output folder.
+    assert (ws / "warehouse.duckdb").exists() and not (tmp_path / "d" / "workspace").exists()
+    assert f"workspace: {ws} (engine duckdb, as of 2023-02-15)" in out
+    assert "as of 2023-02-15" in (tmp_path / "d" / "report.html").read_text()
+    with Shop(Workspace(ws)) as shop:  # the whole simulated shop is there, analysed up to the as-of date only
+        assert shop.quality().metrics["rows_loaded"] == len(pd.read_csv(tmp_path / "d" / "shop" / "orders.csv"))

@@ -60,8 +60,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("busy_timeout_seconds", 30, "Seconds a command waits for another process's command on the same "
             "workspace (an ingest, or readers when it writes) before it fails with \"the workspace is busy\".",
             "int"),
-    Setting("spark_master", "local[2]", "Spark master URL used with --engine spark."),
-    Setting("spark_driver_memory", "4g", "Spark driver memory used with --engine spark."),
+    Setting("spark_master", "local[2]", "Spark master URL used by the spark engine."),
+    Setting("spark_driver_memory", "4g", "Spark driver memory used by the spark engine."),
 )
 
 SETTINGS_BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
@@ -195,7 +195,7 @@ def config_template() -> str:
         '# ordered_at = "TRANSACTION_DT"',
         '# line_total = "SALES_PRICE"',
         "",
-        "# Products file mapping (--products FILE): canonical name = column in your file, e.g.",
+        "# Products file mapping (the products file given to ingest): canonical name = column in your file, e.g.",
         "# [products_mapping]",
         '# name = "Title"',
         '# unit_cost = "Cost"',

@@ -218,7 +218,7 @@ def signing_key_for(folder: str | Path):
     Parameters
     ----------
     folder : path
-        The active workspace folder (the command's ``--workspace``, default the current folder).
+        The active workspace folder (the shell's workspace, default the current folder).
 
     Returns
     -------

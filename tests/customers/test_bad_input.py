@@ -155,7 +155,7 @@ def test_two_valued_target_column_works(varied_ws, capsys):
 def test_missing_target_column_in_a_data_frame():
     orders = ibis.memtable(_frame(_varied_rows()))
     customers = pd.DataFrame({"customer_id": ["C000"], "tier": ["gold"]})
-    with pytest.raises(ShopmineInputError, match="--target 'nope' is not a column .* available columns: tier"):
+    with pytest.raises(ShopmineInputError, match="^target 'nope' is not a column .* available columns: tier"):
         classify(orders, as_of=AS_OF, target="nope", customers=customers)
 
 

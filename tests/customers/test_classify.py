@@ -115,7 +115,7 @@ def test_one_class_target_is_refused(shop, tmp_path):
     pd.DataFrame({"customer_id": ids, "label": "same"}).to_csv(path, index=False)
     with pytest.raises(ShopmineInputError, match="only one class"):
         classify(shop.orders(), as_of=shop.as_of, labels=path)
-    with pytest.raises(ShopmineInputError, match="horizon-days"):
+    with pytest.raises(ShopmineInputError, match=r"^horizon_days must be an integer of at least 1; got 0\.$"):
         buy_again_classifier(shop.orders(), as_of=shop.as_of, horizon_days=0)
 
 

@@ -73,14 +73,13 @@ def test_missing_prices_are_refused_and_named():
 
 def test_as_of_before_the_first_order():
     with pytest.raises(ShopmineInputError, match=r"found 0: the as-of date 2023-06-01 is on or before the first "
-                                                 r"order \(2024-01-\d\d\); choose an --as-of after"):
+                                                 r"order \(2024-01-\d\d\); choose an as-of date after"):
         customer_lifetime_value(orders(varied_rows()), as_of=dt.date(2023, 6, 1))
 
 
 def test_unknown_model_and_bad_horizon():
-    with pytest.raises(ShopmineInputError, match=r"'model' parameter of customer_lifetime_value must be one of "
-                                                 r"\['auto', 'bgnbd', 'mbgcnbd', 'pareto_nbd'\]. Got 'lifetimes'"):
+    with pytest.raises(ShopmineInputError, match=r"^model must be one of auto, pareto_nbd, bgnbd, mbgcnbd; "
+                                                 r"got 'lifetimes'\.$"):
         customer_lifetime_value(orders(varied_rows()), as_of=AS_OF, model="lifetimes")
-    with pytest.raises(ShopmineInputError, match=r"'horizon_days' parameter of customer_lifetime_value must be an "
-                                                 r"int in \[1, inf\). Got 0"):
+    with pytest.raises(ShopmineInputError, match=r"^horizon_days must be an integer of at least 1; got 0\.$"):
         customer_lifetime_value(orders(varied_rows()), as_of=AS_OF, horizon_days=0)

@@ -126,5 +126,5 @@ def test_mbgcnbd_predictions_match_the_simulated_holdout(regular_customers):
 def test_mbgcnbd_bad_input():
     with pytest.raises(ShopmineInputError, match=r"litt must be finite and 0 for customers with frequency 0; row 1"):
         MBGCNBDModel().fit([1, 0], [2, 0], [5, 5], [0.5, 0.3])
-    with pytest.raises(ShopmineInputError, match=r"The 'k' parameter of MBGCNBDModel must be an int in \[1, 12\]"):
+    with pytest.raises(ShopmineInputError, match=r"^k must be an integer in \[1, 12\]; got 0\.$"):
         MBGCNBDModel(k=0).fit([1, 0], [2, 0], [5, 5], [0.5, 0.0])

@@ -173,8 +173,8 @@ def test_output_types(shop):
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    ({"level": "sku"}, r"The 'level' parameter of sales_panel must be one of .*Got 'sku' instead"),
-    ({"freq": "M"}, r"The 'freq' parameter of sales_panel must be one of .*Got 'M' instead"),
+    ({"level": "sku"}, r"^level must be product, category or total; got 'sku'\.$"),
+    ({"freq": "M"}, r"^freq must be D \(days\) or W \(ISO weeks starting on Monday\); got 'M'\.$"),
     ({"as_of": "soon"}, r"'as_of' must be a date"),
 ])
 def test_bad_arguments(shop, kwargs, message):

@@ -64,7 +64,8 @@ def test_the_workspace_report_has_a_forecast_section(demo_workspace):
     from shopmine.shop import Shop
 
     html = (demo_workspace.parent / "report.html").read_text()
-    assert '<section class="result" id="forecast">' in html and "Sales forecast (product, revenue)" in html
+    # The report's forecast is the command's: every series, in units (one set of defaults, Shop.forecast).
+    assert '<section class="result" id="forecast">' in html and "Sales forecast (product, units)" in html
     result = Shop(demo_workspace).forecast(top=4, horizon=7, model="window_average")
     assert result.tables["forecasts"]["unique_id"].nunique() == 4
     assert "backtest_error" in result.figures

@@ -81,7 +81,7 @@ def test_model_ets_alone_forecasts_every_series(four_series):
 
 
 def test_bad_ets_series_is_refused(four_series):
-    with pytest.raises(ShopmineInputError, match=r"--ets-series must be a whole number >= 0, got -1"):
+    with pytest.raises(ShopmineInputError, match=r"^ets_series must be a whole number of series, at least 0; got -1\.$"):
         run_forecast(four_series, horizon=7, freq="D", season_length=7, ets_series=-1)
 
 

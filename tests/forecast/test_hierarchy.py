@@ -77,7 +77,7 @@ def test_bottom_up_is_the_sum_of_base_product_forecasts(hierarchy):
 
 
 def test_bad_reconcile_method(hierarchy):
-    with pytest.raises(ShopmineInputError, match="--reconcile"):
+    with pytest.raises(ShopmineInputError, match="^reconcile must be one of bottom_up, mint; got "):
         reconcile_forecast(hierarchy, horizon=3, freq="D", model="naive", season_length=7, reconcile="top_down")
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pandas as pd
 
-from shopmine.forecast import series_from_shop
 from shopmine.shop import Shop
 
 
@@ -23,7 +22,7 @@ def test_forecast_series_cap_bulk_lines_unless_kept(tmp_path):
                                 "unit_price", "status"]).to_csv(csv, index=False)
     shop = Shop(tmp_path / "ws")
     shop.ingest([csv])
-    capped = series_from_shop(shop, level="product", freq="D")
+    capped = shop.forecast_series(level="product", freq="D")
     assert capped["y"].tolist() == [2.0, 2.0, 3.0, 2.0, 2.0, 3.0, 20.0]
-    kept = series_from_shop(shop, level="product", freq="D", keep_outliers=True)
+    kept = shop.forecast_series(level="product", freq="D", keep_outliers=True)
     assert kept["y"].tolist() == [2.0, 2.0, 3.0, 2.0, 2.0, 3.0, 500.0]

@@ -159,13 +159,13 @@ def test_monthly_series_shorter_than_the_longest_window_are_still_modelled():
 
 def test_weekly_rows_read_as_days_are_refused():
     table = pd.DataFrame({"week": pd.date_range("2024-01-01", periods=10, freq="W-MON"), "sales": range(10)})
-    with pytest.raises(ShopmineInputError, match=r"--freq D: the dates in --time-col 'week' are at least 7 days"):
+    with pytest.raises(ShopmineInputError, match=r"^freq D: the dates in time_col 'week' are at least 7 days"):
         series_from_table(table, id_col=None, time_col="week", target_col="sales", freq="D")
 
 
 def test_a_hand_made_frame_with_a_gap_is_refused_naming_the_series(steady):
     gappy = steady.drop(index=[50, 51])
-    with pytest.raises(ShopmineInputError, match=r"series steady skip or repeat a period at --freq D"):
+    with pytest.raises(ShopmineInputError, match=r"series steady skip or repeat a period at freq D"):
         run_forecast(gappy, horizon=7, freq="D", season_length=7, model="naive")
 
 
@@ -173,7 +173,7 @@ def test_a_hand_made_frame_with_a_gap_is_refused_naming_the_series(steady):
 
 @pytest.mark.parametrize("horizon", [0, -3, 2.5])
 def test_run_forecast_refuses_a_bad_horizon(steady, horizon):
-    with pytest.raises(ShopmineInputError, match=rf"--horizon must be a whole number of periods, at least 1; "
+    with pytest.raises(ShopmineInputError, match=rf"^horizon must be a whole number of periods, at least 1; "
                                                  rf"got {horizon}\."):
         run_forecast(steady, horizon=horizon, freq="D", season_length=7, model="naive")
 

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from shopmine.forecast import hierarchy_from_shop, reconcile_forecast, run_forecast, series_from_shop
+from shopmine.forecast import reconcile_forecast, run_forecast
 from shopmine.ingest import ingest
 from shopmine.shop import Shop
 from shopmine.workspace import Workspace
@@ -58,12 +58,12 @@ def _same(a: pd.DataFrame, b: pd.DataFrame) -> None:
 
 @pytest.mark.parametrize("level,freq", [("product", "D"), ("category", "W"), ("total", "M")])
 def test_series_agree(shops, level, freq):
-    _same(series_from_shop(shops["duckdb"], level=level, freq=freq),
-          series_from_shop(shops["spark"], level=level, freq=freq))
+    _same(shops["duckdb"].forecast_series(level=level, freq=freq),
+          shops["spark"].forecast_series(level=level, freq=freq))
 
 
 def test_auto_forecast_from_the_spark_panel_equals_the_duckdb_one(shops):
-    runs = {name: run_forecast(series_from_shop(shop, level="product", freq="D"), horizon=7, freq="D",
+    runs = {name: run_forecast(shop.forecast_series(level="product", freq="D"), horizon=7, freq="D",
                                model="auto", season_length=7, windows=2)
             for name, shop in shops.items()}
     duck, spark = runs["duckdb"], runs["spark"]
@@ -74,7 +74,7 @@ def test_auto_forecast_from_the_spark_panel_equals_the_duckdb_one(shops):
 
 
 def test_reconciled_forecast_from_the_spark_panel_equals_the_duckdb_one(shops):
-    runs = {name: reconcile_forecast(hierarchy_from_shop(shop, freq="W"), horizon=2, freq="W",
+    runs = {name: reconcile_forecast(shop.forecast_hierarchy(freq="W"), horizon=2, freq="W",
                                      model="window_average", season_length=4, reconcile="bottom_up", windows=1)
             for name, shop in shops.items()}
     _same(runs["duckdb"].forecasts, runs["spark"].forecasts)

@@ -48,12 +48,12 @@ def test_slash_dates_decided_by_a_single_late_value():
     (["13/02/2024", "02/13/2024"], "both fields go above 12"),
 ])
 def test_undecidable_columns_ask_for_a_format(values, why):
-    with pytest.raises(ShopmineInputError, match=f"{why}.*--date-format '%m/%d/%Y'"):
+    with pytest.raises(ShopmineInputError, match=f"{why}.*date_format '%m/%d/%Y'"):
         layout_of(values)
 
 
 def test_unrecognisable_column_asks_for_a_format():
-    with pytest.raises(ShopmineInputError, match="cannot recognise the dates.*--date-format"):
+    with pytest.raises(ShopmineInputError, match="cannot recognise the dates.*date_format"):
         layout_of(["yesterday", "last week"])
 
 

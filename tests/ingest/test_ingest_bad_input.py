@@ -74,7 +74,7 @@ def test_bad_bytes_for_the_given_encoding_are_quarantined(ws, tmp_path):
     assert (report.rows_in, report.rows_loaded, report.rows_quarantined) == (3, 2, 1)
     line, reason, detail = ws.warehouse().con.execute(
         "SELECT source_line, reason, detail FROM quarantine").fetchone()
-    assert (line, reason) == (3, "invalid_encoding") and "--encoding" in detail
+    assert (line, reason) == (3, "invalid_encoding") and "set the file's encoding (e.g. latin-1)" in detail
     assert ws.warehouse().con.execute("SELECT list(source_line ORDER BY source_line) FROM orders").fetchone()[0] == [2, 4]
 
 

@@ -95,7 +95,7 @@ def test_online_retail_preset_reads_the_online_retail_ii_spelling(ws, tmp_path):
 def test_online_retail_preset_names_every_spelling_it_looked_for(ws, tmp_path):
     path = write(tmp_path / "no_invoice.csv", UCI_II.replace("Invoice,", "Bill,", 1))
     with pytest.raises(ShopmineInputError, match=r"no_invoice\.csv: the file does not have column 'InvoiceNo' or "
-                                                 r"'Invoice' that --preset online_retail expects for order_id"):
+                                                 r"'Invoice' that preset online_retail expects for order_id"):
         ingest(ws, [path], options=IngestOptions(preset="online_retail"))
 
 

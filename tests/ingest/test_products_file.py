@@ -97,7 +97,7 @@ def test_unknown_canonical_name_is_refused_everywhere(run, tmp_path):
     code, _, err = run("ingest", str(orders), "--products", str(products), "--products-map", "title=Title")
     assert code == 2 and "--products-map 'title=Title': 'title' is not a canonical column" in err
     assert "product_id, name, category, unit_cost, list_price" in err
-    with pytest.raises(ShopmineInputError, match="must look like CANONICAL=SOURCE, e.g. --products-map name="):
+    with pytest.raises(ShopmineInputError, match="must look like CANONICAL=SOURCE, e.g. products_mapping name="):
         parse_products_map_options(["Title"])
     with pytest.raises(ShopmineInputError, match="products_mapping maps title, which is not a products column"):
         ingest(Workspace(tmp_path / "lib"), [orders], products=[products],
@@ -111,5 +111,5 @@ def test_unknown_canonical_name_is_refused_everywhere(run, tmp_path):
 def test_missing_product_id_says_how_to_map_it(tmp_path):
     orders, products = _files(tmp_path)
     with pytest.raises(ShopmineInputError, match=r"products.csv: products file has no product_id column .*"
-                                                 r"--products-map product_id=COLUMN"):
+                                                 r"products_mapping product_id=COLUMN"):
         ingest(Workspace(tmp_path / "ws"), [orders], products=[products])

@@ -29,14 +29,10 @@ def test_simulate_parquet_with_start_date(tmp_path):
 
 
 @pytest.mark.parametrize(("option", "value", "message"), [
-    ("--customers", "0", "invalid value for --customers: The 'n_customers' parameter of "
-                         "simulate_shop must be an int in [1, inf). Got 0 instead."),
-    ("--days", "-5", "invalid value for --days: The 'n_days' parameter of simulate_shop must be an "
-                     "int in [1, inf). Got -5 instead."),
-    ("--start", "2023-02-30", "invalid value for --start: The 'start' parameter of simulate_shop "
-                              "must be a date like '2023-01-01'. Got '2023-02-30' instead."),
-    ("--format", "xlsx", "invalid value for --format: must be one of csv, parquet. Got 'xlsx' "
-                         "instead."),
+    ("--customers", "0", "error: --customers must be an int in [1, inf); got 0."),
+    ("--days", "-5", "error: --days must be an int in [1, inf); got -5."),
+    ("--start", "2023-02-30", "error: --start must be a date like '2023-01-01'; got '2023-02-30'."),
+    ("--format", "xlsx", "error: --format must be one of csv, parquet; got 'xlsx'."),
 ])
 def test_bad_values_exit_2_naming_the_option(tmp_path, capsys, option, value, message):
     args = ["simulate", "--output-dir", str(tmp_path / "out"), option, value]

@@ -12,7 +12,7 @@ from sklearn.pipeline import Pipeline
 from shopmine.classic.model_folder import MODEL_FOLDER, MODEL_NAME
 from shopmine.classic.predict import predict_rows
 from shopmine.classic.prepare import PreparedData, prepare_data
-from shopmine.errors import NotFittedError, ShopmineInputError
+from shopmine.errors import NotFittedError, invalid_value
 from shopmine.registry import ModelRegistry, ModelVersion
 from shopmine.registry.signing import SigningKey, user_key
 from shopmine.result import AnalysisResult
@@ -67,7 +67,7 @@ class ClassicEstimator(BaseEstimator):
         """
         self._check_params()
         if not isinstance(self.seed, int) or isinstance(self.seed, bool):
-            raise ShopmineInputError(f"--seed must be an integer, got {self.seed!r}.")
+            raise invalid_value("seed", "an integer", self.seed)
         prepared = self._prepare(data, test_data)
         self.schema_ = prepared.schema
         self.warnings_ = list(prepared.warnings)

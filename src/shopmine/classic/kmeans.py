@@ -14,7 +14,7 @@ from shopmine.classic.base import ClassicEstimator
 from shopmine.classic.plots import k_choice_figure, scatter_2d
 from shopmine.classic.prepare import PreparedData, prepare_data
 from shopmine.classic.preprocess import make_preprocessor, missing_report
-from shopmine.errors import ShopmineInputError
+from shopmine.errors import ShopmineInputError, invalid_value
 from shopmine.result import AnalysisResult
 
 __all__ = ["K_RANGE", "SILHOUETTE_SAMPLE", "ClassicKMeans", "candidate_ks", "cluster_profiles", "k_by_silhouette",
@@ -143,7 +143,7 @@ class ClassicKMeans(ClassicEstimator):
 
     def _check_params(self) -> None:
         if self.k is not None and (not isinstance(self.k, int) or isinstance(self.k, bool) or self.k < 2):
-            raise ShopmineInputError(f"--k must be an integer of at least 2, got {self.k!r}.")
+            raise invalid_value("k", "an integer of at least 2", self.k)
 
     def _prepare(self, data: pd.DataFrame, test_data: pd.DataFrame | None) -> PreparedData:
         return prepare_data(data, task="clustering", target=None, features=self.features,
@@ -153,7 +153,7 @@ class ClassicKMeans(ClassicEstimator):
         schema = prepared.schema
         n = len(prepared.X_train)
         if self.k is not None and self.k > n:
-            raise ShopmineInputError(f"--k {self.k} is larger than the number of rows ({n}); choose a smaller k.")
+            raise ShopmineInputError(f"{{k}} {self.k} is larger than the number of rows ({n}); choose a smaller k.", "k")
         preprocessor = make_preprocessor(schema, drop_first=False, scale=True)
         Z = preprocessor.fit_transform(prepared.X_train)
         names = [str(c) for c in preprocessor.named_steps["columns"].get_feature_names_out()]
@@ -161,7 +161,7 @@ class ClassicKMeans(ClassicEstimator):
         candidates = candidate_ks(n, distinct)
         if self.k is not None and self.k > distinct:
             raise ShopmineInputError(
-                f"--k {self.k} is larger than the number of distinct rows ({distinct}); choose a smaller k.")
+                f"{{k}} {self.k} is larger than the number of distinct rows ({distinct}); choose a smaller k.", "k")
         if self.k is None and not candidates:
             raise ShopmineInputError(f"only {distinct} distinct row(s): too few to form 2 clusters.")
         k, kmeans, score, curve = k_by_silhouette(Z, candidates, self.k, self.seed)

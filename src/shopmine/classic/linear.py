@@ -91,7 +91,7 @@ class ClassicLinearRegression(ClassicEstimator):
             raise ShopmineInputError(
                 f"{len(Z_train)} training rows for {n_params} coefficients (intercept and "
                 f"{len(names)} encoded features): least squares needs more rows than coefficients. "
-                f"Add rows, lower --test-size or choose fewer --features."
+                f"Add rows, lower {{test_size}} or choose fewer {{features}}.", "test_size", mentions=('features',)
             )
         y_train = prepared.y_train.to_numpy()
         design = sm.add_constant(pd.DataFrame(Z_train, columns=names), has_constant="add")

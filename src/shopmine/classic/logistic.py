@@ -18,7 +18,7 @@ from shopmine.classic.plots import calibration_figure, confusion_figure, roc_fig
 from shopmine.classic.prepare import PreparedData
 from shopmine.classic.preprocess import make_preprocessor, missing_report
 from shopmine.classic.target import pick_positive_class
-from shopmine.errors import ShopmineInputError
+from shopmine.errors import ShopmineInputError, invalid_value
 from shopmine.result import AnalysisResult
 
 __all__ = ["ClassicLogisticRegression", "youden_threshold"]
@@ -70,23 +70,22 @@ class ClassicLogisticRegression(ClassicEstimator):
 
     def _check_params(self) -> None:
         if self.penalty not in PENALTIES:
-            raise ShopmineInputError(f"--penalty must be none, l2 or l1, got {self.penalty!r}.")
+            raise invalid_value("penalty", "none, l2 or l1", self.penalty)
         if self.threshold != "youden":
             try:
                 value = float(self.threshold)
             except (TypeError, ValueError):
                 value = float("nan")
             if not 0.0 < value < 1.0:
-                raise ShopmineInputError(
-                    f"--threshold must be a probability between 0 and 1 or 'youden', got {self.threshold!r}.")
+                raise invalid_value("threshold", "a probability between 0 and 1 or 'youden'", self.threshold)
 
     def _fit(self, prepared: PreparedData) -> tuple[Pipeline, AnalysisResult]:
         schema = prepared.schema
         classes = sorted(prepared.y_train.unique())
         if len(classes) > 2 and self.positive_class is None:
             raise ShopmineInputError(
-                f"--target {schema.target!r} has {len(classes)} classes; logistic regression here is binary. "
-                f"Name the class to model with --positive-class (the others become its negative)."
+                f"{{target}} {schema.target!r} has {len(classes)} classes; logistic regression here is binary. "
+                f"Name the class to model with {{positive_class}} (the others become its negative).", "target", mentions=('positive_class',)
             )
         positive = pick_positive_class(prepared.y_train, self.positive_class, schema.target)
         negative = next(c for c in classes if c != positive) if len(classes) == 2 else f"not {positive}"
@@ -169,7 +168,7 @@ class ClassicLogisticRegression(ClassicEstimator):
         if len(Z) <= len(names) + 1:
             raise ShopmineInputError(
                 f"{len(Z)} training rows for {len(names) + 1} coefficients: maximum likelihood needs more "
-                f"rows than coefficients. Add rows, lower --test-size or choose fewer --features.")
+                f"rows than coefficients. Add rows, lower {{test_size}} or choose fewer {{features}}.", "test_size", mentions=('features',))
         design = sm.add_constant(pd.DataFrame(Z, columns=names), has_constant="add")
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
@@ -178,14 +177,14 @@ class ClassicLogisticRegression(ClassicEstimator):
             except np.linalg.LinAlgError as exc:
                 raise ShopmineInputError(
                     f"the maximum-likelihood fit failed ({exc}): features are collinear. Choose fewer "
-                    f"--features or use --penalty l2.") from exc
+                    f"{{features}} or use {{penalty}} l2.", "features", mentions=('penalty',)) from exc
         messages = sorted({str(w.message).splitlines()[0] for w in caught})
         params = logit.params.to_numpy()
         separated = any("separation" in m.lower() for m in messages)
         if separated or not np.all(np.isfinite(params)) or not logit.mle_retvals.get("converged", True):
             raise ShopmineInputError(
                 "the maximum-likelihood fit did not converge (the classes are (quasi-)perfectly separated by "
-                "the features, or features are collinear); use --penalty l2 or choose fewer --features.")
+                "the features, or features are collinear); use {penalty} l2 or choose fewer {features}.", "penalty", mentions=('features',))
         notes += messages
         self.logit_ = logit
         estimator = LogisticRegression()

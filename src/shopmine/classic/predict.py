@@ -21,7 +21,7 @@ __all__ = ["SavedModel", "load_model", "predict_rows"]
 
 def predict_rows(
     method: str, pipeline: Pipeline, schema: TableSchema, spec: dict[str, Any], rows: pd.DataFrame,
-    option: str = "--data",
+    parameter: str = "data",
 ) -> pd.DataFrame:
     """Predict for ``rows``: the rows with the prediction columns added.
 
@@ -39,8 +39,8 @@ def predict_rows(
         The method's prediction settings (classes, positive class, threshold).
     rows : pandas.DataFrame
         New rows holding at least the schema's features; other columns are kept.
-    option : str, default="--data"
-        Option naming the rows' file, for error messages.
+    parameter : str, default="data"
+        The parameter that named the rows' file, for error messages.
 
     Returns
     -------
@@ -51,7 +51,7 @@ def predict_rows(
     ShopmineInputError
         When a feature column is missing (the message names it).
     """
-    schema.check_columns(rows, option)
+    schema.check_columns(rows, parameter)
     X = schema.apply(rows)
     out = rows.copy()
     if method == "kmeans":
@@ -94,9 +94,9 @@ class SavedModel:
     spec: dict[str, Any]
     metadata: dict[str, Any]
 
-    def predict(self, rows: pd.DataFrame, option: str = "--data") -> pd.DataFrame:
+    def predict(self, rows: pd.DataFrame, parameter: str = "data") -> pd.DataFrame:
         """Rows with prediction columns added (see :func:`predict_rows`)."""
-        return predict_rows(self.method, self.pipeline, self.schema, self.spec, rows, option)
+        return predict_rows(self.method, self.pipeline, self.schema, self.spec, rows, parameter)
 
 
 def load_model(folder: str | Path, key: SigningKey | None = None) -> SavedModel:
@@ -124,8 +124,8 @@ def load_model(folder: str | Path, key: SigningKey | None = None) -> SavedModel:
     root = folder / MODEL_FOLDER if (folder / MODEL_FOLDER).is_dir() else folder
     if not (root / MODEL_NAME).is_dir():
         raise ShopmineInputError(
-            f"--model {folder}: no saved model there; give the --output-dir of a `shopmine model "
-            f"linear|tree|kmeans|logistic` run."
+            f"{{model}} {folder}: no saved model there; give the output folder of a `shopmine model "
+            f"linear|tree|kmeans|logistic` run.", "model"
         )
     registry = ModelRegistry(root, key=key if key is not None else user_key())
     pipeline, version = registry.load(MODEL_NAME)

@@ -37,17 +37,17 @@ class PreparedData:
     test_source: str = "none"
 
 
-def _target_rows(frame: pd.DataFrame, target: str, task: str, option: str) -> tuple[pd.DataFrame, pd.Series, int]:
+def _target_rows(frame: pd.DataFrame, target: str, task: str, parameter: str) -> tuple[pd.DataFrame, pd.Series, int]:
     """Drop rows without a target; return the rows (index 0..n-1), the target and the count dropped."""
     if target not in frame.columns:
-        raise ShopmineInputError(f"{option}: the table has no target column {target!r}; add it.")
+        raise ShopmineInputError(f"{{{parameter}}}: the table has no target column {target!r}; add it.", parameter)
     keep = frame[target].notna()
     if not keep.any():
-        raise ShopmineInputError(f"{option}: the target {target!r} is missing in every row.")
+        raise ShopmineInputError(f"{{{parameter}}}: the target {target!r} is missing in every row.", parameter)
     rows = frame.loc[keep].reset_index(drop=True)
     if task == "regression":
         y = numeric_target(rows[target], target)
-    elif option == "--data":
+    elif parameter == "data":
         y = class_labels(rows[target], target)
     else:
         # A test file may hold one class only (a small holdout); label it like the training rows.
@@ -104,22 +104,22 @@ def prepare_data(
         rows, y, dropped = data.reset_index(drop=True), None, 0
     else:
         check_target_column(data, target, "this method")
-        rows, y, dropped = _target_rows(data, target, task, "--data")
+        rows, y, dropped = _target_rows(data, target, task, "data")
     schema, warnings = infer_schema(rows, target, features)
     n_inputs = len(schema.model_numeric) + len(schema.categorical)
     if len(rows) <= n_inputs:
         raise ShopmineInputError(
             f"the table has {len(rows)} row(s) with a target but {n_inputs} feature(s); a model needs "
-            f"more rows than features. Add rows or choose fewer columns with --features."
+            f"more rows than features. Add rows or choose fewer columns with {{features}}.", "features"
         )
     if dropped:
         warnings.append(f"{dropped} row(s) with a missing target {target!r} were left out.")
     if test_data is not None:
-        schema.check_columns(test_data, "--test-data")
+        schema.check_columns(test_data, "test_data")
         if task == "clustering":
             test, y_test = test_data.reset_index(drop=True), None
         else:
-            test, y_test, dropped_test = _target_rows(test_data, target, task, "--test-data")
+            test, y_test, dropped_test = _target_rows(test_data, target, task, "test_data")
             if dropped_test:
                 warnings.append(f"{dropped_test} test row(s) with a missing target were left out.")
         train, y_train, source = rows, y, "file"

@@ -115,14 +115,13 @@ class TableSchema:
     def from_dict(cls, data: dict[str, Any]) -> TableSchema:
         return cls(**{k: data[k] for k in cls.__dataclass_fields__})
 
-    def check_columns(self, frame: pd.DataFrame, option: str = "--data") -> None:
+    def check_columns(self, frame: pd.DataFrame, parameter: str = "data") -> None:
         """Raise when ``frame`` lacks one of the features, naming every missing column."""
         missing = [c for c in self.features if c not in frame.columns]
         if missing:
             raise ShopmineInputError(
-                f"{option}: the table lacks the feature column(s) {', '.join(map(repr, missing))} "
-                f"that the model was fitted on; add them (values may be empty) and run again."
-            )
+                f"{{{parameter}}}: the table lacks the feature column(s) {', '.join(map(repr, missing))} "
+                f"that the model was fitted on; add them (values may be empty) and run again.", parameter)
 
     def apply(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Turn raw rows into the model's input frame: numeric, calendar, then categorical columns.
@@ -201,35 +200,35 @@ def infer_schema(
         if ids:
             warnings.append(
                 f"id-like column(s) not used as features: {', '.join(ids)} (name an id or one "
-                f"distinct value per row); pass --features to use them."
+                f"distinct value per row); name them in the features to use them."
             )
         chosen = [c for c in candidates if c not in ids]
     else:
         missing = [c for c in features if c not in frame.columns]
         if missing:
             raise ShopmineInputError(
-                f"--features: column(s) {', '.join(map(repr, missing))} are not in the table; "
-                f"available columns: {', '.join(map(str, frame.columns))}."
+                f"{{features}}: column(s) {', '.join(map(repr, missing))} are not in the table; "
+                f"available columns: {', '.join(map(str, frame.columns))}.", "features"
             )
         if target is not None and target in features:
             raise ShopmineInputError(
-                f"--features: {target!r} is the target; remove it from the feature list."
+                f"{{features}}: {target!r} is the target; remove it from the feature list.", "features"
             )
         if len(set(features)) != len(features):
-            raise ShopmineInputError("--features: a column is listed twice; list each once.")
+            raise ShopmineInputError("{features}: a column is listed twice; list each once.", "features")
         chosen = list(features)
         dates = [c for c in chosen if looks_like_dates(frame[c])]
     if not chosen:
         raise ShopmineInputError(
             "no feature columns remain (every other column is the target or id-like); "
-            "name them with --features."
+            "name them with {features}.", "features"
         )
     for column in chosen:
         if frame[column].nunique(dropna=True) <= 1:
             state = "has no values" if frame[column].isna().all() else "has the same value in every row"
             raise ShopmineInputError(
                 f"feature {column!r} {state}, so it cannot explain anything; "
-                f"leave it out with --features."
+                f"leave it out with {{features}}.", "features"
             )
     numeric = [
         c for c in chosen

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
-from shopmine.errors import ShopmineInputError
+from shopmine.errors import ShopmineInputError, invalid_value
 
 __all__ = ["split_rows"]
 
@@ -43,12 +43,12 @@ def split_rows(
         When ``test_size`` is outside (0, 1) or the rows are too few to split that way.
     """
     if not 0.0 < test_size < 1.0:
-        raise ShopmineInputError(f"--test-size must be between 0 and 1 (exclusive), got {test_size}.")
+        raise invalid_value("test_size", "between 0 and 1 (exclusive)", test_size)
     try:
         train, test = train_test_split(frame, test_size=test_size, random_state=seed, stratify=stratify)
     except ValueError as exc:
         raise ShopmineInputError(
-            f"cannot split {len(frame)} rows with --test-size {test_size}: {exc} Give more rows, "
-            f"another --test-size, or a --test-data file."
+            f"cannot split {len(frame)} rows with {{test_size}} {test_size}: {exc} Give more rows, "
+            f"another {{test_size}}, or a {{test_data}} file.", "test_size", mentions=('test_data',)
         ) from exc
     return train, test

@@ -15,15 +15,15 @@ _PARQUET = (".parquet", ".pq")
 _EXCEL = (".xlsx", ".xls", ".xlsm")
 
 
-def read_table(path: str | Path, option: str = "--data") -> pd.DataFrame:
+def read_table(path: str | Path, parameter: str = "data") -> pd.DataFrame:
     """Read a table file into a data frame, choosing the reader by the file's extension.
 
     Parameters
     ----------
     path : str or pathlib.Path
         A ``.csv`` (plain or ``.gz``; the delimiter is sniffed), ``.parquet`` or Excel file.
-    option : str, default="--data"
-        The command-line option that named the file, used in error messages.
+    parameter : str, default="data"
+        The parameter that named the file, used in error messages (a shell names its option).
 
     Returns
     -------
@@ -36,7 +36,7 @@ def read_table(path: str | Path, option: str = "--data") -> pd.DataFrame:
     """
     path = Path(path)
     if not path.is_file():
-        raise ShopmineInputError(f"{option} {path}: no such file.")
+        raise ShopmineInputError(f"{{{parameter}}} {path}: no such file.", parameter)
     name = path.name.lower()
     try:
         if name.endswith(_CSV):
@@ -48,13 +48,12 @@ def read_table(path: str | Path, option: str = "--data") -> pd.DataFrame:
             frame = pd.read_excel(path)
         else:
             raise ShopmineInputError(
-                f"{option} {path}: unknown file type; use a .csv, .parquet or .xlsx file."
-            )
+                f"{{{parameter}}} {path}: unknown file type; use a .csv, .parquet or .xlsx file.", parameter)
     except ShopmineInputError:
         raise
     except Exception as exc:  # parser errors of three libraries: one message shape for the user
-        raise ShopmineInputError(f"{option} {path}: cannot be read as a table ({exc}).") from exc
+        raise ShopmineInputError(f"{{{parameter}}} {path}: cannot be read as a table ({exc}).", parameter) from exc
     if frame.empty:
-        raise ShopmineInputError(f"{option} {path}: the table has no rows.")
+        raise ShopmineInputError(f"{{{parameter}}} {path}: the table has no rows.", parameter)
     frame.columns = [str(c).strip() for c in frame.columns]
     return frame

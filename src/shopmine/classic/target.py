@@ -16,15 +16,15 @@ MAX_CLASSES = 50
 def check_target_column(frame: pd.DataFrame, target: str | None, method: str) -> None:
     """Raise unless ``target`` names a column of ``frame`` with at least one value."""
     if target is None:
-        raise ShopmineInputError(f"--target is required for {method}: name the column to predict.")
+        raise ShopmineInputError(f"{{target}} is required for {method}: name the column to predict.", "target")
     if target not in frame.columns:
         raise ShopmineInputError(
-            f"--target {target!r} is not a column of the table; available columns: "
-            f"{', '.join(map(str, frame.columns))}."
+            f"{{target}} {target!r} is not a column of the table; available columns: "
+            f"{', '.join(map(str, frame.columns))}.", "target"
         )
     if frame[target].isna().all():
         raise ShopmineInputError(
-            f"--target {target!r} is missing in every row; choose a column with values."
+            f"{{target}} {target!r} is missing in every row; choose a column with values.", "target"
         )
 
 
@@ -32,9 +32,9 @@ def numeric_target(values: pd.Series, target: str) -> pd.Series:
     """Return a regression target as floats, refusing text and booleans."""
     if pd.api.types.is_bool_dtype(values) or not pd.api.types.is_numeric_dtype(values):
         raise ShopmineInputError(
-            f"--target {target!r} must be numeric for linear regression; it holds "
+            f"{{target}} {target!r} must be numeric for linear regression; it holds "
             f"{values.dtype} values such as {values.dropna().iloc[0]!r}. Use `model tree` or "
-            f"`model logistic` for a category."
+            f"`model logistic` for a category.", "target"
         )
     return values.astype("float64")
 
@@ -51,13 +51,13 @@ def class_labels(values: pd.Series, target: str) -> pd.Series:
     classes = sorted(labels.unique())
     if len(classes) < 2:
         raise ShopmineInputError(
-            f"--target {target!r} has only one class ({classes[0]!r}) in the rows with a "
-            f"target; a classifier needs at least two."
+            f"{{target}} {target!r} has only one class ({classes[0]!r}) in the rows with a "
+            f"target; a classifier needs at least two.", "target"
         )
     if len(classes) > MAX_CLASSES:
         raise ShopmineInputError(
-            f"--target {target!r} has {len(classes)} distinct values, too many for a class; "
-            f"use `model linear` for a number or group the values first."
+            f"{{target}} {target!r} has {len(classes)} distinct values, too many for a class; "
+            f"use `model linear` for a number or group the values first.", "target"
         )
     return labels
 
@@ -68,8 +68,8 @@ def pick_positive_class(labels: pd.Series, positive_class: str | None, target: s
     if positive_class is not None:
         if str(positive_class) not in classes:
             raise ShopmineInputError(
-                f"--positive-class {positive_class!r} is not a value of {target!r}; its classes "
-                f"are {', '.join(map(repr, classes))}."
+                f"{{positive_class}} {positive_class!r} is not a value of {target!r}; its classes "
+                f"are {', '.join(map(repr, classes))}.", "positive_class"
             )
         return str(positive_class)
     counts = labels.value_counts()

@@ -15,7 +15,7 @@ from shopmine.classic.prepare import PreparedData
 from shopmine.classic.preprocess import make_preprocessor, missing_report
 from shopmine.classic.target import pick_positive_class
 from shopmine.classic.tree_figure import tree_figure
-from shopmine.errors import NotFittedError, ShopmineInputError
+from shopmine.errors import NotFittedError, ShopmineInputError, invalid_value
 from shopmine.figures import bar_chart
 from shopmine.result import AnalysisResult
 
@@ -91,10 +91,10 @@ class ClassicDecisionTree(ClassicEstimator):
 
     def _check_params(self) -> None:
         if self.criterion not in CRITERIA:
-            raise ShopmineInputError(f"--criterion must be gini or entropy, got {self.criterion!r}.")
-        for option, value in (("--max-depth", self.max_depth), ("--min-leaf", self.min_leaf)):
+            raise invalid_value("criterion", "gini or entropy", self.criterion)
+        for parameter, value in (("max_depth", self.max_depth), ("min_leaf", self.min_leaf)):
             if value is not None and (not isinstance(value, int) or value < 1):
-                raise ShopmineInputError(f"{option} must be an integer of at least 1, got {value!r}.")
+                raise invalid_value(parameter, "an integer of at least 1", value)
 
     def _fit(self, prepared: PreparedData) -> tuple[Pipeline, AnalysisResult]:
         schema = prepared.schema
@@ -195,9 +195,8 @@ class ClassicDecisionTree(ClassicEstimator):
             if int(counts.min()) < 5:
                 raise ShopmineInputError(
                     f"5-fold cross-validation needs at least 5 training rows of each class; class "
-                    f"{counts.idxmin()!r} has {int(counts.min())}. Give --max-depth and "
-                    f"--min-leaf, or more rows."
-                )
+                    f"{counts.idxmin()!r} has {int(counts.min())}. Give {{max_depth}} and "
+                    f"{{min_leaf}}, or more rows.", "max_depth", mentions=("min_leaf",))
             search = GridSearchCV(base, grid, cv=5, scoring=scoring)
             search.fit(Z, y.to_numpy())
             self.tree_, self.cv_score_ = search.best_estimator_, float(search.best_score_)

@@ -89,7 +89,11 @@ def main(argv: list[str] | None = None) -> int:
         exc.show()
         return _exit(getattr(exc, "exit_code", 2))
     except ShopmineInputError as exc:
-        err_console().print(f"error: {exc}", markup=False)
+        # The library names its parameters; the user typed options (cli/options.py).
+        from shopmine.cli.options import option_namer
+
+        namer = option_namer(typer.main.get_command(app), argv)
+        err_console().print(f"error: {exc.render(namer)}", markup=False)
         return _exit(2)
     except WorkspaceBusyError as exc:  # another process's command: not the user's input, exit 1
         err_console().print(f"error: {exc}", markup=False)

@@ -8,9 +8,10 @@ from typing import Annotated
 import typer
 
 from shopmine.cli.context import console, state
-from shopmine.cli.output import check_output_path, percent, print_frame, print_metrics, progress, write_table
-from shopmine.errors import ShopmineInputError
-from shopmine.shop import Shop
+from shopmine.cli.output import check_outputs, percent, print_frame, print_metrics, progress, write_table
+from shopmine.shop import Shop, defaults
+
+DEFAULTS = defaults(Shop.classify)
 
 METRIC_KEYS = ["target", "split", "n_train", "n_test", "positive_class", "max_depth", "min_samples_leaf",
                "n_leaves", "tree_auc", "lgbm_auc"]
@@ -19,12 +20,12 @@ METRIC_KEYS = ["target", "split", "n_train", "n_test", "positive_class", "max_de
 def classify_command(
     ctx: typer.Context,
     horizon_days: Annotated[int, typer.Option("--horizon-days", help="Buy-again window in days "
-                                              "(default target).")] = 90,
+                                              "(default target).")] = DEFAULTS["horizon_days"],
     target: Annotated[str | None, typer.Option("--target", help="A column of the customers table to "
-                                               "predict instead of buying again.")] = None,
+                                               "predict instead of buying again.")] = DEFAULTS["target"],
     labels: Annotated[Path | None, typer.Option("--labels", help="CSV customer_id,label with the category "
-                                                "to predict instead of buying again.")] = None,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed of the split, tree and LightGBM.")] = 42,
+                                                "to predict instead of buying again.")] = DEFAULTS["labels"],
+    seed: Annotated[int, typer.Option("--seed", help="Random seed of the split, tree and LightGBM.")] = DEFAULTS["seed"],
     output: Annotated[Path | None, typer.Option("--output", help="Write today's scores of every customer "
                                                 "(customer_id, probability, label; .csv, .parquet, .json).")] = None,
     output_dir: Annotated[Path | None, typer.Option("--output-dir", help="Folder for index.html, plots, "
@@ -38,9 +39,7 @@ def classify_command(
     """
     from shopmine.report import write_result_folder
 
-    check_output_path(output)
-    if metrics_output is not None and metrics_output.suffix.lower() != ".json":
-        raise ShopmineInputError(f"--metrics-output must end in .json, got {metrics_output}.")
+    check_outputs(output=output, metrics_output=metrics_output, output_dir=output_dir)
     shop = Shop(state(ctx).workspace())
     out = console()
     with progress(out, "fitting the decision tree and the LightGBM challenger"):
@@ -57,7 +56,6 @@ def classify_command(
         write_table(result.tables["current_scores"], output)
         out.print(f"written: {output}")
     if metrics_output is not None:
-        metrics_output.parent.mkdir(parents=True, exist_ok=True)
         result.write_metrics(metrics_output)
         out.print(f"written: {metrics_output}")
     if output_dir is not None:

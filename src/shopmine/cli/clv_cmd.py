@@ -9,10 +9,11 @@ import typer
 
 from shopmine.cli.context import console, state
 from shopmine.cli.helptext import choice
-from shopmine.cli.output import check_output_path, money, percent, print_frame, print_metrics, progress, write_table
+from shopmine.cli.output import check_outputs, money, percent, print_frame, print_metrics, progress, write_table
 from shopmine.customers.clv import MODEL_CHOICES
-from shopmine.errors import ShopmineInputError
-from shopmine.shop import Shop
+from shopmine.shop import Shop, defaults
+
+DEFAULTS = defaults(Shop.clv)
 
 METRIC_KEYS = ["as_of", "horizon_days", "purchase_model", "fallback_reason", "customers", "repeat_buyers",
                "expected_purchases_total", "expected_revenue_total", "mean_p_alive", "share_p_alive_099",
@@ -21,27 +22,32 @@ METRIC_KEYS = ["as_of", "horizon_days", "purchase_model", "fallback_reason", "cu
 
 def clv_command(
     ctx: typer.Context,
-    horizon_days: Annotated[int, typer.Option("--horizon-days", min=1, help="Horizon of expected purchases "
-                                              "and revenue, in days.")] = 365,
+    horizon_days: Annotated[int, typer.Option("--horizon-days", help="Horizon of expected purchases "
+                                              "and revenue, in days.")] = DEFAULTS["horizon_days"],
     model: Annotated[str, choice(MODEL_CHOICES, "--model", help="Purchase model behind p_alive, expected purchases, "
                                  "churn and purchase probabilities: auto (the lowest holdout RMSE on the "
-                                       "shop's own history, falling back when a fit is degenerate), pareto_nbd, "
-                                       "bgnbd or mbgcnbd (forced).")] = "auto",
+                                 "shop's own history, falling back when a fit is degenerate), pareto_nbd, "
+                                 "bgnbd or mbgcnbd (forced).")] = DEFAULTS["model"],
     output: Annotated[Path | None, typer.Option("--output", help="Write one row per customer (.csv, .parquet, "
                                                 ".json): customer_id, p_alive, expected_purchases, "
                                                 "expected_revenue, churn_probability, "
                                                 "purchase_probability_30d, model.")] = None,
+    output_dir: Annotated[Path | None, typer.Option("--output-dir", help="Folder for index.html, plots, "
+                                                    "tables and metrics.json.")] = None,
+    metrics_output: Annotated[Path | None, typer.Option("--metrics-output", help="Write the metrics "
+                                                        "(totals, fitted parameters, the model chosen) as "
+                                                        "JSON.")] = None,
 ) -> None:
     """Pareto/NBD, BG/NBD or MBG/CNBD-k purchases and Gamma-Gamma spend: probability alive, expected purchases and
     revenue, churn (no purchase in 90 days) and purchase-in-30-days probabilities."""
     from shopmine.customers.clv import OUTPUT_COLUMNS, PURCHASE_MODELS
+    from shopmine.report import write_result_folder
 
-    if model not in MODEL_CHOICES:
-        raise ShopmineInputError(f"--model must be one of {', '.join(MODEL_CHOICES)}; got {model!r}.")
-    check_output_path(output)
+    check_outputs(output=output, metrics_output=metrics_output, output_dir=output_dir)
     shop = Shop(state(ctx).workspace())
     out = console()
-    what = "choosing the purchase model on a holdout" if model == "auto" else f"fitting {PURCHASE_MODELS[model][0]}"
+    what = (f"fitting {PURCHASE_MODELS[model][0]}" if model in PURCHASE_MODELS
+            else "choosing the purchase model on a holdout")
     with progress(out, f"{what} and Gamma-Gamma"):
         result = shop.clv(horizon_days=horizon_days, model=model)  # saved as a run (`shopmine runs`)
     # What a merchant reads first: the answer in words and the most valuable customers, then the evidence.
@@ -59,6 +65,12 @@ def clv_command(
     if output is not None:
         write_table(result.tables["customers"][OUTPUT_COLUMNS], output)
         out.print(f"written: {output}")
+    if metrics_output is not None:
+        result.write_metrics(metrics_output)
+        out.print(f"written: {metrics_output}")
+    if output_dir is not None:
+        write_result_folder(result, output_dir)
+        out.print(f"written: {output_dir / 'index.html'} (plots, tables, metrics.json)")
 
     if result.run_id:
         out.print(f"saved run: {result.run_id} (`shopmine runs show {result.run_id}`)")

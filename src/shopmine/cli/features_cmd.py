@@ -9,68 +9,72 @@ import typer
 
 from shopmine.cli.context import console, state
 from shopmine.cli.helptext import choice
-from shopmine.cli.output import check_output_path, print_frame, print_metrics, progress, write_table
-from shopmine.errors import ShopmineInputError
-from shopmine.features import customer_overview
+from shopmine.cli.output import check_outputs, print_frame, print_metrics, progress, write_table
 from shopmine.features.periods import FREQS
 from shopmine.features.sales_panel import LEVELS
-from shopmine.result import AnalysisResult
-from shopmine.shop import Shop
+from shopmine.shop import Shop, defaults
 
 features_app = typer.Typer(help="Feature tables: the sales panel and the customer summary.", no_args_is_help=True)
+PANEL_DEFAULTS = defaults(Shop.panel)
+
+OutputDir = Annotated[Path | None, typer.Option("--output-dir", help="Folder for index.html, the table and "
+                                                "metrics.json.")]
+MetricsOutput = Annotated[Path | None, typer.Option("--metrics-output", help="Write the overview metrics as JSON.")]
 
 
-def _shop(ctx: typer.Context) -> Shop:
-    return Shop(state(ctx).workspace())
+def _save(out, result, table: str, output: Path | None, output_dir: Path | None, metrics_output: Path | None) -> None:
+    from shopmine.report import write_result_folder
+
+    if output is not None:
+        write_table(result.tables[table], output)
+        out.print(f"written: {output}")
+    if metrics_output is not None:
+        result.write_metrics(metrics_output)
+        out.print(f"written: {metrics_output}")
+    if output_dir is not None:
+        write_result_folder(result, output_dir)
+        out.print(f"written: {output_dir / 'index.html'} (table, metrics.json)")
 
 
 @features_app.command("panel")
 def panel_command(
     ctx: typer.Context,
-    level: Annotated[str, choice(LEVELS, "--level", help="One series per product, per category, or the shop's total.")] = "product",
-    freq: Annotated[str, choice(FREQS, "--freq", help="D (days) or W (ISO weeks, ds = Monday).")] = "D",
-    output: Annotated[Path | None, typer.Option(help="Write the panel (.csv, .parquet, .json).")] = None,
+    level: Annotated[str, choice(LEVELS, "--level", help="One series per product, per category, or the shop's "
+                                 "total.")] = PANEL_DEFAULTS["level"],
+    freq: Annotated[str, choice(FREQS, "--freq", help="D (days) or W (ISO weeks, ds = Monday).")] = PANEL_DEFAULTS["freq"],
+    output: Annotated[Path | None, typer.Option("--output", help="Write the panel (.csv, .parquet, .json).")] = None,
+    output_dir: OutputDir = None,
+    metrics_output: MetricsOutput = None,
 ) -> None:
     """Zero-filled sales per series and period: units, revenue, returns, orders, prices, discounts."""
-    if level not in ("product", "category", "total"):
-        raise ShopmineInputError(f"--level must be product, category or total, got {level!r}.")
-    if freq not in ("D", "W"):
-        raise ShopmineInputError(f"--freq must be D or W, got {freq!r}.")
-    check_output_path(output)
-    shop = _shop(ctx)
+    check_outputs(output=output, metrics_output=metrics_output, output_dir=output_dir)
+    shop = Shop(state(ctx).workspace())
     out = console()
     with progress(out, "building the sales panel"):
-        frame = shop.sales_panel(level, freq).to_pandas()
-    out.print(f"sales panel as of {shop.as_of}: {frame['unique_id'].nunique():,} series, {len(frame):,} rows")
-    print_frame(out, frame.tail(10), f"last rows ({level}, {freq})")
-    if output is not None:
-        write_table(frame, output)
-        out.print(f"written: {output}")
+        result = shop.panel(level=level, freq=freq)
+    out.print(result.summary)
+    print_frame(out, result.tables["panel"].tail(10), f"last rows ({level}, {freq})")
+    _save(out, result, "panel", output, output_dir, metrics_output)
 
 
 @features_app.command("customers")
 def customers_command(
     ctx: typer.Context,
-    output: Annotated[Path | None, typer.Option(help="Write the summary (.csv, .parquet, .json).")] = None,
+    output: Annotated[Path | None, typer.Option("--output", help="Write the summary (.csv, .parquet, .json).")] = None,
+    output_dir: OutputDir = None,
+    metrics_output: MetricsOutput = None,
 ) -> None:
     """One row per customer: recency, frequency, monetary value, returns, tenure, lifetimes columns."""
-    check_output_path(output)
-    shop = _shop(ctx)
+    check_outputs(output=output, metrics_output=metrics_output, output_dir=output_dir)
+    shop = Shop(state(ctx).workspace())
     out = console()
     with progress(out, "building the customer summary"):
-        summary = shop.customer_summary()
-        value = "monetary" if "monetary" in summary.columns else None
-        frame = summary.to_pandas()
-        if value is not None:  # most valuable customers first, not by id
-            frame = frame.sort_values([value, "customer_id"], ascending=[False, True], ignore_index=True)
-        overview = AnalysisResult(name="customer_summary", title="Customer summary",
-                                  metrics=customer_overview(summary))
-    print_metrics(out, overview)
-    out.print(f"customer summary as of {shop.as_of}: {len(frame):,} customers")
-    print_frame(out, frame.head(10), "most valuable customers" if value else "first rows")
-    if output is not None:
-        write_table(frame, output)
-        out.print(f"written: {output}")
+        result = shop.customers()
+    frame = result.tables["customers"]
+    print_metrics(out, result)
+    out.print(result.summary)
+    print_frame(out, frame.head(10), "most valuable customers" if "monetary" in frame.columns else "first rows")
+    _save(out, result, "customers", output, output_dir, metrics_output)
 
 
 def register(app: typer.Typer) -> None:

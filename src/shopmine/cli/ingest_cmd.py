@@ -11,23 +11,24 @@ from rich.table import Table
 from shopmine.cli.context import console, err_console, state
 from shopmine.cli.helptext import choice
 from shopmine.cli.output import progress
-from shopmine.ingest import IngestOptions, ingest
+from shopmine.ingest import IngestOptions
 from shopmine.io.mapping import MAPPABLE, parse_map_options, parse_products_map_options
 from shopmine.io.presets import PRESETS
 from shopmine.schema import PRODUCT_COLUMNS
+from shopmine.shop import Shop
 
 
 def ingest_command(
     ctx: typer.Context,
     files: Annotated[list[str], typer.Argument(help="Order files or globs: CSV (.csv, .csv.gz), Parquet, Excel.")],
     preset: Annotated[str | None, choice(PRESETS, "--preset", help="Known layout of an export's columns.")] = None,
-    map_: Annotated[list[str] | None, typer.Option("--map", metavar="<CANONICAL=SOURCE>", help="Column mapping; repeat or comma-separate. Canonical columns: " + ", ".join(MAPPABLE) + ".")] = None,
+    mapping: Annotated[list[str] | None, typer.Option("--map", metavar="<CANONICAL=SOURCE>", help="Column mapping; repeat or comma-separate. Canonical columns: " + ", ".join(MAPPABLE) + ".")] = None,
     date_format: Annotated[str | None, typer.Option(help="strftime format of the order date, e.g. '%d/%m/%Y %H:%M'.")] = None,
     timezone: Annotated[str | None, typer.Option(help="Shop time zone for zone-aware timestamps (IANA name).")] = None,
     delimiter: Annotated[str | None, typer.Option(help="CSV delimiter (sniffed when not given).")] = None,
     encoding: Annotated[str | None, typer.Option(help="CSV encoding: utf-8, utf-16, latin-1 (sniffed).")] = None,
     products: Annotated[list[str] | None, typer.Option(help="Products file (product_id, name, category, unit_cost, list_price; other columns are kept as attributes).")] = None,
-    products_map: Annotated[list[str] | None, typer.Option("--products-map", metavar="<CANONICAL=SOURCE>", help="Column mapping of the products file; repeat or comma-separate. Canonical columns: " + ", ".join(PRODUCT_COLUMNS) + ".")] = None,
+    products_mapping: Annotated[list[str] | None, typer.Option("--products-map", metavar="<CANONICAL=SOURCE>", help="Column mapping of the products file; repeat or comma-separate. Canonical columns: " + ", ".join(PRODUCT_COLUMNS) + ".")] = None,
     customers: Annotated[list[str] | None, typer.Option(help="Customers file (customer_id and attributes).")] = None,
     pseudonymize: Annotated[bool | None, typer.Option("--pseudonymize/--no-pseudonymize", help="Replace customer ids and personal data by keyed tokens.")] = None,
     pii: Annotated[str | None, typer.Option(help="Extra columns to pseudonymise, comma-separated.")] = None,
@@ -42,11 +43,11 @@ def ingest_command(
                               drop_duplicates=drop_duplicates, earliest_order_date=earliest_order_date,
                               future_order_days=future_order_days)
     s = ws.settings
-    mapping = dict(ws.mapping)
-    mapping.update(parse_map_options(map_ or []))
-    products_mapping = dict(ws.products_mapping)
-    products_mapping.update(parse_products_map_options(products_map or []))
-    options = IngestOptions(preset=s.preset, mapping=mapping, products_mapping=products_mapping,
+    mapped = dict(ws.mapping)
+    mapped.update(parse_map_options(mapping or []))
+    products_mapped = dict(ws.products_mapping)
+    products_mapped.update(parse_products_map_options(products_mapping or []))
+    options = IngestOptions(preset=s.preset, mapping=mapped, products_mapping=products_mapped,
                             date_format=s.date_format, timezone=s.timezone,
                             delimiter=s.delimiter, encoding=s.encoding, pseudonymize=s.pseudonymize,
                             pii=tuple(s.pii), drop_duplicates=s.drop_duplicates,
@@ -55,8 +56,8 @@ def ingest_command(
     out = console()
     try:
         with progress(out, "reading files") as say:
-            report = ingest(ws, files, options=options, products=products or [], customers=customers or [],
-                            progress=say)
+            report = Shop(ws).ingest(files, options, products=products or [], customers=customers or [],
+                                     progress=say)
     except KeyboardInterrupt:
         # The run is one transaction and its part files are removed: Ctrl-C keeps nothing of it.
         err_console().print("interrupted, nothing loaded")

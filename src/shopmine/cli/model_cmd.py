@@ -9,10 +9,10 @@ import typer
 
 from shopmine.cli.context import console, err_console, state
 from shopmine.cli.helptext import choice
-from shopmine.cli.output import check_output_path, print_metrics, write_table
+from shopmine.cli.output import check_outputs, print_metrics, write_table
 from shopmine.classic.logistic import PENALTIES
 from shopmine.classic.tree import CRITERIA
-from shopmine.errors import ShopmineInputError
+from shopmine.errors import invalid_value
 
 model_app = typer.Typer(help="The four classic methods on any table: fit, evaluate, plot, predict.",
                         no_args_is_help=True)
@@ -49,7 +49,7 @@ def _feature_list(features: str | None) -> list[str] | None:
         return None
     names = [name.strip() for name in features.split(",") if name.strip()]
     if not names:
-        raise ShopmineInputError("--features: give at least one column name, e.g. --features price,qty.")
+        raise invalid_value("features", "at least one column name, e.g. price,qty", features)
     return names
 
 
@@ -66,12 +66,9 @@ def _run(ctx: typer.Context, estimator, data: Path, test_data: Path | None, outp
     from shopmine.classic import read_table
     from shopmine.report import write_result_folder
 
-    if metrics_output is not None and metrics_output.suffix.lower() != ".json":
-        raise ShopmineInputError(f"--metrics-output {metrics_output}: use a .json file name.")
-    if metrics_output is not None and not metrics_output.parent.exists():
-        raise ShopmineInputError(f"--metrics-output {metrics_output}: folder {metrics_output.parent} does not exist.")
-    frame = read_table(data, "--data")
-    test_frame = read_table(test_data, "--test-data") if test_data is not None else None
+    check_outputs(metrics_output=metrics_output, output_dir=output_dir)
+    frame = read_table(data, "data")
+    test_frame = read_table(test_data, "test_data") if test_data is not None else None
     estimator.fit(frame, test_frame)
     result = estimator.result_
     errors = err_console()
@@ -153,8 +150,7 @@ def logistic_command(
         try:
             cut: float | str = float(threshold)
         except ValueError:
-            raise ShopmineInputError(f"--threshold must be a number between 0 and 1 or 'youden', "
-                                     f"got {threshold!r}.") from None
+            raise invalid_value("threshold", "a number between 0 and 1 or 'youden'", threshold) from None
     else:
         cut = threshold
     estimator = ClassicLogisticRegression(target=target, features=_feature_list(features), test_size=test_size,
@@ -176,10 +172,10 @@ def predict_command(
     """
     from shopmine.classic import load_model, read_table
 
-    check_output_path(output)
+    check_outputs(output=output)
     saved = load_model(model, key=_signing_key(ctx))
-    frame = read_table(data, "--data")
-    predictions = saved.predict(frame, "--data")
+    frame = read_table(data, "data")
+    predictions = saved.predict(frame, "data")
     write_table(predictions, output)
     console().print(f"{saved.method}: {len(predictions):,} rows predicted; written: {output}")
 

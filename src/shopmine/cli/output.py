@@ -13,21 +13,48 @@ from rich.table import Table
 
 from shopmine.atomic import atomic_path
 from shopmine.currency import format_amount
-from shopmine.errors import ShopmineInputError
+from shopmine.errors import invalid_value
 from shopmine.report.csv_output import write_csv
 from shopmine.result import AnalysisResult
 
-TABLE_SUFFIXES = {".csv", ".parquet", ".json"}
+TABLE_SUFFIXES = (".csv", ".parquet", ".json")
 
 
-def check_output_path(path: Path | None, option: str = "--output") -> None:
-    """Fail before any work when the output file cannot be written."""
-    if path is None:
-        return
-    if path.suffix.lower() not in TABLE_SUFFIXES:
-        raise ShopmineInputError(f"{option} {path}: use a .csv, .parquet or .json file name.")
-    if path.parent and not path.parent.exists():
-        raise ShopmineInputError(f"{option} {path}: folder {path.parent} does not exist.")
+def check_outputs(*, output: Path | None = None, metrics_output: Path | None = None,
+                  output_dir: Path | None = None, output_suffixes: tuple[str, ...] = TABLE_SUFFIXES) -> None:
+    """The one rule of every command's ``--output``, ``--metrics-output`` and ``--output-dir``, checked
+    before any work (an analysis may take minutes): a known suffix (a table: ``output_suffixes``;
+    metrics: ``.json``), and a path that can be created. Missing parent folders are created when the
+    result is written (:mod:`shopmine.atomic`), in every command alike; a file where a folder must go
+    is refused.
+
+    Errors name the parameters (``output`` ...); the CLI's handler names the options.
+    """
+    for parameter, path, suffixes in (("output", output, output_suffixes), ("metrics_output", metrics_output,
+                                                                              (".json",)),
+                                      ("output_dir", output_dir, None)):
+        if path is None:
+            continue
+        path = Path(path)
+        if suffixes is not None and path.suffix.lower() not in suffixes:
+            names = ", ".join(suffixes[:-1]) + (" or " if len(suffixes) > 1 else "") + suffixes[-1]
+            raise invalid_value(parameter, f"a {names} file name", path)
+        if suffixes is None and path.exists() and not path.is_dir():
+            raise invalid_value(parameter, "a folder, not a file", path)
+        blocker = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
+        if blocker is not None:
+            raise invalid_value(parameter, "a path whose folders can be created", path,
+                                fix=f"{blocker} is a file.")
+
+
+def write_json(body, path: Path) -> None:
+    """Write plain JSON (numpy/pandas values made plain), atomically."""
+    import json
+
+    from shopmine.atomic import atomic_write_text
+    from shopmine.result import to_jsonable
+
+    atomic_write_text(Path(path), json.dumps(to_jsonable(body), indent=2) + "\n")
 
 
 def write_table(df: pd.DataFrame, path: Path) -> None:

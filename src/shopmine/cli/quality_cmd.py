@@ -8,24 +8,29 @@ from typing import Annotated
 import typer
 
 from shopmine.cli.context import console, state
-from shopmine.cli.output import check_output_path, percent, print_frame, print_metrics, write_table
-from shopmine.errors import ShopmineInputError
-from shopmine.quality import quality_report
-from shopmine.report import render_report
+from shopmine.cli.output import check_outputs, percent, print_frame, print_metrics, write_table
+from shopmine.shop import Shop, defaults
+
+DEFAULTS = defaults(Shop.quality)
 
 
 def quality_command(
     ctx: typer.Context,
-    output: Annotated[Path | None, typer.Option(help="Write the report as .json, or the quarantined rows as .csv/.parquet.")] = None,
-    verify: Annotated[bool, typer.Option("--verify", help="Also hash every order part file against its recorded sha256 (exit 1 naming the part on a mismatch).")] = False,
+    output: Annotated[Path | None, typer.Option("--output", help="Write the report as .json, or the quarantined "
+                                                "rows as .csv/.parquet.")] = None,
+    verify: Annotated[bool, typer.Option("--verify", help="Also hash every order part file against its recorded "
+                                         "sha256 (exit 1 naming the part on a mismatch).")] = DEFAULTS["verify"],
+    output_dir: Annotated[Path | None, typer.Option("--output-dir", help="Folder for index.html, tables and "
+                                                    "metrics.json.")] = None,
+    metrics_output: Annotated[Path | None, typer.Option("--metrics-output", help="Write the metrics as "
+                                                        "JSON.")] = None,
 ) -> None:
     """Print and save the data-quality report (rows in / loaded / quarantined, nulls, outliers ...)."""
-    check_output_path(output)
-    ws = state(ctx).workspace()
-    warehouse = ws.warehouse(read_only=True)
-    if not warehouse.has_orders() and not warehouse.con.execute("SELECT count(*) FROM quarantine").fetchone()[0]:
-        raise ShopmineInputError("the workspace has no order lines yet; load some with `shopmine ingest FILE`.")
-    result = quality_report(warehouse, verify=verify, cancel_window_days=ws.settings.cancel_window_days)
+    from shopmine.report import render_report, write_result_folder
+
+    check_outputs(output=output, metrics_output=metrics_output, output_dir=output_dir)
+    shop = Shop(state(ctx).workspace())
+    result = shop.quality(verify=verify)
     out = console()
     out.print(result.summary)
     print_metrics(out, result, formats={k: percent for k in result.metrics if k.endswith("_share")})
@@ -34,15 +39,22 @@ def quality_command(
     for name, title in (("bulk_lines", "largest bulk lines"), ("collapsed_days", "days with collapsed line counts")):
         if len(result.tables[name]):
             print_frame(out, result.tables[name], title)
-    result.write_metrics(ws.outputs_dir / "quality.json")
-    render_report([result], ws.outputs_dir / "quality.html", title="shopmine data quality")
+    outputs = shop.workspace.outputs_dir
+    result.write_metrics(outputs / "quality.json")
+    render_report([result], outputs / "quality.html", title="shopmine data quality")
     if output is not None:
         if output.suffix.lower() == ".json":
             result.write_metrics(output)
         else:
-            write_table(warehouse.con.execute("SELECT * FROM quarantine ORDER BY source_file, source_line").df(), output)
+            write_table(shop.quarantine(), output)
         out.print(f"written: {output}")
-    out.print(f"saved: {ws.outputs_dir / 'quality.json'} and {ws.outputs_dir / 'quality.html'}")
+    if metrics_output is not None:
+        result.write_metrics(metrics_output)
+        out.print(f"written: {metrics_output}")
+    if output_dir is not None:
+        write_result_folder(result, output_dir)
+        out.print(f"written: {output_dir / 'index.html'} (tables, metrics.json)")
+    out.print(f"saved: {outputs / 'quality.json'} and {outputs / 'quality.html'}")
 
 
 def register(app: typer.Typer) -> None:

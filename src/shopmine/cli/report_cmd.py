@@ -9,13 +9,13 @@ import typer
 
 from shopmine.cli.context import console, state
 from shopmine.cli.output import progress
-from shopmine.errors import ShopmineInputError
 from shopmine.shop import Shop
 
 
 def report_command(
     ctx: typer.Context,
-    output: Annotated[Path | None, typer.Option(help="HTML file (default: <workspace>/outputs/report.html).")] = None,
+    output: Annotated[Path | None, typer.Option("--output", help="HTML file (default: "
+                                                "<workspace>/outputs/report.html).")] = None,
     refresh: Annotated[bool, typer.Option("--refresh", help="Run forecast, segment, classify and clv again "
                                           "(saving new runs) instead of showing their latest saved runs.")] = False,
 ) -> None:
@@ -24,15 +24,14 @@ def report_command(
     Forecast, segments, classify and CLV come from their latest saved runs (`shopmine runs list`); a
     section says when its run predates the last ingest, or which command runs it.
     """
-    if output is not None and output.suffix.lower() not in (".html", ".htm"):
-        raise ShopmineInputError(f"--output {output}: the report is HTML; use a .html file name.")
+    from shopmine.cli.output import check_outputs
+
+    check_outputs(output=output, output_suffixes=(".html", ".htm"))
     shop = Shop(state(ctx).workspace())
-    if not shop.workspace.warehouse(read_only=True).has_orders():
-        raise ShopmineInputError("the workspace has no order lines yet; load some with `shopmine ingest FILE`.")
     out = console()
     with progress(out, "running the analyses and building the report" if refresh else "building the report"):
-        path = shop.report(output, refresh=refresh)
-    out.print(f"report: {path}")
+        result = shop.report(output, refresh=refresh)
+    out.print(f"report: {result.metrics['path']}")
 
 
 def register(app: typer.Typer) -> None:

@@ -8,8 +8,10 @@ from typing import Annotated
 import typer
 
 from shopmine.cli.context import console, state
-from shopmine.cli.output import check_output_path, print_frame, print_metrics, progress, write_table
-from shopmine.shop import Shop
+from shopmine.cli.output import check_outputs, print_frame, print_metrics, progress, write_table
+from shopmine.shop import Shop, defaults
+
+DEFAULTS = defaults(Shop.segments)
 
 METRIC_KEYS = ["as_of", "customers", "rfm_segments_used", "largest_segment", "top_revenue_segment", "k",
                "k_chosen_by", "silhouette"]
@@ -18,18 +20,20 @@ METRIC_KEYS = ["as_of", "customers", "rfm_segments_used", "largest_segment", "to
 def segment_command(
     ctx: typer.Context,
     k: Annotated[int | None, typer.Option("--k", help="Number of behaviour clusters "
-                                          "(default: chosen by silhouette over 2..10).")] = None,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed of k-means.")] = 42,
+                                          "(default: chosen by silhouette over 2..10).")] = DEFAULTS["k"],
+    seed: Annotated[int, typer.Option("--seed", help="Random seed of k-means.")] = DEFAULTS["seed"],
     output: Annotated[Path | None, typer.Option("--output", help="Write one row per customer (.csv, .parquet, "
                                                 ".json): scores, RFM segment, cluster.")] = None,
     output_dir: Annotated[Path | None, typer.Option("--output-dir", help="Folder for index.html, plots, "
                                                     "tables and metrics.json.")] = None,
+    metrics_output: Annotated[Path | None, typer.Option("--metrics-output", help="Write the metrics "
+                                                        "(segments, k, silhouette) as JSON.")] = None,
 ) -> None:
     """RFM scores and named segments with suggested actions, and k-means behaviour clusters."""
     from shopmine.customers import OUTPUT_COLUMNS
     from shopmine.report import write_result_folder
 
-    check_output_path(output)
+    check_outputs(output=output, metrics_output=metrics_output, output_dir=output_dir)
     shop = Shop(state(ctx).workspace())
     out = console()
     with progress(out, "scoring and clustering customers"):
@@ -46,6 +50,9 @@ def segment_command(
     if output is not None:
         write_table(result.tables["customers"][OUTPUT_COLUMNS], output)
         out.print(f"written: {output}")
+    if metrics_output is not None:
+        result.write_metrics(metrics_output)
+        out.print(f"written: {metrics_output}")
     if output_dir is not None:
         write_result_folder(result, output_dir)
         out.print(f"written: {output_dir / 'index.html'} (plots, tables, metrics.json)")

@@ -11,23 +11,20 @@ from rich.table import Table
 
 from shopmine.cli.context import console
 from shopmine.cli.helptext import choice
-from shopmine.errors import ShopmineInputError
-from shopmine.simulate import InvalidParameterError, simulate_from, write_shop
+from shopmine.errors import invalid_value
+from shopmine.simulate import simulate_from, write_shop
 from shopmine.simulate.parameters import make_parameters
 from shopmine.simulate.writer import FORMATS
 
-# Library parameter -> the option that sets it, so errors name what the user typed.
-OPTION_OF = {"n_customers": "--customers", "n_products": "--products", "n_days": "--days",
-             "seed": "--seed", "start": "--start"}
 WRITE_SHARE = 0.15  # share of the bar for writing files
 
 
 def simulate(
     output_dir: Annotated[Path, typer.Option("--output-dir", "-o", help="Folder to write the shop "
                                              "into (created when missing).")],
-    customers: Annotated[int, typer.Option("--customers", help="Registered customers.")] = 5000,
-    products: Annotated[int, typer.Option("--products", help="Products in the catalogue.")] = 500,
-    days: Annotated[int, typer.Option("--days", help="Days to simulate.")] = 730,
+    n_customers: Annotated[int, typer.Option("--customers", help="Registered customers.")] = 5000,
+    n_products: Annotated[int, typer.Option("--products", help="Products in the catalogue.")] = 500,
+    n_days: Annotated[int, typer.Option("--days", help="Days to simulate.")] = 730,
     seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same files).")] = 0,
     start: Annotated[str, typer.Option("--start", metavar="<YYYY-MM-DD>", help="First day.")] = "2023-01-01",
     file_format: Annotated[str, choice(FORMATS, "--format", help="Format of orders, products and "
@@ -35,14 +32,10 @@ def simulate(
 ) -> None:
     """Simulate a shop with known truth: orders, products, customers, truth tables, ground_truth.json."""
     if file_format not in FORMATS:
-        raise ShopmineInputError(f"invalid value for --format: must be one of {', '.join(FORMATS)}. "
-                                 f"Got {file_format!r} instead.")
-    try:
-        params = make_parameters("simulate_shop", n_customers=customers, n_products=products,
-                                 n_days=days, seed=seed, start=start)
-    except InvalidParameterError as exc:
-        option = OPTION_OF.get(exc.parameter)
-        raise ShopmineInputError(f"invalid value for {option}: {exc}" if option else str(exc)) from None
+        raise invalid_value("file_format", f"one of {', '.join(FORMATS)}", file_format)
+    # Errors name the parameters (n_customers ...); the CLI's handler names the options (cli/options.py).
+    params = make_parameters("simulate_shop", n_customers=n_customers, n_products=n_products,
+                             n_days=n_days, seed=seed, start=start)
 
     out = console()
     if out.is_terminal:

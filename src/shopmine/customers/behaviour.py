@@ -63,9 +63,9 @@ def no_customers_reason(orders: ibis.Table, as_of: dt.date) -> str:
     if first_day is None:
         return "the orders table has no order lines."
     if first_day >= as_of:
-        return (f"the as-of date {as_of} is on or before the first order ({first_day}); choose an --as-of "
+        return (f"the as-of date {as_of} is on or before the first order ({first_day}); choose an as-of date "
                 f"after {first_day}.")
-    return f"no customer (only guests) has a sale before {as_of}; load more orders or choose a later --as-of."
+    return f"no customer (only guests) has a sale before {as_of}; load more orders or choose a later as-of date."
 
 
 def behaviour_features(

@@ -33,13 +33,13 @@ from shopmine.classic.tree import ClassicDecisionTree
 from shopmine.classic.tree_figure import tree_figure
 from shopmine.customers.behaviour import behaviour_features, first_order_day, no_customers_reason
 from shopmine.customers.current_scores import score_current_customers
-from shopmine.errors import ShopmineInputError
+from shopmine.errors import ShopmineInputError, invalid_value
 from shopmine.features import classify_lines
 from shopmine.features.dates import check_day
 from shopmine.figures import bar_chart
 from shopmine.result import AnalysisResult
 
-__all__ = ["FEATURE_COLUMNS", "LGBM_PARAMS", "MIN_CLASS_ROWS", "buy_again_classifier", "buy_again_labels",
+__all__ = ["check_horizon_days", "FEATURE_COLUMNS", "LGBM_PARAMS", "MIN_CLASS_ROWS", "buy_again_classifier", "buy_again_labels",
            "category_classifier", "classify_customers", "read_label_file"]
 
 #: Behaviour features every customer has; ``category_<name>`` share columns are added when present.
@@ -68,6 +68,13 @@ def buy_again_labels(orders: ibis.Table, *, start: dt.date, end: dt.date) -> set
     buyers = lines.filter(lines.is_sale, lines.customer_id.notnull(), lines.day >= ibis.date(start))
     ids = buyers.select("customer_id").distinct().to_pandas()["customer_id"]
     return set(ids.astype(str))
+
+
+def check_horizon_days(horizon_days: object) -> int:
+    """Refuse a buy-again window that is not a whole number of days, at least 1."""
+    if isinstance(horizon_days, bool) or not isinstance(horizon_days, int) or horizon_days < 1:
+        raise invalid_value("horizon_days", "an integer of at least 1", horizon_days)
+    return horizon_days
 
 
 def _labelled(orders, features_day, label_end, products) -> tuple[pd.DataFrame, pd.Series]:
@@ -114,9 +121,7 @@ def buy_again_classifier(
         A bad horizon, or a window where customers all bought again or none did (one class).
     """
     as_of = check_day(as_of, "as_of")
-    if isinstance(horizon_days, bool) or not isinstance(horizon_days, int) or horizon_days < 1:
-        raise ShopmineInputError(f"--horizon-days must be an integer of at least 1, got {horizon_days!r}.")
-    horizon = dt.timedelta(days=horizon_days)
+    horizon = dt.timedelta(days=check_horizon_days(horizon_days))
     test_day, train_day = as_of - horizon, as_of - 2 * horizon
     X_train, y_train = _labelled(orders, train_day, test_day, products)
     X_test, y_test = _labelled(orders, test_day, as_of, products)
@@ -126,8 +131,8 @@ def buy_again_classifier(
                 f"the first order is on {first}; the as-of date must be after {first + 2 * horizon}")
         raise ShopmineInputError(
             f"the buy-again classifier trains on customers who bought before {train_day} (as-of {as_of} minus "
-            f"2 × {horizon_days} days) and there are none: {when}. Choose a later --as-of or a shorter "
-            "--horizon-days, or load a longer order history.")
+            f"2 × {horizon_days} days) and there are none: {when}. Choose a later {{as_of}} or a shorter "
+            "{horizon_days}, or load a longer order history.", "as_of", mentions=('horizon_days',))
     # Category-mix columns are the top categories of each day: keep the training ones, 0 when absent.
     X_test = X_test.reindex(columns=X_train.columns, fill_value=0.0)
     target = f"buys_again_{horizon_days}d"
@@ -369,14 +374,14 @@ def read_label_file(path: str | Path) -> pd.Series:
     """Read ``customer_id,label`` (CSV; a header naming ``customer_id`` and one label column)."""
     path = Path(path)
     if not path.exists():
-        raise ShopmineInputError(f"--labels {path}: no such file.")
+        raise ShopmineInputError(f"{{labels}} {path}: no such file.", "labels")
     try:
         frame = pd.read_csv(path, dtype={"customer_id": str})
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise ShopmineInputError(f"--labels {path}: not a readable CSV file ({exc}).") from None
+        raise ShopmineInputError(f"{{labels}} {path}: not a readable CSV file ({exc}).", "labels") from None
     if "customer_id" not in frame.columns or len(frame.columns) != 2:
         raise ShopmineInputError(
-            f"--labels {path}: expected two columns, customer_id and the label; found {', '.join(frame.columns)}.")
+            f"{{labels}} {path}: expected two columns, customer_id and the label; found {', '.join(frame.columns)}.", "labels")
     label = next(c for c in frame.columns if c != "customer_id")
     return frame.set_index("customer_id")[label].rename(str(label))
 
@@ -401,25 +406,25 @@ def classify(
 ) -> AnalysisResult:
     """``shopmine classify``: buy-again by default, else a customers-table column or a label file."""
     if target is not None and labels is not None:
-        raise ShopmineInputError("give either --target or --labels, not both.")
+        raise ShopmineInputError("give either {target} or {labels}, not both.", "target", mentions=('labels',))
     if target is None and labels is None:
         return buy_again_classifier(orders, as_of=as_of, horizon_days=horizon_days, seed=seed, products=products)
     if labels is not None:
         series = labels if isinstance(labels, pd.Series) else read_label_file(labels)
         return category_classifier(orders, series, as_of=as_of, seed=seed, products=products)
     if customers is None:
-        raise ShopmineInputError(f"--target {target!r} needs the customers table; this workspace has none.")
+        raise ShopmineInputError(f"{{target}} {target!r} needs the customers table; this workspace has none.", "target")
     if isinstance(customers, ibis.Table):
         if target not in customers.columns:
             raise ShopmineInputError(
-                f"--target {target!r} is not a column of the customers table; available columns: "
-                f"{', '.join(c for c in customers.columns if c != 'customer_id')}.")
+                f"{{target}} {target!r} is not a column of the customers table; available columns: "
+                f"{', '.join(c for c in customers.columns if c != 'customer_id')}.", "target")
         customers = customers.select("customer_id", target).to_pandas()
     elif target not in customers.columns:
         raise ShopmineInputError(
-            f"--target {target!r} is not a column of the customers table; available columns: "
-            f"{', '.join(c for c in customers.columns if c != 'customer_id')}.")
+            f"{{target}} {target!r} is not a column of the customers table; available columns: "
+            f"{', '.join(c for c in customers.columns if c != 'customer_id')}.", "target")
     if target == "customer_id":
-        raise ShopmineInputError("--target customer_id is the key, not a category; choose another column.")
+        raise ShopmineInputError("{target} customer_id is the key, not a category; choose another column.", "target")
     series = customers.assign(customer_id=customers["customer_id"].astype(str)).set_index("customer_id")[target]
     return category_classifier(orders, series, as_of=as_of, seed=seed, products=products, target=target)

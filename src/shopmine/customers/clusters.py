@@ -15,7 +15,7 @@ from sklearn.preprocessing import StandardScaler
 
 from shopmine.classic.kmeans import PLOT_POINTS, SILHOUETTE_SAMPLE, candidate_ks, cluster_profiles, k_by_silhouette
 from shopmine.classic.plots import k_choice_figure, scatter_2d
-from shopmine.errors import NotFittedError, ShopmineInputError
+from shopmine.errors import NotFittedError, ShopmineInputError, invalid_value
 
 __all__ = ["BASKET_PRIOR_PURCHASES", "BEHAVIOUR_FEATURES", "FEATURE_WEIGHTS", "INPUT_COLUMNS", "LOG_FEATURES",
            "PROFILE_FEATURES", "RATE_FEATURES", "BehaviourClusters"]
@@ -92,6 +92,14 @@ def _shrunk_baskets(features: pd.DataFrame) -> pd.DataFrame:
                          "units_per_line": _shrunk_mean(units, lines, m * lines_per_purchase)})
 
 
+def check_cluster_params(k: object, seed: object) -> None:
+    """Refuse a cluster count below 2 or a seed that is not an integer (before any table is read)."""
+    if k is not None and (not isinstance(k, int) or isinstance(k, bool) or k < 2):
+        raise invalid_value("k", "an integer of at least 2", k)
+    if not isinstance(seed, int) or isinstance(seed, bool):
+        raise invalid_value("seed", "an integer", seed)
+
+
 class BehaviourClusters:
     """k-means on standardised customer behaviour features.
 
@@ -133,10 +141,7 @@ class BehaviourClusters:
         self.seed = seed
 
     def _check_params(self) -> None:
-        if self.k is not None and (not isinstance(self.k, int) or isinstance(self.k, bool) or self.k < 2):
-            raise ShopmineInputError(f"--k must be an integer of at least 2, got {self.k!r}.")
-        if not isinstance(self.seed, int) or isinstance(self.seed, bool):
-            raise ShopmineInputError(f"--seed must be an integer, got {self.seed!r}.")
+        check_cluster_params(self.k, self.seed)
 
     def inputs(self, features: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
         """The transformed model inputs (before standardising) and the names of constant columns left out.
@@ -194,8 +199,8 @@ class BehaviourClusters:
         distinct = len(X.drop_duplicates()) if X.shape[1] else 1
         if self.k is not None and self.k > distinct:
             raise ShopmineInputError(
-                f"--k {self.k} is larger than the number of customers with distinct behaviour ({distinct}); "
-                "choose a smaller k.")
+                f"{{k}} {self.k} is larger than the number of customers with distinct behaviour ({distinct}); "
+                "choose a smaller k.", "k")
         candidates = candidate_ks(n, distinct)
         self.features_ = list(X.columns)
         if self.k is None and not candidates:

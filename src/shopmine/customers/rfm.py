@@ -41,7 +41,7 @@ def quintile_scores(values: pd.Series, *, higher_is_better: bool = True) -> pd.S
     if len(values) < 2:
         raise ShopmineInputError(
             f"RFM scores rank customers against each other: found {len(values)} customer(s), "
-            "need at least 2; load more orders or choose a later --as-of.")
+            "need at least 2; load more orders or choose a later {as_of}.", "as_of")
     if values.isna().any():
         raise ShopmineInputError(f"column {values.name!r} has missing values; RFM scores need one per customer.")
     # ascending=False for recency: the smallest value gets the highest rank, hence score 5.

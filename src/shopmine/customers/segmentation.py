@@ -15,7 +15,7 @@ from shopmine.result import AnalysisResult
 
 __all__ = ["OUTPUT_COLUMNS", "segment_customers"]
 
-#: Columns of ``shopmine segment --output`` (the issue's output contract).
+#: Columns of the customers table ``shopmine segment`` writes (the issue's output contract).
 OUTPUT_COLUMNS = ["customer_id", "recency_days", "frequency", "monetary", "r_score", "f_score", "m_score",
                   "rfm_segment", "cluster"]
 
@@ -66,7 +66,7 @@ def segment_customers(
     if len(features) < 2:
         raise ShopmineInputError(
             f"segmenting needs at least 2 customers with a purchase before {as_of}; found {len(features)}. "
-            "Load more orders or choose a later --as-of.")
+            "Load more orders or choose a later {as_of}.", "as_of")
     clusters = BehaviourClusters(k=k, seed=seed).fit(features)
     scored = rfm_scores(features)
     scored["rfm_segment"] = [segment_name(r, f) for r, f in zip(scored["r_score"], scored["f_score"])]

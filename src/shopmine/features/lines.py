@@ -40,7 +40,7 @@ import datetime as dt
 
 import ibis
 
-from shopmine.errors import ShopmineInputError
+from shopmine.errors import ShopmineInputError, invalid_value
 from shopmine.features.bulk import BULK_FACTOR, bulk_fences
 from shopmine.features.cancellations import GROUP_KEYS, match_cancellations
 from shopmine.features.dates import start_of_day
@@ -292,15 +292,9 @@ def classify_lines(
     the same either way.
     """
     if isinstance(cancel_window_days, bool) or not isinstance(cancel_window_days, int) or cancel_window_days < 0:
-        raise ShopmineInputError(
-            f"The 'cancel_window_days' parameter of classify_lines must be an int in [0, inf). "
-            f"Got {cancel_window_days!r} instead."
-        )
+        raise invalid_value("cancel_window_days", "a whole number of days, at least 0", cancel_window_days)
     if not isinstance(bulk_factor, (int, float)) or isinstance(bulk_factor, bool) or not bulk_factor >= 1:
-        raise ShopmineInputError(
-            f"The 'bulk_factor' parameter of classify_lines must be a float in [1, inf). "
-            f"Got {bulk_factor!r} instead."
-        )
+        raise invalid_value("bulk_factor", "a number of at least 1", bulk_factor)
     pos, negatives = _net_lines(orders, before, products, cancel_window_days)
     zero = ibis.literal(0.0)
     if bulk:

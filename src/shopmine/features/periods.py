@@ -12,7 +12,7 @@ import datetime as dt
 
 import ibis
 
-from shopmine.errors import ShopmineInputError
+from shopmine.errors import invalid_value
 
 __all__ = ["FREQS", "check_freq", "last_period", "period_grid", "period_start"]
 
@@ -20,13 +20,10 @@ FREQS = ("D", "W")
 _STEP_DAYS = {"D": 1, "W": 7}
 
 
-def check_freq(freq: object, owner: str) -> str:
+def check_freq(freq: object) -> str:
     """Return ``freq`` if it is a supported panel frequency, else raise a readable error."""
     if freq not in FREQS:
-        raise ShopmineInputError(
-            f"The 'freq' parameter of {owner} must be one of 'D' (days) or 'W' (ISO weeks starting "
-            f"on Monday). Got {freq!r} instead."
-        )
+        raise invalid_value("freq", "D (days) or W (ISO weeks starting on Monday)", freq)
     return str(freq)
 
 

@@ -6,18 +6,25 @@ import datetime as dt
 
 import ibis
 
-from shopmine.errors import ShopmineInputError
+from shopmine.errors import invalid_value
 from shopmine.features.dates import check_day
 from shopmine.features.lines import CANCEL_WINDOW_DAYS, classify_lines, gross_sale_lines
 from shopmine.features.periods import check_freq, last_period, period_grid, period_start
 
-__all__ = ["LEVELS", "TOTAL_ID", "UNKNOWN_CATEGORY", "sales_panel"]
+__all__ = ["LEVELS", "TOTAL_ID", "UNKNOWN_CATEGORY", "check_panel_request", "sales_panel"]
 
 LEVELS = ("product", "category", "total")
 TOTAL_ID = "total"
 # Category lines that have none (and whose product has none) are kept under this id, so that the
 # category panel adds up to the total panel.
 UNKNOWN_CATEGORY = "unknown"
+
+
+def check_panel_request(level: object, freq: object) -> str:
+    """Refuse an unknown level or frequency (before any table is read); return the frequency."""
+    if level not in LEVELS:
+        raise invalid_value("level", "product, category or total", level)
+    return check_freq(freq)
 
 
 def _series_id(lines: ibis.Table, level: str) -> ibis.expr.types.StringValue | None:
@@ -35,8 +42,8 @@ def _require_categories(sales: ibis.Table, category: ibis.expr.types.StringValue
     counts = sales.aggregate(sold=sales.count(),
                              categorised=(category != UNKNOWN_CATEGORY).cast("int64").sum()).execute()
     if counts["sold"].iloc[0] and not counts["categorised"].fillna(0).iloc[0]:
-        raise ShopmineInputError("--level category: no sold product has a category; map a category column at "
-                                 "ingest or load a products file with categories, or use --level total.")
+        raise ShopmineInputError("{level} category: no sold product has a category; map a category column at "
+                                 "ingest or load a products file with categories, or use {level} total.", "level")
 
 
 def sales_panel(
@@ -131,12 +138,7 @@ def sales_panel(
     >>> panel = sales_panel(orders, level="category", freq="W", as_of=default_as_of(orders))  # doctest: +SKIP
     >>> panel.to_pandas()  # doctest: +SKIP
     """
-    if level not in LEVELS:
-        raise ShopmineInputError(
-            f"The 'level' parameter of sales_panel must be one of 'product', 'category', 'total'. "
-            f"Got {level!r} instead."
-        )
-    freq = check_freq(freq, "sales_panel")
+    freq = check_panel_request(level, freq)
     as_of = check_day(as_of, "as_of")
     lines = classify_lines(orders, before=as_of, products=products if level == "category" else None,
                            cancel_window_days=cancel_window_days)

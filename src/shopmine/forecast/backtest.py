@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from shopmine.errors import ShopmineInputError
+from shopmine.errors import ShopmineInputError, invalid_value
 
 __all__ = ["backtest_cutoffs", "scored_rows", "window_rows"]
 
@@ -21,14 +21,16 @@ def backtest_cutoffs(dates: pd.Series, horizon: int, windows: int, step: int) ->
     [6, 7, 8]
     """
     if windows < 1 or step < 1:
-        raise ShopmineInputError(f"--backtest and --step must be at least 1, got {windows} and {step}.")
+        bad, value = ("windows", windows) if windows < 1 else ("step", step)
+        raise invalid_value(bad, "a whole number of at least 1", value)
     periods = pd.Index(sorted(pd.unique(dates)))
     last = len(periods) - 1 - horizon
     first = last - (windows - 1) * step
     if first < 1:
         raise ShopmineInputError(
-            f"--backtest {windows} --step {step} with --horizon {horizon} needs more than "
-            f"{horizon + (windows - 1) * step + 1} periods; the data has {len(periods)}. Lower them.")
+            f"{{windows}} {windows} {{step}} {step} with {{horizon}} {horizon} needs more than "
+            f"{horizon + (windows - 1) * step + 1} periods; the data has {len(periods)}. Lower them.", "windows",
+            mentions=("step", "horizon"))
     return [periods[last - (windows - 1 - i) * step] for i in range(windows)]
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from shopmine.errors import ShopmineInputError
+from shopmine.errors import ShopmineInputError, invalid_value
 
 __all__ = [
     "FREQS", "PANEL_DRIVERS", "SEASON_LENGTH", "default_season_length", "sample_series", "series_from_panel",
@@ -69,10 +69,9 @@ def default_season_length(freq: str) -> int:
     return SEASON_LENGTH[freq]
 
 
-def check_freq(freq: object, option: str = "--freq") -> str:
+def check_freq(freq: object, parameter: str = "freq") -> str:
     if freq not in FREQS:
-        raise ShopmineInputError(f"{option} must be D (days), W (ISO weeks, ds = Monday) or M (months), "
-                                 f"got {freq!r}.")
+        raise invalid_value(parameter, "D (days), W (ISO weeks, ds = Monday) or M (months)", freq)
     return str(freq)
 
 
@@ -150,20 +149,20 @@ def series_from_table(table: pd.DataFrame, *, id_col: str | None, time_col: str,
         A column is missing, a date or target value cannot be read, or a series repeats a period.
     """
     check_freq(freq)
-    for option, col in (("--id-col", id_col), ("--time-col", time_col), ("--target-col", target_col)):
+    for parameter, col in (("id_col", id_col), ("time_col", time_col), ("target_col", target_col)):
         if col is not None and col not in table.columns:
-            raise ShopmineInputError(f"{option} {col!r}: no such column; the table has "
-                                     f"{', '.join(map(str, table.columns))}.")
+            raise invalid_value(parameter, f"a column of the table ({', '.join(map(str, table.columns))})", col)
     frame = table.copy()
     uid = frame[id_col].astype(str) if id_col else pd.Series("total", index=frame.index)
     ds = pd.to_datetime(frame[time_col], errors="coerce")
     if ds.isna().any():
         bad = frame.index[ds.isna()][:5].tolist()
-        raise ShopmineInputError(f"--time-col {time_col!r}: rows {bad} are not dates.")
+        raise ShopmineInputError(f"{{time_col}} {time_col!r}: rows {bad} are not dates.", "time_col")
     y = pd.to_numeric(frame[target_col], errors="coerce")
     if y.isna().any():
         bad = frame.index[y.isna()][:5].tolist()
-        raise ShopmineInputError(f"--target-col {target_col!r}: rows {bad} are not numbers; fill or drop them.")
+        raise ShopmineInputError(f"{{target_col}} {target_col!r}: rows {bad} are not numbers; fill or drop them.",
+                                 "target_col")
     if freq == "W":
         ds = ds - pd.to_timedelta(ds.dt.weekday, unit="D")
     elif freq == "M":
@@ -176,8 +175,8 @@ def series_from_table(table: pd.DataFrame, *, id_col: str | None, time_col: str,
     dup = out.duplicated(["unique_id", "ds"])
     if dup.any():
         raise ShopmineInputError(
-            f"--data: series {_short(out.loc[dup, 'unique_id'].unique())} repeat a period; give one row per "
-            f"series and period (check --id-col and --freq).")
+            f"{{data}}: series {_short(out.loc[dup, 'unique_id'].unique())} repeat a period; give one row per "
+            "series and period (check {id_col} and {freq}).", "data", mentions=("id_col", "freq"))
     out = out.sort_values(["unique_id", "ds"], ignore_index=True)
     _check_spacing(out, freq, time_col)
     return _fill_drivers(_complete(out, freq), drivers)
@@ -204,7 +203,7 @@ def _complete(frame: pd.DataFrame, freq: str) -> pd.DataFrame:
 
 
 def _check_spacing(frame: pd.DataFrame, freq: str, time_col: str) -> None:
-    """Refuse a table whose dates are never one period apart: its ``--freq`` is too fine.
+    """Refuse a table whose dates are never one period apart: its ``freq`` is too fine.
 
     Zero-filling weekly rows read as days would add six days without sales after each week. The
     distinct dates of the whole table are used, so sparse series of a daily table pass.
@@ -214,9 +213,10 @@ def _check_spacing(frame: pd.DataFrame, freq: str, time_col: str) -> None:
     if len(steps) and steps.min() > 1:
         gap = int(steps.min())
         unit = {"D": "days", "W": "weeks", "M": "months"}[freq]
-        coarser = {"D": " (use --freq W or M)", "W": " (use --freq M)", "M": ""}[freq]
-        raise ShopmineInputError(f"--freq {freq}: the dates in --time-col {time_col!r} are at least {gap} {unit} "
-                                 f"apart; the table is coarser than --freq{coarser}.")
+        coarser = {"D": " (use {freq} W or M)", "W": " (use {freq} M)", "M": ""}[freq]
+        raise ShopmineInputError(f"{{freq}} {freq}: the dates in {{time_col}} {time_col!r} are at least {gap} "
+                                 f"{unit} apart; the table is coarser than {{freq}}{coarser}.", "freq",
+                                 mentions=("time_col",))
 
 
 def _steps(frame: pd.DataFrame, freq: str) -> pd.Series:
@@ -231,7 +231,7 @@ def _steps(frame: pd.DataFrame, freq: str) -> pd.Series:
 def top_series(frame: pd.DataFrame, n: int) -> pd.DataFrame:
     """The ``n`` series with the largest total ``y`` (ties by id), all their rows."""
     if n < 1:
-        raise ShopmineInputError(f"--top must be at least 1, got {n}.")
+        raise invalid_value("top", "a whole number of series, at least 1", n)
     totals = frame.groupby("unique_id")["y"].sum().reset_index()
     keep = totals.sort_values(["y", "unique_id"], ascending=[False, True]).head(n)["unique_id"]
     return frame[frame["unique_id"].isin(set(keep))].reset_index(drop=True)
@@ -259,5 +259,5 @@ def check_regular(frame: pd.DataFrame, freq: str) -> None:
     bad = frame.loc[steps.index[steps.notna() & (steps != 1)], "unique_id"].unique()
     if len(bad):
         raise ShopmineInputError(
-            f"series {_short(bad)} skip or repeat a period at --freq {freq}; give one row per series and period, "
-            f"with 0 for periods without sales (series_from_table fills missing periods with 0).")
+            f"series {_short(bad)} skip or repeat a period at {{freq}} {freq}; give one row per series and "
+            "period, with 0 for periods without sales (series_from_table fills missing periods with 0).", "freq")

@@ -73,8 +73,8 @@ def prepare_drivers(train: pd.DataFrame, horizon: int, freq: str, future: pd.Dat
         missing = grid[known].isna().any(axis=1)
         if missing.any():
             ids = grid.loc[missing, "unique_id"].unique()[:5].tolist()
-            raise ShopmineInputError(f"--future: no values of {', '.join(known)} for some forecast periods of "
-                                     f"series {ids}; give every series and period of the horizon.")
+            raise ShopmineInputError(f"{{future}}: no values of {', '.join(known)} for some forecast periods of "
+                                     f"series {ids}; give every series and period of the horizon.", "future")
     if not unknown:
         return DriverFrames(train[["unique_id", "ds", "y", *known]].reset_index(drop=True), grid, known, [])
     lag_names = [f"{d}_lag{horizon}" for d in unknown]

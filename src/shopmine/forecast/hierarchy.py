@@ -6,7 +6,8 @@ the category and total series as sums of product series. Base forecasts for ever
 :func:`~shopmine.forecast.run.run_forecast` on the stacked frame, then
 ``HierarchicalReconciliation([BottomUp(), MinTrace("mint_shrink")])`` makes them add up.
 
-- :func:`hierarchy_from_shop`: product series and their categories from a workspace;
+- :func:`product_categories`: each product's one category, from the order lines and products tables
+  (:meth:`shopmine.shop.Shop.forecast_hierarchy` reads them from a workspace);
 - :func:`build_hierarchy`: the stacked series of all levels and ``S`` from product series;
 - :func:`reconcile_forecast`: base forecasts, reconciliation, the long output with a ``level`` column.
 """
@@ -19,16 +20,15 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from shopmine.errors import ShopmineInputError
+from shopmine.errors import ShopmineInputError, invalid_value
 from shopmine.forecast.auto import window_mean
 from shopmine.forecast.intervals import LEVELS, coverage
 from shopmine.forecast.run import DEFAULT_ETS_SERIES, DEFAULT_WINDOWS, ForecastRun, run_forecast
-from shopmine.forecast.sources import series_from_shop
 
 __all__ = ["HIERARCHY_LEVELS", "RECONCILE_METHODS", "Hierarchy", "build_hierarchy", "check_reconcile",
-           "hierarchy_from_shop", "reconcile_forecast"]
+           "product_categories", "reconcile_forecast"]
 
-#: ``--reconcile`` values; ``mint`` is MinTrace with a shrunk residual covariance.
+#: ``reconcile`` values; ``mint`` is MinTrace with a shrunk residual covariance.
 RECONCILE_METHODS = ("bottom_up", "mint")
 #: Columns of the reconciled forecasts, in the output and in the backtest scores.
 RECONCILED = ("bottom_up", "mint")
@@ -41,7 +41,7 @@ _LIB_COLUMN = {"bottom_up": "forecast/BottomUp", "mint": "forecast/MinTrace_meth
 
 def check_reconcile(method: object) -> str:
     if method not in RECONCILE_METHODS:
-        raise ShopmineInputError(f"--reconcile must be one of {', '.join(RECONCILE_METHODS)}, got {method!r}.")
+        raise invalid_value("reconcile", f"one of {', '.join(RECONCILE_METHODS)}", method)
     return str(method)
 
 
@@ -137,14 +137,14 @@ def build_hierarchy(products: pd.DataFrame, categories: pd.Series | dict) -> Hie
     return Hierarchy(series, S_df, tags, ids)
 
 
-def product_categories(shop) -> pd.Series:
+def product_categories(orders, products, as_of) -> pd.Series:
     """Each product's category by the sales panel's rule (the line's category, else the products
     table's, else ``"unknown"``); a product sold under several categories goes to the one with the most
     units (ties: the first name), so that the hierarchy stays strict."""
     from shopmine.features.lines import classify_lines
     from shopmine.features.sales_panel import UNKNOWN_CATEGORY
 
-    lines = classify_lines(shop.orders(), before=shop.as_of, products=shop.products(), bulk=False)
+    lines = classify_lines(orders, before=as_of, products=products, bulk=False)
     sales = lines.filter(lines.is_sale)
     by = (sales.group_by(product_id=sales.product_id, category=sales.category.fill_null(UNKNOWN_CATEGORY))
           .aggregate(units=sales.sale_units.sum()))
@@ -152,13 +152,6 @@ def product_categories(shop) -> pd.Series:
     frame = frame.sort_values(["product_id", "units", "category"], ascending=[True, False, True])
     first = frame.drop_duplicates("product_id")
     return pd.Series(first["category"].astype(str).to_numpy(), index=first["product_id"].astype(str).to_numpy())
-
-
-def hierarchy_from_shop(shop, *, freq: str = "D", measure: str = "units",
-                        keep_outliers: bool = False) -> Hierarchy:
-    """The product → category → total hierarchy of a workspace's units (or revenue) before its as-of date."""
-    return build_hierarchy(series_from_shop(shop, level="product", freq=freq, measure=measure,
-                                            keep_outliers=keep_outliers), product_categories(shop))
 
 
 def _insample(backtest: pd.DataFrame, column: str, h: Hierarchy) -> pd.DataFrame:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from shopmine.errors import ShopmineInputError
+from shopmine.errors import ShopmineInputError, invalid_value
 from shopmine.forecast.auto import choose_auto, combine, window_mean
 from shopmine.forecast.backtest import backtest_cutoffs, scored_rows, window_rows
 from shopmine.forecast.data import check_regular
@@ -18,8 +18,8 @@ from shopmine.forecast.models import AUTO, ModelSetting, aliases, spec
 from shopmine.forecast.origin import FALLBACK_MODEL, forecast_origin, min_history, model_groups, short_series
 
 __all__ = ["DEFAULT_ETS_SERIES", "DEFAULT_HORIZON", "DEFAULT_WINDOWS", "FALLBACK_MODEL", "MODELS", "WINDOW_SIZE",
-           "best_sellers", "model_groups", "ForecastRun", "min_history", "run_forecast", "served_label",
-           "short_series"]
+           "best_sellers", "check_run_request", "model_groups", "ForecastRun", "min_history", "run_forecast",
+           "served_label", "short_series"]
 
 
 class _ModelNames(Sequence):
@@ -36,8 +36,8 @@ class _ModelNames(Sequence):
         return repr(tuple(self))
 
 
-#: Every model name ``--model`` accepts: the registered models (:data:`~shopmine.forecast.models.REGISTRY`)
-#: and ``auto``.
+#: Every model name ``run_forecast(model=...)`` accepts: the registered models
+#: (:data:`~shopmine.forecast.models.REGISTRY`) and ``auto``.
 MODELS: Sequence[str] = _ModelNames()
 #: Periods averaged by window_average: four weeks of days, eight weeks, six months.
 WINDOW_SIZE = {"D": 28, "W": 8, "M": 6}
@@ -95,7 +95,7 @@ class ForecastRun:
 
 def _base_models(model: str) -> list[str]:
     if model not in MODELS:
-        raise ShopmineInputError(f"--model must be one of {', '.join(MODELS)}, got {model!r}.")
+        raise invalid_value("model", f"one of {', '.join(MODELS)}", model)
     if model == AUTO:
         return aliases()
     return [model]
@@ -179,6 +179,21 @@ def _served_name(groups: dict) -> str:
     return "; ".join(f"{served} for the {name}" for name, (served, _) in sorted(groups.items()))
 
 
+def check_run_request(*, horizon: int, model: str, season_length: int | None, windows: int, step: int | None,
+                      ets_series: int | None) -> None:
+    """Refuse a bad run option before any series is read (the same checks :func:`run_forecast` makes)."""
+    if isinstance(horizon, bool) or not isinstance(horizon, (int, np.integer)) or horizon < 1:
+        raise invalid_value("horizon", "a whole number of periods, at least 1", horizon)
+    if season_length is not None and season_length < 1:
+        raise invalid_value("season_length", "a whole number of periods, at least 1", season_length)
+    if ets_series is not None and (isinstance(ets_series, bool) or ets_series < 0):
+        raise invalid_value("ets_series", "a whole number of series, at least 0", ets_series)
+    for parameter, value in (("windows", windows), ("step", step)):
+        if value is not None and (isinstance(value, bool) or value < 1):
+            raise invalid_value(parameter, "a whole number of at least 1", value)
+    _base_models(model)
+
+
 def run_forecast(series: pd.DataFrame, *, horizon: int, freq: str, model: str = "auto",
                  season_length: int, windows: int = DEFAULT_WINDOWS, step: int | None = None,
                  future: pd.DataFrame | None = None, window_size: int | None = None,
@@ -234,19 +249,15 @@ def run_forecast(series: pd.DataFrame, *, horizon: int, freq: str, model: str = 
     by early stopping at the first origin and reused by every later fit. Daily AutoETS is fitted on
     the last year before each origin (:data:`RECENT_PERIODS`).
     """
-    if isinstance(horizon, bool) or not isinstance(horizon, (int, np.integer)) or horizon < 1:
-        raise ShopmineInputError(f"--horizon must be a whole number of periods, at least 1; got {horizon!r}.")
-    if season_length < 1:
-        raise ShopmineInputError(f"--season-length must be at least 1, got {season_length}.")
-    if ets_series is not None and (isinstance(ets_series, bool) or ets_series < 0):
-        raise ShopmineInputError(f"--ets-series must be a whole number >= 0, got {ets_series!r}.")
+    check_run_request(horizon=horizon, model=model, season_length=season_length, windows=windows, step=step,
+                      ets_series=ets_series)
     check_regular(series, freq)
     names = _base_models(model)
     step = step or horizon
     window_size = window_size or WINDOW_SIZE[freq]
     series = series.sort_values(["unique_id", "ds"], ignore_index=True)
     cutoffs = backtest_cutoffs(series["ds"], horizon, windows, step)
-    # Only auto can leave ets out where it did not run; ``--model ets`` forecasts every series.
+    # Only auto can leave ets out where it did not run; ``model="ets"`` forecasts every series.
     ets_ids = best_sellers(series, ets_series) if model == "auto" else None
     total_steps = (len(cutoffs) + 1) * len(model_groups(names))
     done = iter(range(1, total_steps + 1))

@@ -1,22 +1,36 @@
-"""Series frames from a workspace: the sales panel at a level and frequency, its top sellers."""
+"""Series frames from a shop's sales panel at a level and frequency, its top sellers.
+
+The panel is read by :meth:`shopmine.shop.Shop.forecast_series`: this module takes tables, not a shop.
+"""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from shopmine.errors import ShopmineInputError
+from shopmine.errors import ShopmineInputError, invalid_value
 from shopmine.forecast.data import check_freq, series_from_panel, to_monthly, top_series
 
-__all__ = ["series_from_shop"]
+__all__ = ["MEASURES", "check_series_request", "series_from_sales_panel"]
 
 
 #: What a shop's forecast can be in: units sold, or the revenue they brought.
 MEASURES = ("units", "revenue")
+#: The sales panel's levels a forecast can be made at.
+LEVELS = ("product", "category", "total")
 
 
-def series_from_shop(shop, *, level: str = "product", freq: str = "D", top: int | None = None,
-                     measure: str = "units", keep_outliers: bool = False) -> pd.DataFrame:
-    """Units (or revenue) per series and period before the shop's as-of date, with price and discount drivers.
+def check_series_request(level: str, freq: str, measure: str) -> None:
+    """Refuse an unknown level, frequency or measure before any table is read."""
+    if level not in LEVELS:
+        raise invalid_value("level", ", ".join(LEVELS[:-1]) + f" or {LEVELS[-1]}", level)
+    check_freq(freq)
+    if measure not in MEASURES:
+        raise invalid_value("measure", f"one of {', '.join(MEASURES)}", measure)
+
+
+def series_from_sales_panel(panel: pd.DataFrame, *, level: str = "product", freq: str = "D", top: int | None = None,
+                            measure: str = "units", keep_outliers: bool = False, as_of=None) -> pd.DataFrame:
+    """Units (or revenue) per series and period of a sales panel, with price and discount drivers.
 
     The units are net demand (cancelled sales removed) with bulk lines capped at their product's
     bulk fence (the panel's ``units_model``, see :mod:`shopmine.features.lines`), so that a one-off
@@ -25,10 +39,11 @@ def series_from_shop(shop, *, level: str = "product", freq: str = "D", top: int 
 
     Parameters
     ----------
-    shop : shopmine.shop.Shop
+    panel : pandas.DataFrame
+        The zero-filled sales panel (:func:`shopmine.features.sales_panel`) at ``level``, daily
+        for ``freq="M"`` (months are summed from days), else at ``freq``.
     level : {"product", "category", "total"}, default="product"
     freq : {"D", "W", "M"}, default="D"
-        Months are summed from days.
     top : int, optional
         Keep the ``top`` series with the most units (or revenue).
     measure : {"units", "revenue"}, default="units"
@@ -36,6 +51,8 @@ def series_from_shop(shop, *, level: str = "product", freq: str = "D", top: int 
         them, cancellations removed; bulk lines are capped in units only).
     keep_outliers : bool, default=False
         Use the net units with bulk lines as ordered instead of capped.
+    as_of : datetime.date, optional
+        The panel's as-of date, named when the panel is empty.
 
     Returns
     -------
@@ -45,18 +62,13 @@ def series_from_shop(shop, *, level: str = "product", freq: str = "D", top: int 
     Raises
     ------
     ShopmineInputError
-        No sale before the as-of date (naming ``--as-of``), or ``level="category"`` while no sold
+        No sale before the as-of date (naming ``as_of``), or ``level="category"`` while no sold
         product has a category (every series would be ``unknown``: the total under another name).
     """
-    if level not in ("product", "category", "total"):
-        raise ShopmineInputError(f"--level must be product, category or total, got {level!r}.")
-    check_freq(freq)
-    if measure not in MEASURES:
-        raise ShopmineInputError(f"--measure must be one of {', '.join(MEASURES)}, got {measure!r}.")
-    panel = shop.sales_panel(level, "D" if freq == "M" else freq).to_pyarrow().to_pandas()
+    check_series_request(level, freq, measure)
     if panel.empty:
-        raise ShopmineInputError(f"--as-of {shop.as_of}: no product was sold before this date, so there is "
-                                 f"nothing to forecast; choose a later --as-of (or ingest the order log).")
+        raise ShopmineInputError(f"{{as_of}} {as_of}: no product was sold before this date, so there is "
+                                 "nothing to forecast; choose a later {as_of} (or ingest the order log).", "as_of")
     if measure == "revenue":
         target = "revenue"
     else:

@@ -46,9 +46,9 @@ def _product_columns(columns: list[str], options, path: Path) -> dict[str, str |
             found = _find(columns, source)
             if found is None:
                 raise ShopmineInputError(
-                    f"{path}: the products mapping {canonical}={source} (--products-map or [products_mapping] "
+                    f"{path}: the products mapping {canonical}={source} ({{products_mapping}} or [products_mapping] "
                     f"in shopmine.toml) names a column the products file does not have (columns: {listing}); "
-                    f"give one of these columns, or drop the mapping."
+                    f"give one of these columns, or drop the mapping.", "products_mapping"
                 )
             cols[canonical] = found
         else:
@@ -90,8 +90,8 @@ def load_products_file(con: duckdb.DuckDBPyConnection, warehouse, path: Path, sh
     if cols["product_id"] is None:
         raise ShopmineInputError(
             f"{path}: products file has no product_id column (columns: {', '.join(raw.columns)}); "
-            "map it with --products-map product_id=COLUMN (or product_id = \"COLUMN\" under "
-            "[products_mapping] in shopmine.toml)."
+            "map it with {products_mapping} product_id=COLUMN (or product_id = \"COLUMN\" under "
+            "[products_mapping] in shopmine.toml).", "products_mapping"
         )
     attrs = product_attributes(raw.columns, {c for c in cols.values() if c is not None})
     warehouse.add_columns("products_file", list(attrs.values()))
@@ -131,7 +131,7 @@ def load_customers_file(con: duckdb.DuckDBPyConnection, warehouse, path: Path, s
     if id_col is None:
         raise ShopmineInputError(
             f"{path}: customers file has no customer_id column (columns: {', '.join(raw.columns)}); "
-            "map it with --map customer_id=COLUMN."
+            "map it with {mapping} customer_id=COLUMN.", "mapping"
         )
     report = FileReport(str(path), "customers", "loaded", sha)
     if key is not None:

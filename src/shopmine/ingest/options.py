@@ -15,10 +15,10 @@ class IngestOptions:
     preset : str, optional
         A known layout (``online_retail``, ``shopify``, ``transactions``).
     mapping : dict, optional
-        Canonical name -> the export's column (``--map``).
+        Canonical name -> the export's column.
     products_mapping : dict, optional
         Canonical products column (``product_id, name, category, unit_cost, list_price``) -> the
-        products file's column (``--products-map``). Columns a products file lacks are an error.
+        products file's column. Columns a products file lacks are an error.
     date_format : str, optional
         strftime format of the order date when it cannot be detected.
     timezone : str, default="UTC"

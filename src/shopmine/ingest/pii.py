@@ -29,8 +29,8 @@ def pseudonymize_staged(con: duckdb.DuckDBPyConnection, table: str, source: Sour
     for col in options.pii:
         if col not in source.columns:
             raise ShopmineInputError(
-                f"{source.path}: --pii names column {col!r}, which the file does not have "
-                f"(columns: {', '.join(source.columns)})."
+                f"{source.path}: {{pii}} names column {col!r}, which the file does not have "
+                f"(columns: {', '.join(source.columns)}).", "pii"
             )
     reasons: dict[str, str] = {}  # source column -> why
     staged: dict[str, str] = {}  # staged column -> source column
@@ -93,13 +93,13 @@ def check_same_pseudonymization(con: duckdb.DuckDBPyConnection, pseudonymize: bo
     if not pseudonymize and True in recorded:
         raise ShopmineInputError(
             f"this workspace holds pseudonymised customer ids (since batch {recorded[True]}), and this "
-            "ingest would add clear ones beside them; add --pseudonymize (pseudonymize=True), or set "
-            "`pseudonymize = true` in shopmine.toml to make it the workspace's default. Nothing was loaded."
+            "ingest would add clear ones beside them; add {pseudonymize} (pseudonymize=True), or set "
+            "`pseudonymize = true` in shopmine.toml to make it the workspace's default. Nothing was loaded.", "pseudonymize"
         )
     if pseudonymize and False in recorded:
         raise ShopmineInputError(
             f"this workspace holds clear customer ids (since batch {recorded[False]}), and a pseudonymised "
             "ingest would add tokens beside them (one person would become two customers); ingest without "
-            "--pseudonymize here, or ingest every file with --pseudonymize into a new workspace. "
-            "Nothing was loaded."
+            "{pseudonymize} here, or ingest every file with {pseudonymize} into a new workspace. "
+            "Nothing was loaded.", "pseudonymize"
         )

@@ -72,7 +72,7 @@ def ingest(workspace, files: Sequence[str | Path], *, options: IngestOptions | N
         Order files: CSV (plain or .gz), Parquet or Excel.
     options : IngestOptions, optional
     products, customers : sequence of path or glob
-        Optional attribute files (canonical column names, or ``--map`` names).
+        Optional attribute files (canonical column names, or mapped names).
     progress : callable, optional
         Called with a short description at each step (the CLI drives a progress bar with it).
 

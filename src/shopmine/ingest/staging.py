@@ -7,7 +7,7 @@ earliest plausible order date or after the latest, see ``date_window``), ``missi
 ``missing_price``, ``unparseable_number`` (quantity, price or an optional number column such as
 unit_cost), ``non_finite_number`` (NaN or an infinity, e.g. ``inf`` or ``1e309``, in any number
 column), ``zero_quantity``, ``invalid_line_type``, ``non_positive_price`` (a product line whose
-unit price is zero or negative), ``duplicate_line`` (only with ``--drop-duplicates``).
+unit price is zero or negative), ``duplicate_line`` (only with the ``drop_duplicates`` setting).
 """
 
 from __future__ import annotations

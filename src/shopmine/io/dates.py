@@ -3,7 +3,7 @@
 Layouts: ISO (with or without time, optional zone offset), M/D/YYYY, D/M/YYYY, D.M.YYYY and epoch
 seconds (or milliseconds). The slash layouts are told apart from the whole column: a first field
 above 12 means day-first, a second field above 12 month-first; a column where neither happens
-cannot decide, and the user is asked for ``--date-format``.
+cannot decide, and the user is asked for a ``date_format``.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ class DateLayout:
     def describe(self) -> str:
         return {"iso": "ISO (YYYY-MM-DD)", "mdy": "M/D/YYYY", "dmy": "D/M/YYYY",
                 "dmy_dot": "D.M.YYYY", "epoch": "epoch seconds", "epoch_ms": "epoch milliseconds",
-                }.get(self.kind, f"--date-format {self.format}")
+                }.get(self.kind, f"format {self.format}")
 
 
 def detect_layout(con: duckdb.DuckDBPyConnection, relation: str, column: str, where: str) -> DateLayout:
@@ -51,7 +51,7 @@ def detect_layout(con: duckdb.DuckDBPyConnection, relation: str, column: str, wh
     ).fetchall()
     if not shapes:
         raise ShopmineInputError(f"{where}: the date column is empty in every row; map another "
-                                 "column with --map ordered_at=COLUMN.")
+                                 "column with {mapping} ordered_at=COLUMN.", "mapping")
     counts = {"iso": 0, "slash": 0, "dmy_dot": 0, "epoch": 0, "epoch_ms": 0}
     patterns = {"iso": ISO, "slash": SLASH, "dmy_dot": DOT, "epoch": EPOCH, "epoch_ms": EPOCH_MS}
     for shape, n, _example in shapes:
@@ -64,7 +64,7 @@ def detect_layout(con: duckdb.DuckDBPyConnection, relation: str, column: str, wh
     if counts[best] == 0:
         raise ShopmineInputError(
             f"{where}: cannot recognise the dates (e.g. {', '.join(map(repr, examples))}); "
-            "pass --date-format, e.g. --date-format '%d-%m-%Y %H:%M'."
+            "pass {date_format}, e.g. {date_format} '%d-%m-%Y %H:%M'.", "date_format"
         )
     if best != "slash":
         return DateLayout(best)
@@ -82,7 +82,7 @@ def detect_layout(con: duckdb.DuckDBPyConnection, relation: str, column: str, wh
            "cannot be told apart")
     raise ShopmineInputError(
         f"{where}: the dates look like ../../YYYY but {why} (e.g. {', '.join(map(repr, sorted(slash_examples)))}); "
-        "pass --date-format '%m/%d/%Y' (month first) or --date-format '%d/%m/%Y' (day first)."
+        "pass {date_format} '%m/%d/%Y' (month first) or {date_format} '%d/%m/%Y' (day first).", "date_format"
     )
 
 
@@ -118,7 +118,7 @@ def parse_sql(expr: str, layout: DateLayout, timezone: str) -> str:
 def check_format(fmt: str) -> DateLayout:
     if "%" not in fmt:
         raise ShopmineInputError(
-            f"--date-format {fmt!r} has no % directive; use strftime codes like '%d/%m/%Y %H:%M'."
+            f"{{date_format}} {fmt!r} has no % directive; use strftime codes like '%d/%m/%Y %H:%M'.", "date_format"
         )
     return DateLayout("format", fmt)
 
@@ -127,5 +127,5 @@ def check_timezone(con: duckdb.DuckDBPyConnection, timezone: str) -> None:
     names = {r[0].lower() for r in con.execute("SELECT name FROM pg_timezone_names()").fetchall()}
     if timezone.lower() not in names:
         raise ShopmineInputError(
-            f"--timezone {timezone!r} is not a known time zone; use an IANA name like Europe/London."
+            f"{{timezone}} {timezone!r} is not a known time zone; use an IANA name like Europe/London.", "timezone"
         )

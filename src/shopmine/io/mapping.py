@@ -1,6 +1,6 @@
 """Resolve which column of an export feeds which canonical column.
 
-Sources, strongest first: ``--map`` on the command line, the workspace's ``[mapping]``, the preset,
+Sources, strongest first: the mapping given to ingest (the command line's), the workspace's ``[mapping]``, the preset,
 then columns that already carry a canonical name (compared without case, spaces or punctuation).
 """
 
@@ -21,11 +21,11 @@ def _key(name: str) -> str:
     return re.sub(r"[^0-9a-z]", "", name.lower())
 
 
-def parse_map_options(items: Iterable[str], *, allowed: tuple[str, ...] = MAPPABLE, option: str = "--map",
+def parse_map_options(items: Iterable[str], *, allowed: tuple[str, ...] = MAPPABLE, parameter: str = "mapping",
                       example: str = "unit_price=Price") -> dict[str, str]:
     """``["unit_price=Price", ...]`` -> ``{"unit_price": "Price"}`` with clear errors.
 
-    ``allowed`` are the canonical names the option maps, ``option`` and ``example`` word its errors.
+    ``allowed`` are the canonical names the parameter maps, ``parameter`` and ``example`` word its errors.
     """
     out: dict[str, str] = {}
     for item in items:
@@ -34,23 +34,22 @@ def parse_map_options(items: Iterable[str], *, allowed: tuple[str, ...] = MAPPAB
         for part in pieces if len(pieces) > 1 and all("=" in p for p in pieces) else [item]:
             if "=" not in part:
                 raise ShopmineInputError(
-                    f"{option} {part!r} must look like CANONICAL=SOURCE, e.g. {option} {example}."
-                )
+                    f"{{{parameter}}} {part!r} must look like CANONICAL=SOURCE, e.g. {{{parameter}}} {example}.",
+                    parameter)
             canonical, source = (s.strip() for s in part.split("=", 1))
             if canonical not in allowed:
                 raise ShopmineInputError(
-                    f"{option} {part!r}: {canonical!r} is not a canonical column; use one of "
-                    f"{', '.join(allowed)}."
-                )
+                    f"{{{parameter}}} {part!r}: {canonical!r} is not a canonical column; use one of "
+                    f"{', '.join(allowed)}.", parameter)
             if not source:
-                raise ShopmineInputError(f"{option} {part!r}: give the export's column after '='.")
+                raise ShopmineInputError(f"{{{parameter}}} {part!r}: give the export's column after '='.", parameter)
             out[canonical] = source
     return out
 
 
 def parse_products_map_options(items: Iterable[str]) -> dict[str, str]:
-    """``--products-map`` values: like :func:`parse_map_options`, onto the products file's columns."""
-    return parse_map_options(items, allowed=PRODUCT_COLUMNS, option="--products-map", example="name=Title")
+    """``products_mapping`` values: like :func:`parse_map_options`, onto the products file's columns."""
+    return parse_map_options(items, allowed=PRODUCT_COLUMNS, parameter="products_mapping", example="name=Title")
 
 
 def _find(columns: list[str], wanted: str) -> str | None:
@@ -81,8 +80,8 @@ def resolve_mapping(
         found = _find(columns, source)
         if found is None:
             raise ShopmineInputError(
-                f"{where}: --map {canonical}={source} names a column the file does not have "
-                f"(columns: {listing})."
+                f"{where}: {{mapping}} {canonical}={source} names a column the file does not have "
+                f"(columns: {listing}).", "mapping"
             )
         resolved[canonical] = found
     if preset is not None:
@@ -94,9 +93,10 @@ def resolve_mapping(
             if found is None and canonical not in preset.optional:
                 expected = " or ".join(repr(n) for n in names)
                 raise ShopmineInputError(
-                    f"{where}: the file does not have column {expected} that --preset {preset.name} "
-                    f"expects for {canonical} (columns: {listing}); map it with --map {canonical}=COLUMN"
-                    + _preset_hint(columns, "; these columns match preset {}: use --preset {} instead") + "."
+                    f"{where}: the file does not have column {expected} that {{preset}} {preset.name} "
+                    f"expects for {canonical} (columns: {listing}); map it with {{mapping}} {canonical}=COLUMN"
+                    + _preset_hint(columns, "; these columns match preset {}: use {{preset}} {} instead") + ".",
+                    "preset", mentions=("mapping",)
                 )
             if found is not None:
                 resolved[canonical] = found
@@ -120,12 +120,13 @@ def resolve_mapping(
         hint = ""
         if len(columns) == 1 and any(d in columns[0] for d in ",;\t|"):
             hint = (f" The file was read as one column {columns[0]!r}: is the delimiter right? "
-                    "Pass --delimiter.")
-        flags = " ".join(f"--map {c}=COLUMN" for c in missing)
-        extra = " (or --map line_total=COLUMN for a line revenue)" if "unit_price" in missing else ""
+                    "Pass {delimiter}.")
+        flags = " ".join(f"{{mapping}} {c}=COLUMN" for c in missing)
+        extra = " (or {mapping} line_total=COLUMN for a line revenue)" if "unit_price" in missing else ""
         raise ShopmineInputError(
             f"{where}: required column(s) {', '.join(missing)} not found (columns: {listing}). "
-            f"Map them with {flags}{extra}, or use --preset."
-            + _preset_hint(columns, " These columns match preset {}: use --preset {}.") + hint
+            f"Map them with {flags}{extra}, or use {{preset}}."
+            + _preset_hint(columns, " These columns match preset {}: use {{preset}} {}.") + hint,
+            "mapping", mentions=("preset", "delimiter")
         )
     return resolved

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from shopmine.errors import ShopmineInputError
+from shopmine.errors import invalid_value
 from shopmine.io.sqltext import clean
 
 
@@ -132,7 +132,6 @@ def get_preset(name: str | None) -> Preset | None:
         return None
     preset = PRESETS.get(name.lower().replace("-", "_"))
     if preset is None:
-        raise ShopmineInputError(
-            f"--preset {name!r} is unknown; choose one of {', '.join(PRESETS)} or map columns with --map."
-        )
+        raise invalid_value("preset", f"one of {', '.join(PRESETS)}", name, fix="Or map columns with {mapping}.",
+                            mentions=("mapping",))
     return preset

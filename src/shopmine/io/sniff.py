@@ -9,7 +9,7 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from shopmine.errors import ShopmineInputError
+from shopmine.errors import ShopmineInputError, invalid_value
 
 SNIFF_BYTES = 1 << 20
 CSV_SUFFIXES = {".csv", ".txt", ".tsv", ".psv", ".dat"}
@@ -105,14 +105,14 @@ def sniff(path: Path, delimiter: str | None = None, encoding: str | None = None)
         enc = ENCODINGS.get(encoding.lower())
         if enc is None:
             raise ShopmineInputError(
-                f"--encoding {encoding!r} is not supported; use one of utf-8, utf-16, latin-1."
+                f"{{encoding}} {encoding!r} is not supported; use one of utf-8, utf-16, latin-1.", "encoding"
             )
     else:
         enc = _sniff_encoding(head)
     if delimiter is not None and delimiter in ("\\t", "tab"):
         delimiter = "\t"
     if delimiter is not None and len(delimiter) != 1:
-        raise ShopmineInputError(f"--delimiter must be one character, got {delimiter!r}.")
+        raise invalid_value("delimiter", "one character", delimiter)
     if enc != "utf-16":
         _check_nul(path, head)
     delim = delimiter if delimiter is not None else _sniff_delimiter(head, enc)

@@ -50,8 +50,8 @@ class Source:
             seen.add(line)
             if error_type == "INVALID ENCODING":
                 reason = "invalid_encoding"
-                detail = (f"bytes that are not {self.fmt.encoding}; pass --encoding (e.g. latin-1) "
-                          "if the file uses another")
+                detail = (f"bytes that are not {self.fmt.encoding}; set the file's encoding (e.g. latin-1) "
+                          "if it uses another")
             else:
                 reason, detail = "malformed_line", f"{error_type.lower()}: {message}"
             out.append({"line": int(line), "reason": reason, "detail": detail, "raw": csv_line})
@@ -74,7 +74,7 @@ def open_source(con: duckdb.DuckDBPyConnection, path: Path, fmt: FileFormat, nam
         raise ShopmineInputError(f"{path}: cannot be read ({_first_line(exc)}).") from None
     except (duckdb.InvalidInputException, duckdb.ConversionException) as exc:
         raise ShopmineInputError(f"{path}: cannot be read as {fmt.kind.upper()} ({_first_line(exc)}); "
-                                 "check --delimiter and --encoding.") from None
+                                 "check {delimiter} and {encoding}.", "delimiter", mentions=('encoding',)) from None
 
 
 def _csv(con: duckdb.DuckDBPyConnection, path: Path, fmt: FileFormat, name: str) -> Source:

@@ -1,4 +1,4 @@
-"""The one CSV writer of every table shopmine hands to people (``--output x.csv``, run folders).
+"""The one CSV writer of every table shopmine hands to people (a command's CSV output, run folders).
 
 A spreadsheet opening the file runs a cell that starts with ``=``, ``+``, ``-`` or ``@`` (or a
 tab or carriage return before one) as a formula: an order id such as ``=HYPERLINK(...)`` would

@@ -1,6 +1,6 @@
 """A folder of artefacts for one analysis run: page, metrics, tables, figures (and PNGs).
 
-This is what ``--output-dir DIR`` writes. The folder appears whole or not at all
+This is what a command's output folder holds. The folder appears whole or not at all
 (:func:`shopmine.atomic.atomic_dir`), so a failed run never leaves half its files.
 """
 

@@ -33,8 +33,11 @@ def record_run(shop, analysis: str, parameters: dict[str, Any], compute: Callabl
     return result
 
 
-def saved_run(analysis: str):
+def saved_run(analysis: str, when: Callable[[dict[str, Any]], bool] | None = None):
     """Decorate a Shop method returning an AnalysisResult so that each call saves a run of ``analysis``.
+
+    ``when(parameters)`` false: the call is not saved (a forecast of a ``data`` file is not the workspace's).
+    Callable arguments (a progress callback) shape nothing in the result and are not recorded.
 
     Examples
     --------
@@ -51,7 +54,10 @@ def saved_run(analysis: str):
         def wrapper(self, *args, **kwargs):
             bound = signature.bind(self, *args, **kwargs)
             bound.apply_defaults()
-            parameters = dict(list(bound.arguments.items())[1:])  # without self
+            parameters = {name: value for name, value in list(bound.arguments.items())[1:]  # without self
+                          if not callable(value)}
+            if when is not None and not when(parameters):
+                return method(self, *args, **kwargs)
             return record_run(self, analysis, parameters, lambda: method(self, *args, **kwargs),
                               command=f"Shop.{method.__name__}")
         return wrapper

@@ -1,6 +1,7 @@
-"""Declared parameter constraints and the one error message shape (scikit-learn's).
+"""Declared parameter constraints and the one error message shape (:func:`shopmine.errors.invalid_value`).
 
-"The 'n_customers' parameter of simulate_shop must be an int in [1, inf). Got 0 instead."
+"n_customers must be an int in [1, inf); got 0." (a shell names its own option in place of the
+parameter, see :class:`~shopmine.errors.ShopmineInputError`).
 """
 
 from __future__ import annotations
@@ -19,10 +20,6 @@ class InvalidParameterError(ShopmineInputError):
 
     ``parameter`` holds the parameter's name so that a shell (the CLI) can name its own option.
     """
-
-    def __init__(self, message: str, parameter: str):
-        super().__init__(message)
-        self.parameter = parameter
 
 
 def _fmt(x: float) -> str:
@@ -127,20 +124,16 @@ class Text:
         return value if ok else None
 
 
-def check(name: str, value: Any, constraint: Any, caller: str) -> Any:
+def check(name: str, value: Any, constraint: Any) -> Any:
     """Return ``value`` converted, or raise the one message shape naming ``name``."""
     converted = constraint.convert(value)
     if converted is None:
-        raise InvalidParameterError(
-            f"The {name!r} parameter of {caller} must be {constraint.describe()}. Got {value!r} instead.",
-            parameter=name.split("[")[0].split(".")[0],
-        )
+        fail(name, constraint.describe(), value)
     return converted
 
 
-def fail(name: str, requirement: str, value: Any, caller: str) -> None:
-    """Raise for a constraint that spans several parameters (min <= max ...)."""
-    raise InvalidParameterError(
-        f"The {name!r} parameter of {caller} must be {requirement}. Got {value!r} instead.",
-        parameter=name.split("[")[0].split(".")[0],
-    )
+def fail(name: str, requirement: str, value: Any) -> None:
+    """Raise the one message shape for ``name`` (``segments[1].share``: the parameter is ``segments``)."""
+    parameter = name.split("[")[0].split(".")[0]
+    raise InvalidParameterError(f"{{{parameter}}}{name[len(parameter):]} must be {requirement}; got {value!r}.",
+                                parameter)

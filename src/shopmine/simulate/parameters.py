@@ -122,7 +122,7 @@ class ShopParameters:
     fraud_foreign_share: float = _p(0.65, Interval(float, 0, 1), "Share of fraud orders shipped to a "
                                     "country other than the account's (legitimate orders: 2 %).")
 
-    def validated(self, caller: str = "ShopParameters") -> ShopParameters:
+    def validated(self) -> ShopParameters:
         """A copy with every value checked and normalised (ints to floats, lists to tuples).
 
         Raises
@@ -134,16 +134,16 @@ class ShopParameters:
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
             if f.name == "segments":
-                values[f.name] = validate_segments(value, caller)
+                values[f.name] = validate_segments(value)
             else:
-                values[f.name] = check(f.name, value, f.metadata["constraint"], caller)
+                values[f.name] = check(f.name, value, f.metadata["constraint"])
         for low, high in (("elasticity_min", "elasticity_max"), ("markup_min", "markup_max"),
                           ("promo_depth_min", "promo_depth_max"), ("promo_days_min", "promo_days_max")):
             if values[low] > values[high]:
-                fail(high, f"a value >= {low} ({values[low]:g})", values[high], caller)
+                fail(high, f"a value >= {low} ({values[low]:g})", values[high])
         if values["n_products"] * values["n_days"] > MAX_PRICE_GRID:
             fail("n_days", f"at most {MAX_PRICE_GRID:,} / n_products (the daily price grid of every "
-                 "product is held in memory)", values["n_days"], caller)
+                 "product is held in memory)", values["n_days"])
         weekly = values["weekly_factors"]
         values["weekly_factors"] = tuple(w * 7 / sum(weekly) for w in weekly)
         return ShopParameters(**values)
@@ -166,4 +166,4 @@ def make_parameters(caller: str, **values: Any) -> ShopParameters:
         raise InvalidParameterError(
             f"{caller} got an unexpected parameter {unknown[0]!r}. Valid parameters are: "
             f"{', '.join(PARAMETER_NAMES)}.", parameter=unknown[0])
-    return ShopParameters(**values).validated(caller)
+    return ShopParameters(**values).validated()

@@ -83,24 +83,24 @@ DEFAULT_SEGMENTS: tuple[Segment, ...] = (
 )
 
 
-def validate_segments(value: Any, caller: str) -> tuple[Segment, ...]:
+def validate_segments(value: Any) -> tuple[Segment, ...]:
     """Segments as a tuple of :class:`Segment`; mappings are accepted (from JSON or a config file)."""
     if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
-        fail("segments", "a non-empty sequence of Segment", value, caller)
+        fail("segments", "a non-empty sequence of Segment", value)
     items = list(value)
     if not items:
-        fail("segments", "a non-empty sequence of Segment", value, caller)
+        fail("segments", "a non-empty sequence of Segment", value)
     names = [f.name for f in fields(Segment)]
     segments = []
     for i, item in enumerate(items):
         raw = item.__dict__ if isinstance(item, Segment) else item
         if not isinstance(raw, dict) or set(raw) != set(names):
-            fail(f"segments[{i}]", f"a Segment or a mapping with keys {', '.join(names)}", item, caller)
-        checked = {k: check(f"segments[{i}].{k}", raw[k], SEGMENT_CONSTRAINTS[k], caller) for k in names}
+            fail(f"segments[{i}]", f"a Segment or a mapping with keys {', '.join(names)}", item)
+        checked = {k: check(f"segments[{i}].{k}", raw[k], SEGMENT_CONSTRAINTS[k]) for k in names}
         segments.append(Segment(**checked))
     if len({s.name for s in segments}) != len(segments):
-        fail("segments", "segments with distinct names", [s.name for s in segments], caller)
+        fail("segments", "segments with distinct names", [s.name for s in segments])
     total = sum(s.share for s in segments)
     if abs(total - 1.0) > 1e-6:
-        fail("segments", "segments whose shares sum to 1", round(total, 6), caller)
+        fail("segments", "segments whose shares sum to 1", round(total, 6))
     return tuple(segments)

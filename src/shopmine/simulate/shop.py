@@ -117,7 +117,7 @@ def simulate_shop(n_customers: int = 5000, n_products: int = 500, n_days: int = 
 def simulate_from(parameters: ShopParameters,
                   progress: Callable[[str, float], None] | None = None) -> SimulatedShop:
     """Like :func:`simulate_shop`, from a :class:`ShopParameters` (validated here)."""
-    parameters = parameters.validated("simulate_from")
+    parameters = parameters.validated()
     report = progress or (lambda step, fraction: None)
     raw = generate(parameters, report)
     orders = tables.orders_table(raw)

@@ -10,7 +10,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from shopmine.atomic import atomic_path, atomic_write_text
-from shopmine.errors import ShopmineInputError
+from shopmine.errors import ShopmineInputError, invalid_value
 from shopmine.simulate.shop import SimulatedShop
 
 FORMATS = ("csv", "parquet")
@@ -49,9 +49,7 @@ def write_shop(shop: SimulatedShop, output_dir: str | Path, format: str = "csv")
         Table name (``orders``, ..., ``ground_truth``) to the written file.
     """
     if format not in FORMATS:
-        raise ShopmineInputError(
-            f"The 'format' parameter of write_shop must be one of {', '.join(FORMATS)}. "
-            f"Got {format!r} instead.")
+        raise invalid_value("format", f"one of {', '.join(FORMATS)}", format)
     folder = Path(output_dir)
     if folder.exists() and not folder.is_dir():
         raise ShopmineInputError(f"output folder {folder} is a file; choose a folder path.")

@@ -31,14 +31,14 @@ from shopmine.customers.clv.purchase_timing import SPEND_CAP_QUANTILE, purchase_
 from shopmine.customers.clv.selection import (DEFAULT_ORDER, MIN_HOLDOUT_DAYS, holdout_length,
                                               select_purchase_model)
 from shopmine.customers.clv.summary_input import check_positive_int
-from shopmine.errors import ShopmineInputError
+from shopmine.errors import ShopmineInputError, invalid_value
 from shopmine.features import classify_lines, customer_summary
 from shopmine.result import AnalysisResult
 
-__all__ = ["CHURN_DAYS", "MIN_REPEAT_BUYERS", "MODEL_CHOICES", "OUTPUT_COLUMNS", "PURCHASE_MODELS", "PURCHASE_DAYS",
+__all__ = ["check_clv_request", "CHURN_DAYS", "MIN_REPEAT_BUYERS", "MODEL_CHOICES", "OUTPUT_COLUMNS", "PURCHASE_MODELS", "PURCHASE_DAYS",
            "customer_lifetime_value"]
 
-#: Columns of ``shopmine clv --output`` (the issue's output contract, with the model that served).
+#: Columns of the customers table ``shopmine clv`` writes (the issue's output contract, with the model that served).
 OUTPUT_COLUMNS = ["customer_id", "p_alive", "expected_purchases", "expected_revenue", "churn_probability",
                   "purchase_probability_30d", "model"]
 #: Churn: no purchase in this many days after the as-of date.
@@ -87,10 +87,7 @@ def customer_lifetime_value(orders: ibis.Table, *, as_of: dt.date, horizon_days:
         ``horizon_days`` below 1, an unknown ``model``, no purchase before ``as_of``, fewer than 2
         customers, or fewer than :data:`MIN_REPEAT_BUYERS` customers who bought on more than one day.
     """
-    horizon_days = check_positive_int(horizon_days, "horizon_days", "customer_lifetime_value")
-    if model not in MODEL_CHOICES:
-        raise ShopmineInputError(f"The 'model' parameter of customer_lifetime_value must be one of "
-                                 f"{sorted(MODEL_CHOICES)}. Got {model!r} instead.")
+    horizon_days = check_clv_request(horizon_days, model)
     # A sale line without a price would silently lower a customer's spend and the spend model would
     # fit on it: refused as segment and classify refuse it.
     refuse_unpriced_lines(classify_lines(orders, before=as_of, bulk=False))
@@ -174,6 +171,14 @@ def customer_lifetime_value(orders: ibis.Table, *, as_of: dt.date, horizon_days:
                           summary=summary_text, tables=tables, metrics=metrics)
 
 
+def check_clv_request(horizon_days: object, model: object) -> int:
+    """Refuse a bad horizon or an unknown model (before any table is read); return the horizon."""
+    horizon_days = check_positive_int(horizon_days, "horizon_days")
+    if model not in MODEL_CHOICES:
+        raise invalid_value("model", f"one of {', '.join(MODEL_CHOICES)}", model)
+    return horizon_days
+
+
 def _summary_text(metrics: dict, model_name: str, selection, fallback_reason: str, notes: list[str]) -> str:
     text = (f"{metrics['customers']:,} customers as of {metrics['as_of']} ({metrics['repeat_buyers']:,} bought on more "
             f"than one day). Model: {model_name}")
@@ -206,10 +211,10 @@ def _check_shop(summary: pd.DataFrame, as_of: dt.date, orders: ibis.Table) -> No
     if n < 2:
         raise ShopmineInputError(
             f"lifetime value needs at least 2 customers with a purchase before {as_of}; found {n}. "
-            "Load more orders or choose a later --as-of.")
+            "Load more orders or choose a later {as_of}.", "as_of")
     repeat = int((np.asarray(summary["frequency_lt"]) > 0).sum())
     if repeat < MIN_REPEAT_BUYERS:
         raise ShopmineInputError(
             f"lifetime value needs at least {MIN_REPEAT_BUYERS} customers who bought on more than one day before "
             f"{as_of}; found {repeat} of {n} customers. Without repeat purchases the models cannot tell how often "
-            "customers come back or how long they stay; load a longer order history or choose a later --as-of.")
+            "customers come back or how long they stay; load a longer order history or choose a later {as_of}.", "as_of")

@@ -25,7 +25,7 @@ from scipy.stats import nbinom
 
 from shopmine.customers.clv.optimise import fit_log_params
 from shopmine.customers.clv.summary_input import check_fitted, check_summary
-from shopmine.errors import ShopmineInputError
+from shopmine.errors import ShopmineInputError, invalid_value
 
 __all__ = ["MAX_K", "MBGCNBDModel"]
 
@@ -91,8 +91,7 @@ class MBGCNBDModel:
         lt = check_litt(litt, x)
         if self.k is not None and (isinstance(self.k, bool) or not isinstance(self.k, (int, np.integer))
                                    or not 1 <= self.k <= MAX_K):
-            raise ShopmineInputError(f"The 'k' parameter of MBGCNBDModel must be an int in [1, {MAX_K}]. "
-                                     f"Got {self.k!r} instead.")
+            raise invalid_value("k", f"an integer in [1, {MAX_K}]", self.k)
         rows, counts = np.unique(np.column_stack([x, tx, t, lt]), axis=0, return_counts=True)
         weights = counts / counts.sum()
         scale = max(float(t.mean()), 1e-9)

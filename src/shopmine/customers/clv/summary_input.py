@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from shopmine.errors import NotFittedError, ShopmineInputError
+from shopmine.errors import NotFittedError, ShopmineInputError, invalid_value
 
 __all__ = ["check_fitted", "check_positive_int", "check_summary"]
 
@@ -46,10 +46,10 @@ def check_summary(frequency, recency, T) -> tuple[np.ndarray, np.ndarray, np.nda
     return x, tx, t
 
 
-def check_positive_int(value, name: str, owner: str) -> int:
-    """The scikit-learn message shape for an int parameter in [1, inf)."""
+def check_positive_int(value, name: str) -> int:
+    """``value`` as an int, or the one bad-value message naming ``name``."""
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ShopmineInputError(f"The {name!r} parameter of {owner} must be an int in [1, inf). Got {value!r} instead.")
+        raise invalid_value(name, "an integer of at least 1", value)
     return int(value)
 
 
