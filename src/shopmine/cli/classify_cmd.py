@@ -40,7 +40,7 @@ def classify_command(
     from shopmine.report import write_result_folder
 
     check_outputs(output=output, metrics_output=metrics_output, output_dir=output_dir)
-    shop = Shop(state(ctx).workspace())
+    shop = Shop(state(ctx).workspace)
     out = console()
     with progress(out, "fitting the decision tree and the LightGBM challenger"):
         result = shop.classify(horizon_days=horizon_days, target=target, labels=labels, seed=seed)

@@ -44,7 +44,7 @@ def clv_command(
     from shopmine.report import write_result_folder
 
     check_outputs(output=output, metrics_output=metrics_output, output_dir=output_dir)
-    shop = Shop(state(ctx).workspace())
+    shop = Shop(state(ctx).workspace)
     out = console()
     what = (f"fitting {PURCHASE_MODELS[model][0]}" if model in PURCHASE_MODELS
             else "choosing the purchase model on a holdout")

@@ -48,7 +48,7 @@ def panel_command(
 ) -> None:
     """Zero-filled sales per series and period: units, revenue, returns, orders, prices, discounts."""
     check_outputs(output=output, metrics_output=metrics_output, output_dir=output_dir)
-    shop = Shop(state(ctx).workspace())
+    shop = Shop(state(ctx).workspace)
     out = console()
     with progress(out, "building the sales panel"):
         result = shop.panel(level=level, freq=freq)
@@ -66,7 +66,7 @@ def customers_command(
 ) -> None:
     """One row per customer: recency, frequency, monetary value, returns, tenure, lifetimes columns."""
     check_outputs(output=output, metrics_output=metrics_output, output_dir=output_dir)
-    shop = Shop(state(ctx).workspace())
+    shop = Shop(state(ctx).workspace)
     out = console()
     with progress(out, "building the customer summary"):
         result = shop.customers()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Annotated
 
@@ -12,6 +13,7 @@ from shopmine.cli.helptext import choice
 from shopmine.cli.output import check_outputs, print_metrics, write_table
 from shopmine.classic.logistic import PENALTIES
 from shopmine.classic.tree import CRITERIA
+from shopmine.workspace import is_workspace
 from shopmine.errors import invalid_value
 
 model_app = typer.Typer(help="The four classic methods on any table: fit, evaluate, plot, predict.",
@@ -67,6 +69,7 @@ def _run(ctx: typer.Context, estimator, data: Path, test_data: Path | None, outp
     from shopmine.report import write_result_folder
 
     check_outputs(metrics_output=metrics_output, output_dir=output_dir)
+    started = datetime.now(timezone.utc)
     frame = read_table(data, "data")
     test_frame = read_table(test_data, "test_data") if test_data is not None else None
     estimator.fit(frame, test_frame)
@@ -85,6 +88,18 @@ def _run(ctx: typer.Context, estimator, data: Path, test_data: Path | None, outp
     if metrics_output is not None:
         result.write_metrics(metrics_output)
         out.print(f"written: {metrics_output}")
+    if is_workspace(state(ctx).workspace_dir):
+        # Given a workspace (--workspace, or run inside one), the fit is kept as a run of model_<method>
+        # with its pipeline in the workspace's registry (`shopmine runs`), like every analysis.
+        from shopmine.runs import save_run
+
+        result.models = {**result.models, "pipeline": estimator.pipeline_}
+        parameters = {"data": str(data), "test_data": None if test_data is None else str(test_data),
+                      **estimator.get_params()}
+        run_id = save_run(state(ctx).workspace(), result, analysis=f"model_{estimator.method}",
+                          parameters=parameters, as_of=None, started=started,
+                          command=f"shopmine model {estimator.method}")
+        out.print(f"saved run: {run_id} (`shopmine runs show {run_id}`)")
 
 
 @model_app.command("linear")

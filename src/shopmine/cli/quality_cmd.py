@@ -29,7 +29,7 @@ def quality_command(
     from shopmine.report import render_report, write_result_folder
 
     check_outputs(output=output, metrics_output=metrics_output, output_dir=output_dir)
-    shop = Shop(state(ctx).workspace())
+    shop = Shop(state(ctx).workspace)
     result = shop.quality(verify=verify)
     out = console()
     out.print(result.summary)

@@ -27,7 +27,7 @@ def report_command(
     from shopmine.cli.output import check_outputs
 
     check_outputs(output=output, output_suffixes=(".html", ".htm"))
-    shop = Shop(state(ctx).workspace())
+    shop = Shop(state(ctx).workspace)
     out = console()
     with progress(out, "running the analyses and building the report" if refresh else "building the report"):
         result = shop.report(output, refresh=refresh)

@@ -34,7 +34,7 @@ def segment_command(
     from shopmine.report import write_result_folder
 
     check_outputs(output=output, metrics_output=metrics_output, output_dir=output_dir)
-    shop = Shop(state(ctx).workspace())
+    shop = Shop(state(ctx).workspace)
     out = console()
     with progress(out, "scoring and clustering customers"):
         result = shop.segments(k=k, seed=seed)

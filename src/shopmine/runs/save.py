@@ -69,8 +69,8 @@ def save_run(workspace, result: AnalysisResult, *, analysis: str, parameters: di
         ``forecast``, ``segments``, ``classify``, ``clv`` ...: the folder ``<workspace>/runs/<analysis>``.
     parameters : dict
         The call's arguments, defaults included (recorded as JSON values).
-    as_of : datetime.date
-        The analysis's as-of date.
+    as_of : datetime.date or None
+        The analysis's as-of date (None for a classic model fitted on a table).
     started : datetime.datetime
         When the analysis started (UTC); the run id is made from it.
     batches : list of str, optional
@@ -116,7 +116,7 @@ def save_run(workspace, result: AnalysisResult, *, analysis: str, parameters: di
             "name": result.name, "title": result.title, "summary": result.summary,
             "command": command or f"Shop.{analysis}",
             "parameters": {k: jsonable_parameter(v) for k, v in parameters.items()},
-            "as_of": str(as_of), "engine": workspace.settings.engine, "batches": batches,
+            "as_of": None if as_of is None else str(as_of), "engine": workspace.settings.engine, "batches": batches,
             "rows": {name: t["rows"] for name, t in tables.items()}, "tables": tables, "figures": figures,
             "models": models, "library_versions": library_versions(),
             "started_at": iso(started.astimezone(timezone.utc)), "finished_at": iso(finished),
