@@ -73,3 +73,13 @@ def test_classify_and_clv_commands_save_their_run_and_models(cli, ws):
     assert params["purchase_model"] == "bgnbd"
     assert params["purchase_parameters"] == clv.result.metrics["bgnbd"]
     assert set(params["gamma_gamma"]) == set(clv.result.metrics["gamma_gamma"])
+
+
+def test_runs_list_shows_the_parameters_beyond_the_defaults():
+    from shopmine.cli.runs_cmd import _short
+
+    assert _short("segments", {"k": None, "seed": 42}) == "defaults"
+    assert _short("segments", {"k": 3, "seed": 42}) == "k=3"
+    assert _short("forecast", {"horizon": 28, "top": 50, "model": "auto", "freq": "D"}) == "horizon=28, top=50"
+    # A classic model run has no Shop method: every parameter given is shown.
+    assert _short("model_tree", {"data": "rows.csv", "max_depth": 2}) == "data=rows.csv, max_depth=2"

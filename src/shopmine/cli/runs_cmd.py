@@ -19,8 +19,16 @@ runs_app = typer.Typer(help="Saved analysis runs (forecast, segment, classify, c
 SHORT_PARAMETERS = 60
 
 
-def _short(parameters: dict) -> str:
-    text = ", ".join(f"{k}={v}" for k, v in parameters.items() if v is not None)
+def _short(analysis: str, parameters: dict) -> str:
+    """The parameters a run was given beyond its Shop method's defaults ("defaults" when none): what
+    tells two runs of one analysis apart."""
+    from shopmine.report.sections import SECTIONS
+    from shopmine.shop import Shop, defaults
+
+    methods = {section.analysis: section.method for section in SECTIONS}
+    base = defaults(getattr(Shop, methods[analysis])) if analysis in methods else {}
+    changed = {k: v for k, v in parameters.items() if v is not None and (k not in base or base[k] != v)}
+    text = ", ".join(f"{k}={v}" for k, v in changed.items()) or "defaults"
     return text if len(text) <= SHORT_PARAMETERS else text[:SHORT_PARAMETERS - 3] + "..."
 
 
@@ -53,7 +61,8 @@ def list_command(
         if meta is None:
             table.add_row(entry.run_id, entry.analysis, "", "", "damaged", "", "", "")
             continue
-        table.add_row(entry.run_id, entry.analysis, _short(meta["parameters"]), meta["as_of"], meta["status"],
+        table.add_row(entry.run_id, entry.analysis, _short(entry.analysis, meta["parameters"]), meta["as_of"],
+                      meta["status"],
                       meta["finished_at"].replace("T", " ")[:16], _duration(meta["duration_seconds"]),
                       "yes" if stale_batches(workspace, meta) else "no")
     out.print(table)
