@@ -20,15 +20,9 @@ SHORT_PARAMETERS = 60
 
 
 def _short(analysis: str, parameters: dict) -> str:
-    """The parameters a run was given beyond its Shop method's defaults ("defaults" when none): what
-    tells two runs of one analysis apart."""
-    from shopmine.report.sections import SECTIONS
-    from shopmine.shop import Shop, defaults
+    from shopmine.report.sections import parameters_beyond_defaults
 
-    methods = {section.analysis: section.method for section in SECTIONS}
-    base = defaults(getattr(Shop, methods[analysis])) if analysis in methods else {}
-    changed = {k: v for k, v in parameters.items() if v is not None and (k not in base or base[k] != v)}
-    text = ", ".join(f"{k}={v}" for k, v in changed.items()) or "defaults"
+    text = parameters_beyond_defaults(analysis, parameters)
     return text if len(text) <= SHORT_PARAMETERS else text[:SHORT_PARAMETERS - 3] + "..."
 
 

@@ -32,8 +32,15 @@ SECTIONS = (
 )
 
 
-def _short(parameters: dict) -> str:
-    return ", ".join(f"{k}={v}" for k, v in parameters.items()) or "none"
+def parameters_beyond_defaults(analysis: str, parameters: dict) -> str:
+    """The parameters a run was given beyond its Shop method's defaults, ``"defaults"`` when none: what
+    tells two runs of one analysis apart (every given parameter for an analysis without a Shop method)."""
+    from shopmine.shop import Shop, defaults
+
+    methods = {section.analysis: section.method for section in SECTIONS}
+    base = defaults(getattr(Shop, methods[analysis])) if analysis in methods else {}
+    changed = {k: v for k, v in parameters.items() if v is not None and (k not in base or base[k] != v)}
+    return ", ".join(f"{k}={v}" for k, v in changed.items()) or "defaults"
 
 
 def _from_run(shop, section: Section) -> AnalysisResult:
@@ -48,7 +55,7 @@ def _from_run(shop, section: Section) -> AnalysisResult:
     meta, result = saved.metadata, saved.result
     finished = meta["finished_at"][:16].replace("T", " ")
     notes = [f"Saved run {meta['run_id']} ({meta['command']}, finished {finished} UTC, as of {meta['as_of']}; "
-             f"parameters: {_short(meta['parameters'])})."]
+             f"parameters: {parameters_beyond_defaults(section.analysis, meta['parameters'])})."]
     since = stale_batches(shop.workspace, meta)
     if since:
         notes.append(f"Out of date: this run predates the last ingest (batches since: {', '.join(since)}). Run "

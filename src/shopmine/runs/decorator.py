@@ -58,7 +58,9 @@ def saved_run(analysis: str, when: Callable[[dict[str, Any]], bool] | None = Non
                           if not callable(value)}
             if when is not None and not when(parameters):
                 return method(self, *args, **kwargs)
-            return record_run(self, analysis, parameters, lambda: method(self, *args, **kwargs),
-                              command=f"Shop.{method.__name__}")
+            # The command a person typed when a shell runs it (the CLI names its task on the workspace).
+            task = getattr(self.workspace, "task", None)
+            command = f"shopmine {task}" if task else f"Shop.{method.__name__}"
+            return record_run(self, analysis, parameters, lambda: method(self, *args, **kwargs), command=command)
         return wrapper
     return decorate
