@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from shopmine.cli.context import console, state
-from shopmine.cli.output import check_outputs, percent, print_frame, print_metrics, progress, write_table
+from shopmine.cli.output import check_outputs, percent, print_frame, print_metrics, progress, write_outputs
 from shopmine.shop import Shop, defaults
 
 DEFAULTS = defaults(Shop.classify)
@@ -37,7 +37,6 @@ def classify_command(
 
     Default category: buys again in the next --horizon-days days, evaluated on a time split.
     """
-    from shopmine.report import write_result_folder
 
     check_outputs(output=output, metrics_output=metrics_output, output_dir=output_dir)
     shop = Shop(state(ctx).workspace)
@@ -52,18 +51,8 @@ def classify_command(
     out.print(result.metrics["rules_text"], markup=False, highlight=False)
     print_frame(out, result.tables["current_scores"], f"Today's customers, most likely first (scored by the "
                 f"{result.metrics['scored_by']})", max_rows=10, formats={"probability": percent})
-    if output is not None:
-        write_table(result.tables["current_scores"], output)
-        out.print(f"written: {output}")
-    if metrics_output is not None:
-        result.write_metrics(metrics_output)
-        out.print(f"written: {metrics_output}")
-    if output_dir is not None:
-        write_result_folder(result, output_dir)
-        out.print(f"written: {output_dir / 'index.html'} (plots, tables, metrics.json)")
-
-    if result.run_id:
-        out.print(f"saved run: {result.run_id} (`shopmine runs show {result.run_id}`)")
+    write_outputs(out, result, table=result.tables["current_scores"], output=output,
+                  metrics_output=metrics_output, output_dir=output_dir)
 
 
 def register(app: typer.Typer) -> None:

@@ -9,7 +9,7 @@ import typer
 
 from shopmine.cli.context import console, state
 from shopmine.cli.helptext import choice
-from shopmine.cli.output import check_outputs, money, percent, print_frame, print_metrics, progress, write_table
+from shopmine.cli.output import check_outputs, money, percent, print_frame, print_metrics, progress, write_outputs
 from shopmine.customers.clv import MODEL_CHOICES
 from shopmine.shop import Shop, defaults
 
@@ -41,7 +41,6 @@ def clv_command(
     """Pareto/NBD, BG/NBD or MBG/CNBD-k purchases and Gamma-Gamma spend: probability alive, expected purchases and
     revenue, churn (no purchase in 90 days) and purchase-in-30-days probabilities."""
     from shopmine.customers.clv import OUTPUT_COLUMNS, PURCHASE_MODELS
-    from shopmine.report import write_result_folder
 
     check_outputs(output=output, metrics_output=metrics_output, output_dir=output_dir)
     shop = Shop(state(ctx).workspace)
@@ -62,18 +61,8 @@ def clv_command(
         print_frame(out, result.tables["selection"].drop(columns=["calibration_end"]),
                     "Purchase models on the holdout (purchase days per customer)")
     print_frame(out, result.tables["parameters"], "Fitted parameters (time unit: day)")
-    if output is not None:
-        write_table(result.tables["customers"][OUTPUT_COLUMNS], output)
-        out.print(f"written: {output}")
-    if metrics_output is not None:
-        result.write_metrics(metrics_output)
-        out.print(f"written: {metrics_output}")
-    if output_dir is not None:
-        write_result_folder(result, output_dir)
-        out.print(f"written: {output_dir / 'index.html'} (plots, tables, metrics.json)")
-
-    if result.run_id:
-        out.print(f"saved run: {result.run_id} (`shopmine runs show {result.run_id}`)")
+    write_outputs(out, result, table=result.tables["customers"][OUTPUT_COLUMNS], output=output,
+                  metrics_output=metrics_output, output_dir=output_dir)
 
 
 def register(app: typer.Typer) -> None:

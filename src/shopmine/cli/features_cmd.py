@@ -9,7 +9,7 @@ import typer
 
 from shopmine.cli.context import console, state
 from shopmine.cli.helptext import choice
-from shopmine.cli.output import check_outputs, print_frame, print_metrics, progress, write_table
+from shopmine.cli.output import check_outputs, print_frame, print_metrics, progress, write_outputs
 from shopmine.features.periods import FREQS
 from shopmine.features.sales_panel import LEVELS
 from shopmine.shop import Shop, defaults
@@ -20,20 +20,6 @@ PANEL_DEFAULTS = defaults(Shop.panel)
 OutputDir = Annotated[Path | None, typer.Option("--output-dir", help="Folder for index.html, the table and "
                                                 "metrics.json.")]
 MetricsOutput = Annotated[Path | None, typer.Option("--metrics-output", help="Write the overview metrics as JSON.")]
-
-
-def _save(out, result, table: str, output: Path | None, output_dir: Path | None, metrics_output: Path | None) -> None:
-    from shopmine.report import write_result_folder
-
-    if output is not None:
-        write_table(result.tables[table], output)
-        out.print(f"written: {output}")
-    if metrics_output is not None:
-        result.write_metrics(metrics_output)
-        out.print(f"written: {metrics_output}")
-    if output_dir is not None:
-        write_result_folder(result, output_dir)
-        out.print(f"written: {output_dir / 'index.html'} (table, metrics.json)")
 
 
 @features_app.command("panel")
@@ -54,7 +40,8 @@ def panel_command(
         result = shop.panel(level=level, freq=freq)
     out.print(result.summary)
     print_frame(out, result.tables["panel"].tail(10), f"last rows ({level}, {freq})")
-    _save(out, result, "panel", output, output_dir, metrics_output)
+    write_outputs(out, result, table=result.tables["panel"], output=output, metrics_output=metrics_output,
+                  output_dir=output_dir)
 
 
 @features_app.command("customers")
@@ -74,7 +61,8 @@ def customers_command(
     print_metrics(out, result)
     out.print(result.summary)
     print_frame(out, frame.head(10), "most valuable customers" if "monetary" in frame.columns else "first rows")
-    _save(out, result, "customers", output, output_dir, metrics_output)
+    write_outputs(out, result, table=result.tables["customers"], output=output, metrics_output=metrics_output,
+                  output_dir=output_dir)
 
 
 def register(app: typer.Typer) -> None:

@@ -8,7 +8,8 @@ from typing import Annotated
 import typer
 
 from shopmine.cli.context import console, state
-from shopmine.cli.output import amount, check_outputs, money, percent, print_frame, progress, write_json, write_table
+from shopmine.cli.output import (amount, check_outputs, money, percent, print_frame, print_saved_run, progress,
+                                  write_json, write_table)
 from shopmine.cli.helptext import choice
 from shopmine.features.sales_panel import LEVELS
 from shopmine.forecast.data import FREQS
@@ -106,8 +107,7 @@ def forecast_command(
     if output_dir is not None:
         write_result_folder(result, output_dir)
         out.print(f"written: {output_dir / 'index.html'}")
-    if result.run_id:
-        out.print(f"saved run: {result.run_id} (`shopmine runs show {result.run_id}`)")
+    print_saved_run(out, result)
 
 
 def register(app: typer.Typer) -> None:

@@ -178,3 +178,33 @@ def progress(console: Console, first: str) -> Iterator:
             bar.update(task, description=msg, **({"completed": done, "total": total} if total else {}))
 
         yield update
+
+
+def write_outputs(console: Console, result: AnalysisResult, *, table: pd.DataFrame | None = None,
+                  output: Path | None = None, metrics_output: Path | None = None,
+                  output_dir: Path | None = None) -> None:
+    """Write what a command was asked for, the same way in every command, and name the saved run.
+
+    ``table`` goes to ``output`` (its format from the suffix), the result's metrics to ``metrics_output``,
+    the whole result (``index.html``, plots, tables, ``metrics.json``) to ``output_dir``; each path was
+    checked by :func:`check_outputs` before the work began.
+    """
+    from shopmine.report import write_result_folder  # the HTML renderer only when a folder is asked for
+
+    if output is not None:
+        write_table(table, output)
+        console.print(f"written: {output}")
+    if metrics_output is not None:
+        result.write_metrics(metrics_output)
+        console.print(f"written: {metrics_output}")
+    if output_dir is not None:
+        write_result_folder(result, output_dir)
+        console.print(f"written: {output_dir / 'index.html'} (plots, tables, metrics.json)")
+    print_saved_run(console, result)
+
+
+def print_saved_run(console: Console, result: AnalysisResult) -> None:
+    """Name the run an analysis was saved as (:mod:`shopmine.runs`), if it was."""
+    if result.run_id:
+        console.print(f"saved run: {result.run_id} (`shopmine runs show {result.run_id}`)")
+

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from shopmine.cli.context import console, state
-from shopmine.cli.output import check_outputs, percent, print_frame, print_metrics, write_table
+from shopmine.cli.output import check_outputs, percent, print_frame, print_metrics, write_outputs, write_table
 from shopmine.shop import Shop, defaults
 
 DEFAULTS = defaults(Shop.quality)
@@ -26,7 +26,7 @@ def quality_command(
                                                         "JSON.")] = None,
 ) -> None:
     """Print and save the data-quality report (rows in / loaded / quarantined, nulls, outliers ...)."""
-    from shopmine.report import render_report, write_result_folder
+    from shopmine.report import render_report
 
     check_outputs(output=output, metrics_output=metrics_output, output_dir=output_dir)
     shop = Shop(state(ctx).workspace)
@@ -48,12 +48,7 @@ def quality_command(
         else:
             write_table(shop.quarantine(), output)
         out.print(f"written: {output}")
-    if metrics_output is not None:
-        result.write_metrics(metrics_output)
-        out.print(f"written: {metrics_output}")
-    if output_dir is not None:
-        write_result_folder(result, output_dir)
-        out.print(f"written: {output_dir / 'index.html'} (tables, metrics.json)")
+    write_outputs(out, result, metrics_output=metrics_output, output_dir=output_dir)
     out.print(f"saved: {outputs / 'quality.json'} and {outputs / 'quality.html'}")
 
 

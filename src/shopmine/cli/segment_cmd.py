@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from shopmine.cli.context import console, state
-from shopmine.cli.output import check_outputs, print_frame, print_metrics, progress, write_table
+from shopmine.cli.output import check_outputs, print_frame, print_metrics, progress, write_outputs
 from shopmine.shop import Shop, defaults
 
 DEFAULTS = defaults(Shop.segments)
@@ -31,7 +31,6 @@ def segment_command(
 ) -> None:
     """RFM scores and named segments with suggested actions, and k-means behaviour clusters."""
     from shopmine.customers import OUTPUT_COLUMNS
-    from shopmine.report import write_result_folder
 
     check_outputs(output=output, metrics_output=metrics_output, output_dir=output_dir)
     shop = Shop(state(ctx).workspace)
@@ -47,18 +46,8 @@ def segment_command(
         out.print(profile)
     if result.metrics["cluster_note"]:
         out.print(result.metrics["cluster_note"], markup=False)
-    if output is not None:
-        write_table(result.tables["customers"][OUTPUT_COLUMNS], output)
-        out.print(f"written: {output}")
-    if metrics_output is not None:
-        result.write_metrics(metrics_output)
-        out.print(f"written: {metrics_output}")
-    if output_dir is not None:
-        write_result_folder(result, output_dir)
-        out.print(f"written: {output_dir / 'index.html'} (plots, tables, metrics.json)")
-
-    if result.run_id:
-        out.print(f"saved run: {result.run_id} (`shopmine runs show {result.run_id}`)")
+    write_outputs(out, result, table=result.tables["customers"][OUTPUT_COLUMNS], output=output,
+                  metrics_output=metrics_output, output_dir=output_dir)
 
 
 def register(app: typer.Typer) -> None:
