@@ -59,22 +59,35 @@ def global_options(
 
 
 def _register_commands() -> None:
+    """Add every command to the app, once."""
     from shopmine.cli import commands
 
+    if app.registered_commands or app.registered_groups:
+        return
     for module in commands.MODULES:
         module.register(app)
 
 
-def command():
-    """The ``shopmine`` command built from the Typer app, with readable help (:mod:`shopmine.cli.helptext`)."""
-    from shopmine.cli.helptext import readable_help
+_COMMAND = None
 
-    return readable_help(typer.main.get_command(app))
+
+def command():
+    """The ``shopmine`` command built from the Typer app, with readable help (:mod:`shopmine.cli.helptext`).
+
+    Built once per process: registering the commands again on every call appended a copy of each to
+    the app, so that a process running the CLI many times (the test suite) got slower with every call.
+    """
+    global _COMMAND
+    if _COMMAND is None:
+        from shopmine.cli.helptext import readable_help
+
+        _register_commands()
+        _COMMAND = readable_help(typer.main.get_command(app))
+    return _COMMAND
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; map errors to exit codes with a one-line reason."""
-    _register_commands()
     import sys
 
     argv = hoist_global_options(list(sys.argv[1:] if argv is None else argv))
