@@ -25,8 +25,9 @@ import sys
 import time
 from pathlib import Path
 
+from shared_data import add_data_dir_option, data_dir
+
 ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT.parent / "shared" / "data" / "uci_online_retail"
 RESULTS = ROOT / "bench" / "results" / "report_runs.json"
 ANALYSES = [["forecast", "--top", "200"], ["segment"], ["classify"], ["clv"]]
 
@@ -46,11 +47,12 @@ def shopmine(workspace: Path, *args: str) -> tuple[float, str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workspace", type=Path, required=True, help="Online Retail workspace (built when empty).")
-    parser.add_argument("--data", type=Path, default=DATA, help="Folder of online_retail_*.csv.gz.")
+    add_data_dir_option(parser)
     args = parser.parse_args()
-    files = sorted(args.data.glob("online_retail_*.csv.gz"))
+    folder = data_dir() / "uci_online_retail"
+    files = sorted(folder.glob("online_retail_*.csv.gz"))
     if not files:
-        print(f"SKIPPED: no Online Retail files in {args.data} (see ../shared/data/SOURCES.md); nothing measured.")
+        print(f"SKIPPED: no Online Retail files in {folder} (give --data-dir or SHOPMINE_DATA); nothing measured.")
         return
     workspace = args.workspace
     timings: dict[str, float] = {}

@@ -12,7 +12,12 @@ CONFTEST = (TESTS / "conftest.py").read_text()
 
 
 def test_the_default_is_beside_the_repository(monkeypatch):
-    from conftest import REPO, shared_data_dir
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("shopmine_tests_conftest", TESTS / "conftest.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    REPO, shared_data_dir = module.REPO, module.shared_data_dir
 
     monkeypatch.delenv("SHOPMINE_DATA", raising=False)
     assert REPO == TESTS.parent and (REPO / "pyproject.toml").is_file()

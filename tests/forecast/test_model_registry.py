@@ -77,7 +77,7 @@ def test_the_registered_model_serves_alone_and_unregistered_is_refused(mean3):
     assert run.served == "mean3" and set(run.metrics) == {"mean3"}
     assert (run.forecasts["forecast"] == run.forecasts["mean3"]).all()
     unregister("mean3")
-    with pytest.raises(ShopmineInputError, match=r"model must be one of naive, .*lgbm, auto, got 'mean3'"):
+    with pytest.raises(ShopmineInputError, match=r"model must be one of naive, .*lgbm, auto; got 'mean3'"):
         run_forecast(_series(), horizon=7, freq="D", model="mean3", season_length=7, windows=2)
 
 

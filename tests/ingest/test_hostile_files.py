@@ -123,8 +123,8 @@ def test_wrong_date_format_refuses_the_batch_and_the_corrected_reingest_loads(ru
     code, _, err = run("ingest", str(other), str(path), "--date-format", "%m/%d/%Y")
     assert code == 2
     # 31/01 and 29/02 fail as month/day; 01/03 parses (as 3 January)
-    assert f"{path}, column 'ordered_at': 2 of 3 dates do not parse with --date-format %m/%d/%Y " \
-           "(e.g. '29/02/2024'); nothing was loaded" in err
+    assert f"{path}, column 'ordered_at': 2 of 3 dates do not parse with format %m/%d/%Y " \
+           "(e.g. '29/02/2024'); nothing was loaded: give the date format the file uses" in err
     ws = Workspace(run.workspace, create=False)
     con = ws.warehouse().con
     assert [con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("orders", "quarantine", "batches")] \

@@ -101,16 +101,20 @@ def test_online_retail_preset_names_every_spelling_it_looked_for(ws, tmp_path):
 
 def test_a_wrong_preset_suggests_the_preset_the_columns_match(ws, tmp_path):
     uci = write(tmp_path / "uci.csv", UCI)
+    as_cli = {"mapping": "--map", "preset": "--preset"}  # how the CLI names the parameters (cli/options.py)
     with pytest.raises(ShopmineInputError) as shopify:
         ingest(ws, [uci], options=IngestOptions(preset="shopify"))
-    assert str(shopify.value).endswith("map it with --map order_id=COLUMN; these columns match preset "
-                                       "online_retail: use --preset online_retail instead.")
+    assert str(shopify.value).endswith("map it with mapping order_id=COLUMN; these columns match preset "
+                                       "online_retail: use preset online_retail instead.")
+    assert shopify.value.render(lambda name: as_cli.get(name, name)).endswith(
+        "map it with --map order_id=COLUMN; these columns match preset online_retail: use --preset online_retail "
+        "instead.")
     shop_export = write(tmp_path / "orders_export.csv", SHOPIFY)
-    with pytest.raises(ShopmineInputError, match="these columns match preset shopify: use --preset shopify instead"):
+    with pytest.raises(ShopmineInputError, match="these columns match preset shopify: use preset shopify instead"):
         ingest(ws, [shop_export], options=IngestOptions(preset="transactions"))
     # Without a preset, the missing canonical columns point at the matching preset too (UCI II spellings).
-    with pytest.raises(ShopmineInputError, match=r"or use --preset\. These columns match preset online_retail: "
-                                                 r"use --preset online_retail\."):
+    with pytest.raises(ShopmineInputError, match=r"or use preset\. These columns match preset online_retail: "
+                                                 r"use preset online_retail\."):
         ingest(ws, [write(tmp_path / "uci2.csv", UCI_II)])
 
 

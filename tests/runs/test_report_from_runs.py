@@ -69,7 +69,7 @@ def test_the_report_forecast_is_the_forecast_command_output_and_nothing_is_recom
     # the others were never run: each section names its command
     for name, command in (("segments", "segment"), ("classify", "classify"), ("clv", "clv")):
         assert _section(rendered, name).summary.startswith(f"Not run yet: run `shopmine {command}`")
-    assert "Not run yet: run `shopmine clv` (or `shopmine report --refresh`)" in page
+    assert "Not run yet: run `shopmine clv` (or refresh the report)" in page
 
 
 def test_a_run_older_than_the_last_ingest_says_so(cli, ws, shop_files, tmp_path, rendered):
@@ -89,7 +89,7 @@ def test_a_run_older_than_the_last_ingest_says_so(cli, ws, shop_files, tmp_path,
     assert code == 0, err
     summary = _section(rendered, "segments").summary
     assert (f"Out of date: this run predates the last ingest (batches since: {new_batch}). Run `shopmine segment` "
-            f"again, or `shopmine report --refresh`.") in summary
+            f"again, or refresh the report.") in summary
     assert "Out of date" in html.unescape((tmp_path / "after.html").read_text())
 
 

@@ -21,8 +21,9 @@ SHORT_PARAMETERS = 60
 
 def _short(analysis: str, parameters: dict) -> str:
     from shopmine.report.sections import parameters_beyond_defaults
+    from shopmine.shop import Shop
 
-    text = parameters_beyond_defaults(analysis, parameters)
+    text = parameters_beyond_defaults(analysis, parameters, Shop)
     return text if len(text) <= SHORT_PARAMETERS else text[:SHORT_PARAMETERS - 3] + "..."
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 import ibis
 
-from shopmine.errors import invalid_value
+from shopmine.errors import ShopmineInputError, invalid_value
 from shopmine.features.dates import check_day
 from shopmine.features.lines import CANCEL_WINDOW_DAYS, classify_lines, gross_sale_lines
 from shopmine.features.periods import check_freq, last_period, period_grid, period_start

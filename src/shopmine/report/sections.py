@@ -7,6 +7,7 @@ it. With ``refresh`` each analysis is run again through its Shop method, which s
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass
 
 from shopmine.errors import ShopmineInputError
@@ -32,13 +33,15 @@ SECTIONS = (
 )
 
 
-def parameters_beyond_defaults(analysis: str, parameters: dict) -> str:
-    """The parameters a run was given beyond its Shop method's defaults, ``"defaults"`` when none: what
-    tells two runs of one analysis apart (every given parameter for an analysis without a Shop method)."""
-    from shopmine.shop import Shop, defaults
-
+def parameters_beyond_defaults(analysis: str, parameters: dict, owner: type | None = None) -> str:
+    """The parameters a run was given beyond the defaults of ``owner``'s method for ``analysis`` (the
+    :class:`~shopmine.shop.Shop` class), ``"defaults"`` when none: what tells two runs of one analysis
+    apart (every given parameter for an analysis without a method)."""
     methods = {section.analysis: section.method for section in SECTIONS}
-    base = defaults(getattr(Shop, methods[analysis])) if analysis in methods else {}
+    base = {}
+    if owner is not None and analysis in methods:
+        signature = inspect.signature(getattr(owner, methods[analysis]))
+        base = {k: p.default for k, p in signature.parameters.items() if p.default is not inspect.Parameter.empty}
     changed = {k: v for k, v in parameters.items() if v is not None and (k not in base or base[k] != v)}
     return ", ".join(f"{k}={v}" for k, v in changed.items()) or "defaults"
 
@@ -50,16 +53,16 @@ def _from_run(shop, section: Section) -> AnalysisResult:
         return AnalysisResult(name=section.analysis, title=section.title, summary=f"Not shown: {exc}")
     if saved is None:
         return AnalysisResult(name=section.analysis, title=section.title,
-                              summary=f"Not run yet: run `{section.command}` (or `shopmine report --refresh`) "
+                              summary=f"Not run yet: run `{section.command}` (or refresh the report) "
                                       f"to add this section.")
     meta, result = saved.metadata, saved.result
     finished = meta["finished_at"][:16].replace("T", " ")
     notes = [f"Saved run {meta['run_id']} ({meta['command']}, finished {finished} UTC, as of {meta['as_of']}; "
-             f"parameters: {parameters_beyond_defaults(section.analysis, meta['parameters'])})."]
+             f"parameters: {parameters_beyond_defaults(section.analysis, meta['parameters'], type(shop))})."]
     since = stale_batches(shop.workspace, meta)
     if since:
         notes.append(f"Out of date: this run predates the last ingest (batches since: {', '.join(since)}). Run "
-                     f"`{section.command}` again, or `shopmine report --refresh`.")
+                     f"`{section.command}` again, or refresh the report.")
     result.summary = "\n\n".join([*notes, result.summary])
     return result
 

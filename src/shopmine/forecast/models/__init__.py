@@ -1,7 +1,7 @@
 """The forecasting models, registered in one list.
 
 Adding a model is one file (a class following :class:`~shopmine.forecast.models.base.ForecastModel`)
-and one :func:`register` line below: ``--model``'s choices, the backtest scores and ``auto``'s
+and one :func:`register` line below: the ``model`` parameter's choices, the backtest scores and ``auto``'s
 candidates all read :data:`REGISTRY`.
 """
 
@@ -18,7 +18,7 @@ __all__ = ["REGISTRY", "ForecastModel", "ModelSetting", "ModelSpec", "aliases", 
 
 #: Every forecasting model, in the order of the output columns and the scores table.
 REGISTRY: list[ModelSpec] = []
-#: Not a model: ``--model auto`` serves the best of the registered ones by backtest.
+#: Not a model: ``model="auto"`` serves the best of the registered ones by backtest.
 AUTO = "auto"
 #: Names a model column cannot take: ``auto`` and the other columns of a forecast or backtest table.
 RESERVED = (AUTO, "unique_id", "ds", "y", "cutoff", "forecast", "model")

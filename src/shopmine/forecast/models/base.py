@@ -63,7 +63,7 @@ class ModelSpec:
     Attributes
     ----------
     alias : str
-        The name ``--model`` accepts and the column the model writes.
+        The name the ``model`` parameter accepts and the column the model writes.
     make : callable
         ``make(aliases, setting) -> ForecastModel``: a fresh, unfitted model (``aliases`` lists
         this alias and, for a ``batch``, the other aliases of the batch fitted with it).
