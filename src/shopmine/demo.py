@@ -5,7 +5,6 @@ The work is :meth:`shopmine.shop.Shop.demo`; this module keeps the paths-as-attr
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,15 +19,13 @@ class DemoResult:
     summary: str
 
 
-def run_demo(output_dir: Path, *, n_customers: int = 5000, n_products: int = 500, n_days: int = 730,
-             seed: int = 0, workspace: Path | None = None, settings: dict | None = None,
-             progress: Callable[[str], None] | None = None) -> DemoResult:
+def run_demo(output_dir: Path, **options) -> DemoResult:
     """Write ``<output_dir>/shop`` (the simulated export), the workspace (``workspace``, default
-    ``<output_dir>/workspace``) and ``<output_dir>/report.html`` (:meth:`Shop.demo`).
+    ``<output_dir>/workspace``) and ``<output_dir>/report.html``: :meth:`Shop.demo` with the same keyword
+    options and defaults, its paths as attributes.
 
     Running it twice with the same seed loads nothing new (the files' content was loaded before).
     """
-    result = Shop.demo(output_dir, n_customers=n_customers, n_products=n_products, n_days=n_days, seed=seed,
-                       workspace=workspace, settings=settings, progress=progress)
+    result = Shop.demo(output_dir, **options)
     m = result.metrics
     return DemoResult(Path(m["shop_dir"]), Path(m["workspace_dir"]), Path(m["report_path"]), result.summary)

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import inspect
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
 import ibis
 import pandas as pd
 
+from shopmine.defaults import defaults  # noqa: F401  (the shells read Shop's defaults through it)
 from shopmine.errors import ShopmineInputError, invalid_value
 from shopmine.features import customer_overview, customer_summary, default_as_of, sales_panel
 from shopmine.features.sales_panel import check_panel_request
@@ -22,17 +21,6 @@ from shopmine.report import render_report
 from shopmine.result import AnalysisResult
 from shopmine.runs import saved_run
 from shopmine.workspace import Workspace
-
-
-def defaults(method) -> dict[str, Any]:
-    """The default of each keyword parameter of ``method``: what a shell's options default to, so that a
-    default is written once, in the library.
-
-    >>> defaults(Shop.clv)
-    {'horizon_days': 365, 'model': 'auto'}
-    """
-    return {name: p.default for name, p in inspect.signature(method).parameters.items()
-            if p.default is not inspect.Parameter.empty}
 
 
 class Shop:

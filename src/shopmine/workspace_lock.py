@@ -185,7 +185,7 @@ def read_holders(root: str | Path) -> list[Holder]:
             holder = Holder(int(data["pid"]), str(data["task"]), str(data["since"]), bool(data["exclusive"]))
         except (OSError, ValueError, KeyError, TypeError):
             continue  # being written or removed right now, or not ours
-        if _alive(holder.pid):
+        if process_alive(holder.pid):
             holders.append(holder)
     return sorted(holders, key=lambda h: (not h.exclusive, h.since, h.pid))
 
@@ -206,7 +206,8 @@ def _write_record(root: Path, task: str, exclusive: bool) -> Path:
     return record
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether process ``pid`` still runs (another user's process counts as running)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

@@ -39,7 +39,7 @@ def list_command(
 ) -> None:
     """Each saved run, oldest first: id, analysis, parameters, as-of date, status, when, how long, and whether
     a batch was loaded after it (stale)."""
-    from shopmine.runs import list_runs, stale_batches
+    from shopmine.runs import list_runs, seen_batches, stale_batches
 
     workspace = state(ctx).workspace()
     entries = list_runs(workspace, analysis)
@@ -47,6 +47,7 @@ def list_command(
     if not entries:
         out.print("no saved runs yet; `shopmine forecast`, `segment`, `classify` and `clv` save one each time.")
         return
+    current = seen_batches(workspace)  # read once, for the stale column of every run
     table = Table(title="saved runs", header_style="bold")
     table.add_column("run", no_wrap=True)  # an id is copied from here into `runs show`
     for col in ("analysis", "parameters", "as of", "status", "created (UTC)", "duration", "stale"):
@@ -57,9 +58,8 @@ def list_command(
             table.add_row(entry.run_id, entry.analysis, "", "", "damaged", "", "", "")
             continue
         table.add_row(entry.run_id, entry.analysis, _short(entry.analysis, meta["parameters"]), meta["as_of"],
-                      meta["status"],
-                      meta["finished_at"].replace("T", " ")[:16], _duration(meta["duration_seconds"]),
-                      "yes" if stale_batches(workspace, meta) else "no")
+                      meta["status"], meta["finished_at"].replace("T", " ")[:16], _duration(meta["duration_seconds"]),
+                      "yes" if stale_batches(workspace, meta, current) else "no")
     out.print(table)
     for entry in entries:
         if entry.problem:

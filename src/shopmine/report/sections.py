@@ -7,12 +7,12 @@ it. With ``refresh`` each analysis is run again through its Shop method, which s
 
 from __future__ import annotations
 
-import inspect
 from dataclasses import dataclass
 
+from shopmine.defaults import beyond_defaults
 from shopmine.errors import ShopmineInputError
 from shopmine.result import AnalysisResult
-from shopmine.runs import RunIntegrityError, latest_run, stale_batches
+from shopmine.runs import RunIntegrityError, latest_run, seen_batches, stale_batches
 
 
 @dataclass(frozen=True)
@@ -38,15 +38,11 @@ def parameters_beyond_defaults(analysis: str, parameters: dict, owner: type | No
     :class:`~shopmine.shop.Shop` class), ``"defaults"`` when none: what tells two runs of one analysis
     apart (every given parameter for an analysis without a method)."""
     methods = {section.analysis: section.method for section in SECTIONS}
-    base = {}
-    if owner is not None and analysis in methods:
-        signature = inspect.signature(getattr(owner, methods[analysis]))
-        base = {k: p.default for k, p in signature.parameters.items() if p.default is not inspect.Parameter.empty}
-    changed = {k: v for k, v in parameters.items() if v is not None and (k not in base or base[k] != v)}
-    return ", ".join(f"{k}={v}" for k, v in changed.items()) or "defaults"
+    method = getattr(owner, methods[analysis]) if owner is not None and analysis in methods else None
+    return ", ".join(f"{k}={v}" for k, v in beyond_defaults(method, parameters).items()) or "defaults"
 
 
-def _from_run(shop, section: Section) -> AnalysisResult:
+def _from_run(shop, section: Section, current: list[str]) -> AnalysisResult:
     try:
         saved = latest_run(shop.workspace, section.analysis)
     except RunIntegrityError as exc:
@@ -59,7 +55,7 @@ def _from_run(shop, section: Section) -> AnalysisResult:
     finished = meta["finished_at"][:16].replace("T", " ")
     notes = [f"Saved run {meta['run_id']} ({meta['command']}, finished {finished} UTC, as of {meta['as_of']}; "
              f"parameters: {parameters_beyond_defaults(section.analysis, meta['parameters'], type(shop))})."]
-    since = stale_batches(shop.workspace, meta)
+    since = stale_batches(shop.workspace, meta, current)
     if since:
         notes.append(f"Out of date: this run predates the last ingest (batches since: {', '.join(since)}). Run "
                      f"`{section.command}` again, or refresh the report.")
@@ -88,5 +84,7 @@ def analysis_sections(shop, refresh: bool = False) -> list[AnalysisResult]:
     -------
     list of AnalysisResult
     """
-    build = _recomputed if refresh else _from_run
-    return [build(shop, section) for section in SECTIONS]
+    if refresh:
+        return [_recomputed(shop, section) for section in SECTIONS]
+    current = seen_batches(shop.workspace)  # read once for the four sections' stale checks
+    return [_from_run(shop, section, current) for section in SECTIONS]

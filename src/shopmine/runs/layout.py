@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from shopmine.runs.ids import RUN_ID, check_analysis, check_run_id
+from shopmine.workspace_lock import process_alive
 
 RUNS_DIR = "runs"
 METADATA_FILE = "metadata.json"
@@ -72,16 +73,6 @@ def find_run(workspace, run_id: str) -> Path | None:
     return None
 
 
-def _process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # somebody else's process: alive
-        return True
-    return True
-
-
 def clean_leftovers(workspace, now: float | None = None) -> list[Path]:
     """Remove hidden folders of saves or deletes that died midway; return what was removed.
 
@@ -104,7 +95,7 @@ def clean_leftovers(workspace, now: float | None = None) -> list[Path]:
                 old = now - entry.stat().st_mtime > STALE_TEMP_SECONDS
             except FileNotFoundError:
                 continue  # another process cleaned it first
-            if old or not _process_alive(int(match["pid"])):
+            if old or not process_alive(int(match["pid"])):
                 shutil.rmtree(entry, ignore_errors=True)
                 removed.append(entry)
     return removed

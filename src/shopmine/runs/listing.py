@@ -70,6 +70,8 @@ def delete_run(workspace, run_id: str) -> str:
     return folder.parent.name
 
 
-def stale_batches(workspace, metadata: dict[str, Any]) -> list[str]:
-    """Batches loaded (or removed) since the run: empty when the run saw the workspace's data as it is."""
-    return batches_loaded_since(workspace, metadata.get("batches", []))
+def stale_batches(workspace, metadata: dict[str, Any], current: list[str] | None = None) -> list[str]:
+    """Batches loaded (or removed) since the run: empty when the run saw the workspace's data as it is.
+    ``current``: the workspace's batches now (:func:`~shopmine.runs.metadata.seen_batches`), read once by
+    a caller that checks many runs."""
+    return batches_loaded_since(workspace, metadata.get("batches", []), current)

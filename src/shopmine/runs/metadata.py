@@ -64,13 +64,12 @@ def seen_batches(workspace) -> list[str]:
     return [str(b) for b in list_batches(workspace.warehouse(read_only=True))["batch_id"]]
 
 
-def batches_loaded_since(workspace, batches: list[str]) -> list[str]:
-    """Batches in the workspace now that a run which saw ``batches`` did not see; a removed batch counts
-    too (as ``removed <id>``), since the run's numbers include it."""
-    now = seen_batches(workspace)
-    added = [b for b in now if b not in set(batches)]
-    removed = [f"removed {b}" for b in batches if b not in set(now)]
-    return added + removed
+def batches_loaded_since(workspace, batches: list[str], current: list[str] | None = None) -> list[str]:
+    """Batches in the workspace now (``current``, read when not given) that a run which saw ``batches``
+    did not see; a removed batch counts too (as ``removed <id>``), since the run's numbers include it."""
+    now = seen_batches(workspace) if current is None else current
+    seen, present = set(batches), set(now)
+    return [b for b in now if b not in seen] + [f"removed {b}" for b in batches if b not in present]
 
 
 def iso(moment: datetime) -> str:
