@@ -104,11 +104,20 @@ def delete_command(
     ctx: typer.Context,
     run: Annotated[str, typer.Argument(help="The run id, as `shopmine runs list` shows it.")],
 ) -> None:
-    """Delete a saved run (its fitted models stay in the model registry)."""
+    """Delete a saved run and the model versions only it used (a version another run uses stays)."""
     from shopmine.runs import delete_run
 
-    analysis = delete_run(state(ctx).workspace(), run)
-    console().print(f"deleted run {run} ({analysis}).")
+    deleted = delete_run(state(ctx).workspace(), run)
+    out = console()
+    out.print(f"deleted run {run} ({deleted.analysis}).")
+
+    def versions(models: list[dict]) -> str:
+        return ", ".join(f"{m['name']} v{m['version']}" for m in models)
+
+    if deleted.models_removed:
+        out.print(f"removed its model versions from the registry: {versions(deleted.models_removed)}.")
+    if deleted.models_kept:
+        out.print(f"kept the model versions another run uses: {versions(deleted.models_kept)}.")
 
 
 def register(app: typer.Typer) -> None:

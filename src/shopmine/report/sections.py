@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from shopmine.defaults import beyond_defaults
 from shopmine.errors import ShopmineInputError
 from shopmine.result import AnalysisResult
-from shopmine.runs import RunIntegrityError, latest_run, seen_batches, stale_batches
+from shopmine.runs import RunIntegrityError, latest_run, remove_orphan_models, seen_batches, stale_batches
 
 
 @dataclass(frozen=True)
@@ -86,5 +86,6 @@ def analysis_sections(shop, refresh: bool = False) -> list[AnalysisResult]:
     """
     if refresh:
         return [_recomputed(shop, section) for section in SECTIONS]
+    remove_orphan_models(shop.workspace)  # what killed saves left, before reading the latest runs
     current = seen_batches(shop.workspace)  # read once for the four sections' stale checks
     return [_from_run(shop, section, current) for section in SECTIONS]
