@@ -12,7 +12,8 @@ from rich.table import Table
 from shopmine.cli.context import console, state
 from shopmine.cli.output import print_frame
 
-runs_app = typer.Typer(help="Saved analysis runs (forecast, segment, classify, clv): list, show or delete them.",
+runs_app = typer.Typer(help="Saved analysis runs (quality, forecast, segment, classify, clv, the report's "
+                       "overviews): list, show or delete them.",
                        no_args_is_help=True)
 
 #: Characters of the parameters column in `runs list`; `runs show` prints them whole.
@@ -34,8 +35,8 @@ def _duration(seconds: float) -> str:
 @runs_app.command("list")
 def list_command(
     ctx: typer.Context,
-    analysis: Annotated[str | None, typer.Option("--analysis", help="Only this analysis: forecast, segments, "
-                                                 "classify or clv.")] = None,
+    analysis: Annotated[str | None, typer.Option("--analysis", help="Only this analysis: quality, forecast, "
+                                                 "segments, classify or clv.")] = None,
 ) -> None:
     """Each saved run, oldest first: id, analysis, parameters, as-of date, status, when, how long, and whether
     a batch was loaded after it (stale)."""
@@ -45,7 +46,8 @@ def list_command(
     entries = list_runs(workspace, analysis)
     out = console()
     if not entries:
-        out.print("no saved runs yet; `shopmine forecast`, `segment`, `classify` and `clv` save one each time.")
+        out.print("no saved runs yet; `shopmine quality`, `forecast`, `segment`, `classify` and `clv` save one "
+                  "each time.")
         return
     current = seen_batches(workspace)  # read once, for the stale column of every run
     table = Table(title="saved runs", header_style="bold")
