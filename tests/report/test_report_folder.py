@@ -74,7 +74,7 @@ def test_csv_keeps_a_meaningful_index(tmp_path):
 
 def test_index_and_figure_pages_are_self_contained(tmp_path, sales_result):
     files = write_result_folder(sales_result, tmp_path / "s")
-    bundle = packed_plotlyjs({"bar", "scatter"})  # plotly.js as the pages carry it: the cartesian bundle, packed
+    bundle = packed_plotlyjs()  # plotly.js as the pages carry it: packed
     index = files["index.html"].read_text(encoding="utf-8")
     assert '<section class="result" id="sales">' in index
     assert "<title>Sales overview</title>" in index

@@ -145,13 +145,14 @@ def test_table_cells_and_text_are_escaped(tmp_path):
     assert parse(page).scripts == []  # no figures: no script tags at all
 
 
-def test_plotly_js_is_embedded_exactly_once(report, cartesian_js):
-    # The figures are bars, lines, a scatter and a histogram: the cartesian bundle, packed, once.
-    packed = packed_plotlyjs({"scatter", "bar", "histogram"})
-    assert gzip.decompress(base64.b64decode(packed)).decode() == cartesian_js
+def test_plotly_js_is_embedded_exactly_once(report):
+    # plotly.py's bundle, packed, once for the four figures; never as plain JavaScript.
+    full = plotly.offline.get_plotlyjs()
+    packed = packed_plotlyjs()
+    assert gzip.decompress(base64.b64decode(packed)).decode() == full
     assert report.count(packed) == 1
     assert report.count('id="shopmine-plotlyjs-gzip"') == 1
-    assert plotly.offline.get_plotlyjs()[:2000] not in report and cartesian_js[:2000] not in report
+    assert full[:2000] not in report
     assert report.count("window.shopminePlot(function") == 4  # each figure waits for it, none loads it again
     assert len(report) < len(packed) * 1.5  # not once per figure (4 figures)
 
@@ -169,7 +170,7 @@ def test_report_references_nothing_external(report):
     assert external_references(report) == []
     assert all("src" not in script for script in collector.scripts)  # all scripts inline
     # Outside the bundle (whose code mentions URLs it never loads here) no URL at all.
-    page = report.replace(packed_plotlyjs({"scatter", "bar", "histogram"}), "")
+    page = report.replace(packed_plotlyjs(), "")
     assert "http://" not in page and "https://" not in page
     assert '"showSendToCloud": false' in report  # no "Share chart" button uploading data
 

@@ -142,9 +142,9 @@ def render_html(
         generated_iso=when.isoformat(timespec="seconds"),
         generated_text=when_text,
         sections=sections,
-        # plotly.js exactly once for the whole page, and only when a figure needs it: the smallest
-        # bundle that draws every figure, packed (0.66 or 2.0 MB), then the figures' shared templates.
-        packed_plotlyjs=packed_plotlyjs(page.types) if has_figures else "",
+        # plotly.js exactly once for the whole page, and only when a figure needs it: packed (2.0 MB),
+        # then the figures' shared templates.
+        packed_plotlyjs=packed_plotlyjs() if has_figures else "",
         templates=page.script() if has_figures else "",
         version=__version__,
     )

@@ -9,8 +9,8 @@ be seen on a chart 700 pixels wide. :func:`slim_figure` rewrites the traces of a
 - plain lists of floats below that limit keep :data:`SIGNIFICANT_DIGITS` significant digits;
 - lists of dates at midnight lose the ``T00:00:00``;
 - a WebGL scatter (``scattergl``) of at most :data:`SVG_POINTS` points is drawn as an SVG ``scatter``: as
-  fast at that size, and then the page's plotly.js can be the cartesian bundle
-  (:func:`shopmine.report.pages.plotlyjs`), a third of the full one.
+  fast at that size, and a report holds many figures while a browser keeps only a few WebGL contexts per
+  page (Chrome 16; past that the oldest figure goes blank), and draws them slowly or not at all without a GPU.
 
 The layout (axis ranges, titles, annotations) is left as it is. Analyses keep their full-precision
 figures in their saved runs; only the page is slimmed.
