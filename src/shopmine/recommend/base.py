@@ -1,0 +1,99 @@
+"""What every candidate model offers, and the top-n selection they share.
+
+A model is fitted on :class:`~shopmine.recommend.interactions.Interactions` and scores customer ROWS
+of that data into product COLUMNS. Models are deterministic given ``random_state``, never print, and
+are saved without pickle: ``to_arrays()`` gives plain numeric/str arrays for ``np.savez`` (read back
+with ``allow_pickle=False``) and ``from_arrays(arrays, params)`` rebuilds the fitted model.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+import scipy.sparse as sp
+
+from shopmine.recommend.interactions import Interactions
+
+__all__ = ["CandidateModel", "top_n"]
+
+
+@runtime_checkable
+class CandidateModel(Protocol):
+    """A model that proposes products for customers."""
+
+    name: str  # e.g. "als", "item_knn_bm25", "repeat", "popular_recent"
+
+    def fit(self, data: Interactions) -> CandidateModel: ...
+
+    def score(self, rows: np.ndarray, n: int, *, exclude_bought: bool) -> tuple[np.ndarray, np.ndarray]:
+        """Top-n product COLUMN indices (int64, shape (len(rows), n), -1 padding when fewer) and
+        their scores (float64, same shape, nan padding) for customer ROW indices ``rows`` of the
+        fitted data; with ``exclude_bought`` the customer's already-bought products are left out."""
+        ...
+
+    def to_arrays(self) -> dict[str, np.ndarray]: ...
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, np.ndarray], params: dict[str, Any]) -> CandidateModel: ...
+
+
+def top_n(scores: np.ndarray, n: int, exclude: sp.csr_matrix | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The ``n`` best columns of each row of ``scores``, best first.
+
+    Parameters
+    ----------
+    scores : numpy.ndarray
+        Dense (rows x products) scores. A non-finite score (nan, -inf) marks a product that is no
+        candidate for that row (e.g. a product the customer never bought, for a repeat model).
+    n : int
+        How many columns per row (at least 0).
+    exclude : scipy.sparse.csr_matrix, optional
+        Same shape as ``scores``: the stored entries of each row are left out (the customer's
+        already-bought products, when recommending new items only).
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray)
+        Column indices (int64, rows x n, -1 padding when a row has fewer than ``n`` candidates) and
+        their scores (float64, nan padding). Ties are broken by the lower column index, so the
+        answer is the same on every run.
+    """
+    scores = np.array(scores, dtype=np.float64, copy=True, ndmin=2)
+    n_rows, n_cols = scores.shape
+    if n < 0:
+        raise ValueError(f"n must be at least 0; got {n}")
+    if exclude is not None:
+        if exclude.shape != scores.shape:
+            raise ValueError(f"exclude has shape {exclude.shape}, scores {scores.shape}")
+        coo = exclude.tocoo()
+        scores[coo.row, coo.col] = -np.inf
+    scores[~np.isfinite(scores)] = -np.inf
+    idx = np.full((n_rows, n), -1, dtype=np.int64)
+    out = np.full((n_rows, n), np.nan, dtype=np.float64)
+    take = min(n, n_cols)
+    if take == 0 or n_rows == 0:
+        return idx, out
+    # Partition first (O(products) per row), then sort only the kept columns by score, lower column
+    # first on ties. A row whose n-th score is tied with columns left outside the partition is
+    # redone over all its tied columns so that the tie-break is exact.
+    if take < n_cols:
+        part = np.argpartition(-scores, take - 1, axis=1)[:, :take]
+    else:
+        part = np.broadcast_to(np.arange(n_cols), (n_rows, n_cols))
+    vals = np.take_along_axis(scores, part, axis=1)
+    order = np.lexsort((part, -vals), axis=1)
+    cols = np.take_along_axis(part, order, axis=1)
+    vals = np.take_along_axis(vals, order, axis=1)
+    if take < n_cols:
+        kth = vals[:, -1:]
+        # (-inf is no candidate: a row padded anyway needs no redo.)
+        tied = np.flatnonzero(((scores >= kth).sum(axis=1) > take) & np.isfinite(kth[:, 0]))
+        for r in tied:
+            c = np.flatnonzero(scores[r] >= kth[r, 0])
+            o = np.lexsort((c, -scores[r, c]))[:take]
+            cols[r], vals[r] = c[o], scores[r, c[o]]
+    keep = np.isfinite(vals)
+    idx[:, :take] = np.where(keep, cols, -1)
+    out[:, :take] = np.where(keep, vals, np.nan)
+    return idx, out
