@@ -16,7 +16,7 @@ import scipy.sparse as sp
 from shopmine.errors import NotFittedError
 from shopmine.recommend.interactions import Interactions
 
-__all__ = ["CandidateModel", "check_fitted", "check_n", "check_rows", "score_in_chunks", "top_n"]
+__all__ = ["CandidateModel", "check_fitted", "csr_from_arrays", "csr_to_arrays", "check_n", "check_rows", "score_in_chunks", "top_n"]
 
 
 @runtime_checkable
@@ -150,3 +150,19 @@ def check_fitted(model, attribute: str) -> None:
     """Raise :class:`~shopmine.errors.NotFittedError` when ``model`` has no ``attribute`` yet."""
     if getattr(model, attribute, None) is None:
         raise NotFittedError(f"{type(model).__name__} is not fitted yet; call fit(interactions) first.")
+
+
+def csr_to_arrays(matrix: sp.csr_matrix, prefix: str) -> dict[str, np.ndarray]:
+    """A csr matrix as four plain arrays ``{prefix}_data, _indices, _indptr, _shape`` (for
+    ``np.savez``; read back with ``allow_pickle=False``)."""
+    matrix = sp.csr_matrix(matrix)
+    return {f"{prefix}_data": matrix.data, f"{prefix}_indices": matrix.indices.astype(np.int64),
+            f"{prefix}_indptr": matrix.indptr.astype(np.int64),
+            f"{prefix}_shape": np.asarray(matrix.shape, dtype=np.int64)}
+
+
+def csr_from_arrays(arrays: dict[str, np.ndarray], prefix: str) -> sp.csr_matrix:
+    """The csr matrix saved by :func:`csr_to_arrays`."""
+    shape = tuple(int(v) for v in arrays[f"{prefix}_shape"])
+    return sp.csr_matrix((arrays[f"{prefix}_data"], arrays[f"{prefix}_indices"], arrays[f"{prefix}_indptr"]),
+                         shape=shape)
