@@ -48,6 +48,7 @@ from pathlib import Path
 import pandas as pd
 
 from shopmine.recommend.base import CandidateModel
+from shopmine.recommend.copurchase import CoPurchase
 from shopmine.recommend.evaluation import VARIANTS, Split, evaluate, model_recommendations, temporal_split
 from shopmine.recommend.popularity import Popularity
 from shopmine.recommend.repeat import PurchaseCycle, RepeatPurchases
@@ -66,6 +67,7 @@ MODELS: dict[str, Callable[[], CandidateModel]] = {
     "popular_segment": lambda: SegmentPopularity(),
     "repeat": lambda: RepeatPurchases(),
     "repeat_cycle": lambda: PurchaseCycle(),
+    "copurchase": lambda: CoPurchase(),
 }
 
 #: The issue's figures with this protocol: (recall@10, NDCG@10) per variant and model.
