@@ -51,6 +51,7 @@ from shopmine.recommend.base import CandidateModel
 from shopmine.recommend.copurchase import CoPurchase
 from shopmine.recommend.evaluation import VARIANTS, Split, evaluate, model_recommendations, temporal_split
 from shopmine.recommend.popularity import Popularity
+from shopmine.recommend.recommender import Recommender
 from shopmine.recommend.repeat import PurchaseCycle, RepeatPurchases
 from shopmine.recommend.segment_popularity import SegmentPopularity
 from shopmine.shop import Shop
@@ -68,6 +69,7 @@ MODELS: dict[str, Callable[[], CandidateModel]] = {
     "repeat": lambda: RepeatPurchases(),
     "repeat_cycle": lambda: PurchaseCycle(),
     "copurchase": lambda: CoPurchase(),
+    "default": lambda: Recommender(),
 }
 
 #: The issue's figures with this protocol: (recall@10, NDCG@10) per variant and model.
