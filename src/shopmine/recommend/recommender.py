@@ -297,17 +297,17 @@ class Recommender:
         """The product's name for a sentence (:func:`~shopmine.recommend.reasons.safe_name`)."""
         return reasons.safe_name(self.names_[col], self.product_ids_[col])
 
-    def similar(self, product_id: str, k: int = 10, *, category: str | None = None,
+    def similar(self, product: str, k: int = 10, *, category: str | None = None,
                 exclude_inactive_days: int | None = None) -> pd.DataFrame:
-        """Products bought together with ``product_id`` (:data:`SIMILAR_COLUMNS`), filled from recent
+        """Products bought together with the product id ``product`` (:data:`SIMILAR_COLUMNS`), filled from recent
         popularity when it has fewer than ``k`` companions; the product itself never."""
         check_fitted(self, "models_")
         k = _check_k(k)
-        col = self._product_pos.get_indexer([str(product_id)])[0]
+        col = self._product_pos.get_indexer([str(product)])[0]
         if col < 0:
             raise ShopmineInputError(
-                f"{{product_id}}: no product {str(product_id)[:80]!r} was bought before the as-of date; "
-                f"pick one from the order lines (the product_id column).", "product_id")
+                f"{{product}}: no product {str(product)[:80]!r} was bought by a customer before the as-of date; "
+                f"pick one from the order lines (the product_id column).", "product")
         allowed = self.allowed_products(category, exclude_inactive_days)
         n_products = len(self.product_ids_)
         cols, sims = self.models_["copurchase"].similar(np.array([col]), n_products)
@@ -324,7 +324,7 @@ class Recommender:
                 break
             if c != col and c not in cols and (allowed is None or allowed[c]):
                 rows.append((c, 0.0, reasons.popular_recently(RECENT_WINDOW_DAYS)))
-        return pd.DataFrame({"for_product_id": str(product_id), "rank": np.arange(1, len(rows) + 1, dtype=np.int64),
+        return pd.DataFrame({"for_product_id": str(product), "rank": np.arange(1, len(rows) + 1, dtype=np.int64),
                              "product_id": [str(self.product_ids_[c]) for c, _, _ in rows],
                              "score": [float(s) for _, s, _ in rows], "reason": [r for _, _, r in rows]},
                             columns=SIMILAR_COLUMNS)

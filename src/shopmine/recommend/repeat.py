@@ -168,7 +168,8 @@ def _cycles(history: pd.DataFrame) -> np.ndarray:
     """Each pair's usual cycle in days: its own median gap, else its product's median own cycle
     over its repeat buyers, else the shop's median (a product nobody bought twice)."""
     own = history["own_cycle"]
-    product = own.groupby(history["col"]).transform("median")
-    shop = own.median()
-    shop = 30.0 if np.isnan(shop) else float(shop)  # nobody bought anything twice: a month, stated
+    repeats = own.notna()
+    # Medians over the repeat pairs only (a product nobody bought twice has no median, not a warning).
+    product = history["col"].map(own[repeats].groupby(history.loc[repeats, "col"]).median())
+    shop = float(own[repeats].median()) if repeats.any() else 30.0  # nobody bought anything twice: a month
     return own.fillna(product).fillna(shop).to_numpy(dtype=np.float64)
