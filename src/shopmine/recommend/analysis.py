@@ -204,7 +204,7 @@ def evaluation_result(orders: ibis.Table, *, as_of: dt.date, horizon_days: int, 
     examples = default.recommend(example_ids, k)
     bought = split.truth_all.assign(bought_in_test=True)
     examples = examples.merge(bought, on=["customer_id", "product_id"], how="left")
-    examples["bought_in_test"] = examples["bought_in_test"].fillna(False).astype(bool)
+    examples["bought_in_test"] = examples["bought_in_test"].notna()
     best = {v: table[table["variant"] == v].sort_values(["recall", "model"], ascending=[False, True]).iloc[0]
             for v in VARIANTS}
     summary = (f"Trained on purchases before {as_of}, tested on the next {horizon_days} days: "
