@@ -175,18 +175,24 @@ class Recommender:
         allowed = self.allowed_products(category, exclude_inactive_days)
         ids = np.asarray([customer_ids] if isinstance(customer_ids, str) else list(customer_ids), dtype=object)
         ids = np.asarray([str(i) for i in ids], dtype=object)
-        ids = ids[~pd.Index(ids).duplicated()]
+        if len(ids) > 1:
+            ids = ids[~pd.Index(ids).duplicated()]
         rows = self._customer_pos.get_indexer(ids)
         known = rows >= 0
-        frames = []
+        parts = []
         if known.any():
-            frames.append(self._known(ids[known], rows[known], k, allowed, not repeat))
+            parts.append(self._known(np.flatnonzero(known), rows[known], k, allowed, not repeat))
         if (~known).any():
-            frames.append(self._cold(ids[~known], k, allowed))
-        out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=OUTPUT_COLUMNS)
-        order = pd.Series(np.arange(len(ids)), index=ids)
-        out = out.iloc[np.lexsort((out["rank"].to_numpy(), order[out["customer_id"]].to_numpy()))]
-        return out.reset_index(drop=True)[OUTPUT_COLUMNS]
+            parts.append(self._cold(np.flatnonzero(~known), k, allowed))
+        # Columns as arrays until the one frame at the end (a frame per step costs more than the
+        # answer itself for one customer).
+        cols = {name: np.concatenate([p[name] for p in parts]) for name in ("who", "rank", "col", "score", "reason")}
+        order = np.lexsort((cols["rank"], cols["who"])) if len(parts) > 1 else slice(None)
+        return pd.DataFrame({"customer_id": ids[cols["who"][order]].astype(str),
+                             "rank": cols["rank"][order].astype(np.int64),
+                             "product_id": self.product_ids_[cols["col"][order]].astype(str),
+                             "score": cols["score"][order].astype(np.float64),
+                             "reason": cols["reason"][order]}, columns=OUTPUT_COLUMNS)
 
     def _blend(self, rows: np.ndarray, n: int, allowed: np.ndarray | None,
                exclude_bought: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -234,8 +240,8 @@ class Recommender:
         out_src[u_row[keep], position[keep]] = src_names[best_src[keep]]
         return out_cols, out_scores, out_src
 
-    def _known(self, ids: np.ndarray, rows: np.ndarray, k: int, allowed: np.ndarray | None,
-               exclude_bought: bool) -> pd.DataFrame:
+    def _known(self, who: np.ndarray, rows: np.ndarray, k: int, allowed: np.ndarray | None,
+               exclude_bought: bool) -> dict[str, np.ndarray]:
         cols, scores, src = self._blend(rows, k, allowed, exclude_bought)
         model_names = np.array(list(self.weights), dtype=object)
         source = np.where(src >= 0, model_names[np.maximum(src, 0)], None).astype(object)
@@ -256,28 +262,23 @@ class Recommender:
                 # Below every fused score: the rank order is the score order.
                 scores[i, pos] = last * (1.0 - 1e-3 * (j + 1)) if have else 1.0 / (RRF_K + pos + 1.0)
         r, p = np.nonzero(cols >= 0)
-        frame = pd.DataFrame({"customer_id": ids[r].astype(str), "rank": (p + 1).astype(np.int64),
-                              "product_id": self.product_ids_[cols[r, p]].astype(str),
-                              "score": scores[r, p], "source": source[r, p], "row": rows[r], "col": cols[r, p]})
-        frame["reason"] = self._reasons(frame)
-        return frame
+        chosen, why = cols[r, p], source[r, p]
+        return {"who": who[r], "rank": p + 1, "col": chosen, "score": scores[r, p],
+                "reason": self._reasons(rows[r], chosen, why)}
 
-    def _cold(self, ids: np.ndarray, k: int, allowed: np.ndarray | None) -> pd.DataFrame:
+    def _cold(self, who: np.ndarray, k: int, allowed: np.ndarray | None) -> dict[str, np.ndarray]:
         order = self._popular_order if allowed is None else self._popular_order[allowed[self._popular_order]]
         order = order[:k]
-        why = reasons.popular_recently(RECENT_WINDOW_DAYS)
         n = len(order)
-        return pd.DataFrame({"customer_id": np.repeat(ids.astype(str), n), "rank": np.tile(np.arange(1, n + 1), len(ids)),
-                             "product_id": np.tile(self.product_ids_[order].astype(str), len(ids)),
-                             "score": np.tile(1.0 / (RRF_K + np.arange(1, n + 1)), len(ids)),
-                             "reason": why})
+        return {"who": np.repeat(who, n), "rank": np.tile(np.arange(1, n + 1), len(who)),
+                "col": np.tile(order, len(who)), "score": np.tile(1.0 / (RRF_K + np.arange(1, n + 1)), len(who)),
+                "reason": np.full(n * len(who), reasons.popular_recently(RECENT_WINDOW_DAYS), dtype=object)}
 
-    def _reasons(self, frame: pd.DataFrame) -> list[str]:
-        out = np.full(len(frame), reasons.popular_recently(RECENT_WINDOW_DAYS), dtype=object)
-        rows, cols, source = frame["row"].to_numpy(), frame["col"].to_numpy(), frame["source"].to_numpy()
+    def _reasons(self, rows: np.ndarray, cols: np.ndarray, source: np.ndarray) -> np.ndarray:
+        out = np.full(len(rows), reasons.popular_recently(RECENT_WINDOW_DAYS), dtype=object)
         mine = (source == "repeat_cycle") | (source == "bought_before")
         if mine.any():
-            det = self.models_["repeat_cycle"].details(rows[mine], cols[mine])
+            det = self.models_["repeat_cycle"].detail_arrays(rows[mine], cols[mine])
             texts = [reasons.cycle(p, c, s) if src == "repeat_cycle" else reasons.bought_before(s)
                      for p, c, s, src in zip(det["purchase_days"], det["cycle_days"], det["days_since_last"],
                                              source[mine])]
@@ -291,7 +292,7 @@ class Recommender:
         if segment.any():
             segs = self.models_["popular_segment"].segment_of(rows[segment])
             out[segment] = [reasons.popular_like_you(s) for s in segs]
-        return list(out)
+        return out
 
     def product_name(self, col: int) -> str:
         """The product's name for a sentence (:func:`~shopmine.recommend.reasons.safe_name`)."""
