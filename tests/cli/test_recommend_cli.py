@@ -153,3 +153,13 @@ def test_evaluate_writes_the_table_and_metrics(shop):
     assert code == 2 and "--horizon-days must be a whole number of days, at least 1; got 0." in err
     code, _, err = shop("recommend", "--evaluate")  # default as-of: after the last order, nothing to test on
     assert code == 2 and "Choose an earlier --as-of or a longer --horizon-days" in err
+
+
+def test_hostile_product_names_are_escaped_in_the_report_folder(shop):
+    shop.load(ORDERS.replace("Lamp [bold]x[/]", "<img src=x onerror=alert(1)>"))
+    folder = shop.tmp / "out"
+    code, _, err = shop("recommend", "--customer", "c3", "--no-repeat", "--k", "4", "--output-dir", folder)
+    assert code == 0, err
+    html = (folder / "index.html").read_text()
+    assert "<img src=x" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html  # "often bought with <img ...>" as text
