@@ -1,0 +1,221 @@
+"""The default recommender: a LightGBM LambdaRank re-ranker over the candidate models' proposals.
+
+How it learns without looking at the future:
+
+1. **Earlier splits.** With ``H = horizon_days``, the purchase days before ``as_of - H`` are a shop
+   of their own: the candidate models are fitted on them, propose candidates for the customers
+   known then (:mod:`.rerank_candidates`), the candidates are described by their features at
+   ``as_of - H`` (:mod:`.rerank_features`) and labelled by whether the customer bought the product
+   in ``[as_of - H, as_of)``. The same is done at ``as_of - 2H`` (labels in ``[as_of - 2H, as_of - H)``).
+2. **Validation inside the training period.** A ranker trained on the ``as_of - 2H`` split is
+   validated on the ``as_of - H`` split (NDCG@10, early stopping): that chooses the number of
+   boosting rounds, for this shop, without the test period. The final ranker is trained on both
+   splits together with that many rounds (scaled by the data it gains).
+3. **Applied at as_of.** The candidate models are refitted on all purchase days before ``as_of``;
+   their candidates, with features at ``as_of``, are ordered by the ranker.
+
+Two rankers, one per use: ``all`` (the customer's bought products are candidates: repeat purchases)
+and ``new`` (only products the customer never bought: candidates and labels leave them out).
+
+Without enough history for a split (no customer buys in a label window) the ranker of that use is
+left out and candidates are ordered by their best rank in any source (``fallback``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import lightgbm as lgb
+import numpy as np
+import pandas as pd
+
+from shopmine.recommend.als import ALS
+from shopmine.recommend.ease import EASE, fits_memory
+from shopmine.recommend.interactions import Interactions, interactions_from_days
+from shopmine.recommend.item_knn import ItemKNN
+from shopmine.recommend.params import check_fitted, check_int
+from shopmine.recommend.rerank_candidates import candidate_pairs
+from shopmine.recommend.rerank_features import FEATURES, FeatureTables, add_features, feature_tables
+
+__all__ = ["Reranker", "default_models"]
+
+USES = ("all", "new")
+SOURCES_FIXED = ("history", "popular")
+# Early stopping patience and ceiling of boosting rounds of the validation fit.
+MAX_ROUNDS = 600
+PATIENCE = 50
+
+
+def default_models(n_products: int) -> dict[str, Any]:
+    """The candidate models (unfitted) the re-ranker combines: item-kNN (BM25 and cosine), ALS and,
+    when the catalogue fits memory, EASE."""
+    models: dict[str, Any] = {"item_knn_bm25": ItemKNN(weighting="bm25"),
+                              "item_knn_cosine": ItemKNN(weighting="cosine", neighbours=50),
+                              "als": ALS()}
+    if fits_memory(n_products):
+        models["ease"] = EASE()
+    return models
+
+
+def _clone(model):
+    return type(model)(**model.get_params())
+
+
+def _fit_models(models: dict[str, Any], data: Interactions) -> dict[str, Any]:
+    return {name: _clone(m).fit(data) for name, m in models.items()}
+
+
+def _columns(models: dict[str, Any], use: str) -> list[str]:
+    sources = ([] if use == "new" else ["history"]) + ["popular", *models]
+    return [f"{s}_{kind}" for s in sources for kind in ("score", "rank")] + FEATURES
+
+
+class Reranker:
+    """LightGBM LambdaRank over the candidates of several models (the default recommender).
+
+    Parameters
+    ----------
+    horizon_days : int, default=30
+        Length of the label windows of the training splits (the period recommendations are for).
+    models : dict of str to model, optional
+        Unfitted candidate models by name (default: :func:`default_models`).
+    n_history, n_popular, n_model : int, default=100, 50, 50
+        Candidates per customer from their history, from recent popularity and from each model.
+    learning_rate, num_leaves, min_child_samples : LightGBM's, default=0.05, 31, 50
+    random_state : int, default=0
+    num_threads : int, default=1
+    """
+
+    name = "rerank"
+
+    def __init__(self, *, horizon_days: int = 30, models: dict[str, Any] | None = None, n_history: int = 100,
+                 n_popular: int = 50, n_model: int = 50, learning_rate: float = 0.05, num_leaves: int = 31,
+                 min_child_samples: int = 50, random_state: int = 0, num_threads: int = 1):
+        self.horizon_days = horizon_days
+        self.models = models
+        self.n_history = n_history
+        self.n_popular = n_popular
+        self.n_model = n_model
+        self.learning_rate = learning_rate
+        self.num_leaves = num_leaves
+        self.min_child_samples = min_child_samples
+        self.random_state = random_state
+        self.num_threads = num_threads
+
+    # -- training -----------------------------------------------------------------------------
+
+    def _ranker(self, n_estimators: int) -> lgb.LGBMRanker:
+        return lgb.LGBMRanker(objective="lambdarank", n_estimators=n_estimators, learning_rate=self.learning_rate,
+                              num_leaves=self.num_leaves, min_child_samples=self.min_child_samples,
+                              subsample=0.8, subsample_freq=1, colsample_bytree=0.8,
+                              random_state=self.random_state, n_jobs=self.num_threads, verbose=-1,
+                              lambdarank_truncation_level=20)
+
+    def _split(self, data: Interactions, cut: dt.date, end: dt.date, models: dict) -> dict[str, pd.DataFrame]:
+        """The labelled candidate frames of both uses for the split at ``cut`` (labels in [cut, end))."""
+        days = data.days
+        day = pd.to_datetime(days["day"]).dt.date
+        early = interactions_from_days(days[(day < cut).to_numpy()], as_of=cut)
+        later = days[((day >= cut) & (day < end)).to_numpy()]
+        out = {use: pd.DataFrame() for use in USES}
+        if early.n_customers == 0 or later.empty:
+            return out
+        fitted = _fit_models(models, early)
+        tables = feature_tables(early)
+        rows = early.customer_index(later["customer_id"].to_numpy())
+        cols = early.product_index(later["product_id"].to_numpy())
+        bought = pd.DataFrame({"row": rows, "col": cols})
+        bought = bought[(bought["row"] >= 0) & (bought["col"] >= 0)].drop_duplicates()
+        known = tables.pairs.index
+        for use in USES:
+            positives = bought
+            if use == "new":
+                is_old = pd.MultiIndex.from_frame(bought[["row", "col"]]).isin(known)
+                positives = bought[~is_old]
+            label_rows = np.unique(positives["row"].to_numpy())
+            if len(label_rows) == 0:
+                continue
+            frame = self._candidates(tables, fitted, label_rows, use)
+            frame = frame.merge(positives.assign(label=1), on=["row", "col"], how="left")
+            frame["label"] = frame["label"].fillna(0).astype(np.int32)
+            # LambdaRank learns nothing from a customer none of whose candidates was bought.
+            has_positive = frame.groupby("row")["label"].transform("max").to_numpy() > 0
+            out[use] = frame[has_positive].reset_index(drop=True)
+        return out
+
+    def _candidates(self, tables: FeatureTables, fitted: dict, rows: np.ndarray, use: str) -> pd.DataFrame:
+        cands = candidate_pairs(tables, fitted, rows, exclude_bought=use == "new", n_history=self.n_history,
+                                n_popular=self.n_popular, n_model=self.n_model)
+        return add_features(cands, tables)
+
+    def fit(self, data: Interactions) -> Reranker:
+        horizon = check_int("horizon_days", self.horizon_days, 1)
+        for name in ("n_history", "n_popular", "n_model"):
+            check_int(name, getattr(self, name), 1)
+        models = self.models if self.models is not None else default_models(data.n_products)
+        h = dt.timedelta(days=horizon)
+        recent = self._split(data, data.as_of - h, data.as_of, models)
+        older = self._split(data, data.as_of - 2 * h, data.as_of - h, models)
+        self.rankers_: dict[str, lgb.Booster | None] = {}
+        self.rounds_: dict[str, int] = {}
+        for use in USES:
+            self.rankers_[use], self.rounds_[use] = self._train(models, use, older[use], recent[use])
+        self.models_ = _fit_models(models, data)
+        self.tables_ = feature_tables(data)
+        self.n_products_ = data.n_products
+        return self
+
+    def _train(self, models: dict, use: str, older: pd.DataFrame, recent: pd.DataFrame):
+        columns = _columns(models, use)
+        frames = [f for f in (older, recent) if not f.empty]
+        if not frames:
+            return None, 0
+        if len(frames) == 2:
+            # Rounds chosen on the later split, then both splits together.
+            probe = self._ranker(MAX_ROUNDS)
+            probe.fit(older[columns], older["label"], group=older.groupby("row", sort=False).size().to_numpy(),
+                      eval_set=[(recent[columns], recent["label"])],
+                      eval_group=[recent.groupby("row", sort=False).size().to_numpy()], eval_at=[10],
+                      callbacks=[lgb.early_stopping(PATIENCE, verbose=False)])
+            rounds = max(int(probe.best_iteration_ or MAX_ROUNDS), 10)
+            rounds = int(round(rounds * (len(older) + len(recent)) / len(older)))
+        else:
+            rounds = 100
+        # Each split's customers are groups of their own (the same customer at another date is
+        # another query).
+        frame = pd.concat([f.assign(split=i) for i, f in enumerate(frames)], ignore_index=True)
+        groups = frame.groupby(["split", "row"], sort=False).size().to_numpy()
+        ranker = self._ranker(rounds)
+        ranker.fit(frame[columns], frame["label"], group=groups)
+        return ranker.booster_, rounds
+
+    # -- scoring ------------------------------------------------------------------------------
+
+    def score(self, rows: np.ndarray, n: int, *, exclude_bought: bool) -> tuple[np.ndarray, np.ndarray]:
+        check_fitted(self, "rankers_")
+        rows = np.asarray(rows, dtype=np.int64).reshape(-1)
+        use = "new" if exclude_bought else "all"
+        idx = np.full((len(rows), n), -1, dtype=np.int64)
+        out = np.full((len(rows), n), np.nan, dtype=np.float64)
+        if len(rows) == 0 or n == 0:
+            return idx, out
+        unique_rows = np.unique(rows)
+        frame = self._candidates(self.tables_, self.models_, unique_rows, use)
+        ranker = self.rankers_[use]
+        if ranker is not None:
+            frame["score"] = ranker.predict(frame[_columns(self.models_, use)], num_threads=self.num_threads)
+        else:
+            ranks = frame[[c for c in frame.columns if c.endswith("_rank")]]
+            frame["score"] = -ranks.min(axis=1, skipna=True).fillna(np.inf)
+        frame = frame.sort_values(["row", "score", "col"], ascending=[True, False, True], kind="stable")
+        frame["pos"] = frame.groupby("row").cumcount().to_numpy()
+        frame = frame[frame["pos"].to_numpy() < n]
+        where = {r: i for i, r in enumerate(unique_rows)}
+        block_idx = np.full((len(unique_rows), n), -1, dtype=np.int64)
+        block_out = np.full((len(unique_rows), n), np.nan, dtype=np.float64)
+        r = np.array([where[v] for v in frame["row"].to_numpy()], dtype=np.int64)
+        block_idx[r, frame["pos"].to_numpy()] = frame["col"].to_numpy()
+        block_out[r, frame["pos"].to_numpy()] = frame["score"].to_numpy()
+        pos = np.searchsorted(unique_rows, rows)
+        return block_idx[pos], block_out[pos]
