@@ -102,3 +102,11 @@ def test_top_n_matches_a_full_sort_with_ties():
         expected = sorted(range(40), key=lambda c: (-scores[r, c], c))[:7]
         assert idx[r].tolist() == expected
         np.testing.assert_array_equal(val[r], scores[r, expected])
+
+
+def test_top_n_tiebreak_per_product_and_per_row():
+    scores = np.array([[2.0, 5.0, 2.0, 2.0], [1.0, 1.0, 1.0, np.nan]])
+    idx, _ = top_n(scores, 3, tiebreak=np.array([0.0, 0.0, 3.0, 1.0]))
+    assert idx.tolist() == [[1, 2, 3], [2, 0, 1]]
+    idx, _ = top_n(scores, 2, tiebreak=np.array([[0, 0, 0, 9], [0, 7, 0, 9]]))
+    assert idx.tolist() == [[1, 3], [1, 0]]
