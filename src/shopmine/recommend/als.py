@@ -27,11 +27,11 @@ class ALS(FactorModel):
     Parameters
     ----------
     factors : int, default=64
-    regularization : float, default=0.1
-    alpha : float, default=10.0
+    regularization : float, default=1.0
+    alpha : float, default=3.0
         Scale of the confidences (``implicit``'s ``alpha``).
     iterations : int, default=15
-    weighting : {"log", "bm25"}, default="bm25"
+    weighting : {"log", "bm25"}, default="log"
     random_state : int, default=0
     num_threads : int, default=1
         ``implicit``'s threads (the machine is shared: one by default).
@@ -39,8 +39,8 @@ class ALS(FactorModel):
 
     name = "als"
 
-    def __init__(self, *, factors: int = 64, regularization: float = 0.1, alpha: float = 10.0,
-                 iterations: int = 15, weighting: str = "bm25", random_state: int = 0, num_threads: int = 1):
+    def __init__(self, *, factors: int = 64, regularization: float = 1.0, alpha: float = 3.0,
+                 iterations: int = 15, weighting: str = "log", random_state: int = 0, num_threads: int = 1):
         self.factors = factors
         self.regularization = regularization
         self.alpha = alpha

@@ -20,9 +20,9 @@ import scipy.sparse as sp
 from threadpoolctl import threadpool_limits
 
 from shopmine.errors import ShopmineInputError
+from shopmine.recommend.base import check_fitted, csr_from_arrays, csr_to_arrays, score_in_chunks
 from shopmine.recommend.interactions import Interactions
-from shopmine.recommend.params import check_fitted, check_int, check_real
-from shopmine.recommend.scoring import blocked_top_n, csr_from_arrays, csr_to_arrays
+from shopmine.recommend.params import check_int, check_real
 
 __all__ = ["EASE", "MAX_PRODUCTS", "fits_memory"]
 
@@ -87,7 +87,7 @@ class EASE:
 
     def score(self, rows: np.ndarray, n: int, *, exclude_bought: bool) -> tuple[np.ndarray, np.ndarray]:
         check_fitted(self, "weights_")
-        return blocked_top_n(self.scores, rows, n, self.weights_.shape[0], self.bought_, exclude_bought)
+        return score_in_chunks(self.scores, rows, n, self.bought_ if exclude_bought else None)
 
     def to_arrays(self) -> dict[str, np.ndarray]:
         check_fitted(self, "weights_")

@@ -15,8 +15,7 @@ import scipy.sparse as sp
 from implicit.nearest_neighbours import bm25_weight
 
 from shopmine.errors import invalid_value
-from shopmine.recommend.params import check_fitted
-from shopmine.recommend.scoring import blocked_top_n, csr_from_arrays, csr_to_arrays
+from shopmine.recommend.base import check_fitted, csr_from_arrays, csr_to_arrays, score_in_chunks
 
 __all__ = ["FactorModel", "WEIGHTINGS", "confidence"]
 
@@ -58,7 +57,7 @@ class FactorModel:
 
     def score(self, rows: np.ndarray, n: int, *, exclude_bought: bool) -> tuple[np.ndarray, np.ndarray]:
         check_fitted(self, "item_factors_")
-        return blocked_top_n(self.scores, rows, n, self.item_factors_.shape[0], self.bought_, exclude_bought)
+        return score_in_chunks(self.scores, rows, n, self.bought_ if exclude_bought else None)
 
     def to_arrays(self) -> dict[str, np.ndarray]:
         check_fitted(self, "item_factors_")

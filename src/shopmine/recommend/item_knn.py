@@ -21,10 +21,9 @@ from implicit.nearest_neighbours import BM25Recommender, CosineRecommender
 from threadpoolctl import threadpool_limits
 
 from shopmine.errors import invalid_value
-from shopmine.recommend.base import top_n
+from shopmine.recommend.base import check_fitted, csr_from_arrays, csr_to_arrays, score_in_chunks, top_n
 from shopmine.recommend.interactions import Interactions
-from shopmine.recommend.params import check_fitted, check_int, check_real
-from shopmine.recommend.scoring import blocked_top_n, csr_from_arrays, csr_to_arrays
+from shopmine.recommend.params import check_int, check_real
 
 __all__ = ["ItemKNN"]
 
@@ -87,7 +86,7 @@ class ItemKNN:
 
     def score(self, rows: np.ndarray, n: int, *, exclude_bought: bool) -> tuple[np.ndarray, np.ndarray]:
         check_fitted(self, "similarity_")
-        return blocked_top_n(self.scores, rows, n, self.bought_.shape[1], self.bought_, exclude_bought)
+        return score_in_chunks(self.scores, rows, n, self.bought_ if exclude_bought else None)
 
     def similar(self, cols: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
         """The ``n`` products most similar to each product column (itself left out), best first."""

@@ -6,7 +6,7 @@ import numbers
 
 from shopmine.errors import invalid_value
 
-__all__ = ["check_int", "check_real", "check_fitted"]
+__all__ = ["check_int", "check_real"]
 
 
 def check_int(name: str, value, low: int) -> int:
@@ -24,8 +24,3 @@ def check_real(name: str, value, low: float, *, strict: bool = False) -> float:
         raise invalid_value(name, f"a number {'above' if strict else 'of at least'} {low}", value)
     return float(value)
 
-
-def check_fitted(model, attribute: str) -> None:
-    """Raise the one not-fitted error when ``model`` lacks ``attribute``."""
-    if not hasattr(model, attribute):
-        raise RuntimeError(f"{type(model).__name__} is not fitted yet; call fit(data) first.")

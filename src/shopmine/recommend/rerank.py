@@ -31,10 +31,11 @@ import numpy as np
 import pandas as pd
 
 from shopmine.recommend.als import ALS
+from shopmine.recommend.base import check_fitted
 from shopmine.recommend.ease import EASE, fits_memory
 from shopmine.recommend.interactions import Interactions, interactions_from_days
 from shopmine.recommend.item_knn import ItemKNN
-from shopmine.recommend.params import check_fitted, check_int
+from shopmine.recommend.params import check_int
 from shopmine.recommend.rerank_candidates import candidate_pairs
 from shopmine.recommend.rerank_features import FEATURES, FeatureTables, add_features, feature_tables
 
