@@ -65,11 +65,12 @@ class ALS(FactorModel):
         if weighted.nnz == 0:
             self._set_factors(np.zeros((n_users, factors)), np.zeros((n_items, factors)), data.matrix)
             return self
-        model = AlternatingLeastSquares(factors=factors, regularization=regularization, alpha=alpha,
-                                        iterations=iterations, random_state=self.random_state,
-                                        num_threads=threads)
-        # implicit warns (and slows down) when BLAS runs threads of its own beside its own threads.
+        # implicit warns (and slows down) when BLAS runs threads of its own beside its own threads;
+        # it checks when the model is built.
         with threadpool_limits(1):
+            model = AlternatingLeastSquares(factors=factors, regularization=regularization, alpha=alpha,
+                                            iterations=iterations, random_state=self.random_state,
+                                            num_threads=threads)
             model.fit(weighted, show_progress=False)
         self._set_factors(model.user_factors, model.item_factors, data.matrix)
         return self

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from implicit.nearest_neighbours import BM25Recommender, CosineRecommender
+from implicit.nearest_neighbours import ItemItemRecommender, bm25_weight, normalize
 from threadpoolctl import threadpool_limits
 
 from shopmine.errors import invalid_value
@@ -70,10 +70,13 @@ class ItemKNN:
         if matrix.shape[1] == 0:
             self.similarity_ = sp.csr_matrix((0, 0), dtype=np.float32)
         else:
-            knn = (CosineRecommender(K=self.neighbours, num_threads=1) if self.weighting == "cosine" else
-                   BM25Recommender(K=self.neighbours, K1=self.k1, B=self.b, num_threads=1))
+            # What CosineRecommender / BM25Recommender fit on, handed over as csr (they pass coo,
+            # which implicit converts with a warning).
+            items = matrix.T.tocsr()
+            weighted = normalize(items) if self.weighting == "cosine" else bm25_weight(items, self.k1, self.b)
+            knn = ItemItemRecommender(K=self.neighbours, num_threads=1)
             with threadpool_limits(1):
-                knn.fit(matrix, show_progress=False)
+                knn.fit(sp.csr_matrix(weighted.T, dtype=np.float64), show_progress=False)
             self.similarity_ = sp.csr_matrix(knn.similarity, dtype=np.float32)
             self.similarity_.sort_indices()
         self.bought_ = matrix

@@ -24,6 +24,7 @@ left out and candidates are ordered by their best rank in any source (``fallback
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 import lightgbm as lgb
@@ -31,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from shopmine.recommend.als import ALS
+from shopmine.recommend.bpr import BPR
 from shopmine.recommend.base import check_fitted
 from shopmine.recommend.ease import EASE, fits_memory
 from shopmine.recommend.interactions import Interactions, interactions_from_days
@@ -39,9 +41,11 @@ from shopmine.recommend.params import check_int
 from shopmine.recommend.rerank_candidates import candidate_pairs
 from shopmine.recommend.rerank_features import FEATURES, FeatureTables, add_features, feature_tables
 
-__all__ = ["Reranker", "default_models"]
+__all__ = ["MODEL_CLASSES", "Reranker", "default_models"]
 
 USES = ("all", "new")
+#: The candidate model classes a saved re-ranker may name: an exact allow-list, nothing else is built.
+MODEL_CLASSES = {cls.__name__: cls for cls in (ItemKNN, ALS, BPR, EASE)}
 SOURCES_FIXED = ("history", "popular")
 # Early stopping patience and ceiling of boosting rounds of the validation fit.
 MAX_ROUNDS = 600
@@ -103,6 +107,13 @@ class Reranker:
         self.min_child_samples = min_child_samples
         self.random_state = random_state
         self.num_threads = num_threads
+
+    def get_params(self) -> dict[str, Any]:
+        """The constructor arguments but ``models`` (saved with the fitted arrays)."""
+        return {"horizon_days": self.horizon_days, "n_history": self.n_history, "n_popular": self.n_popular,
+                "n_model": self.n_model, "learning_rate": self.learning_rate, "num_leaves": self.num_leaves,
+                "min_child_samples": self.min_child_samples, "random_state": self.random_state,
+                "num_threads": self.num_threads}
 
     # -- training -----------------------------------------------------------------------------
 
@@ -220,3 +231,51 @@ class Reranker:
         block_out[r, frame["pos"].to_numpy()] = frame["score"].to_numpy()
         pos = np.searchsorted(unique_rows, rows)
         return block_idx[pos], block_out[pos]
+
+    # -- saving -------------------------------------------------------------------------------
+
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        """Plain arrays (no objects): each candidate model's arrays under ``model.<name>.``, the
+        feature tables, the LightGBM rankers in their own text format, and a JSON spec naming the
+        models' classes and parameters."""
+        check_fitted(self, "rankers_")
+        spec = {"models": {name: {"class": type(m).__name__, "params": m.get_params()}
+                           for name, m in self.models_.items()},
+                "rounds": self.rounds_, "n_products": self.n_products_}
+        out: dict[str, np.ndarray] = {"spec": np.array(json.dumps(spec))}
+        for name, model in self.models_.items():
+            out.update({f"model.{name}.{key}": value for key, value in model.to_arrays().items()})
+        for table_name in ("pairs", "items", "customers"):
+            table = getattr(self.tables_, table_name)
+            out[f"table.{table_name}.index"] = np.asarray(table.index.to_frame(index=False).to_numpy(np.int64))
+            out[f"table.{table_name}.values"] = table.to_numpy(np.float64)
+            out[f"table.{table_name}.columns"] = np.asarray(table.columns, dtype=str)
+        for use, ranker in self.rankers_.items():
+            out[f"ranker.{use}"] = np.array("" if ranker is None else ranker.model_to_string())
+        return out
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, np.ndarray], params: dict[str, Any]) -> Reranker:
+        spec = json.loads(str(arrays["spec"]))
+        model = cls(**params)
+        model.models_ = {}
+        for name, entry in spec["models"].items():
+            klass = MODEL_CLASSES.get(entry["class"])
+            if klass is None:
+                raise ValueError(f"a saved re-ranker names an unknown model class {entry['class']!r}")
+            prefix = f"model.{name}."
+            own = {key[len(prefix):]: value for key, value in arrays.items() if key.startswith(prefix)}
+            model.models_[name] = klass.from_arrays(own, entry["params"])
+        tables = {}
+        for table_name, index in (("pairs", ["row", "col"]), ("items", ["col"]), ("customers", ["row"])):
+            idx = np.asarray(arrays[f"table.{table_name}.index"])
+            frame_index = (pd.MultiIndex.from_arrays(idx.T, names=index) if len(index) > 1
+                           else pd.Index(idx[:, 0], name=index[0]))
+            tables[table_name] = pd.DataFrame(np.asarray(arrays[f"table.{table_name}.values"]), index=frame_index,
+                                              columns=[str(c) for c in arrays[f"table.{table_name}.columns"]])
+        model.tables_ = FeatureTables(**tables)
+        model.rankers_ = {use: (lgb.Booster(model_str=str(arrays[f"ranker.{use}"]))
+                                if str(arrays[f"ranker.{use}"]) else None) for use in USES}
+        model.rounds_ = {use: int(v) for use, v in spec["rounds"].items()}
+        model.n_products_ = int(spec["n_products"])
+        return model
