@@ -134,3 +134,29 @@ def test_repeat_round_trip(data, tmp_path):
     np.testing.assert_array_equal(again.score(np.arange(3), 3, exclude_bought=False)[1],
                                   model.score(np.arange(3), 3, exclude_bought=False)[1])
     pd.testing.assert_frame_equal(again.details(np.array([0]), np.array([A])), model.details(np.array([0]), np.array([A])))
+
+
+def test_copurchase_cosine_of_baskets_and_because():
+    from shopmine.recommend.copurchase import CoPurchase
+
+    # Baskets (customer-days): {A, B}, {A, B}, {A, C}, {B}, {D}.
+    data = toy_interactions([
+        ("c1", "A", "2021-01-01"), ("c1", "B", "2021-01-01"),
+        ("c2", "A", "2021-01-02"), ("c2", "B", "2021-01-02"),
+        ("c3", "A", "2021-01-03"), ("c3", "C", "2021-01-03"),
+        ("c3", "B", "2021-01-04"),
+        ("c4", "D", "2021-01-05"),
+    ])
+    model = CoPurchase().fit(data)
+    # A in 3 baskets, B in 3, C in 1: sim(A, B) = 2 / sqrt(3 * 3); sim(A, C) = 1 / sqrt(3).
+    np.testing.assert_allclose(model.similarity_.toarray()[A], [0, 2 / 3, 1 / np.sqrt(3), 0])
+    assert model.together_.toarray()[A].tolist() == [0, 2, 1, 0]
+    cols, sims = model.similar(np.array([A, D]), 3)
+    assert cols.tolist() == [[B, C, -1], [-1, -1, -1]]  # 2/3 before 1/sqrt(3); D shares no basket
+    # c1 bought A and B: C is A's neighbour only (B and C never met), A and B each other's.
+    cols, scores = model.score(np.array([0]), 4, exclude_bought=True)
+    assert cols.tolist() == [[C, -1, -1, -1]]
+    np.testing.assert_allclose(scores[0, 0], 1 / np.sqrt(3))
+    assert model.because(np.array([0, 3]), np.array([C, C])).tolist() == [A, -1]
+    again = CoPurchase.from_arrays(model.to_arrays(), model.get_params())
+    np.testing.assert_array_equal(again.similar(np.array([A]), 3)[0], model.similar(np.array([A]), 3)[0])
