@@ -47,7 +47,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from shopmine.recommend.als import ALS
 from shopmine.recommend.base import CandidateModel
+from shopmine.recommend.bpr import BPR
+from shopmine.recommend.ease import EASE
+from shopmine.recommend.item_knn import ItemKNN
+from shopmine.recommend.rerank import Reranker
+from shopmine.recommend.tuning import ALS_GRID, TunedModel
 from shopmine.recommend.copurchase import CoPurchase
 from shopmine.recommend.evaluation import VARIANTS, Split, evaluate, model_recommendations, temporal_split
 from shopmine.recommend.popularity import Popularity
@@ -68,6 +74,14 @@ MODELS: dict[str, Callable[[], CandidateModel]] = {
     "repeat": lambda: RepeatPurchases(),
     "repeat_cycle": lambda: PurchaseCycle(),
     "copurchase": lambda: CoPurchase(),
+    # The learned models (reclearn): defaults, ALS tuned on the month before the as-of date (its
+    # validation NDCG@10 on all items), and the default recommender, the re-ranker over candidates.
+    "item_knn_cosine": lambda: ItemKNN(weighting="cosine"),
+    "item_knn_bm25": lambda: ItemKNN(weighting="bm25"),
+    "als": lambda: TunedModel(ALS(), ALS_GRID, horizon_days=HORIZON_DAYS),
+    "bpr": lambda: BPR(),
+    "ease": lambda: EASE(),
+    "rerank": lambda: Reranker(horizon_days=HORIZON_DAYS),
 }
 
 #: The issue's figures with this protocol: (recall@10, NDCG@10) per variant and model.
