@@ -18,7 +18,8 @@ Two rankers, one per use: ``all`` (the customer's bought products are candidates
 and ``new`` (only products the customer never bought: candidates and labels leave them out).
 
 Without enough history for a split (no customer buys in a label window) the ranker of that use is
-left out and candidates are ordered by their best rank in any source (``fallback``).
+left out and candidates are ordered by their history rank (bought products first, most purchase
+days first), then by their best rank in any other source.
 """
 
 from __future__ import annotations
@@ -50,6 +51,8 @@ SOURCES_FIXED = ("history", "popular")
 # Early stopping patience and ceiling of boosting rounds of the validation fit.
 MAX_ROUNDS = 600
 PATIENCE = 50
+# Rank of a candidate a source did not propose, in the fallback order (beyond any list length).
+_NOT_RANKED = 1e6
 
 
 def default_models(n_products: int) -> dict[str, Any]:
@@ -187,7 +190,7 @@ class Reranker:
             # Rounds chosen on the later split, then both splits together.
             probe = self._ranker(MAX_ROUNDS)
             probe.fit(older[columns], older["label"], group=older.groupby("row", sort=False).size().to_numpy(),
-                      eval_set=[(recent[columns], recent["label"])],
+                      eval_X=(recent[columns],), eval_y=(recent["label"],),
                       eval_group=[recent.groupby("row", sort=False).size().to_numpy()], eval_at=[10],
                       callbacks=[lgb.early_stopping(PATIENCE, verbose=False)])
             rounds = max(int(probe.best_iteration_ or MAX_ROUNDS), 10)
@@ -218,8 +221,11 @@ class Reranker:
         if ranker is not None:
             frame["score"] = ranker.predict(frame[_columns(self.models_, use)], num_threads=self.num_threads)
         else:
-            ranks = frame[[c for c in frame.columns if c.endswith("_rank")]]
-            frame["score"] = -ranks.min(axis=1, skipna=True).fillna(np.inf)
+            # Repeat purchases first (the strongest simple model on repeat-buying shops), then the
+            # best rank any other source gives; a score that decreases with both.
+            others = frame[[c for c in frame.columns if c.endswith("_rank") and c != "history_rank"]]
+            first = frame["history_rank"].fillna(_NOT_RANKED) if "history_rank" in frame else 0.0
+            frame["score"] = -(first * (_NOT_RANKED + 1) + others.min(axis=1, skipna=True).fillna(_NOT_RANKED))
         frame = frame.sort_values(["row", "score", "col"], ascending=[True, False, True], kind="stable")
         frame["pos"] = frame.groupby("row").cumcount().to_numpy()
         frame = frame[frame["pos"].to_numpy() < n]
