@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from shopmine.errors import ShopmineInputError
 from shopmine.recommend import CandidateModel
 from shopmine.recommend.item_knn import ItemKNN
 from shopmine.recommend.rerank import Reranker
@@ -136,3 +137,24 @@ def test_feature_names_are_the_rankers_columns(fitted):
     names = fitted.rankers_["all"].feature_name()
     assert names[-len(FEATURES):] == FEATURES
     assert names[:2] == ["history_score", "history_rank"]
+
+
+def test_precomputed_lists_equal_ranking_each_request(fitted, data):
+    live = Reranker.from_arrays({k: v for k, v in fitted.to_arrays().items() if not k.startswith("top.")},
+                                fitted.get_params())
+    assert live.top_ == {}
+    rows = np.array([3, 0, 3, 7])  # repeated and unsorted rows
+    for exclude in (False, True):
+        a, sa = fitted.score(rows, 4, exclude_bought=exclude)
+        b, sb = live.score(rows, 4, exclude_bought=exclude)
+        np.testing.assert_array_equal(a, b)
+        np.testing.assert_allclose(sa, sb)
+
+
+def test_bad_requests_and_parameters(fitted, data):
+    with pytest.raises(ValueError, match="customer rows out of range"):
+        fitted.score(np.array([data.n_customers]), 3, exclude_bought=False)
+    with pytest.raises(ShopmineInputError, match="precompute must be an integer of at least 0; got -1."):
+        Reranker(precompute=-1).fit(data)
+    with pytest.raises(ShopmineInputError, match="horizon_days must be an integer of at least 1; got 0."):
+        Reranker(horizon_days=0).fit(data)
