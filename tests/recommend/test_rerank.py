@@ -158,3 +158,11 @@ def test_bad_requests_and_parameters(fitted, data):
         Reranker(precompute=-1).fit(data)
     with pytest.raises(ShopmineInputError, match="horizon_days must be an integer of at least 1; got 0."):
         Reranker(horizon_days=0).fit(data)
+
+
+def test_training_customers_are_sampled_on_a_large_shop(data):
+    full = Reranker(models={}, min_child_samples=5, precompute=0).fit(data)
+    assert full.train_customers_["all"] == [40, 40]
+    small = Reranker(models={}, min_child_samples=5, precompute=0, max_train_customers=7).fit(data)
+    assert small.train_customers_["all"] == [7, 7]
+    assert small.rankers_["all"] is not None

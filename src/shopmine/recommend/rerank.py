@@ -99,13 +99,17 @@ class Reranker:
         At fit time, rank every customer's top ``precompute`` of both uses and keep them: a request for
         at most that many products is then a look-up (a saved run answers one customer in
         microseconds instead of ranking its candidates, tens of milliseconds); 0 ranks every request.
+    max_train_customers : int, default=20000
+        At most this many customers (a seeded sample) per training split: a few hundred candidates
+        each, so the training frame stays in memory on a large shop.
     """
 
     name = "rerank"
 
     def __init__(self, *, horizon_days: int = 30, models: dict[str, Any] | None = None, n_history: int = 100,
                  n_popular: int = 50, n_model: int = 50, learning_rate: float = 0.05, num_leaves: int = 31,
-                 min_child_samples: int = 50, random_state: int = 0, num_threads: int = 1, precompute: int = 50):
+                 min_child_samples: int = 50, random_state: int = 0, num_threads: int = 1, precompute: int = 50,
+                 max_train_customers: int = 20_000):
         self.horizon_days = horizon_days
         self.models = models
         self.n_history = n_history
@@ -117,13 +121,15 @@ class Reranker:
         self.random_state = random_state
         self.num_threads = num_threads
         self.precompute = precompute
+        self.max_train_customers = max_train_customers
 
     def get_params(self) -> dict[str, Any]:
         """The constructor arguments but ``models`` (saved with the fitted arrays)."""
         return {"horizon_days": self.horizon_days, "n_history": self.n_history, "n_popular": self.n_popular,
                 "n_model": self.n_model, "learning_rate": self.learning_rate, "num_leaves": self.num_leaves,
                 "min_child_samples": self.min_child_samples, "random_state": self.random_state,
-                "num_threads": self.num_threads, "precompute": self.precompute}
+                "num_threads": self.num_threads, "precompute": self.precompute,
+                "max_train_customers": self.max_train_customers}
 
     # -- training -----------------------------------------------------------------------------
 
@@ -158,6 +164,10 @@ class Reranker:
             label_rows = np.unique(positives["row"].to_numpy())
             if len(label_rows) == 0:
                 continue
+            if len(label_rows) > self.max_train_customers:
+                # A large shop: a seeded sample of customers keeps the training frame in memory.
+                rng = np.random.default_rng(self.random_state)
+                label_rows = np.sort(rng.choice(label_rows, size=self.max_train_customers, replace=False))
             frame = self._candidates(tables, fitted, label_rows, use)
             frame = frame.merge(positives.assign(label=1), on=["row", "col"], how="left")
             frame["label"] = frame["label"].fillna(0).astype(np.int32)
@@ -176,12 +186,16 @@ class Reranker:
         for name in ("n_history", "n_popular", "n_model"):
             check_int(name, getattr(self, name), 1)
         depth = check_int("precompute", self.precompute, 0)
+        check_int("max_train_customers", self.max_train_customers, 1)
         models = self.models if self.models is not None else default_models(data.n_products)
         h = dt.timedelta(days=horizon)
         recent = self._split(data, data.as_of - h, data.as_of, models)
         older = self._split(data, data.as_of - 2 * h, data.as_of - h, models)
         self.rankers_: dict[str, lgb.Booster | None] = {}
         self.rounds_: dict[str, int] = {}
+        # Customers (queries) per use in each training split, most recent split first.
+        self.train_customers_ = {use: [int(f["row"].nunique()) if not f.empty else 0 for f in (recent[use], older[use])]
+                                 for use in USES}
         for use in USES:
             self.rankers_[use], self.rounds_[use] = self._train(models, use, older[use], recent[use])
         self.models_ = _fit_models(models, data)
