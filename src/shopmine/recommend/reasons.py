@@ -12,6 +12,7 @@ import math
 import re
 
 __all__ = ["MAX_NAME", "bought_before", "bought_together", "cycle", "popular_like_you", "popular_recently",
+           "similar_customers",
            "safe_name"]
 
 MAX_NAME = 60
@@ -70,6 +71,11 @@ def bought_together(name: str) -> str:
 
 def popular_like_you(segment: str | None) -> str:
     return f"popular with customers like you ({segment})" if segment else "popular with customers like you"
+
+
+def similar_customers() -> str:
+    """A product the learned ranker found through customers with similar purchases."""
+    return "bought by customers who buy what you buy"
 
 
 def popular_recently(window_days: int) -> str:
