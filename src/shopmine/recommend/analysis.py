@@ -100,8 +100,10 @@ def saved_recommender(workspace, as_of: dt.date) -> tuple[Recommender, str] | No
         if ARRAYS_KEY not in refs or PARAMS_KEY not in refs:
             continue
         registry = workspace.registry()
-        bundle, _ = registry.load(refs[ARRAYS_KEY]["name"], refs[ARRAYS_KEY]["version"])
         params, _ = registry.load(refs[PARAMS_KEY]["name"], refs[PARAMS_KEY]["version"])
+        if params.get("ranker", "blend") != Recommender().ranker:  # saved by a version with another default
+            continue
+        bundle, _ = registry.load(refs[ARRAYS_KEY]["name"], refs[ARRAYS_KEY]["version"])
         return Recommender.from_arrays(bundle.arrays, params), entry.run_id
     return None
 
