@@ -323,14 +323,16 @@ class Shop:
         """The fitted recommender for this as-of date and the batches loaded now, and the saved run it
         comes from: the latest saved ``recommend`` run's, else fitted now (run id None until saved).
         Kept on this Shop, so that one process answers many questions from one load."""
-        from shopmine.recommend.analysis import fit_recommender, saved_recommender, saved_run_id, segment_labels
+        from shopmine.recommend.analysis import fit_recommender, saved_recommender, segment_labels
         from shopmine.runs.metadata import seen_batches
 
         key = (self.as_of, tuple(seen_batches(self.workspace)))
         cached = getattr(self, "_recommender_cache", None)
         if cached is not None and cached[0] == key:
-            if cached[2] is None and not refit:  # fitted here and saved since: name its run
-                cached = self._recommender_cache = (key, cached[1], saved_run_id(self.workspace, self.as_of))
+            pending = getattr(self, "_recommend_pending", None)
+            if cached[2] is None and pending is not None and pending.run_id:
+                # Fitted here and saved since with the result that carried it: that run is its source now.
+                cached = self._recommender_cache = (key, cached[1], pending.run_id)
             if cached[2] is None or not refit:
                 return cached[1], cached[2]
         found = None if refit else saved_recommender(self.workspace, self.as_of)
@@ -363,9 +365,12 @@ class Shop:
 
         check_recommend_request(customers, k, repeat, category, exclude_inactive_days, product)
         recommender, run_id = self._recommender(refit)
-        return recommend_result(recommender, customers=customers, k=k, repeat=repeat, category=category,
-                                exclude_inactive_days=exclude_inactive_days, product=product, source_run=run_id,
-                                save_models=run_id is None)
+        result = recommend_result(recommender, customers=customers, k=k, repeat=repeat, category=category,
+                                  exclude_inactive_days=exclude_inactive_days, product=product, source_run=run_id,
+                                  save_models=run_id is None)
+        if run_id is None:  # saved as a run with the models: the run id it gets names the source from then on
+            self._recommend_pending = result
+        return result
 
     @saved_run("recommend_evaluation")
     def recommend_evaluation(self, horizon_days: int = 30, k: int = 10) -> AnalysisResult:

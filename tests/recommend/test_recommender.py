@@ -146,3 +146,13 @@ def test_unknown_ranker_is_refused():
 def test_scores_like_a_candidate_model(rec):
     cols, scores = rec.score(np.array([0, 3]), 2, exclude_bought=True)
     assert cols.shape == (2, 2) and (cols[1] == -1).all()  # c4 bought everything
+
+
+@pytest.mark.parametrize("ranker", ["rerank", "blend"])
+def test_every_customer_bought_every_product(ranker):
+    log = [(c, p, d) for c in ("c1", "c2", "c3") for p in ("A", "B")
+           for d in ("2021-01-05", "2021-02-05", "2021-02-20")]
+    rec = Recommender(ranker=ranker).fit(toy_interactions(log))
+    out = rec.recommend(["c1", "c2", "c3"], 5, repeat=False)  # nothing new anywhere: bought products, not nothing
+    _check_contract(out, 5)
+    assert out.groupby("customer_id")["product_id"].apply(sorted).tolist() == [["A", "B"]] * 3

@@ -108,19 +108,6 @@ def saved_recommender(workspace, as_of: dt.date) -> tuple[Recommender, str] | No
     return None
 
 
-def saved_run_id(workspace, as_of: dt.date) -> str | None:
-    """The id of the latest saved recommend run for ``as_of`` over the batches loaded now (metadata only)."""
-    from shopmine.runs.listing import list_runs
-    from shopmine.runs.metadata import seen_batches
-
-    batches = seen_batches(workspace)
-    for entry in sorted(list_runs(workspace, ANALYSIS), key=lambda e: e.sort_key, reverse=True):
-        meta = entry.metadata
-        if meta is not None and meta.get("as_of") == str(as_of) and meta.get("batches") == batches:
-            return entry.run_id
-    return None
-
-
 def recommend_result(recommender: Recommender, *, customers=None, k: int = 10, repeat: bool = True,
                      category: str | None = None, exclude_inactive_days: int | None = None,
                      product: str | None = None, source_run: str | None = None,
