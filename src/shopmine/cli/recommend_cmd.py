@@ -79,7 +79,7 @@ def recommend_command(
         shown.insert(shown.columns.get_loc("product_id") + 1, "name",
                      [safe_name(names.get(p), p) for p in shown["product_id"]])
     shown = shown.drop(columns="score")
-    print_frame(out, shown, "Products bought together" if product is not None else "Recommendations",
+    print_frame(out, shown, f"Bought together with {product}" if product is not None else f"Top {k} per customer",
                 max_rows=max(k, 20) if not all_ else 20)
     print_metrics(out, result, METRIC_KEYS)
     write_outputs(out, result, table=table, output=output, metrics_output=metrics_output, output_dir=output_dir)
