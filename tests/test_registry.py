@@ -279,6 +279,43 @@ def test_version_numbers_are_never_reused_after_a_concurrent_publish(registry, m
     ])
 
 
+def test_delete_removes_one_version_and_the_emptied_model_folder(registry):
+    registry.save("m", {"v": 1})
+    registry.save("m", {"v": 2})
+    assert registry.delete("m", 1) is True and registry.delete("m", 1) is False
+    assert [v.version for v in registry.versions("m")] == [2] and tree_files(registry.root / "m") == [
+        "v2", "v2/metadata.json", "v2/model.json"]
+    assert registry.delete("m", 2) is True
+    assert registry.names() == [] and not (registry.root / "m").exists()
+    with pytest.raises(ShopmineInputError, match="version must be an int such as 1, not '1'"):
+        registry.delete("m", "1")
+
+
+def test_leftover_hidden_folders_of_dead_or_old_processes_are_removed(registry):
+    import os
+    import subprocess
+    import sys
+    import time
+
+    registry.save("m", {"v": 1})
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    folder = registry.root / "m"
+    leftovers = {name: folder / name for name in (f".v-00ff-{dead.pid}.tmp", f".del-v7-00ff-{dead.pid}.tmp",
+                                                  f".v-0aff-{os.getppid()}.tmp", ".v-1aff.tmp", ".v-2aff.tmp")}
+    for path in leftovers.values():
+        path.mkdir()
+        (path / "model.json").write_text("{}")
+    hours_ago = time.time() - 7200
+    os.utime(leftovers[".v-2aff.tmp"], (hours_ago, hours_ago))  # no PID (older layout) and old
+    removed = registry.clean_leftovers()
+    assert sorted(p.name for p in removed) == sorted([f".v-00ff-{dead.pid}.tmp", f".del-v7-00ff-{dead.pid}.tmp",
+                                                      ".v-2aff.tmp"])
+    # A live process's publication and a recent one of unknown process stay; the version is untouched.
+    assert sorted(p.name for p in folder.iterdir()) == sorted([f".v-0aff-{os.getppid()}.tmp", ".v-1aff.tmp", "v1"])
+    assert registry.load("m")[0] == {"v": 1}
+
+
 # -- metadata --------------------------------------------------------------------------------------
 def test_metadata_contents(registry, frame):
     X, y = frame

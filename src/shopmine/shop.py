@@ -113,6 +113,7 @@ class Shop:
         return ingest(self.workspace, files, options=options, products=list(products), customers=list(customers),
                       progress=progress)
 
+    @saved_run("quality")
     def quality(self, verify: bool = False) -> AnalysisResult:
         """The data-quality report; ``verify`` also hashes every order part file against its sha256."""
         warehouse = self.workspace.warehouse(read_only=True)
@@ -384,11 +385,12 @@ class Shop:
                                  products=self.products(), labels=segment_labels(self.workspace, self.as_of))
 
     def analyses(self, refresh: bool = False) -> list[AnalysisResult]:
-        """Every analysis in report order: quality and overviews computed, the others read from their
-        latest saved runs, or recomputed (and saved) with ``refresh`` (:mod:`shopmine.report.sections`)."""
-        from shopmine.report.sections import analysis_sections
+        """Every section in report order, read from saved runs: quality and the analyses from their latest
+        runs (or recomputed and saved with ``refresh``), the overviews from the runs made from the batches
+        loaded now (computed and saved when there is none) (:mod:`shopmine.report.sections`)."""
+        from shopmine.report.sections import report_sections
 
-        return [self.quality(), *self.overview_results(), *analysis_sections(self, refresh)]
+        return report_sections(self, refresh)
 
     def report(self, output: str | Path | None = None, refresh: bool = False) -> AnalysisResult:
         """Write one self-contained HTML report (default ``<workspace>/outputs/report.html``); the result's
