@@ -93,7 +93,8 @@ def test_the_report_forecast_is_the_forecast_command_output_and_nothing_is_recom
                                           "classify", "clv", "recommend_evaluation"]
     # the others were never run: each section names its command
     for name, command in (("segments", "segment"), ("classify", "classify"), ("clv", "clv"),
-                          ("recommend_evaluation", "--as-of DATE recommend --evaluate")):
+                          ("recommend_evaluation",
+                           "recommend in its evaluate mode, as of a day a month or more before the last order")):
         assert _section(rendered, name).summary.startswith(f"Not run yet: run `shopmine {command}`")
     assert "Not run yet: run `shopmine clv` (or refresh the report)" in page
 
