@@ -212,11 +212,13 @@ class Reranker:
         splits = [self._split(data, data.as_of - (i + 1) * h, data.as_of - i * h, models) for i in range(n_splits)]
         self.rankers_: dict[str, lgb.Booster | None] = {}
         self.rounds_: dict[str, int] = {}
+        self.validation_ndcg_: dict[str, float] = {}
         # Customers (queries) per use in each training split, most recent split first.
         self.train_customers_ = {use: [int(s[use]["row"].nunique()) if not s[use].empty else 0 for s in splits]
                                  for use in USES}
         for use in USES:
-            self.rankers_[use], self.rounds_[use] = self._train(models, use, [s[use] for s in splits])
+            self.rankers_[use], self.rounds_[use], self.validation_ndcg_[use] = self._train(
+                models, use, [s[use] for s in splits])
         self.models_ = _fit_models(models, data)
         self.tables_ = feature_tables(data)
         self.n_products_ = data.n_products
@@ -227,11 +229,13 @@ class Reranker:
         return self
 
     def _train(self, models: dict, use: str, splits: list[pd.DataFrame]):
-        """The ranker of ``use`` on the labelled splits (most recent first) and its boosting rounds."""
+        """The ranker of ``use`` on the labelled splits (most recent first), its boosting rounds and the
+        NDCG@10 on the most recent split of the ranker trained on the others (nan with one split)."""
         columns = _columns(models, use)
         frames = [f for f in splits if not f.empty]
         if not frames:
-            return None, 0
+            return None, 0, float("nan")
+        validation = float("nan")
         if len(frames) >= 2:
             # Rounds chosen on the most recent split by a ranker of the older ones, then all together.
             older = _stack(frames[1:])
@@ -241,13 +245,14 @@ class Reranker:
                       eval_group=[_groups(frames[0])], eval_at=[10],
                       callbacks=[lgb.early_stopping(PATIENCE, verbose=False)])
             rounds = max(int(probe.best_iteration_ or MAX_ROUNDS), 10)
+            validation = float(probe.best_score_["valid_0"]["ndcg@10"])
             rounds = int(round(rounds * sum(map(len, frames)) / len(older)))
         else:
             rounds = SINGLE_SPLIT_ROUNDS
         frame = _stack(frames)
         ranker = self._ranker(rounds)
         ranker.fit(frame[columns], frame["label"], group=_groups(frame))
-        return ranker.booster_, rounds
+        return ranker.booster_, rounds, validation
 
     # -- scoring ------------------------------------------------------------------------------
 
