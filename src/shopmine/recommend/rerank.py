@@ -6,11 +6,12 @@ How it learns without looking at the future:
    of their own: the candidate models are fitted on them, propose candidates for the customers
    known then (:mod:`.rerank_candidates`), the candidates are described by their features at
    ``as_of - H`` (:mod:`.rerank_features`) and labelled by whether the customer bought the product
-   in ``[as_of - H, as_of)``. The same is done at ``as_of - 2H`` (labels in ``[as_of - 2H, as_of - H)``).
-2. **Validation inside the training period.** A ranker trained on the ``as_of - 2H`` split is
-   validated on the ``as_of - H`` split (NDCG@10, early stopping): that chooses the number of
-   boosting rounds, for this shop, without the test period. The final ranker is trained on both
-   splits together with that many rounds (scaled by the data it gains).
+   in ``[as_of - H, as_of)``. The same is done at ``as_of - 2H`` (labels in ``[as_of - 2H, as_of - H)``)
+   and so on, ``n_splits`` splits in all (default 2).
+2. **Validation inside the training period.** A ranker trained on the older splits is validated on
+   the most recent one (NDCG@10, early stopping): that chooses the number of boosting rounds, for
+   this shop, without the test period (``validation_ndcg_`` keeps the score). The final ranker is
+   trained on all splits together with that many rounds (scaled by the data it gains).
 3. **Applied at as_of.** The candidate models are refitted on all purchase days before ``as_of``;
    their candidates, with features at ``as_of``, are ordered by the ranker.
 
