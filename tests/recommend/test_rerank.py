@@ -166,3 +166,13 @@ def test_training_customers_are_sampled_on_a_large_shop(data):
     small = Reranker(models={}, min_child_samples=5, precompute=0, max_train_customers=7).fit(data)
     assert small.train_customers_["all"] == [7, 7]
     assert small.rankers_["all"] is not None
+
+
+def test_one_split_trains_a_fixed_number_of_rounds_without_validation(data):
+    model = Reranker(models={}, min_child_samples=5, precompute=0, n_splits=1).fit(data)
+    assert model.rounds_ == {"all": 100, "new": 100}
+    assert np.isnan(model.validation_ndcg_["all"])
+    assert model.train_customers_["all"] == [40]
+    three = Reranker(models={}, min_child_samples=5, precompute=0, n_splits=3).fit(data)
+    assert len(three.train_customers_["all"]) == 3
+    assert 0.0 < three.validation_ndcg_["all"] <= 1.0
