@@ -135,7 +135,7 @@ def test_k_beyond_the_candidates_pads(fitted, data):
 
 def test_feature_names_are_the_rankers_columns(fitted):
     names = fitted.rankers_["all"].feature_name()
-    assert names[-len(FEATURES):] == FEATURES
+    assert names[-len(FEATURES) - 1:] == FEATURES + ["item_knn_cosine_recent"]
     assert names[:2] == ["history_score", "history_rank"]
 
 

@@ -32,6 +32,7 @@ from typing import Any
 import lightgbm as lgb
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from shopmine.recommend.als import ALS
 from shopmine.recommend.bpr import BPR
@@ -52,6 +53,8 @@ SOURCES_FIXED = ("history", "popular")
 # Early stopping patience and ceiling of boosting rounds of the validation fit.
 MAX_ROUNDS = 600
 PATIENCE = 50
+# The customer's recent purchases (days before the as-of date) for the recent item-kNN feature.
+RECENT_DAYS = 90
 # Boosting rounds when there is one split only (nothing to choose them on).
 SINGLE_SPLIT_ROUNDS = 100
 # Rank of a candidate a source did not propose, in the fallback order (beyond any list length).
@@ -91,9 +94,27 @@ def _groups(frame: pd.DataFrame) -> np.ndarray:
     return frame.groupby(keys, sort=False).size().to_numpy()
 
 
+def _knn_names(models: dict[str, Any]) -> list[str]:
+    return [name for name, model in models.items() if isinstance(model, ItemKNN)]
+
+
+def recent_similarity(knn: ItemKNN, tables: FeatureTables, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """Item-kNN score of each (row, col) pair from the customer's purchases of the last
+    :data:`RECENT_DAYS` days only: what they buy now, rather than all they ever bought."""
+    pairs = tables.pairs
+    recent = pairs.index[pairs["pair_since_last"].to_numpy() <= RECENT_DAYS]
+    n_rows, n_cols = len(tables.customers), knn.similarity_.shape[0]
+    bought = sp.csr_matrix((np.ones(len(recent)), (recent.get_level_values("row"), recent.get_level_values("col"))),
+                           shape=(n_rows, n_cols))
+    # sum_i bought[r, i] * S[i, c], for the requested pairs only.
+    into = knn.similarity_.T.tocsr()
+    return np.asarray(bought[rows].multiply(into[cols]).sum(axis=1), dtype=np.float64).reshape(-1)
+
+
 def _columns(models: dict[str, Any], use: str) -> list[str]:
     sources = ([] if use == "new" else ["history"]) + ["popular", *models]
-    return [f"{s}_{kind}" for s in sources for kind in ("score", "rank")] + FEATURES
+    return ([f"{s}_{kind}" for s in sources for kind in ("score", "rank")] + FEATURES
+            + [f"{name}_recent" for name in _knn_names(models)])
 
 
 class Reranker:
@@ -198,7 +219,11 @@ class Reranker:
     def _candidates(self, tables: FeatureTables, fitted: dict, rows: np.ndarray, use: str) -> pd.DataFrame:
         cands = candidate_pairs(tables, fitted, rows, exclude_bought=use == "new", n_history=self.n_history,
                                 n_popular=self.n_popular, n_model=self.n_model)
-        return add_features(cands, tables)
+        frame = add_features(cands, tables)
+        for name in _knn_names(fitted):
+            frame[f"{name}_recent"] = recent_similarity(fitted[name], tables, frame["row"].to_numpy(),
+                                                        frame["col"].to_numpy())
+        return frame
 
     def fit(self, data: Interactions) -> Reranker:
         horizon = check_int("horizon_days", self.horizon_days, 1)
