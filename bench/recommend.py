@@ -68,6 +68,7 @@ from shopmine.recommend.tuning import ALS_GRID, TunedModel
 from shopmine.recommend.copurchase import CoPurchase
 from shopmine.recommend.evaluation import VARIANTS, Split, evaluate, model_recommendations, temporal_split
 from shopmine.recommend.popularity import Popularity
+from shopmine.recommend.recommender import Recommender
 from shopmine.recommend.repeat import PurchaseCycle, RepeatPurchases
 from shopmine.recommend.segment_popularity import SegmentPopularity
 from shopmine.shop import Shop
@@ -85,6 +86,8 @@ MODELS: dict[str, Callable[[], CandidateModel]] = {
     "repeat": lambda: RepeatPurchases(),
     "repeat_cycle": lambda: PurchaseCycle(),
     "copurchase": lambda: CoPurchase(),
+    # The facade's fixed blend (what Recommender(ranker="blend") serves when no re-ranker is wanted).
+    "blend": lambda: Recommender(ranker="blend"),
     # The learned models (reclearn): defaults, ALS tuned on the month before the as-of date (its
     # validation NDCG@10 on all items), and the default recommender, the re-ranker over candidates.
     "item_knn_cosine": lambda: ItemKNN(weighting="cosine"),

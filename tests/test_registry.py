@@ -279,6 +279,43 @@ def test_version_numbers_are_never_reused_after_a_concurrent_publish(registry, m
     ])
 
 
+def test_delete_removes_one_version_and_the_emptied_model_folder(registry):
+    registry.save("m", {"v": 1})
+    registry.save("m", {"v": 2})
+    assert registry.delete("m", 1) is True and registry.delete("m", 1) is False
+    assert [v.version for v in registry.versions("m")] == [2] and tree_files(registry.root / "m") == [
+        "v2", "v2/metadata.json", "v2/model.json"]
+    assert registry.delete("m", 2) is True
+    assert registry.names() == [] and not (registry.root / "m").exists()
+    with pytest.raises(ShopmineInputError, match="version must be an int such as 1, not '1'"):
+        registry.delete("m", "1")
+
+
+def test_leftover_hidden_folders_of_dead_or_old_processes_are_removed(registry):
+    import os
+    import subprocess
+    import sys
+    import time
+
+    registry.save("m", {"v": 1})
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    folder = registry.root / "m"
+    leftovers = {name: folder / name for name in (f".v-00ff-{dead.pid}.tmp", f".del-v7-00ff-{dead.pid}.tmp",
+                                                  f".v-0aff-{os.getppid()}.tmp", ".v-1aff.tmp", ".v-2aff.tmp")}
+    for path in leftovers.values():
+        path.mkdir()
+        (path / "model.json").write_text("{}")
+    hours_ago = time.time() - 7200
+    os.utime(leftovers[".v-2aff.tmp"], (hours_ago, hours_ago))  # no PID (older layout) and old
+    removed = registry.clean_leftovers()
+    assert sorted(p.name for p in removed) == sorted([f".v-00ff-{dead.pid}.tmp", f".del-v7-00ff-{dead.pid}.tmp",
+                                                      ".v-2aff.tmp"])
+    # A live process's publication and a recent one of unknown process stay; the version is untouched.
+    assert sorted(p.name for p in folder.iterdir()) == sorted([f".v-0aff-{os.getppid()}.tmp", ".v-1aff.tmp", "v1"])
+    assert registry.load("m")[0] == {"v": 1}
+
+
 # -- metadata --------------------------------------------------------------------------------------
 def test_metadata_contents(registry, frame):
     X, y = frame
@@ -534,3 +571,18 @@ def test_model_version_is_frozen_and_hashable(registry):
     with pytest.raises(AttributeError, match="cannot assign"):
         saved.version = 2
     assert {saved: 1}[registry.versions("m")[0]] == 1
+
+
+def test_array_bundle_round_trip_without_pickle(registry):
+    from shopmine.registry.formats import ArrayBundle
+
+    bundle = ArrayBundle({"ids": np.array(["A", "B€"]), "counts": np.arange(3, dtype=np.int64),
+                          "mask": np.array([True, False])})
+    version = registry.save("rec", bundle)
+    assert version.format == "numpy-npz"
+    loaded, _ = registry.load("rec")
+    assert isinstance(loaded, ArrayBundle)
+    assert loaded.arrays["ids"].tolist() == ["A", "B€"]
+    np.testing.assert_array_equal(loaded.arrays["counts"], [0, 1, 2])
+    with pytest.raises(ShopmineInputError, match="cannot save array 'bad' of dtype object"):
+        registry.save("rec", ArrayBundle({"bad": np.array([None, "x"], dtype=object)}))

@@ -113,6 +113,7 @@ class Shop:
         return ingest(self.workspace, files, options=options, products=list(products), customers=list(customers),
                       progress=progress)
 
+    @saved_run("quality")
     def quality(self, verify: bool = False) -> AnalysisResult:
         """The data-quality report; ``verify`` also hashes every order part file against its sha256."""
         warehouse = self.workspace.warehouse(read_only=True)
@@ -319,12 +320,77 @@ class Shop:
                         customers=self.engine.table("customers") if target else None,
                         products=self.products(), seed=seed)
 
-    def analyses(self, refresh: bool = False) -> list[AnalysisResult]:
-        """Every analysis in report order: quality and overviews computed, the others read from their
-        latest saved runs, or recomputed (and saved) with ``refresh`` (:mod:`shopmine.report.sections`)."""
-        from shopmine.report.sections import analysis_sections
+    def _recommender(self, refit: bool = False):
+        """The fitted recommender for this as-of date and the batches loaded now, and the saved run it
+        comes from: the latest saved ``recommend`` run's, else fitted now (run id None until saved).
+        Kept on this Shop, so that one process answers many questions from one load."""
+        from shopmine.recommend.analysis import fit_recommender, saved_recommender, segment_labels
+        from shopmine.runs.metadata import seen_batches
 
-        return [self.quality(), *self.overview_results(), *analysis_sections(self, refresh)]
+        key = (self.as_of, tuple(seen_batches(self.workspace)))
+        cached = getattr(self, "_recommender_cache", None)
+        if cached is not None and cached[0] == key:
+            pending = getattr(self, "_recommend_pending", None)
+            if cached[2] is None and pending is not None and pending.run_id:
+                # Fitted here and saved since with the result that carried it: that run is its source now.
+                cached = self._recommender_cache = (key, cached[1], pending.run_id)
+            if cached[2] is None or not refit:
+                return cached[1], cached[2]
+        found = None if refit else saved_recommender(self.workspace, self.as_of)
+        if found is None:
+            found = (fit_recommender(self.orders(), as_of=self.as_of, products=self.products(),
+                                     labels=segment_labels(self.workspace, self.as_of)), None)
+        self._recommender_cache = (key, *found)
+        return found
+
+    def _recommend_fits(self, parameters: dict) -> bool:
+        """Whether this recommend call fits the models (then it is saved as a run) or answers from a
+        saved run (then it is not saved again); a bad request is refused first."""
+        from shopmine.recommend.analysis import check_recommend_request
+
+        check_recommend_request(**{k: v for k, v in parameters.items() if k != "refit"})
+        return self._recommender(parameters["refit"])[1] is None
+
+    @saved_run("recommend", when=lambda shop, parameters: shop._recommend_fits(parameters))
+    def recommend(self, customers: str | Sequence[str] | None = None, k: int = 10, repeat: bool = True,
+                  category: str | None = None, exclude_inactive_days: int | None = None,
+                  product: str | None = None, refit: bool = False) -> AnalysisResult:
+        """Top-k products per customer with a reason, or products bought together with ``product``
+        (:class:`shopmine.recommend.Recommender`).
+
+        ``customers`` None: every customer seen before the as-of date. The models are fitted once per
+        as-of date and loaded batches and saved with the run; later calls answer from that saved run
+        without retraining (``refit=True`` fits again).
+        """
+        from shopmine.recommend.analysis import check_recommend_request, recommend_result
+
+        check_recommend_request(customers, k, repeat, category, exclude_inactive_days, product)
+        recommender, run_id = self._recommender(refit)
+        result = recommend_result(recommender, customers=customers, k=k, repeat=repeat, category=category,
+                                  exclude_inactive_days=exclude_inactive_days, product=product, source_run=run_id,
+                                  save_models=run_id is None)
+        if run_id is None:  # saved as a run with the models: the run id it gets names the source from then on
+            self._recommend_pending = result
+        return result
+
+    @saved_run("recommend_evaluation")
+    def recommend_evaluation(self, horizon_days: int = 30, k: int = 10) -> AnalysisResult:
+        """Every recommendation model on the ``horizon_days`` after the as-of date (trained before it):
+        recall, precision, NDCG, MAP, hit rate and coverage at ``k``, all items and new items only."""
+        from shopmine.recommend.analysis import evaluation_result, segment_labels
+        from shopmine.recommend.evaluation import check_horizon
+
+        check_horizon(horizon_days)
+        return evaluation_result(self.orders(), as_of=self.as_of, horizon_days=horizon_days, k=k,
+                                 products=self.products(), labels=segment_labels(self.workspace, self.as_of))
+
+    def analyses(self, refresh: bool = False) -> list[AnalysisResult]:
+        """Every section in report order, read from saved runs: quality and the analyses from their latest
+        runs (or recomputed and saved with ``refresh``), the overviews from the runs made from the batches
+        loaded now (computed and saved when there is none) (:mod:`shopmine.report.sections`)."""
+        from shopmine.report.sections import report_sections
+
+        return report_sections(self, refresh)
 
     def report(self, output: str | Path | None = None, refresh: bool = False) -> AnalysisResult:
         """Write one self-contained HTML report (default ``<workspace>/outputs/report.html``); the result's

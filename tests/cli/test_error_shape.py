@@ -17,22 +17,39 @@ from shopmine.cli.app import main
 SHAPE = re.compile(r"^error: (--[a-z][a-z-]*) must be (.+); got (.+)\.$")
 
 
-@pytest.fixture
-def shell(tmp_path, capsys):
-    ws = tmp_path / "ws"
-    assert main(["init", str(ws)]) == 0
-    (tmp_path / "orders.csv").write_text(
-        "order_id,customer_id,product_id,ordered_at,quantity,unit_price\n"
-        + "".join(f"o{i},c{i % 4},p{i % 3},2024-01-{1 + i % 28:02d} 10:00:00,{1 + i % 2},{2.5 + i % 3}\n"
-                  for i in range(40)))
-    table = tmp_path / "rows.csv"
+ORDERS = ("order_id,customer_id,product_id,ordered_at,quantity,unit_price\n"
+          + "".join(f"o{i},c{i % 4},p{i % 3},2024-01-{1 + i % 28:02d} 10:00:00,{1 + i % 2},{2.5 + i % 3}\n"
+                    for i in range(40)))
+
+
+@pytest.fixture(scope="module")
+def workspaces(tmp_path_factory):
+    """One empty and one loaded workspace for the whole module, and a small table for ``model``.
+
+    The bad values and refused paths run on the empty one: every command must refuse them before it reads
+    the workspace. Only the commands that succeed (the missing-folders test) need orders; they share one
+    ingest instead of one per case. Each test writes its outputs under its own ``tmp_path``.
+    """
+    root = tmp_path_factory.mktemp("error_shape")
+    empty, loaded = root / "empty", root / "loaded"
+    assert main(["init", str(empty)]) == 0
+    assert main(["init", str(loaded)]) == 0
+    (root / "orders.csv").write_text(ORDERS)
+    assert main(["--workspace", str(loaded), "ingest", str(root / "orders.csv")]) == 0
+    table = root / "rows.csv"
     table.write_text("a,b,y\n" + "".join(f"{i},{i % 3},{i % 2}\n" for i in range(30)))
+    return {"empty": empty, "loaded": loaded, "rows": table}
+
+
+@pytest.fixture
+def shell(workspaces, tmp_path, capsys):
+    """``shell(*args, ws="empty")``: exit code and the last line of stderr of ``shopmine -w WS args``."""
     capsys.readouterr()
 
-    def run(*args: str) -> tuple[int, str]:
+    def run(*args: str, ws: str = "empty") -> tuple[int, str]:
         """Exit code and the last line of stderr (progress lines, if any, come before it)."""
-        args = [str(a).replace("ROWS", str(table)).replace("OUT", str(tmp_path / "out")) for a in args]
-        code = main(["--workspace", str(ws), *args])
+        args = [str(a).replace("ROWS", str(workspaces["rows"])).replace("OUT", str(tmp_path / "out")) for a in args]
+        code = main(["--workspace", str(workspaces[ws]), *args])
         return code, (capsys.readouterr().err.strip().splitlines() or [""])[-1]
 
     return run
@@ -114,9 +131,8 @@ def test_a_file_in_the_way_of_an_output_folder_is_refused_the_same_way_everywher
     ("features panel", "--metrics-output", "m.json", "m.json"),
 ])
 def test_missing_output_folders_are_created_the_same_way_everywhere(shell, tmp_path, command, option, name, written):
-    shell("ingest", tmp_path / "orders.csv")
     target = tmp_path / "new" / "deeper" / name
-    code, err = shell(*command.split(), option, target)
+    code, err = shell(*command.split(), option, target, ws="loaded")
     assert code == 0, err
     assert (tmp_path / "new" / "deeper" / written).is_file()
 

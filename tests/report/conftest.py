@@ -18,6 +18,14 @@ XSS = "<script>alert(1)</script>"
 N_CUSTOMERS = 4372
 
 
+@pytest.fixture(scope="session")
+def cartesian_js() -> str:
+    """Plotly's cartesian partial bundle as vendored in the package (``shopmine/report/static``)."""
+    from importlib import resources
+
+    return resources.files("shopmine.report").joinpath("static", "plotly-cartesian.min.js").read_text("utf-8")
+
+
 @pytest.fixture
 def sales_result() -> AnalysisResult:
     """A small result with nested metrics, a short table and two figures."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import gzip
 import html as html_lib
 import pathlib
 import re
@@ -14,6 +16,7 @@ import pytest
 
 from shopmine.errors import ShopmineInputError, ShopmineRunError
 from shopmine.report import render_html, render_report
+from shopmine.report.pages import packed_plotlyjs
 from shopmine.result import AnalysisResult
 
 GENERATED_AT = datetime(2024, 3, 1, 9, 30, tzinfo=timezone.utc)
@@ -142,12 +145,15 @@ def test_table_cells_and_text_are_escaped(tmp_path):
     assert parse(page).scripts == []  # no figures: no script tags at all
 
 
-def test_plotly_js_is_embedded_exactly_once(report):
-    bundle = plotly.offline.get_plotlyjs()
-    assert report.count(bundle) == 1
-    banner = re.search(r"plotly\.js v\d+\.\d+\.\d+", bundle).group(0)
-    assert report.count(banner) == 1
-    assert len(report) < len(bundle) * 1.5  # not once per figure (4 figures)
+def test_plotly_js_is_embedded_exactly_once(report, cartesian_js):
+    # The figures are bars, lines, a scatter and a histogram: the cartesian bundle, packed, once.
+    packed = packed_plotlyjs({"scatter", "bar", "histogram"})
+    assert gzip.decompress(base64.b64decode(packed)).decode() == cartesian_js
+    assert report.count(packed) == 1
+    assert report.count('id="shopmine-plotlyjs-gzip"') == 1
+    assert plotly.offline.get_plotlyjs()[:2000] not in report and cartesian_js[:2000] not in report
+    assert report.count("window.shopminePlot(function") == 4  # each figure waits for it, none loads it again
+    assert len(report) < len(packed) * 1.5  # not once per figure (4 figures)
 
 
 def test_report_without_figures_omits_plotly_js(tmp_path):
@@ -163,7 +169,7 @@ def test_report_references_nothing_external(report):
     assert external_references(report) == []
     assert all("src" not in script for script in collector.scripts)  # all scripts inline
     # Outside the bundle (whose code mentions URLs it never loads here) no URL at all.
-    page = report.replace(plotly.offline.get_plotlyjs(), "")
+    page = report.replace(packed_plotlyjs({"scatter", "bar", "histogram"}), "")
     assert "http://" not in page and "https://" not in page
     assert '"showSendToCloud": false' in report  # no "Share chart" button uploading data
 

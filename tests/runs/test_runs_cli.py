@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import re
+from datetime import datetime, timezone
 
 from shopmine.runs import list_runs, load_run
+from shopmine.runs.integrity import sign_record
 
 RUN = re.compile(r"saved run: ([0-9]{8}T[0-9]{6}Z-[0-9a-f]+)")
 
@@ -38,12 +41,40 @@ def test_list_show_delete(cli, ws):
     assert code == 0 and "no saved runs yet" in out
     code, out, err = cli("runs", "delete", run_id)
     assert code == 0 and f"deleted run {run_id} (segments)." in out
-    assert list_runs(ws) == []
+    assert "removed its model versions from the registry: segments-kmeans v1." in out
+    assert list_runs(ws) == [] and ws.registry().names() == []
     code, out, err = cli("runs", "delete", run_id)
     assert code == 2
     assert f"no saved run {run_id} in this workspace; list the saved runs with `shopmine runs list`" in err
     code, out, err = cli("runs", "show", "../../etc")
     assert code == 2 and "is not a run id" in err
+
+
+def test_delete_keeps_the_model_versions_another_run_uses(cli, ws):
+    from shopmine.runs import save_run
+    from shopmine.runs.layout import analysis_dir
+
+    code, out, err = cli("segment", "--k", "2")
+    first = _run_id(out)
+    code, out, err = cli("segment", "--k", "3")
+    second = _run_id(out)
+    # A third run (the second read back, re-saved) naming the first run's k-means (as a run reusing a
+    # fitted model would).
+    saved = load_run(ws, second)
+    meta = saved.metadata
+    shared = {"key": "first_kmeans", "name": "segments-kmeans", "version": 1, "format": "json"}
+    third = save_run(ws, saved.result, analysis="segments", parameters=meta["parameters"], as_of=meta["as_of"],
+                     started=datetime.now(timezone.utc))
+    folder = analysis_dir(ws, "segments") / third
+    record = json.loads((folder / "metadata.json").read_text())
+    record["models"].append(shared)
+    (folder / "metadata.json").write_text(json.dumps(sign_record(record, ws.signing_key())))
+    code, out, err = cli("runs", "delete", first)
+    assert code == 0, err
+    assert "kept the model versions another run uses: segments-kmeans v1." in out and "removed" not in out
+    code, out, err = cli("runs", "delete", second)
+    assert code == 0 and "removed its model versions from the registry: segments-kmeans v2." in out
+    assert [v.version for v in ws.registry().versions("segments-kmeans")] == [1]  # the third run names it
 
 
 def test_show_of_a_tampered_run_exits_2_naming_the_file(cli, ws):

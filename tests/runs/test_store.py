@@ -85,6 +85,39 @@ def test_a_failed_save_leaves_nothing(ws, monkeypatch):
     assert list_runs(ws) == [] and os.listdir(layout.analysis_dir(ws, "demo")) == []
 
 
+def test_a_save_failing_after_its_models_were_published_deletes_them(ws, monkeypatch):
+    import shopmine.runs.save as save_module
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(save_module, "sign_record", broken)  # after save_models, before the rename
+    with pytest.raises(OSError, match="disk full"):
+        _save(ws)
+    assert list_runs(ws) == [] and ws.registry().names() == []
+    assert not (ws.models_dir / "demo-params").exists()
+
+
+def test_an_orphan_is_removed_only_once_no_live_save_and_no_run_can_claim_it(ws):
+    from shopmine.runs import remove_orphan_models
+
+    registry = ws.registry()
+    saving, gone = new_run_id(), new_run_id()
+    kept = _save(ws)  # a saved run's version (demo-params v1) stays
+    for run_id in (saving, gone):
+        registry.save("demo-params", {"alpha": 1.0}, metadata={"run_id": run_id, "analysis": "demo"})
+    registry.save("by-hand", {"alpha": 1.0})  # not saved with a run: never touched
+    # A live process (this one) is still writing run ``saving``: its hidden folder is there.
+    hidden = layout.temp_dir(ws, "demo", saving)
+    hidden.mkdir()
+    assert remove_orphan_models(ws) == [{"name": "demo-params", "version": 3, "run_id": gone}]
+    assert [v.metadata["run_id"] for v in registry.versions("demo-params")] == [kept, saving]
+    hidden.rmdir()  # that save failed without cleaning up: its version is an orphan now
+    assert remove_orphan_models(ws) == [{"name": "demo-params", "version": 2, "run_id": saving}]
+    assert [v.version for v in registry.versions("demo-params")] == [1] and registry.names() == ["by-hand",
+                                                                                                 "demo-params"]
+
+
 def test_names_from_the_data_make_safe_distinct_file_names(ws):
     result = _result()
     result.tables["../escape"] = result.tables.pop("confusion")

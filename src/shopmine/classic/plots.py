@@ -84,6 +84,8 @@ def scatter_2d(points: np.ndarray, groups: np.ndarray, axis_titles: tuple[str, s
     fig = _figure(title, *axis_titles)
     for group in np.unique(groups):
         mask = groups == group
-        fig.add_trace(go.Scattergl(x=points[mask, 0], y=points[mask, 1], mode="markers",
+        # SVG, not WebGL: a few thousand points draw fast enough, and the report's plotly.js bundle
+        # (shopmine.report.pages.plotlyjs) is then the 1.5 MB cartesian one instead of the full 4.8 MB.
+        fig.add_trace(go.Scatter(x=points[mask, 0], y=points[mask, 1], mode="markers",
                                    name=f"cluster {group}", marker={"opacity": 0.6, "size": 5}))
     return fig

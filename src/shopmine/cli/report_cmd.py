@@ -16,13 +16,15 @@ def report_command(
     ctx: typer.Context,
     output: Annotated[Path | None, typer.Option("--output", help="HTML file (default: "
                                                 "<workspace>/outputs/report.html).")] = None,
-    refresh: Annotated[bool, typer.Option("--refresh", help="Run forecast, segment, classify and clv again "
-                                          "(saving new runs) instead of showing their latest saved runs.")] = False,
+    refresh: Annotated[bool, typer.Option("--refresh", help="Run quality, forecast, segment, classify and clv "
+                                          "again (saving new runs) instead of showing their latest saved "
+                                          "runs.")] = False,
 ) -> None:
     """Write one self-contained HTML report with a section per analysis.
 
-    Forecast, segments, classify and CLV come from their latest saved runs (`shopmine runs list`); a
-    section says when its run predates the last ingest, or which command runs it.
+    Quality, forecast, segments, classify and CLV come from their latest saved runs (`shopmine runs list`);
+    a section says when its run predates the last ingest, or which command runs it. The sales and customer
+    overviews are saved runs too, computed again only when the loaded batches change.
     """
     from shopmine.cli.output import check_outputs
 

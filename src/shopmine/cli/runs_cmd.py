@@ -12,7 +12,8 @@ from rich.table import Table
 from shopmine.cli.context import console, state
 from shopmine.cli.output import print_frame
 
-runs_app = typer.Typer(help="Saved analysis runs (forecast, segment, classify, clv): list, show or delete them.",
+runs_app = typer.Typer(help="Saved analysis runs (quality, forecast, segment, classify, clv, the report's "
+                       "overviews): list, show or delete them.",
                        no_args_is_help=True)
 
 #: Characters of the parameters column in `runs list`; `runs show` prints them whole.
@@ -34,8 +35,8 @@ def _duration(seconds: float) -> str:
 @runs_app.command("list")
 def list_command(
     ctx: typer.Context,
-    analysis: Annotated[str | None, typer.Option("--analysis", help="Only this analysis: forecast, segments, "
-                                                 "classify or clv.")] = None,
+    analysis: Annotated[str | None, typer.Option("--analysis", help="Only this analysis: quality, forecast, "
+                                                 "segments, classify or clv.")] = None,
 ) -> None:
     """Each saved run, oldest first: id, analysis, parameters, as-of date, status, when, how long, and whether
     a batch was loaded after it (stale)."""
@@ -45,7 +46,8 @@ def list_command(
     entries = list_runs(workspace, analysis)
     out = console()
     if not entries:
-        out.print("no saved runs yet; `shopmine forecast`, `segment`, `classify` and `clv` save one each time.")
+        out.print("no saved runs yet; `shopmine quality`, `forecast`, `segment`, `classify` and `clv` save one "
+                  "each time.")
         return
     current = seen_batches(workspace)  # read once, for the stale column of every run
     table = Table(title="saved runs", header_style="bold")
@@ -104,11 +106,20 @@ def delete_command(
     ctx: typer.Context,
     run: Annotated[str, typer.Argument(help="The run id, as `shopmine runs list` shows it.")],
 ) -> None:
-    """Delete a saved run (its fitted models stay in the model registry)."""
+    """Delete a saved run and the model versions only it used (a version another run uses stays)."""
     from shopmine.runs import delete_run
 
-    analysis = delete_run(state(ctx).workspace(), run)
-    console().print(f"deleted run {run} ({analysis}).")
+    deleted = delete_run(state(ctx).workspace(), run)
+    out = console()
+    out.print(f"deleted run {run} ({deleted.analysis}).")
+
+    def versions(models: list[dict]) -> str:
+        return ", ".join(f"{m['name']} v{m['version']}" for m in models)
+
+    if deleted.models_removed:
+        out.print(f"removed its model versions from the registry: {versions(deleted.models_removed)}.")
+    if deleted.models_kept:
+        out.print(f"kept the model versions another run uses: {versions(deleted.models_kept)}.")
 
 
 def register(app: typer.Typer) -> None:

@@ -18,7 +18,7 @@ from shopmine.classic.plots import k_choice_figure, scatter_2d
 from shopmine.errors import NotFittedError, ShopmineInputError, invalid_value
 
 __all__ = ["BASKET_PRIOR_PURCHASES", "BEHAVIOUR_FEATURES", "FEATURE_WEIGHTS", "INPUT_COLUMNS", "LOG_FEATURES",
-           "PROFILE_FEATURES", "RATE_FEATURES", "BehaviourClusters"]
+           "PROFILE_FEATURES", "RATE_FEATURES", "BehaviourClusters", "assign_clusters"]
 
 #: Behaviour features clustered. Rates rather than totals: purchases per 30 days of tenure instead of
 #: the purchase count (which mostly says how long ago a customer signed up), recency in units of the
@@ -98,6 +98,19 @@ def check_cluster_params(k: object, seed: object) -> None:
         raise invalid_value("k", "an integer of at least 2", k)
     if not isinstance(seed, int) or isinstance(seed, bool):
         raise invalid_value("seed", "an integer", seed)
+
+
+def assign_clusters(saved: dict, inputs: pd.DataFrame) -> np.ndarray:
+    """The cluster of each row of ``inputs`` (:meth:`BehaviourClusters.inputs`) under a saved model
+    (:meth:`BehaviourClusters.saved_form`, e.g. read back from the model registry): the nearest centre
+    after the same scaling and weights."""
+    missing = [c for c in saved["features"] if c not in inputs.columns]
+    if missing:
+        raise ShopmineInputError(f"the inputs lack the clustered column(s) {', '.join(missing)}.")
+    Z = (inputs[saved["features"]].to_numpy(dtype="float64") - np.asarray(saved["mean"])) / np.asarray(saved["scale"])
+    Zw = Z * np.asarray(saved["weights"])
+    distances = ((Zw[:, None, :] - np.asarray(saved["centres"])[None, :, :]) ** 2).sum(axis=2)
+    return distances.argmin(axis=1).astype("int64")
 
 
 class BehaviourClusters:
@@ -211,10 +224,12 @@ class BehaviourClusters:
             self.note_ = " ".join(notes)
             return self
 
-        Z = StandardScaler().fit_transform(X)
+        scaler = StandardScaler().fit(X)
+        Z = scaler.transform(X)
         weights = self._weights()
         Zw = Z * weights
         self.k_, model, self.silhouette_, self.curve_ = k_by_silhouette(Zw, candidates, self.k, self.seed)
+        self.scaler_, self.kmeans_ = scaler, model
         self.labels_ = model.labels_.astype("int64")
         sizes = pd.Series(np.bincount(self.labels_, minlength=self.k_))
         # Profiles in unweighted standard deviations, so "+1.0 sd" means the same for every feature.
@@ -234,6 +249,23 @@ class BehaviourClusters:
     def _weights(self) -> np.ndarray:
         """Column weights after standardising (:data:`FEATURE_WEIGHTS`, 1 for the others)."""
         return np.array([FEATURE_WEIGHTS.get(c, 1.0) for c in self.features_])
+
+    def saved_form(self) -> dict | None:
+        """The fitted model as plain arrays, for the model registry (JSON, never pickle); None when k = 1.
+
+        ``features`` (the columns of :meth:`inputs`, in order), the scaler's ``mean`` and ``scale``, the
+        column ``weights`` and the k-means ``centres`` in the weighted standardised space:
+        :func:`assign_clusters` puts customers in the nearest centre with nothing else.
+        """
+        if not hasattr(self, "k_"):
+            raise NotFittedError("This BehaviourClusters is not fitted yet; call fit(features) first.")
+        if self.k_ == 1:
+            return None
+        return {"kind": "behaviour_kmeans", "k": int(self.k_), "seed": self.seed, "features": list(self.features_),
+                "log_features": [c for c in LOG_FEATURES if c in self.features_],
+                "rate_features": [c for c in RATE_FEATURES if c in self.features_],
+                "mean": self.scaler_.mean_.tolist(), "scale": self.scaler_.scale_.tolist(),
+                "weights": self._weights().tolist(), "centres": self.kmeans_.cluster_centers_.tolist()}
 
     def _fit_one(self, features: pd.DataFrame, n: int) -> None:
         self.k_, self.silhouette_ = 1, None

@@ -94,5 +94,7 @@ def segment_customers(
                + (f" {clusters.note_}" if clusters.note_ else ""))
     tables = {"rfm_segments": segments, "customers": customers, "cluster_profiles": clusters.profiles_,
               "k_choice": clusters.curve_, "behaviour_features": features.assign(cluster=clusters.labels_)}
+    saved = clusters.saved_form()
     return AnalysisResult(name="segments", title="Customer segments (RFM and behaviour clusters)",
-                          summary=summary, tables=tables, metrics=metrics, figures=clusters.figures())
+                          summary=summary, tables=tables, metrics=metrics, figures=clusters.figures(),
+                          models={"kmeans": saved} if saved is not None else {})

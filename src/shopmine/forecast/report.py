@@ -141,9 +141,12 @@ def forecast_result(run: ForecastRun, *, level: str = "series", measure: str | N
             figures["linear_scatter"] = scatter_with_fit(sample, feature, "sales",
                                                          title=f"Sales against the strongest driver, {feature}")
     lgbm = run.explainers.get("lgbm")
+    fitted = {}
     if lgbm is not None:
         tables["lgbm_importance"] = lgbm.importance_
         tables["lgbm_contributions"] = lgbm.contributions()
+        # The final fit's booster, kept with a saved run in LightGBM's text format (shopmine.runs).
+        fitted["lgbm"] = lgbm.mlf_.models_["lgbm"].booster_
     def rank(m: str) -> tuple[float, bool]:
         rmsse = run.metrics[m]["rmsse"]
         return (rmsse if rmsse == rmsse else float("inf"), m != FALLBACK_MODEL)
@@ -168,4 +171,4 @@ def forecast_result(run: ForecastRun, *, level: str = "series", measure: str | N
                **run.metrics}
     return AnalysisResult(name="forecast", title=f"Sales forecast ({level}{', ' + measure if measure else ''})",
                           summary=summary,
-                          tables=tables, metrics=metrics, figures=figures)
+                          tables=tables, metrics=metrics, figures=figures, models=fitted)

@@ -76,8 +76,11 @@ def quality_report(warehouse, verify: bool = False,
     sale = f"{_PRODUCT} AND quantity > 0 AND (status IS NULL OR status NOT IN ({not_sold}))"
     outliers = log_fence_outliers(con, ["quantity", "unit_price"], sale)
     # The largest outliers go into a table; the metrics keep the counts and fences.
+    # Its columns even when there is no outlier: the table is saved with the quality run (Parquet), and a
+    # Parquet file without columns cannot be read back by every reader.
     outlier_examples = pd.DataFrame(
-        [{"measure": m, **ex} for m, o in outliers.items() for ex in o.pop("examples", [])])
+        [{"measure": m, **ex} for m, o in outliers.items() for ex in o.pop("examples", [])],
+        columns=["measure", "product_id", "value", "source_file", "source_line"])
     daily = con.execute(
         "SELECT CAST(ordered_at AS DATE) AS day, count(*) AS lines FROM orders GROUP BY 1 ORDER BY 1"
     ).df()

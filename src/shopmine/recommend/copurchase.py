@@ -24,7 +24,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from shopmine.recommend.base import (check_fitted, check_n, check_rows, csr_from_arrays, csr_to_arrays,
-                                     score_in_chunks, top_n)
+                                     dense_rows, score_in_chunks, top_n)
 from shopmine.recommend.interactions import Interactions
 
 __all__ = ["CoPurchase", "basket_pairs"]
@@ -99,7 +99,13 @@ class CoPurchase:
         return self
 
     def _scores(self, rows: np.ndarray) -> np.ndarray:
-        bought = (self.bought_[rows] > 0).astype(np.float64)
+        # Sum of the similarity rows of each customer's bought products.
+        indptr = self.bought_.indptr
+        starts, ends = indptr[rows], indptr[rows + 1]
+        cols = np.concatenate([self.bought_.indices[s:e] for s, e in zip(starts, ends)]) if len(rows) else \
+            np.zeros(0, dtype=np.int64)
+        bought = sp.csr_matrix((np.ones(len(cols)), cols, np.concatenate([[0], np.cumsum(ends - starts)])),
+                               shape=(len(rows), self.bought_.shape[1]))
         scores = (bought @ self.similarity_).toarray()
         scores[scores <= 0] = np.nan  # nothing in common with the customer's products: no candidate
         return scores
@@ -125,12 +131,14 @@ class CoPurchase:
         rows = np.asarray(rows, dtype=np.int64).reshape(-1)
         cols = np.asarray(cols, dtype=np.int64).reshape(-1)
         out = np.full(len(rows), -1, dtype=np.int64)
-        sim_t = self.similarity_.T.tocsr()  # row c: the products that have c among their neighbours
+        if getattr(self, "_similarity_t", None) is None:  # row c: the products that have c among their neighbours
+            self._similarity_t = self.similarity_.T.tocsr()
+        sim_t = self._similarity_t
         for i, (r, c) in enumerate(zip(rows, cols)):
             if r < 0 or c < 0:
                 continue
             bought = self.bought_.indices[self.bought_.indptr[r]:self.bought_.indptr[r + 1]]
-            sims = np.asarray(sim_t[c, bought].todense()).reshape(-1) if len(bought) else np.array([])
+            sims = dense_rows(sim_t, np.array([c]), fill=0.0)[0][bought]
             sims[bought == c] = 0.0
             if len(sims) and sims.max() > 0:
                 best = np.flatnonzero(sims == sims.max())

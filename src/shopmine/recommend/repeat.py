@@ -29,7 +29,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from shopmine.recommend.base import (check_fitted, check_n, check_rows, csr_from_arrays, csr_to_arrays,
-                                     score_in_chunks)
+                                     dense_rows, score_in_chunks)
 from shopmine.recommend.interactions import Interactions
 
 __all__ = ["PurchaseCycle", "RepeatPurchases", "purchase_history"]
@@ -55,8 +55,10 @@ def purchase_history(data: Interactions) -> pd.DataFrame:
 def _same_pattern(n_rows: int, n_cols: int, history: pd.DataFrame, column: str) -> sp.csr_matrix:
     """A csr matrix of one history column, with an entry for every bought pair (in csr order, so
     every such matrix of one history shares indices and indptr)."""
-    return sp.csr_matrix((history[column].to_numpy(dtype=np.float64),
-                          (history["row"].to_numpy(), history["col"].to_numpy())), shape=(n_rows, n_cols))
+    matrix = sp.csr_matrix((history[column].to_numpy(dtype=np.float64),
+                            (history["row"].to_numpy(), history["col"].to_numpy())), shape=(n_rows, n_cols))
+    matrix.sort_indices()  # the same permutation for every column of one history: the pattern stays shared
+    return matrix
 
 
 class _OwnHistory:
@@ -75,11 +77,7 @@ class _OwnHistory:
 
     def _dense(self, matrix: sp.csr_matrix, rows: np.ndarray) -> np.ndarray:
         """Dense rows of ``matrix`` with nan where the customer never bought the product."""
-        block = matrix[rows]
-        out = np.full(block.shape, np.nan)
-        coo = block.tocoo()
-        out[coo.row, coo.col] = coo.data
-        return out
+        return dense_rows(matrix, rows)
 
     def _scores(self, rows: np.ndarray) -> np.ndarray:
         raise NotImplementedError
@@ -98,22 +96,32 @@ class _OwnHistory:
     def details(self, rows: np.ndarray, cols: np.ndarray) -> pd.DataFrame:
         """``purchase_days, days_since_last, cycle_days`` of each (customer row, product column)
         pair (nan for a pair never bought)."""
+        return pd.DataFrame(self.detail_arrays(rows, cols))
+
+    def detail_arrays(self, rows: np.ndarray, cols: np.ndarray) -> dict[str, np.ndarray]:
+        """:meth:`details` as a dict of arrays (no frame: the one-customer answer is latency-bound)."""
         check_fitted(self, "purchase_days_")
         rows = np.asarray(rows, dtype=np.int64).reshape(-1)
         cols = np.asarray(cols, dtype=np.int64).reshape(-1)
-        ok = (rows >= 0) & (cols >= 0)
+        # The position of each pair among the stored entries (the three matrices share their pattern);
+        # -1 where the customer never bought the product.
+        pattern = self.purchase_days_
+        where = np.full(len(rows), -1, dtype=np.int64)
+        for i, (r, c) in enumerate(zip(rows, cols)):
+            if r < 0 or c < 0:
+                continue
+            start, end = pattern.indptr[r], pattern.indptr[r + 1]
+            j = start + np.searchsorted(pattern.indices[start:end], c)
+            if j < end and pattern.indices[j] == c:
+                where[i] = j
+        found = where >= 0
         out = {}
         for name, matrix in (("purchase_days", self.purchase_days_), ("days_since_last", self.days_since_),
                              ("cycle_days", self.cycle_)):
             values = np.full(len(rows), np.nan)
-            if ok.any():
-                # A stored entry is never 0 for purchase days; for the others a 0 is real (bought
-                # today's eve), so presence is read from the purchase-days matrix.
-                present = np.asarray(self.purchase_days_[rows[ok], cols[ok]]).reshape(-1) > 0
-                got = np.asarray(matrix[rows[ok], cols[ok]]).reshape(-1)
-                values[np.flatnonzero(ok)[present]] = got[present]
+            values[found] = matrix.data[where[found]]
             out[name] = values
-        return pd.DataFrame(out)
+        return out
 
     def to_arrays(self) -> dict[str, np.ndarray]:
         check_fitted(self, "purchase_days_")
@@ -168,7 +176,8 @@ def _cycles(history: pd.DataFrame) -> np.ndarray:
     """Each pair's usual cycle in days: its own median gap, else its product's median own cycle
     over its repeat buyers, else the shop's median (a product nobody bought twice)."""
     own = history["own_cycle"]
-    product = own.groupby(history["col"]).transform("median")
-    shop = own.median()
-    shop = 30.0 if np.isnan(shop) else float(shop)  # nobody bought anything twice: a month, stated
+    repeats = own.notna()
+    # Medians over the repeat pairs only (a product nobody bought twice has no median, not a warning).
+    product = history["col"].map(own[repeats].groupby(history.loc[repeats, "col"]).median())
+    shop = float(own[repeats].median()) if repeats.any() else 30.0  # nobody bought anything twice: a month
     return own.fillna(product).fillna(shop).to_numpy(dtype=np.float64)

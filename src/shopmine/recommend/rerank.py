@@ -309,6 +309,8 @@ class Reranker:
         if len(rows) == 0 or n == 0:
             return idx, out
         frame = self._candidates(self.tables_, self.models_, rows, use)
+        if frame.empty:  # no candidate at all (e.g. every customer of the block bought every product)
+            return idx, out
         ranker = self.rankers_[use]
         if ranker is not None:
             frame["score"] = ranker.predict(frame[_columns(self.models_, use)], num_threads=self.num_threads)

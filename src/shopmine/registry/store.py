@@ -9,6 +9,7 @@ import platform
 import re
 import secrets
 import shutil
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from importlib import metadata as importlib_metadata
@@ -32,6 +33,11 @@ NAME_RULE = (
     "characters"
 )
 _VERSION_DIR = re.compile(r"v([1-9][0-9]*)")
+#: Hidden folders beside the versions: one being published (``.v-<token>-<pid>.tmp``) or deleted
+#: (``.del-v<N>-<token>-<pid>.tmp``); the PID tells whether the process that left one is gone.
+_HIDDEN = re.compile(r"\.(?:v|del-v[0-9]+)-[0-9a-f]+(?:-(?P<pid>[0-9]+))?\.tmp")
+#: A hidden folder older than this is removed even if its PID is alive again (PIDs are reused).
+STALE_TEMP_SECONDS = 3600
 # How often save() picks the next number when another process published the same version first.
 _PUBLISH_ATTEMPTS = 20
 _LIBRARIES = {"scikit-learn": "scikit-learn", "lightgbm": "lightgbm", "numpy": "numpy", "skops": "skops"}
@@ -270,6 +276,69 @@ class ModelRegistry:
             for n in self._existing_numbers(name, folder)
         ]
 
+    def readable_versions(self, name: str) -> list[ModelVersion]:
+        """The versions of ``name`` whose signed ``metadata.json`` verifies, oldest first; the others are
+        skipped (what :meth:`versions` refuses), so that one damaged version does not hide the rest."""
+        folder = self._model_folder(name)
+        found = []
+        for number in _complete_numbers(folder) if folder.is_dir() else []:
+            try:
+                record = self._read_record(folder / f"v{number}")
+            except (ShopmineInputError, ShopmineRunError):
+                continue
+            found.append(self._version_from_record(folder / f"v{number}", record))
+        return found
+
+    def delete(self, name: str, version: int) -> bool:
+        """Remove version ``version`` of ``name``; False when it is not there (already removed).
+
+        The folder is first renamed to a hidden name, so that no reader sees half of it; the model's
+        folder goes too once it holds no version. A later save may then reuse the number: only saved
+        runs refer to versions, and a run's versions are deleted with the run.
+        """
+        folder = self._model_folder(name)
+        if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+            raise ShopmineInputError(f"version must be an int such as 1, not {version!r}.")
+        doomed = folder / f".del-v{version}-{secrets.token_hex(4)}-{os.getpid()}.tmp"
+        try:
+            os.rename(folder / f"v{version}", doomed)
+        except FileNotFoundError:
+            return False
+        shutil.rmtree(doomed, ignore_errors=True)
+        try:
+            folder.rmdir()  # only when empty: another version, or a save under way, keeps it
+        except OSError:
+            pass
+        return True
+
+    def clean_leftovers(self, now: float | None = None) -> list[Path]:
+        """Remove hidden folders of publications or deletions that died midway (SIGKILL, power cut).
+
+        Such a folder is never read (:meth:`load` reads only ``v<N>`` folders); it is removed once the
+        process that wrote it is gone, or when it is older than :data:`STALE_TEMP_SECONDS`.
+        """
+        from shopmine.workspace_lock import process_alive
+
+        if not self.root.is_dir():
+            return []
+        now = time.time() if now is None else now
+        removed = []
+        for folder in self.root.iterdir():
+            if not folder.is_dir() or not _NAME.fullmatch(folder.name):
+                continue
+            for entry in folder.iterdir():
+                match = _HIDDEN.fullmatch(entry.name)
+                if not match or match["pid"] == str(os.getpid()):
+                    continue
+                try:
+                    old = now - entry.stat().st_mtime > STALE_TEMP_SECONDS
+                except FileNotFoundError:
+                    continue  # another process cleaned it first
+                if old or (match["pid"] is not None and not process_alive(int(match["pid"]))):
+                    shutil.rmtree(entry, ignore_errors=True)
+                    removed.append(entry)
+        return removed
+
     def names(self) -> list[str]:
         """List the names that have at least one saved version, sorted.
 
@@ -361,8 +430,8 @@ class ModelRegistry:
         created_folder = not folder.exists()
         folder.mkdir(parents=True, exist_ok=True)
         # Not tempfile.mkdtemp: its folders are private (0700), and this one becomes the version folder.
-        tmp = folder / f".v-{secrets.token_hex(8)}.tmp"
-        tmp.mkdir()
+        tmp = folder / f".v-{secrets.token_hex(8)}-{os.getpid()}.tmp"
+        tmp.mkdir(parents=True)  # parents: a concurrent delete() may have removed the emptied folder
         try:
             for file, data in files.items():
                 (tmp / file).write_bytes(data)

@@ -6,11 +6,23 @@ which may hold anything. A figure is embedded as its JSON, escaped for an inline
 of its div goes through the same helpers. (``plotly.io.to_html`` escapes the figure JSON but
 writes the div id raw into the tag and the script, and forecast figures are named after product
 ids.)
+
+A page embeds plotly.js once: the smallest bundle that draws its figures (:func:`plotlyjs`), gzipped
+(:func:`packed_plotlyjs`: 0.66 MB for the 1.5 MB cartesian bundle, 2.0 MB for the full 4.8 MB one) and
+unpacked by the browser's own ``DecompressionStream`` when the page opens (``templates/plotly.html``);
+figures are drawn once it has run. Each figure's data is slimmed (:mod:`shopmine.report.slim`), and
+figures sharing a plotly template (most do: about 7 kB each) carry it once per page (:class:`PageFigures`).
 """
 
 from __future__ import annotations
 
+import base64
+import gzip
+import json
+import re
+from collections.abc import Iterable
 from functools import lru_cache
+from importlib import resources
 from typing import Any
 
 import jinja2
@@ -20,9 +32,10 @@ import plotly.offline
 from markupsafe import Markup
 
 from shopmine.report.escaping import escape_script_json, script_json
+from shopmine.report.slim import slim_figure
 
-__all__ = ["DEFAULT_FIGURE_HEIGHT", "PLOT_CONFIG", "environment", "figure_div", "figure_page",
-           "plotlyjs"]
+__all__ = ["CARTESIAN_TRACES", "DEFAULT_FIGURE_HEIGHT", "PLOT_CONFIG", "PageFigures", "environment",
+           "figure_div", "figure_page", "packed_plotlyjs", "plotlyjs"]
 
 #: Plotly config for every embedded figure. No "Produced with Plotly" logo link and no "Share
 #: chart" button (plotly.js 4 shows it unless told not to; it uploads the data to Plotly Cloud):
@@ -44,10 +57,72 @@ def environment() -> jinja2.Environment:
     )
 
 
+#: The trace types of Plotly's cartesian partial bundle (``static/plotly-cartesian.min.js``, see its README).
+CARTESIAN_TRACES = frozenset({"bar", "box", "contour", "heatmap", "histogram", "histogram2d", "histogram2dcontour",
+                              "image", "pie", "scatter", "scatterternary", "violin"})
+_BANNER = re.compile(r"plotly\.js(?: \([a-z -]+\))? v(\d+\.\d+\.\d+)")
+
+
+def _version(bundle: str) -> str | None:
+    match = _BANNER.search(bundle[:500])
+    return match.group(1) if match else None
+
+
 @lru_cache(maxsize=1)
-def plotlyjs() -> Markup:
-    """The plotly.js bundle for an inline ``<script>`` (shopmine's own code, not data)."""
-    return Markup(plotly.offline.get_plotlyjs())
+def _full_bundle() -> str:
+    return plotly.offline.get_plotlyjs()
+
+
+@lru_cache(maxsize=1)
+def _cartesian_bundle() -> str | None:
+    """The vendored cartesian bundle, or None when its plotly.js is not plotly.py's (figures' JSON follows
+    plotly.py's plotly.js; another version could draw them wrongly)."""
+    bundle = resources.files("shopmine.report").joinpath("static", "plotly-cartesian.min.js").read_text("utf-8")
+    return bundle if _version(bundle) == _version(_full_bundle()) else None
+
+
+def plotlyjs(types: Iterable[str] | None = None) -> Markup:
+    """The plotly.js bundle for an inline ``<script>`` (shopmine's own code, not data): Plotly's cartesian
+    partial bundle (1.5 MB) when every trace type in ``types`` is one of :data:`CARTESIAN_TRACES`, else the
+    full bundle (4.8 MB). ``types`` None: the full bundle."""
+    cartesian = _cartesian_bundle() if types is not None and set(types) <= CARTESIAN_TRACES else None
+    return Markup(cartesian or _full_bundle())
+
+
+@lru_cache(maxsize=2)
+def _packed(bundle: str) -> str:
+    # mtime=0: the same bundle packs to the same bytes, so two reports of the same data are identical.
+    return base64.b64encode(gzip.compress(bundle.encode("utf-8"), compresslevel=9, mtime=0)).decode("ascii")
+
+
+def packed_plotlyjs(types: Iterable[str] | None = None) -> str:
+    """:func:`plotlyjs`'s bundle gzipped and base64-encoded, for ``templates/plotly.html`` to unpack in the
+    browser: a third of the bytes. Base64 text holds no ``<``, so it cannot end its script element."""
+    return _packed(str(plotlyjs(types)))
+
+
+class PageFigures:
+    """What one page's figures need besides their own JSON: the trace types they draw (which plotly.js
+    bundle, :func:`plotlyjs`) and their plotly templates, each written once (``window.shopmineTemplates``).
+
+    :func:`figure_div` given one records the figure's trace types, takes its ``layout.template`` out of
+    its JSON, keeps one copy per distinct template here, and has the figure's script put it back.
+    """
+
+    def __init__(self) -> None:
+        self.types: set[str] = set()
+        self.templates: list[str] = []
+
+    def template_index(self, template: Any) -> int:
+        text = json.dumps(template, sort_keys=True, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+        if text not in self.templates:
+            self.templates.append(text)
+        return self.templates.index(text)
+
+    def script(self) -> Markup:
+        """The JavaScript defining the templates, for an inline ``<script>`` before the figures."""
+        items = ",".join(escape_script_json(text) for text in self.templates)
+        return Markup(f"window.shopmineTemplates = [{items}];")
 
 
 def _css_size(value: Any) -> str:
@@ -59,7 +134,8 @@ def _css_size(value: Any) -> str:
     return f"{value}px"
 
 
-def figure_div(fig: Any, div_id: str, *, default_height: str = DEFAULT_FIGURE_HEIGHT) -> Markup:
+def figure_div(fig: Any, div_id: str, *, default_height: str = DEFAULT_FIGURE_HEIGHT,
+               page: PageFigures | None = None) -> Markup:
     """Return the HTML ``<div>`` of one figure, without plotly.js.
 
     Parameters
@@ -71,22 +147,35 @@ def figure_div(fig: Any, div_id: str, *, default_height: str = DEFAULT_FIGURE_HE
         (figure names carry product ids): it is escaped for the attribute and the script.
     default_height : str, default="480px"
         CSS height when the figure's layout sets none.
+    page : PageFigures, optional
+        The page's figures: the figure's trace types are added, and its template is written there once
+        instead of in the figure; the page must then define them (:meth:`PageFigures.script`) before
+        the figure's script.
 
     Returns
     -------
     markupsafe.Markup
-        A ``<div>`` with an inline script that calls ``Plotly.newPlot``; the page must load
-        plotly.js before it.
+        A ``<div>`` with an inline script that calls ``Plotly.newPlot`` through
+        ``window.shopminePlot``; the page must include ``templates/plotly.html`` (plotly.js and
+        ``shopminePlot``) before it.
     """
     # Validated as plotly.io.to_html does: a figure dict goes through go.Figure.
     fig_dict = fig.to_dict() if isinstance(fig, go.Figure) else go.Figure(fig).to_dict()
+    # plotly's encoder knows numpy, pandas and dates; read back, the JSON is slimmed for the page.
+    fig_dict = slim_figure(json.loads(pio.to_json(fig_dict, validate=False)))
     layout = fig_dict.get("layout", {})
     template_layout = layout.get("template", {}).get("layout", {})
+    template_index = None
+    if page is not None:
+        page.types |= {trace.get("type", "scatter") for trace in fig_dict.get("data", [])}
+        if "template" in layout:
+            template_index = page.template_index(layout.pop("template"))
     return Markup(environment().get_template("figure.html").render(
         div_id=div_id,
         div_id_json=script_json(div_id),
-        # plotly's encoder knows numpy, pandas and dates; its own escaping is not relied on.
-        figure_json=escape_script_json(pio.to_json(fig_dict, validate=False)),
+        # Its own escaping is not relied on.
+        figure_json=escape_script_json(json.dumps(fig_dict, ensure_ascii=False, separators=(",", ":"))),
+        template_index=template_index,
         config_json=script_json(PLOT_CONFIG),
         width=_css_size(layout.get("width", template_layout.get("width", "100%"))),
         height=_css_size(layout.get("height", template_layout.get("height", default_height))),
@@ -108,6 +197,7 @@ def figure_page(fig: Any, title: str) -> str:
     str
         The whole page.
     """
-    div = figure_div(fig, "figure", default_height="100%")
+    page = PageFigures()
+    div = figure_div(fig, "figure", default_height="100%", page=page)
     return environment().get_template("figure_page.html").render(
-        title=title, figure=div, plotlyjs=plotlyjs())
+        title=title, figure=div, packed_plotlyjs=packed_plotlyjs(page.types), templates=page.script())

@@ -1,18 +1,23 @@
-"""The report's analysis sections, read from the latest saved run of each analysis (or recomputed).
+"""The report's sections, read from saved runs (or recomputed).
 
 Rendering reads runs (:mod:`shopmine.runs`) and computes nothing: a section says which run it shows, says
 when that run predates the workspace's last ingest, and, for an analysis never run, which command runs
-it. With ``refresh`` each analysis is run again through its Shop method, which saves a new run.
+it. With ``refresh`` each analysis is run again through its Shop method, which saves a new run. The
+overviews of the sales panel and the customers are fixed by the data alone: they are saved as runs too
+and read back while the workspace holds the same batches (:func:`overview_sections`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timezone
 
 from shopmine.defaults import beyond_defaults
 from shopmine.errors import ShopmineInputError
 from shopmine.result import AnalysisResult
-from shopmine.runs import RunIntegrityError, latest_run, seen_batches, stale_batches
+from shopmine.runs import (RunIntegrityError, latest_run, remove_orphan_models, save_run, seen_batches,
+                           stale_batches)
+from shopmine.runs.cache import matching_run
 
 
 @dataclass(frozen=True)
@@ -26,10 +31,13 @@ class Section:
 
 
 SECTIONS = (
+    Section("quality", "quality", "Data quality", "shopmine quality"),
     Section("forecast", "forecast", "Sales forecast", "shopmine forecast"),
     Section("segments", "segments", "Customer segments (RFM and behaviour clusters)", "shopmine segment"),
     Section("classify", "classify", "Who buys again (decision tree)", "shopmine classify"),
     Section("clv", "clv", "Customer lifetime value", "shopmine clv"),
+    Section("recommend_evaluation", "recommend_evaluation", "Recommendations on held-out purchases",
+            "shopmine --as-of DATE recommend --evaluate"),
 )
 
 
@@ -71,8 +79,41 @@ def _recomputed(shop, section: Section) -> AnalysisResult:
         return AnalysisResult(name=section.analysis, title=section.title, summary=f"Not computed: {exc}")
 
 
-def analysis_sections(shop, refresh: bool = False) -> list[AnalysisResult]:
-    """The forecast, segments, classify and CLV sections of ``shop``'s report, in report order.
+#: The overviews' runs, in report order; the result of ``Shop.overview_results`` at each position.
+OVERVIEWS = ("sales_overview", "customer_overview")
+#: The overviews' period: weeks (a daily revenue line of a year is noise at report size).
+OVERVIEW_FREQ = "W"
+
+
+def overview_sections(shop, current: list[str], refresh: bool = False) -> list[AnalysisResult]:
+    """The sales panel and customer overviews: the saved runs made from exactly the batches loaded now
+    (``current``), at the shop's as-of date and settings, else computed once and saved for the next report.
+
+    Parameters
+    ----------
+    shop : shopmine.shop.Shop
+    current : list of str
+        The workspace's batches now (:func:`~shopmine.runs.seen_batches`).
+    refresh : bool, default=False
+        Compute them again (and save them) even when a saved run matches.
+    """
+    parameters = {"freq": OVERVIEW_FREQ, "cancel_window_days": shop.workspace.settings.cancel_window_days}
+    if not refresh:
+        saved = [matching_run(shop.workspace, analysis, parameters=parameters, as_of=shop.as_of, batches=current)
+                 for analysis in OVERVIEWS]
+        if all(run is not None for run in saved):
+            return [run.result for run in saved]
+    started = datetime.now(timezone.utc)
+    results = shop.overview_results(OVERVIEW_FREQ)
+    for analysis, result in zip(OVERVIEWS, results):
+        save_run(shop.workspace, result, analysis=analysis, parameters=parameters, as_of=shop.as_of,
+                 started=started, batches=current, command="shopmine report")
+    return results
+
+
+def report_sections(shop, refresh: bool = False) -> list[AnalysisResult]:
+    """Every section of ``shop``'s report, in report order: quality, the overviews, forecast, segments,
+    classify and CLV.
 
     Parameters
     ----------
@@ -84,7 +125,10 @@ def analysis_sections(shop, refresh: bool = False) -> list[AnalysisResult]:
     -------
     list of AnalysisResult
     """
+    remove_orphan_models(shop.workspace)  # what killed saves left, before reading the latest runs
+    current = seen_batches(shop.workspace)  # read once for every section's stale check
     if refresh:
-        return [_recomputed(shop, section) for section in SECTIONS]
-    current = seen_batches(shop.workspace)  # read once for the four sections' stale checks
-    return [_from_run(shop, section, current) for section in SECTIONS]
+        analyses = [_recomputed(shop, section) for section in SECTIONS]
+    else:
+        analyses = [_from_run(shop, section, current) for section in SECTIONS]
+    return [analyses[0], *overview_sections(shop, current, refresh), *analyses[1:]]

@@ -11,10 +11,12 @@ recomputing them.
 
 from shopmine.runs.decorator import record_run, saved_run
 from shopmine.runs.integrity import RunIntegrityError
-from shopmine.runs.listing import RunEntry, delete_run, latest_run, list_runs, stale_batches
+from shopmine.runs.listing import DeletedRun, RunEntry, delete_run, latest_run, list_runs, stale_batches
 from shopmine.runs.load import SavedRun, load_run
 from shopmine.runs.metadata import seen_batches
+from shopmine.runs.models import remove_orphan_models
 from shopmine.runs.save import save_run
 
-__all__ = ["RunEntry", "RunIntegrityError", "SavedRun", "delete_run", "latest_run", "list_runs", "load_run",
-           "record_run", "save_run", "saved_run", "seen_batches", "stale_batches"]
+__all__ = ["DeletedRun", "RunEntry", "RunIntegrityError", "SavedRun", "delete_run", "latest_run", "list_runs",
+           "load_run", "record_run", "remove_orphan_models", "save_run", "saved_run", "seen_batches",
+           "stale_batches"]

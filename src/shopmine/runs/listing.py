@@ -11,6 +11,7 @@ from shopmine.runs import layout
 from shopmine.runs.integrity import RunIntegrityError
 from shopmine.runs.load import SavedRun, load_folder, read_metadata, run_folder
 from shopmine.runs.metadata import batches_loaded_since
+from shopmine.runs.models import remove_orphan_models
 
 
 @dataclass
@@ -29,7 +30,10 @@ class RunEntry:
 
 def list_runs(workspace, analysis: str | None = None) -> list[RunEntry]:
     """Every saved run (of ``analysis``, or all), oldest first. A run whose metadata does not verify is
-    listed with its problem instead of hiding it or failing the whole list."""
+    listed with its problem instead of hiding it or failing the whole list. Listing every run first removes
+    what killed saves left behind (:func:`~shopmine.runs.models.remove_orphan_models`)."""
+    if analysis is None:
+        remove_orphan_models(workspace)
     key = workspace.signing_key()
     entries = []
     for folder in layout.run_folders(workspace, analysis):
@@ -58,16 +62,34 @@ def latest_run(workspace, analysis: str) -> SavedRun | None:
     return load_folder(layout.analysis_dir(workspace, analysis) / latest.run_id, key)
 
 
-def delete_run(workspace, run_id: str) -> str:
-    """Delete the saved run ``run_id``; return its analysis. Its models stay in the registry.
+@dataclass
+class DeletedRun:
+    """What ``delete_run`` removed: the run's analysis, the model versions only it used, and the versions it
+    named that another run uses (kept)."""
 
-    The folder is first renamed to a hidden name, so that readers never see half of it.
+    analysis: str
+    models_removed: list[dict[str, Any]]
+    models_kept: list[dict[str, Any]]
+
+
+def delete_run(workspace, run_id: str) -> DeletedRun:
+    """Delete the saved run ``run_id`` and the model versions no other run uses.
+
+    The folder is first renamed to a hidden name, so that readers never see half of it. Its models are
+    then removed as orphans (:func:`~shopmine.runs.models.remove_orphan_models`): a version another run
+    names stays, and a process killed in between leaves orphans the next listing or save removes.
     """
     folder = run_folder(workspace, run_id)
+    try:
+        named = read_metadata(folder, workspace.signing_key()).get("models", [])
+    except RunIntegrityError:
+        named = []  # a damaged run's list is not trusted; its versions go as orphans all the same
     doomed = layout.doomed_dir(folder)
     os.rename(folder, doomed)
     shutil.rmtree(doomed, ignore_errors=True)
-    return folder.parent.name
+    removed = {(m["name"], m["version"]) for m in remove_orphan_models(workspace)}
+    return DeletedRun(folder.parent.name, [m for m in named if (m["name"], m["version"]) in removed],
+                      [m for m in named if (m["name"], m["version"]) not in removed])
 
 
 def stale_batches(workspace, metadata: dict[str, Any], current: list[str] | None = None) -> list[str]:

@@ -3,7 +3,8 @@
 The run is written into a hidden folder beside its final place and renamed to its id when complete
 (``os.rename`` of a folder is atomic), so a concurrent reader sees either no run or the whole run, and a
 process killed midway leaves only a hidden folder that readers ignore and the next save removes
-(:func:`shopmine.runs.layout.clean_leftovers`). A failed run leaves nothing: there is no "failed" record,
+(:func:`shopmine.runs.layout.clean_leftovers`), and model versions the next save removes too
+(:func:`shopmine.runs.models.remove_orphan_models`). A failed run leaves nothing: there is no "failed" record,
 because such a run has no tables to show and its error was already reported to whoever ran it.
 Saving takes no workspace lock: runs are files beside the warehouse, not in it.
 """
@@ -23,7 +24,7 @@ from shopmine.runs import layout
 from shopmine.runs.ids import check_analysis, new_run_id
 from shopmine.runs.integrity import sha256_bytes, sign_record
 from shopmine.runs.metadata import RUN_LAYOUT, iso, jsonable_parameter, library_versions, seen_batches
-from shopmine.runs.models import fitted_models, save_models
+from shopmine.runs.models import delete_models, fitted_models, remove_orphan_models, save_models
 
 STATUS_COMPLETE = "complete"
 
@@ -84,7 +85,7 @@ def save_run(workspace, result: AnalysisResult, *, analysis: str, parameters: di
         The run id.
     """
     check_analysis(analysis)
-    layout.clean_leftovers(workspace)
+    remove_orphan_models(workspace)  # and the hidden folders of saves that died
     batches = seen_batches(workspace) if batches is None else list(batches)
     run_id = new_run_id(started)
     files: dict[str, bytes] = {}
@@ -104,6 +105,7 @@ def save_run(workspace, result: AnalysisResult, *, analysis: str, parameters: di
 
     tmp = layout.temp_dir(workspace, analysis, run_id)
     tmp.mkdir(parents=True)
+    models: list[dict[str, Any]] = []
     try:
         for path, data in files.items():
             (tmp / path).parent.mkdir(exist_ok=True)
@@ -129,6 +131,7 @@ def save_run(workspace, result: AnalysisResult, *, analysis: str, parameters: di
         os.rename(tmp, tmp.parent / run_id)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
+        delete_models(workspace, models)  # published, but their run will never appear
         raise
     result.run_id = run_id
     return run_id

@@ -1,0 +1,36 @@
+"""Shop.recommend: fitted once per as-of date and batches, saved with its run, then answered from it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from shopmine.recommend.analysis import saved_recommender
+from shopmine.runs.listing import list_runs
+from shopmine.shop import Shop
+
+ORDERS = "order_id,customer_id,product_id,ordered_at,quantity,unit_price\n" + "".join(
+    f"o{i},c{i % 7},p{(i * 3) % 11},2024-0{1 + i % 3}-{1 + i % 27:02d} 10:00:00,1,2.0\n" for i in range(120))
+
+
+def test_one_shop_fits_once_then_answers_from_its_saved_run(tmp_path: Path):
+    (tmp_path / "orders.csv").write_text(ORDERS)
+    shop = Shop(tmp_path / "ws")
+    shop.ingest([tmp_path / "orders.csv"])
+    first = shop.recommend(customers=["c1"], k=3)
+    assert first.run_id is not None and first.metrics["answered_from_run"] is None
+    second = shop.recommend(customers=["c2"], k=3)
+    assert second.run_id is None and second.metrics["answered_from_run"] == first.run_id
+    other = Shop(tmp_path / "ws").recommend(customers=["c1"], k=3)  # another process: read from the run
+    assert other.metrics["answered_from_run"] == first.run_id
+    assert other.tables["recommendations"].equals(first.tables["recommendations"])
+    runs = [e for e in list_runs(shop.workspace, "recommend")]
+    assert [e.run_id for e in runs] == [first.run_id]
+    assert {m["format"] for m in runs[0].metadata["models"]} == {"numpy-npz", "json"}
+    loaded, run_id = saved_recommender(shop.workspace, shop.as_of)
+    assert run_id == first.run_id and loaded.ranker == "rerank"
+    refit = shop.recommend(customers=["c1"], k=3, refit=True)
+    assert refit.run_id not in (None, first.run_id)
+    np.testing.assert_array_equal(refit.tables["recommendations"]["product_id"],
+                                  first.tables["recommendations"]["product_id"])  # same data, same answer
