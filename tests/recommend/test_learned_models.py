@@ -66,6 +66,14 @@ def test_save_load_round_trip_gives_the_same_scores(model, data, tmp_path):
                                    fitted.score(rows, 4, exclude_bought=exclude)[1])
 
 
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: m.name)
+def test_fit_leaves_the_data_unchanged(model, data):
+    before = data.matrix.copy()
+    type(model)(**model.get_params()).fit(data)
+    assert (data.matrix != before).nnz == 0
+    assert data.matrix.max() == 3  # the purchase-day counts, not ones
+
+
 @pytest.mark.parametrize("model", [ALS(factors=4), BPR(factors=4, iterations=20)], ids=lambda m: m.name)
 def test_factor_models_are_deterministic(model, data):
     a = type(model)(**model.get_params()).fit(data)

@@ -135,7 +135,7 @@ def test_k_beyond_the_candidates_pads(fitted, data):
 
 def test_feature_names_are_the_rankers_columns(fitted):
     names = fitted.rankers_["all"].feature_name()
-    assert names[-len(FEATURES):] == FEATURES
+    assert names[-len(FEATURES) - 1:] == FEATURES + ["item_knn_cosine_recent"]
     assert names[:2] == ["history_score", "history_rank"]
 
 
@@ -166,3 +166,32 @@ def test_training_customers_are_sampled_on_a_large_shop(data):
     small = Reranker(models={}, min_child_samples=5, precompute=0, max_train_customers=7).fit(data)
     assert small.train_customers_["all"] == [7, 7]
     assert small.rankers_["all"] is not None
+
+
+def test_one_split_trains_a_fixed_number_of_rounds_without_validation(data):
+    model = Reranker(models={}, min_child_samples=5, precompute=0, n_splits=1).fit(data)
+    assert model.rounds_ == {"all": 100, "new": 100}
+    assert np.isnan(model.validation_ndcg_["all"])
+    assert model.train_customers_["all"] == [40]
+    three = Reranker(models={}, min_child_samples=5, precompute=0, n_splits=3).fit(data)
+    assert len(three.train_customers_["all"]) == 3
+    assert 0.0 < three.validation_ndcg_["all"] <= 1.0
+
+
+def test_recent_similarity_counts_only_the_last_90_days():
+    from shopmine.recommend.rerank import recent_similarity
+    from shopmine.recommend.rerank_features import feature_tables
+
+    # x bought A 10 days before the as-of date and B 200 days before; y and z tie A, B and C together.
+    log = [("x", "A", "2021-06-21"), ("x", "B", "2020-12-13"),
+           ("y", "A", "2021-05-01"), ("y", "C", "2021-05-02"), ("y", "B", "2021-05-03"),
+           ("z", "B", "2021-05-01"), ("z", "C", "2021-05-04")]
+    data = toy_interactions(log, as_of=AS_OF)
+    knn = ItemKNN(weighting="cosine").fit(data)
+    tables = feature_tables(data)
+    a, b, c = data.product_index(["A", "B", "C"])
+    x = data.customer_index(["x"])[0]
+    got = recent_similarity(knn, tables, np.array([x, x]), np.array([c, b]))
+    sim = knn.similarity_.toarray()
+    np.testing.assert_allclose(got, [sim[a, c], sim[a, b]], rtol=1e-6)
+    assert sim[b, c] > 0  # B (bought long ago) would have added to C's score

@@ -67,7 +67,9 @@ class EASE:
                 f"EASE needs two dense products x products matrices; this shop has {n:,} products, more "
                 f"than max_products={limit:,} ({4 * n * n / 1e9:.1f} GB each). Leave EASE out or raise "
                 f"{{max_products}} on a machine with the memory.", "max_products")
-        binary = sp.csr_matrix(data.matrix, dtype=np.float32)
+        # A copy: csr_matrix of a float32 csr would share its data, and the caller's counts would
+        # become ones.
+        binary = sp.csr_matrix(data.matrix, dtype=np.float32, copy=True)
         binary.data[:] = 1.0
         with threadpool_limits(threads):
             gram = (binary.T @ binary).toarray().astype(np.float32)

@@ -6,11 +6,12 @@ How it learns without looking at the future:
    of their own: the candidate models are fitted on them, propose candidates for the customers
    known then (:mod:`.rerank_candidates`), the candidates are described by their features at
    ``as_of - H`` (:mod:`.rerank_features`) and labelled by whether the customer bought the product
-   in ``[as_of - H, as_of)``. The same is done at ``as_of - 2H`` (labels in ``[as_of - 2H, as_of - H)``).
-2. **Validation inside the training period.** A ranker trained on the ``as_of - 2H`` split is
-   validated on the ``as_of - H`` split (NDCG@10, early stopping): that chooses the number of
-   boosting rounds, for this shop, without the test period. The final ranker is trained on both
-   splits together with that many rounds (scaled by the data it gains).
+   in ``[as_of - H, as_of)``. The same is done at ``as_of - 2H`` (labels in ``[as_of - 2H, as_of - H)``)
+   and so on, ``n_splits`` splits in all (default 2).
+2. **Validation inside the training period.** A ranker trained on the older splits is validated on
+   the most recent one (NDCG@10, early stopping): that chooses the number of boosting rounds, for
+   this shop, without the test period (``validation_ndcg_`` keeps the score). The final ranker is
+   trained on all splits together with that many rounds (scaled by the data it gains).
 3. **Applied at as_of.** The candidate models are refitted on all purchase days before ``as_of``;
    their candidates, with features at ``as_of``, are ordered by the ranker.
 
@@ -31,6 +32,7 @@ from typing import Any
 import lightgbm as lgb
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from shopmine.recommend.als import ALS
 from shopmine.recommend.bpr import BPR
@@ -51,6 +53,10 @@ SOURCES_FIXED = ("history", "popular")
 # Early stopping patience and ceiling of boosting rounds of the validation fit.
 MAX_ROUNDS = 600
 PATIENCE = 50
+# The customer's recent purchases (days before the as-of date) for the recent item-kNN feature.
+RECENT_DAYS = 90
+# Boosting rounds when there is one split only (nothing to choose them on).
+SINGLE_SPLIT_ROUNDS = 100
 # Rank of a candidate a source did not propose, in the fallback order (beyond any list length).
 _NOT_RANKED = 1e6
 # Customers ranked at once (bounds the candidate frame: a few hundred candidates each).
@@ -76,9 +82,39 @@ def _fit_models(models: dict[str, Any], data: Interactions) -> dict[str, Any]:
     return {name: _clone(m).fit(data) for name, m in models.items()}
 
 
+def _stack(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Splits one below the other; each split's customers are queries of their own (the same customer
+    at another date is another query)."""
+    return pd.concat([f.assign(split=i) for i, f in enumerate(frames)], ignore_index=True)
+
+
+def _groups(frame: pd.DataFrame) -> np.ndarray:
+    """LightGBM's query sizes: the candidates of each (split, customer), contiguous in ``frame``."""
+    keys = ["split", "row"] if "split" in frame else ["row"]
+    return frame.groupby(keys, sort=False).size().to_numpy()
+
+
+def _knn_names(models: dict[str, Any]) -> list[str]:
+    return [name for name, model in models.items() if isinstance(model, ItemKNN)]
+
+
+def recent_similarity(knn: ItemKNN, tables: FeatureTables, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """Item-kNN score of each (row, col) pair from the customer's purchases of the last
+    :data:`RECENT_DAYS` days only: what they buy now, rather than all they ever bought."""
+    pairs = tables.pairs
+    recent = pairs.index[pairs["pair_since_last"].to_numpy() <= RECENT_DAYS]
+    n_rows, n_cols = len(tables.customers), knn.similarity_.shape[0]
+    bought = sp.csr_matrix((np.ones(len(recent)), (recent.get_level_values("row"), recent.get_level_values("col"))),
+                           shape=(n_rows, n_cols))
+    # sum_i bought[r, i] * S[i, c], for the requested pairs only.
+    into = knn.similarity_.T.tocsr()
+    return np.asarray(bought[rows].multiply(into[cols]).sum(axis=1), dtype=np.float64).reshape(-1)
+
+
 def _columns(models: dict[str, Any], use: str) -> list[str]:
     sources = ([] if use == "new" else ["history"]) + ["popular", *models]
-    return [f"{s}_{kind}" for s in sources for kind in ("score", "rank")] + FEATURES
+    return ([f"{s}_{kind}" for s in sources for kind in ("score", "rank")] + FEATURES
+            + [f"{name}_recent" for name in _knn_names(models)])
 
 
 class Reranker:
@@ -99,6 +135,9 @@ class Reranker:
         At fit time, rank every customer's top ``precompute`` of both uses and keep them: a request for
         at most that many products is then a look-up (a saved run answers one customer in
         microseconds instead of ranking its candidates, tens of milliseconds); 0 ranks every request.
+    n_splits : int, default=2
+        Training splits, one horizon apart: the most recent validates the boosting rounds of a
+        ranker trained on the others, then the final ranker is trained on all of them.
     max_train_customers : int, default=20000
         At most this many customers (a seeded sample) per training split: a few hundred candidates
         each, so the training frame stays in memory on a large shop.
@@ -109,7 +148,7 @@ class Reranker:
     def __init__(self, *, horizon_days: int = 30, models: dict[str, Any] | None = None, n_history: int = 100,
                  n_popular: int = 50, n_model: int = 50, learning_rate: float = 0.05, num_leaves: int = 31,
                  min_child_samples: int = 50, random_state: int = 0, num_threads: int = 1, precompute: int = 50,
-                 max_train_customers: int = 20_000):
+                 max_train_customers: int = 20_000, n_splits: int = 2):
         self.horizon_days = horizon_days
         self.models = models
         self.n_history = n_history
@@ -122,6 +161,7 @@ class Reranker:
         self.num_threads = num_threads
         self.precompute = precompute
         self.max_train_customers = max_train_customers
+        self.n_splits = n_splits
 
     def get_params(self) -> dict[str, Any]:
         """The constructor arguments but ``models`` (saved with the fitted arrays)."""
@@ -129,7 +169,7 @@ class Reranker:
                 "n_model": self.n_model, "learning_rate": self.learning_rate, "num_leaves": self.num_leaves,
                 "min_child_samples": self.min_child_samples, "random_state": self.random_state,
                 "num_threads": self.num_threads, "precompute": self.precompute,
-                "max_train_customers": self.max_train_customers}
+                "max_train_customers": self.max_train_customers, "n_splits": self.n_splits}
 
     # -- training -----------------------------------------------------------------------------
 
@@ -179,7 +219,11 @@ class Reranker:
     def _candidates(self, tables: FeatureTables, fitted: dict, rows: np.ndarray, use: str) -> pd.DataFrame:
         cands = candidate_pairs(tables, fitted, rows, exclude_bought=use == "new", n_history=self.n_history,
                                 n_popular=self.n_popular, n_model=self.n_model)
-        return add_features(cands, tables)
+        frame = add_features(cands, tables)
+        for name in _knn_names(fitted):
+            frame[f"{name}_recent"] = recent_similarity(fitted[name], tables, frame["row"].to_numpy(),
+                                                        frame["col"].to_numpy())
+        return frame
 
     def fit(self, data: Interactions) -> Reranker:
         horizon = check_int("horizon_days", self.horizon_days, 1)
@@ -188,16 +232,19 @@ class Reranker:
         depth = check_int("precompute", self.precompute, 0)
         check_int("max_train_customers", self.max_train_customers, 1)
         models = self.models if self.models is not None else default_models(data.n_products)
+        n_splits = check_int("n_splits", self.n_splits, 1)
         h = dt.timedelta(days=horizon)
-        recent = self._split(data, data.as_of - h, data.as_of, models)
-        older = self._split(data, data.as_of - 2 * h, data.as_of - h, models)
+        # splits[0] is the most recent (labels in [as_of - H, as_of)), splits[i] is i horizons earlier.
+        splits = [self._split(data, data.as_of - (i + 1) * h, data.as_of - i * h, models) for i in range(n_splits)]
         self.rankers_: dict[str, lgb.Booster | None] = {}
         self.rounds_: dict[str, int] = {}
+        self.validation_ndcg_: dict[str, float] = {}
         # Customers (queries) per use in each training split, most recent split first.
-        self.train_customers_ = {use: [int(f["row"].nunique()) if not f.empty else 0 for f in (recent[use], older[use])]
+        self.train_customers_ = {use: [int(s[use]["row"].nunique()) if not s[use].empty else 0 for s in splits]
                                  for use in USES}
         for use in USES:
-            self.rankers_[use], self.rounds_[use] = self._train(models, use, older[use], recent[use])
+            self.rankers_[use], self.rounds_[use], self.validation_ndcg_[use] = self._train(
+                models, use, [s[use] for s in splits])
         self.models_ = _fit_models(models, data)
         self.tables_ = feature_tables(data)
         self.n_products_ = data.n_products
@@ -207,29 +254,31 @@ class Reranker:
             self.top_ = {use: self.score(every, depth, exclude_bought=use == "new") for use in USES}
         return self
 
-    def _train(self, models: dict, use: str, older: pd.DataFrame, recent: pd.DataFrame):
+    def _train(self, models: dict, use: str, splits: list[pd.DataFrame]):
+        """The ranker of ``use`` on the labelled splits (most recent first), its boosting rounds and the
+        NDCG@10 on the most recent split of the ranker trained on the others (nan with one split)."""
         columns = _columns(models, use)
-        frames = [f for f in (older, recent) if not f.empty]
+        frames = [f for f in splits if not f.empty]
         if not frames:
-            return None, 0
-        if len(frames) == 2:
-            # Rounds chosen on the later split, then both splits together.
+            return None, 0, float("nan")
+        validation = float("nan")
+        if len(frames) >= 2:
+            # Rounds chosen on the most recent split by a ranker of the older ones, then all together.
+            older = _stack(frames[1:])
             probe = self._ranker(MAX_ROUNDS)
-            probe.fit(older[columns], older["label"], group=older.groupby("row", sort=False).size().to_numpy(),
-                      eval_X=(recent[columns],), eval_y=(recent["label"],),
-                      eval_group=[recent.groupby("row", sort=False).size().to_numpy()], eval_at=[10],
+            probe.fit(older[columns], older["label"], group=_groups(older),
+                      eval_X=(frames[0][columns],), eval_y=(frames[0]["label"],),
+                      eval_group=[_groups(frames[0])], eval_at=[10],
                       callbacks=[lgb.early_stopping(PATIENCE, verbose=False)])
             rounds = max(int(probe.best_iteration_ or MAX_ROUNDS), 10)
-            rounds = int(round(rounds * (len(older) + len(recent)) / len(older)))
+            validation = float(probe.best_score_["valid_0"]["ndcg@10"])
+            rounds = int(round(rounds * sum(map(len, frames)) / len(older)))
         else:
-            rounds = 100
-        # Each split's customers are groups of their own (the same customer at another date is
-        # another query).
-        frame = pd.concat([f.assign(split=i) for i, f in enumerate(frames)], ignore_index=True)
-        groups = frame.groupby(["split", "row"], sort=False).size().to_numpy()
+            rounds = SINGLE_SPLIT_ROUNDS
+        frame = _stack(frames)
         ranker = self._ranker(rounds)
-        ranker.fit(frame[columns], frame["label"], group=groups)
-        return ranker.booster_, rounds
+        ranker.fit(frame[columns], frame["label"], group=_groups(frame))
+        return ranker.booster_, rounds, validation
 
     # -- scoring ------------------------------------------------------------------------------
 
