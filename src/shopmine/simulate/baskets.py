@@ -12,7 +12,8 @@ Day by day (orders sorted by day):
    within a category, the promoted products go to the lines of the most price-sensitive customers.
    Matching permutes who gets what, never what is bought, so elasticities stay identified while
    bargain hunters still buy far more on promotion.
-3. *Complements*: each bought product's complements join the basket with their probability.
+3. *Complements*: each bought product's complements join the basket with their probability (and
+   theirs in turn).
 
 Any purchase of a customer's favourite (whatever brought it) restarts its cycle: the next one is
 due ``cycle x jitter`` days later, jitter ~ Gamma with mean 1.
@@ -125,7 +126,20 @@ class _DayLines:
         return order, self.prefs.product[pair]
 
     def complements(self, order: np.ndarray, product: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Complements joining the baskets: once per order at most, never a product already in it."""
+        """Complements joining the baskets of the lines ``order, product``, then theirs, and so on.
+
+        A complement joins an order at most once and never when the order holds it already.
+        """
+        present = order * self.n_products + product
+        joined = [(order[:0], product[:0])]
+        while len(order):
+            order, product = self._joining(order, product, present)
+            present = np.concatenate((present, order * self.n_products + product))
+            joined.append((order, product))
+        return (np.concatenate([o for o, _ in joined]), np.concatenate([p for _, p in joined]))
+
+    def _joining(self, order: np.ndarray, product: np.ndarray,
+                 present: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         ptr = self.prefs.comp_ptr
         count = ptr[product + 1] - ptr[product]
         edge = _ranges(ptr[product], count)
@@ -134,7 +148,6 @@ class _DayLines:
             return order[:0], product[:0]
         owner = np.repeat(np.arange(len(product)), count)[joins]
         key = order[owner] * self.n_products + self.prefs.comp_product[edge[joins]]
-        present = order * self.n_products + product
         both = np.concatenate((present, key))
         by_key = np.argsort(both, kind="stable")  # a basket's own line sorts before its duplicate
         ranked = both[by_key]

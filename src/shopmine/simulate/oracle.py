@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse, stats
 
-from shopmine.errors import ShopmineInputError, invalid_value
+from shopmine.errors import invalid_value
 from shopmine.simulate.shop import SimulatedShop
 from shopmine.simulate.truth_files import ShopTruth, load_truth
 
@@ -101,10 +101,10 @@ def _as_of_day(as_of, start: dt.date, n_days: int) -> int:
         raise invalid_value("as_of", "a date YYYY-MM-DD", as_of) from None
     day = (date - start).days
     if not 0 < day < n_days:
-        end = start + dt.timedelta(days=n_days - 1)
-        raise ShopmineInputError(f"as_of must be a day after the first and up to the last simulated "
-                                 f"day ({start + dt.timedelta(days=1)} .. {end}); got {date}.",
-                                 parameter="as_of")
+        # Day 0 has no history to rank from.
+        first, last = start + dt.timedelta(days=1), start + dt.timedelta(days=n_days - 1)
+        raise invalid_value("as_of", f"a date from {first} to {last} (within the simulated period, "
+                            "after its first day)", date.isoformat())
     return day
 
 

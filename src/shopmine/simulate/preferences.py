@@ -19,6 +19,7 @@ from shopmine.simulate.products import Catalogue
 CYCLE_SIGMA = 0.5          # log-normal spread of the favourites' cycles around their median
 MIN_CYCLE_DAYS = 1.0
 COMPLEMENT_SAME_TOP = 0.7  # share of complements in the product's own top category
+COMPLEMENT_DEMAND_CAP = 0.5  # probability x popularity of the product <= this x the complement's
 DRAWS_PER_PICK = 2         # candidates drawn per wanted pick before removing duplicates
 
 
@@ -82,12 +83,18 @@ def build_preferences(params: ShopParameters, favourite_top: np.ndarray, affinit
     keep = target != source
     source, target = _first_distinct(source[keep], target[keep], n_comp, cat.n)
     prob = np.clip(params.complement_probability * rng.uniform(0.5, 1.5, len(source)), 0.0, 1.0)
+    # A best-seller's complement may not bring in more than half the complement's own demand, or
+    # a slow mover would sell mostly as someone's complement, far beyond its popularity.
+    cap = COMPLEMENT_DEMAND_CAP * cat.popularity[target] / cat.popularity[source]
+    prob = np.round(np.minimum(prob, cap), 4)
+    keep = prob > 0
+    source, target, prob = source[keep], target[keep], prob[keep]
     by_pair = np.lexsort((target, source))
     return Preferences(
         customer=owner[order], product=product[order], cycle=cycle[order],
         first_due=first_due[order],
         comp_ptr=np.searchsorted(source[by_pair], np.arange(cat.n + 1)),
-        comp_product=target[by_pair], comp_prob=np.round(prob[by_pair], 4),
+        comp_product=target[by_pair], comp_prob=prob[by_pair],
     )
 
 
