@@ -534,3 +534,18 @@ def test_model_version_is_frozen_and_hashable(registry):
     with pytest.raises(AttributeError, match="cannot assign"):
         saved.version = 2
     assert {saved: 1}[registry.versions("m")[0]] == 1
+
+
+def test_array_bundle_round_trip_without_pickle(registry):
+    from shopmine.registry.formats import ArrayBundle
+
+    bundle = ArrayBundle({"ids": np.array(["A", "B€"]), "counts": np.arange(3, dtype=np.int64),
+                          "mask": np.array([True, False])})
+    version = registry.save("rec", bundle)
+    assert version.format == "numpy-npz"
+    loaded, _ = registry.load("rec")
+    assert isinstance(loaded, ArrayBundle)
+    assert loaded.arrays["ids"].tolist() == ["A", "B€"]
+    np.testing.assert_array_equal(loaded.arrays["counts"], [0, 1, 2])
+    with pytest.raises(ShopmineInputError, match="cannot save array 'bad' of dtype object"):
+        registry.save("rec", ArrayBundle({"bad": np.array([None, "x"], dtype=object)}))

@@ -319,6 +319,65 @@ class Shop:
                         customers=self.engine.table("customers") if target else None,
                         products=self.products(), seed=seed)
 
+    def _recommender(self, refit: bool = False):
+        """The fitted recommender for this as-of date and the batches loaded now, and the saved run it
+        comes from: the latest saved ``recommend`` run's, else fitted now (run id None until saved).
+        Kept on this Shop, so that one process answers many questions from one load."""
+        from shopmine.recommend.analysis import fit_recommender, saved_recommender, saved_run_id, segment_labels
+        from shopmine.runs.metadata import seen_batches
+
+        key = (self.as_of, tuple(seen_batches(self.workspace)))
+        cached = getattr(self, "_recommender_cache", None)
+        if cached is not None and cached[0] == key:
+            if cached[2] is None and not refit:  # fitted here and saved since: name its run
+                cached = self._recommender_cache = (key, cached[1], saved_run_id(self.workspace, self.as_of))
+            if cached[2] is None or not refit:
+                return cached[1], cached[2]
+        found = None if refit else saved_recommender(self.workspace, self.as_of)
+        if found is None:
+            found = (fit_recommender(self.orders(), as_of=self.as_of, products=self.products(),
+                                     labels=segment_labels(self.workspace, self.as_of)), None)
+        self._recommender_cache = (key, *found)
+        return found
+
+    def _recommend_fits(self, parameters: dict) -> bool:
+        """Whether this recommend call fits the models (then it is saved as a run) or answers from a
+        saved run (then it is not saved again); a bad request is refused first."""
+        from shopmine.recommend.analysis import check_recommend_request
+
+        check_recommend_request(**{k: v for k, v in parameters.items() if k != "refit"})
+        return self._recommender(parameters["refit"])[1] is None
+
+    @saved_run("recommend", when=lambda shop, parameters: shop._recommend_fits(parameters))
+    def recommend(self, customers: str | Sequence[str] | None = None, k: int = 10, repeat: bool = True,
+                  category: str | None = None, exclude_inactive_days: int | None = None,
+                  product: str | None = None, refit: bool = False) -> AnalysisResult:
+        """Top-k products per customer with a reason, or products bought together with ``product``
+        (:class:`shopmine.recommend.Recommender`).
+
+        ``customers`` None: every customer seen before the as-of date. The models are fitted once per
+        as-of date and loaded batches and saved with the run; later calls answer from that saved run
+        without retraining (``refit=True`` fits again).
+        """
+        from shopmine.recommend.analysis import check_recommend_request, recommend_result
+
+        check_recommend_request(customers, k, repeat, category, exclude_inactive_days, product)
+        recommender, run_id = self._recommender(refit)
+        return recommend_result(recommender, customers=customers, k=k, repeat=repeat, category=category,
+                                exclude_inactive_days=exclude_inactive_days, product=product, source_run=run_id,
+                                save_models=run_id is None)
+
+    @saved_run("recommend_evaluation")
+    def recommend_evaluation(self, horizon_days: int = 30, k: int = 10) -> AnalysisResult:
+        """Every recommendation model on the ``horizon_days`` after the as-of date (trained before it):
+        recall, precision, NDCG, MAP, hit rate and coverage at ``k``, all items and new items only."""
+        from shopmine.recommend.analysis import evaluation_result, segment_labels
+        from shopmine.recommend.evaluation import check_horizon
+
+        check_horizon(horizon_days)
+        return evaluation_result(self.orders(), as_of=self.as_of, horizon_days=horizon_days, k=k,
+                                 products=self.products(), labels=segment_labels(self.workspace, self.as_of))
+
     def analyses(self, refresh: bool = False) -> list[AnalysisResult]:
         """Every analysis in report order: quality and overviews computed, the others read from their
         latest saved runs, or recomputed (and saved) with ``refresh`` (:mod:`shopmine.report.sections`)."""

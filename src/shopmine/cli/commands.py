@@ -11,6 +11,7 @@ from shopmine.cli import (
     init_cmd,
     model_cmd,
     quality_cmd,
+    recommend_cmd,
     report_cmd,
     runs_cmd,
     segment_cmd,
@@ -18,4 +19,5 @@ from shopmine.cli import (
 )
 
 MODULES = [init_cmd, ingest_cmd, quality_cmd, features_cmd, simulate_cmd, report_cmd, demo_cmd, model_cmd,
-           forecast_cmd, segment_cmd, classify_cmd, clv_cmd, batches_cmd, runs_cmd]
+           forecast_cmd, segment_cmd, classify_cmd, clv_cmd, recommend_cmd, batches_cmd,
+           runs_cmd]

@@ -10,6 +10,9 @@ Nothing here uses pickle or joblib:
   (``model.txt``) plus ``wrapper.json`` (the wrapper's class, parameters and fitted state such as the
   classes). It is read back into a fitted wrapper of the same class (see :func:`_rebuild_lgbm_wrapper`).
 - ``json``: a dict of plain JSON values (``model.json``), for small models such as fitted parameters.
+- ``numpy-npz``: an :class:`ArrayBundle` of named numeric or fixed-width string arrays (``model.npz``,
+  numpy's zip of ``.npy`` files), for models that are arrays (a recommender's counts, neighbours,
+  factors). Object arrays are refused when saving, and the file is read with ``allow_pickle=False``.
 
 Reading happens only after the registry has verified the folder's signature and checksums; the checks
 here are a second layer for a file signed with a key that leaked.
@@ -34,6 +37,7 @@ FORMAT_SKOPS = "skops"
 FORMAT_LGBM_BOOSTER = "lightgbm-booster"
 FORMAT_LGBM_SKLEARN = "lightgbm-sklearn"
 FORMAT_JSON = "json"
+FORMAT_NPZ = "numpy-npz"
 
 #: The file each format's checksum in ``metadata.json`` refers to.
 MODEL_FILES = {
@@ -41,6 +45,7 @@ MODEL_FILES = {
     FORMAT_LGBM_BOOSTER: "model.txt",
     FORMAT_LGBM_SKLEARN: "model.txt",
     FORMAT_JSON: "model.json",
+    FORMAT_NPZ: "model.npz",
 }
 #: Further files of a format, each with its own checksum in ``metadata.json``.
 EXTRA_FILES = {FORMAT_LGBM_SKLEARN: ("wrapper.json",)}
@@ -49,8 +54,24 @@ SUPPORTED_MODELS = (
     "fitted scikit-learn pipelines made of the types the classic methods use (saved with skops), "
     "lightgbm.Booster, fitted "
     "lightgbm.LGBMRegressor and lightgbm.LGBMClassifier (saved in LightGBM's text format), and dicts "
-    "of JSON values"
+    "of JSON values, and shopmine.registry.formats.ArrayBundle (numeric or string numpy arrays, saved as .npz)"
 )
+#: numpy dtype kinds an ArrayBundle may hold: bool, integers, floats, fixed-width str/bytes (no objects).
+_ARRAY_KINDS = "biufUS"
+
+
+@dataclass(frozen=True)
+class ArrayBundle:
+    """Named numpy arrays saved as one ``.npz`` file without pickle.
+
+    Parameters
+    ----------
+    arrays : dict of str to numpy.ndarray
+        Numeric, boolean or fixed-width string arrays (``dtype.kind`` in ``biufUS``).
+    """
+
+    arrays: dict[str, Any]
+
 
 # The fitted state LightGBM's fit() sets on a wrapper (lightgbm/sklearn.py, 4.x), which we set when
 # rebuilding one. They are private, so we check that a fresh wrapper still has them (see
@@ -94,6 +115,8 @@ def encode(model: Any) -> Encoded:
     ShopmineInputError
         When the model's type is not supported, it is not fitted, or its content cannot be stored.
     """
+    if isinstance(model, ArrayBundle):
+        return _encode_npz(model)
     if isinstance(model, dict):
         payload = to_jsonable(model, "the model dict", nonfinite="error")
         text = json.dumps(payload, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
@@ -113,6 +136,37 @@ def encode(model: Any) -> Encoded:
         f"cannot save a {type(model).__module__}.{type(model).__qualname__}; the registry supports "
         f"{SUPPORTED_MODELS}."
     )
+
+
+def _encode_npz(bundle: ArrayBundle) -> Encoded:
+    import io
+
+    import numpy as np
+
+    arrays = {}
+    for name, value in bundle.arrays.items():
+        array = np.asarray(value)
+        if not isinstance(name, str) or not name or array.dtype.kind not in _ARRAY_KINDS:
+            raise ShopmineInputError(
+                f"cannot save array {str(name)[:60]!r} of dtype {array.dtype}: an ArrayBundle holds named numeric, "
+                f"boolean or fixed-width string arrays only (an object array would need pickle to be read).")
+        arrays[name] = array
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    return Encoded(FORMAT_NPZ, {MODEL_FILES[FORMAT_NPZ]: buffer.getvalue()})
+
+
+def _decode_npz(content: bytes, where: str) -> ArrayBundle:
+    import io
+
+    import numpy as np
+
+    try:
+        with np.load(io.BytesIO(content), allow_pickle=False) as saved:
+            return ArrayBundle({name: saved[name] for name in saved.files})
+    except (ValueError, OSError, zipfile.BadZipFile) as exc:  # an object array refuses to load without pickle
+        raise ShopmineInputError(f"refusing to load {where}: it is not an array bundle shopmine writes ({exc}); "
+                                 f"re-fit the model.") from None
 
 
 def _encode_skops(model: Any) -> Encoded:
@@ -224,6 +278,8 @@ def decode(fmt: str, files: Mapping[str, bytes], where: str) -> Any:
     content = files[model_file]
     if fmt == FORMAT_JSON:
         return _plain_json(content, f"{where}/{model_file}")
+    if fmt == FORMAT_NPZ:
+        return _decode_npz(content, f"{where}/{model_file}")
     if fmt == FORMAT_SKOPS:
         import skops.io
 

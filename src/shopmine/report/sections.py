@@ -30,6 +30,8 @@ SECTIONS = (
     Section("segments", "segments", "Customer segments (RFM and behaviour clusters)", "shopmine segment"),
     Section("classify", "classify", "Who buys again (decision tree)", "shopmine classify"),
     Section("clv", "clv", "Customer lifetime value", "shopmine clv"),
+    Section("recommend_evaluation", "recommend_evaluation", "Recommendations on held-out purchases",
+            "shopmine --as-of DATE recommend --evaluate"),
 )
 
 

@@ -37,6 +37,8 @@ def saved_run(analysis: str, when: Callable[[dict[str, Any]], bool] | None = Non
     """Decorate a Shop method returning an AnalysisResult so that each call saves a run of ``analysis``.
 
     ``when(parameters)`` false: the call is not saved (a forecast of a ``data`` file is not the workspace's).
+    A ``when`` of two arguments is called as ``when(shop, parameters)`` (recommend: a call answered from an
+    already saved run is not saved again).
     Callable arguments (a progress callback) shape nothing in the result and are not recorded.
 
     Examples
@@ -46,6 +48,7 @@ def saved_run(analysis: str, when: Callable[[dict[str, Any]], bool] | None = Non
     ...     def clv(self, horizon_days: int = 365, model: str = "auto") -> AnalysisResult: ...
     """
     check_analysis(analysis)
+    with_shop = when is not None and len(inspect.signature(when).parameters) == 2
 
     def decorate(method):
         signature = inspect.signature(method)
@@ -56,7 +59,7 @@ def saved_run(analysis: str, when: Callable[[dict[str, Any]], bool] | None = Non
             bound.apply_defaults()
             parameters = {name: value for name, value in list(bound.arguments.items())[1:]  # without self
                           if not callable(value)}
-            if when is not None and not when(parameters):
+            if when is not None and not (when(self, parameters) if with_shop else when(parameters)):
                 return method(self, *args, **kwargs)
             # The command a person typed when a shell runs it (the CLI names its task on the workspace).
             task = getattr(self.workspace, "task", None)

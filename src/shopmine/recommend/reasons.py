@@ -1,0 +1,66 @@
+"""A reason in words for every recommendation row.
+
+Reasons are plain text (no markup of any kind). Product names come from order files and are hostile:
+they are cut to :data:`MAX_NAME` characters with control characters (newlines, escapes) removed here,
+never interpreted as markup by the CLI (its console prints without markup), and HTML-escaped by the
+report like every other cell.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+__all__ = ["MAX_NAME", "bought_before", "bought_together", "cycle", "popular_like_you", "popular_recently",
+           "safe_name"]
+
+MAX_NAME = 60
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]+")
+
+
+def safe_name(name: object, product_id: object) -> str:
+    """A product's name for a sentence: its name without control characters, cut to
+    :data:`MAX_NAME` characters, else its id.
+
+    >>> safe_name("RED\\nBAG [bold]x[/]", "P1"), safe_name(None, "P1"), safe_name("  ", 7)
+    ('RED BAG [bold]x[/]', 'P1', '7')
+    """
+    text = "" if name is None or (isinstance(name, float) and math.isnan(name)) else str(name)
+    text = " ".join(_CONTROL.sub(" ", text).split())
+    if not text:
+        text = " ".join(_CONTROL.sub(" ", str(product_id)).split())
+    return text if len(text) <= MAX_NAME else text[:MAX_NAME - 1] + "…"
+
+
+def _days(value: float) -> str:
+    days = int(round(value))
+    return "1 day" if days == 1 else f"{days} days"
+
+
+def cycle(purchase_days: float, cycle_days: float, days_since_last: float) -> str:
+    """The customer's own habit: "you buy this about every 30 days, last 28 days ago".
+
+    >>> cycle(4, 30.4, 28), cycle(1, 30, 200)
+    ('you buy this about every 30 days, last 28 days ago', 'you bought this once, 200 days ago')
+    """
+    if purchase_days >= 2:
+        return f"you buy this about every {_days(cycle_days)}, last {_days(days_since_last)} ago"
+    return f"you bought this once, {_days(days_since_last)} ago"
+
+
+def bought_before(days_since_last: float) -> str:
+    """For an already-bought product listed when nothing new is left."""
+    return f"you bought this before, last {_days(days_since_last)} ago"
+
+
+def bought_together(name: str) -> str:
+    """``name`` is already :func:`safe_name`'d."""
+    return f"often bought with {name}"
+
+
+def popular_like_you(segment: str | None) -> str:
+    return f"popular with customers like you ({segment})" if segment else "popular with customers like you"
+
+
+def popular_recently(window_days: int) -> str:
+    return "popular this month" if window_days == 30 else f"popular in the last {window_days} days"
