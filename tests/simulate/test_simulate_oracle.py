@@ -108,7 +108,7 @@ def test_a_written_folder_gives_the_same_ranking(tmp_path, small_shop, file_form
 
 def test_without_favourites_the_ranking_follows_tastes():
     shop = simulate_shop(n_customers=300, n_products=60, n_days=120, seed=3,
-                         favourites_per_customer=0, complements_per_product=0)
+                         favourites_scale=0, complements_per_product=0)
     ranking = true_ranking(shop, "2023-03-01", k=5)
     truth = shop.to_pandas("truth_customers").set_index("customer_id")
     products = shop.to_pandas("truth_products").set_index("product_id")

@@ -12,8 +12,8 @@ from shopmine.simulate import DEFAULT_SEGMENTS, simulate_shop
 
 def test_default_size_is_about_350k_lines(default_shop):
     summary = default_shop.summary
-    # About 300,000 before favourites and complements; complements add about 13 % to the lines and
-    # due favourites beyond an order's slots about 4 %.
+    # About 300,000 before favourites and complements; complements join on top of an order's line
+    # slots and add about 12 % to the product lines.
     assert 300_000 <= summary["lines"] <= 400_000
     assert summary["lines"] == default_shop.orders.num_rows
     assert summary["products"] == 500

@@ -2,8 +2,8 @@
 
 Day by day (orders sorted by day):
 
-1. *Favourites*: every favourite of an ordering customer whose cycle has come due joins the order
-   and takes one of its line slots.
+1. *Favourites*: the favourites of an ordering customer whose cycle has come due take the order's
+   line slots, the longest overdue first; those left over stay due for the next order.
 2. *Demand lines*: the remaining slots get products drawn from the day's demand,
    ``popularity x (price / reference) ** elasticity``, less what favourites and complements
    already bought of each product (a per-product ledger, so that every product's sales still follow
@@ -39,7 +39,7 @@ class Slots:
 
     day: np.ndarray
     customer: np.ndarray     # account index, -1 for a guest
-    n_lines: np.ndarray      # line slots; due favourites fill them first (and may exceed them)
+    n_lines: np.ndarray      # line slots; due favourites fill them first
     sensitivity: np.ndarray  # price sensitivity in [0, 1]
     affinity: np.ndarray     # probability of a demand line going to the favourite category
     favourite: np.ndarray    # top category index
@@ -55,13 +55,17 @@ class Streams:
 def fill_baskets(slots: Slots, prefs: Preferences, weights: np.ndarray, grid: PriceGrid,
                  cat: Catalogue, top_share: np.ndarray, noise: float, jitter: float,
                  streams: Streams, progress: Callable[[float], None] | None = None
-                 ) -> tuple[np.ndarray, np.ndarray]:
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Product index for every line; lines are returned grouped by order (orders in index order).
 
     Returns
     -------
     line_order, line_product : numpy.ndarray
         Order index and product index per line.
+    demand_share : numpy.ndarray
+        Per product, its expected share of the lines drawn from demand over the period (demand
+        less what favourites and complements bought: below the popularity of a product that is
+        often someone's favourite or complement).
     """
     n_days = weights.shape[0]
     bounds = np.searchsorted(slots.day, np.arange(n_days + 1))
@@ -91,8 +95,10 @@ def fill_baskets(slots: Slots, prefs: Preferences, weights: np.ndarray, grid: Pr
         if progress is not None and d % 32 == 0:
             progress(d / n_days)
     empty = np.empty(0, dtype=np.int64)
+    drawn = demand.expected
+    share = drawn / drawn.sum() if drawn.sum() > 0 else cat.popularity.copy()
     return (np.concatenate(orders) if orders else empty,
-            np.concatenate(products) if products else empty)
+            np.concatenate(products) if products else empty, share)
 
 
 class _DayLines:
@@ -123,6 +129,12 @@ class _DayLines:
         first = _first_of_each(pair)
         if first is not None:
             order, pair = order[first], pair[first]
+        # At most the order's slots, the longest overdue first; the others stay due.
+        by_due = np.lexsort((self.next_due[pair], order))
+        order, pair = order[by_due], pair[by_due]
+        place = np.arange(len(order)) - np.searchsorted(order, order)
+        keep = place < self.slots.n_lines[order]
+        order, pair = order[keep], pair[keep]
         return order, self.prefs.product[pair]
 
     def complements(self, order: np.ndarray, product: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -192,6 +204,7 @@ class _Demand:
         # Yesterday's complement lines beyond each product's share of them, to be drawn less today.
         self.ledger = np.zeros(cat.n)
         self.share = np.zeros(cat.n)
+        self.expected = np.zeros(cat.n)  # expected demand lines per product, summed over the days
 
     def draw(self, d: int, line_order: np.ndarray, slot: np.ndarray,
              fixed: np.ndarray) -> np.ndarray:
@@ -204,7 +217,9 @@ class _Demand:
         if n == 0:
             return np.empty(0, dtype=np.int64)
         need = (n + len(fixed)) * self.share - np.bincount(fixed, minlength=self.cat.n) - self.ledger
-        cw = np.cumsum(np.maximum(need, 0.0))
+        pool = np.maximum(need, 0.0)
+        cw = np.cumsum(pool)
+        self.expected += n / cw[-1] * pool
         # Sorted uniforms make the search cache-friendly.
         u = np.sort(rng.random(n)) * cw[-1]
         drawn = np.minimum(np.searchsorted(cw, u, side="right"), self.cat.n - 1)

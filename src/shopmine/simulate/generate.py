@@ -57,6 +57,7 @@ class RawShop:
     promo_index: np.ndarray
     accounts: Population
     preferences: Preferences    # customers numbered like `accounts`
+    demand_share: np.ndarray    # per product: share of the lines drawn from demand
     dropout_day: np.ndarray     # per account, -1 = still active (or a fraudster)
     # orders
     order_customer: np.ndarray  # account index, -1 = guest
@@ -82,8 +83,8 @@ def generate(params: ShopParameters, progress: Progress) -> RawShop:
 
     progress("customers and order days", 0.1)
     pop = build_population(params, cum, top_share, rngs["customers"])
-    prefs = build_preferences(params, pop.favourite, pop.affinity, pop.signup_day, cat, top_share,
-                              rngs["preferences"])
+    prefs = build_preferences(params, pop.segment, pop.favourite, pop.affinity, pop.signup_day, cat,
+                              top_share, rngs["preferences"])
     days = order_days(pop.purchase_rate, pop.dropout_prob, pop.signup_day, cum, rngs["timing"])
     n_registered = len(days.day)
     n_guest = int(round(params.guest_order_share * n_registered / (1 - params.guest_order_share)))
@@ -108,7 +109,7 @@ def generate(params: ShopParameters, progress: Progress) -> RawShop:
         favourite=np.where(registered, pop.favourite[account], 0),
     )
     streams = Streams(demand=rng, repeats=rngs["repeats"], complements=rngs["complements"])
-    line_order, line_product = fill_baskets(
+    line_order, line_product, demand_share = fill_baskets(
         slots, prefs, weights, grid, cat, top_share, params.promo_matching_noise,
         params.favourite_cycle_jitter, streams, lambda f: progress("baskets", 0.2 + 0.45 * f))
     del weights
@@ -185,6 +186,7 @@ def generate(params: ShopParameters, progress: Progress) -> RawShop:
         promo_index=promo_index,
         accounts=_reorder(accounts, by_signup),
         preferences=prefs.renumbered(account_rank),
+        demand_share=demand_share,
         dropout_day=dropout[by_signup],
         order_customer=np.where(customer >= 0, account_rank[np.maximum(customer, 0)], -1),
         order_fraud=fraud,

@@ -4,15 +4,15 @@ For a customer seen before ``as_of``, the probability of buying product *p* in t
 days from ``as_of`` (inclusive), given what the customer bought before and given that the customer
 still orders, combines the three ways a product gets into the simulated baskets:
 
-* *favourite*: bought at the customer's first order on or after its due day. The due day is the last
-  purchase of it + ``cycle_days x jitter`` (never bought: uniform within one cycle after the
-  customer's start), conditioned on not being due at the customer's later orders (they would have
-  bought it). With the customer's order intensity ``rate x intensity(day)`` (Poisson), the
-  probability is ``E[1 - exp(-rate x (cum(end) - cum(max(as_of, due))))]`` over the jitter.
+* *favourite*: bought at the customer's first order on or after its due day that has a free line
+  slot (an order's slots go to its longest overdue favourites first). The due day is the last
+  purchase + ``cycle_days x jitter`` (never bought: uniform within one cycle after the customer's
+  start). The probability is estimated by simulating the customer's window under these rules
+  (:mod:`shopmine.simulate.oracle_favourites`), with Poisson orders at ``rate x intensity(day)``.
 * *complement-driven*: a complement B of a favourite A joins A's purchase with probability
   ``q(A, B)``: ``P(A) x q(A, B)``.
-* *demand lines*: the customer's expected demand lines in the window (``rate x intensity`` x the
-  lines per order that favourites leave) x the chance that a line is *p*: the customer's category
+* *demand lines*: the customer's expected demand lines in the window (the slots favourites leave,
+  from the same simulation) x the chance that a line is *p*: the customer's category
   taste (favourite top category with the segment's ``category_affinity``, else by popularity) x the
   product's popularity within its top category, plus the complements such lines bring.
 
@@ -28,13 +28,13 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import sparse, stats
+from scipy import sparse
 
 from shopmine.errors import invalid_value
+from shopmine.simulate.oracle_favourites import FavouriteState, simulate_window
 from shopmine.simulate.shop import SimulatedShop
 from shopmine.simulate.truth_files import ShopTruth, load_truth
 
-JITTER_POINTS = 64  # quantiles of the due day's conditional distribution that are averaged
 RANKING_COLUMNS = ("customer_id", "rank", "product_id", "probability")
 
 
@@ -117,7 +117,7 @@ class _Oracle:
         daily = gt["daily"]
         intensity = (np.asarray(daily["weekly"]) * np.asarray(daily["yearly"])
                      * np.asarray(daily["trend"]) * np.asarray(daily["promo_index"]))
-        self.cum = np.concatenate(([0.0], np.cumsum(intensity)))
+        self.intensity = intensity
         self.jitter = float(gt["parameters"]["favourite_cycle_jitter"])
         self.segments = {s["name"]: s for s in gt["parameters"]["segments"]}
         self.history = _history(truth, start, day)
@@ -128,8 +128,8 @@ class _Oracle:
     def ranking(self, k: int, exclude_bought: bool, wanted) -> pd.DataFrame:
         hist = self.history
         people = self._customers(wanted)
-        boosted, demand_lines = self._boosted(people)
         taste, group = self._taste(people)
+        boosted, demand_lines = self._boosted(people, taste, group)
         # Candidates: the boosted products and the group's best by taste, enough to fill k after
         # leaving out the customer's boosted and (if asked) bought products.
         extra = boosted.groupby("customer_id").size().reindex(people.index, fill_value=0).to_numpy()
@@ -143,11 +143,13 @@ class _Oracle:
         cand = pd.DataFrame({"customer_id": people.index.to_numpy()[rows], "product": col})
         cand = pd.concat([cand, boosted[["customer_id", "product"]]], ignore_index=True)
         cand = cand.drop_duplicates(["customer_id", "product"])
-        survive = boosted.assign(s=1.0 - boosted["p"]).groupby(["customer_id", "product"])["s"].prod()
-        cand = cand.merge(survive.rename("survive").reset_index(), how="left",
-                          on=["customer_id", "product"])
+        survive = boosted.assign(s=1.0 - boosted["p"]).groupby(["customer_id", "product"]).agg(
+            survive=("s", "prod"), favourite=("favourite", "any"))
+        cand = cand.merge(survive.reset_index(), how="left", on=["customer_id", "product"])
         who = people.index.get_indexer(cand["customer_id"])
         lines = demand_lines[who] * taste[group[who], cand["product"].to_numpy()]
+        # A favourite's purchases through demand lines are in its simulated probability already.
+        lines = np.where(cand["favourite"].eq(True).to_numpy(), 0.0, lines)
         cand["probability"] = 1.0 - cand["survive"].fillna(1.0).to_numpy() * np.exp(-lines)
         if exclude_bought:
             seen = hist["bought"][["customer_id", "product"]].assign(_seen=True)
@@ -169,12 +171,11 @@ class _Oracle:
         ids = seen.index if wanted is None else pd.Index(pd.unique(np.asarray(list(wanted), dtype=object)))
         ids = ids[ids.isin(seen.index) & ids.isin(tc.index)].astype(str).sort_values()
         people = tc.loc[ids, ["segment", "purchase_rate", "favourite_category"]].copy()
-        people["last_order"] = seen.reindex(ids).to_numpy()
         people["start_day"] = self.history["start_day"].reindex(ids).to_numpy()
-        people["window_orders"] = people["purchase_rate"] * (self.cum[self.end] - self.cum[self.day])
         return people
 
-    def _boosted(self, people: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+    def _boosted(self, people: pd.DataFrame, taste: np.ndarray,
+                 group: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
         """``customer_id, product, p`` of the favourites and the complements after them; and each
         customer's expected demand lines in the window."""
         prefs = self.truth.tables["truth_preferences"]
@@ -182,19 +183,18 @@ class _Oracle:
         fav = fav.assign(product=self.product_pos.reindex(fav["product_id"]).to_numpy())
         last = self.history["last_purchase"]
         fav = fav.merge(last, how="left", on=["customer_id", "product"])
-        who = people.index.get_indexer(fav["customer_id"])
-        p_fav = self._favourite_probability(
-            fav["cycle_days"].to_numpy(float), fav["last_day"].to_numpy(float),
-            people["last_order"].to_numpy(float)[who], people["start_day"].to_numpy(float)[who],
-            people["purchase_rate"].to_numpy(float)[who])
-        fav = fav.assign(p=p_fav)
-        # Lines per order that favourites leave to demand: slots less the expected favourites.
-        rate = people["purchase_rate"].to_numpy(float)[who]
-        per_order = pd.Series(1.0 / (1.0 + rate * fav["cycle_days"].to_numpy(float))).groupby(
-            fav["customer_id"].to_numpy()).sum()
+        fav = fav.assign(position=people.index.get_indexer(fav["customer_id"]))
+        fav = fav.sort_values(["position", "product"], kind="stable", ignore_index=True)
+        who = fav["position"].to_numpy()
         basket = people["segment"].map(lambda s: self.segments[s]["basket_lines"]).to_numpy(float)
-        left = np.maximum(basket - per_order.reindex(people.index, fill_value=0.0).to_numpy(), 0.0)
-        demand_lines = people["window_orders"].to_numpy() * left
+        state = FavouriteState(
+            customer=who, cycle=fav["cycle_days"].to_numpy(float), last=fav["last_day"].to_numpy(float),
+            start=people["start_day"].to_numpy(float)[who],
+            line_share=taste[group[who], fav["product"].to_numpy()],
+            rate=people["purchase_rate"].to_numpy(float), basket=basket)
+        rng = np.random.default_rng([int(self.truth.ground_truth["seed"]), self.day])
+        p_fav, demand_lines = simulate_window(state, self.intensity, self.day, self.end, self.jitter, rng)
+        fav = fav.assign(p=p_fav)
 
         comp = self.truth.tables["truth_complements"]
         edges = fav[["customer_id", "product_id", "p"]].merge(
@@ -202,38 +202,17 @@ class _Oracle:
         edges = pd.DataFrame({"customer_id": edges["customer_id"].to_numpy(),
                               "product": self.product_pos.reindex(edges["target"]).to_numpy(),
                               "p": edges["p"].to_numpy() * edges["probability"].to_numpy()})
-        return pd.concat([fav[["customer_id", "product", "p"]], edges], ignore_index=True), demand_lines
-
-    def _favourite_probability(self, cycle: np.ndarray, last: np.ndarray, last_order: np.ndarray,
-                               start: np.ndarray, rate: np.ndarray) -> np.ndarray:
-        """P(the favourite is bought in the window), averaged over its due day's distribution."""
-        q = (np.arange(JITTER_POINTS) + 0.5) / JITTER_POINTS
-        bought = ~np.isnan(last)
-        # Not due at the customer's orders since: the due day lies after the last order.
-        base = np.where(bought, last, start)
-        floor = np.where(last_order > base, (last_order - base) / cycle, 0.0)
-        # Gap after a purchase: Gamma(shape, mean 1) jitter (exactly 1 without jitter).
-        if self.jitter > 0:
-            shape = 1.0 / self.jitter ** 2
-            lo = stats.gamma.cdf(floor, shape, scale=1.0 / shape)
-            gap = stats.gamma.ppf(lo[:, None] + q[None, :] * (1.0 - lo[:, None]), shape,
-                                  scale=1.0 / shape)
-        else:
-            gap = np.broadcast_to(np.maximum(1.0, floor)[:, None], (len(cycle), JITTER_POINTS))
-        # Never bought: the first due day is uniform within one cycle after the start.
-        phase = np.minimum(floor, 1.0)[:, None] + q[None, :] * (1.0 - np.minimum(floor, 1.0))[:, None]
-        due = base[:, None] + cycle[:, None] * np.where(bought[:, None], gap, phase)
-        first = np.maximum(self.day, np.ceil(due))
-        first = np.where(np.isfinite(first), np.minimum(first, self.end), self.end).astype(np.int64)
-        mass = self.cum[self.end] - self.cum[first]
-        return (1.0 - np.exp(-rate[:, None] * mass)).mean(axis=1)
+        boosted = pd.concat([fav[["customer_id", "product", "p"]].assign(favourite=True),
+                             edges.assign(favourite=False)], ignore_index=True)
+        return boosted, demand_lines
 
     def _taste(self, people: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         """Per taste group (favourite top category, segment): the chance that a demand line is each
         product, complements included; and each customer's group."""
         products = self.truth.tables["truth_products"]
         top = products["category"].str.split("/").str[0].to_numpy(dtype=object)
-        pop = products["popularity"].to_numpy(float)
+        # What a demand line draws: demand less what favourites and complements bought.
+        pop = products["demand_line_share"].to_numpy(float)
         tops, top_index = np.unique(top, return_inverse=True)
         top_mass = np.bincount(top_index, weights=pop, minlength=len(tops))
         comp = self.truth.tables["truth_complements"]

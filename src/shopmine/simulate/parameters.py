@@ -63,10 +63,8 @@ class ShopParameters:
                                      "sensitivity and getting the promoted products of the day "
                                      "(0: the most sensitive customers get all of them).")
     # -- product preferences (what a recommender can learn) --------------------------------------
-    favourites_per_customer: float = _p(3.0, Interval(float, 0, 20), "Mean number of favourite "
-                                        "products per customer (Poisson), drawn from the customer's "
-                                        "category tastes; each is bought again whenever its cycle "
-                                        "comes due.")
+    favourites_scale: float = _p(1.0, Interval(float, 0, 20), "Multiplies every segment's mean "
+                                 "number of favourite products (`favourites`); 0: no favourites.")
     favourite_cycle_days: float = _p(45.0, Interval(float, 1, 3650), "Median repurchase cycle of a "
                                      "favourite in days (each favourite's cycle is log-normal around "
                                      "it, sigma 0.5).")

@@ -51,12 +51,12 @@ class Preferences:
                            self.first_due[order], self.comp_ptr, self.comp_product, self.comp_prob)
 
 
-def build_preferences(params: ShopParameters, favourite_top: np.ndarray, affinity: np.ndarray,
-                      signup_day: np.ndarray, cat: Catalogue, top_share: np.ndarray,
-                      rng: np.random.Generator) -> Preferences:
+def build_preferences(params: ShopParameters, segment: np.ndarray, favourite_top: np.ndarray,
+                      affinity: np.ndarray, signup_day: np.ndarray, cat: Catalogue,
+                      top_share: np.ndarray, rng: np.random.Generator) -> Preferences:
     """Draw the favourites of every customer and the complements of every product.
 
-    A favourite is drawn like one line of the customer's basket: its top category is the
+    A customer has Poisson(segment's ``favourites`` x ``favourites_scale``) favourites. A favourite is drawn like one line of the customer's basket: its top category is the
     customer's favourite one with probability ``affinity``, else one drawn by popularity; the
     product within it by popularity. Its first due day is uniform within one cycle after the
     customer's start (signup, or the first day for customers who signed up before), so the
@@ -64,7 +64,8 @@ def build_preferences(params: ShopParameters, favourite_top: np.ndarray, affinit
     """
     picker = _TopPicker(cat, top_share)
     n = len(affinity)
-    count = np.minimum(rng.poisson(params.favourites_per_customer, n), cat.n)
+    mean = np.array([s.favourites for s in params.segments])[segment] * params.favourites_scale
+    count = np.minimum(rng.poisson(mean), cat.n)
     owner = np.repeat(np.arange(n), DRAWS_PER_PICK * count + 1)
     own_top = rng.random(len(owner)) < affinity[owner]
     top = np.where(own_top, favourite_top[owner], picker.any_top(len(owner), rng))

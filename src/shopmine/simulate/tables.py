@@ -200,6 +200,7 @@ def truth_products_table(raw: RawShop) -> pa.Table:
         "category": _pick([s.path for s in CATEGORY_TREE], cat.subcategory),
         "elasticity": pa.array(cat.elasticity),
         "popularity": pa.array(cat.popularity),
+        "demand_line_share": pa.array(np.round(raw.demand_share, 8)),
         "unit_cost": pa.array(cat.unit_cost),
         "base_list_price": pa.array(cat.base_list_price),
         "mean_units_per_line": pa.array(1.0 + cat.extra_units),

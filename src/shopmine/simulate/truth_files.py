@@ -23,7 +23,7 @@ ORDER_COLUMNS = ("order_id", "customer_id", "product_id", "ordered_at", "status"
 TRUTH = {
     "truth_customers": ("customer_id", "segment", "purchase_rate", "favourite_category",
                         "is_fraudster"),
-    "truth_products": ("product_id", "category", "popularity"),
+    "truth_products": ("product_id", "category", "popularity", "demand_line_share"),
     "truth_orders": ("order_id", "is_fraud"),
     "truth_preferences": ("customer_id", "product_id", "kind", "cycle_days", "weight",
                           "via_product_id"),
