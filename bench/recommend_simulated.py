@@ -107,8 +107,8 @@ def main() -> None:
                      "horizon_days": HORIZON_DAYS, "k": K},
         "train": {"customers": split.train.n_customers, "products": split.train.n_products,
                   "pairs": int(split.train.matrix.nnz)},
-        "results": {variant: table[table["variant"] == variant].drop(columns="variant").to_dict(orient="records")
-                    for variant in VARIANTS},
+        "results": {variant: table[table["variant"] == variant].drop(columns="variant")
+                    .to_dict(orient="records") for variant in VARIANTS},
     }
     out.write_text(json.dumps(result, indent=2, default=str) + "\n")
     print(f"\nwritten: {out}")

@@ -56,9 +56,10 @@ def build_preferences(params: ShopParameters, segment: np.ndarray, favourite_top
                       top_share: np.ndarray, rng: np.random.Generator) -> Preferences:
     """Draw the favourites of every customer and the complements of every product.
 
-    A customer has Poisson(segment's ``favourites`` x ``favourites_scale``) favourites. A favourite is drawn like one line of the customer's basket: its top category is the
-    customer's favourite one with probability ``affinity``, else one drawn by popularity; the
-    product within it by popularity. Its first due day is uniform within one cycle after the
+    A customer has Poisson(segment's ``favourites`` x ``favourites_scale``) favourites. A favourite
+    is drawn like one line of the customer's basket: its top category is the customer's favourite
+    one with probability ``affinity``, else one drawn by popularity; the product within it by
+    popularity. Its first due day is uniform within one cycle after the
     customer's start (signup, or the first day for customers who signed up before), so the
     favourites of existing customers are in a random phase.
     """
