@@ -149,6 +149,8 @@ def test_evaluate_writes_the_table_and_metrics(shop):
     assert repeat_all["customers"] == 2 and repeat_all["recall"] == pytest.approx(0.5)
     assert json.loads(metrics.read_text())["horizon_days"] == 10
     assert "new items only" in out
+    # Ten days before 2024-02-15 hold no purchase of a known customer: ALS cannot be tuned, and says so.
+    assert "Left out als: no customer of the training period bought anything" in out
     code, _, err = shop("recommend", "--evaluate", "--horizon-days", "0")
     assert code == 2 and "--horizon-days must be a whole number of days, at least 1; got 0." in err
     code, _, err = shop("recommend", "--evaluate")  # default as-of: after the last order, nothing to test on

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -19,14 +21,19 @@ LOG = [
     ("c4", "A", "2021-02-25"), ("c4", "B", "2021-02-25"), ("c4", "C", "2021-02-26"), ("c4", "D", "2021-02-27"),
     ("c4", "E", "2021-02-27"),
 ]
+# Every reason the facade gives, in words.
+REASON = re.compile(r"you buy this about every (day|\d+ days), last \d+ days? ago|you bought this once, \d+ days? ago"
+                    r"|you bought this on \d+ days, last \d+ days? ago|you bought this before, last \d+ days? ago"
+                    r"|often bought with .+|popular with customers like you( \(.+\))?|popular this month"
+                    r"|bought by customers who buy what you buy")
 PRODUCTS = pd.DataFrame({"product_id": ["A", "B", "C", "D", "E"],
                          "name": ["Apple [bold]x[/]", "Bread\nnewline", None, "Dates", "Eggs"],
                          "category": ["food/fruit", "food/bakery", "food/fruit", "food/fruit", "dairy"]})
 
 
-@pytest.fixture(scope="module")
-def rec():
-    return Recommender().fit(toy_interactions(LOG), products=PRODUCTS)
+@pytest.fixture(scope="module", params=["rerank", "blend"])
+def rec(request):
+    return Recommender(ranker=request.param).fit(toy_interactions(LOG), products=PRODUCTS)
 
 
 def _check_contract(frame: pd.DataFrame, k: int) -> None:
@@ -35,7 +42,8 @@ def _check_contract(frame: pd.DataFrame, k: int) -> None:
         assert rows["rank"].tolist() == list(range(1, len(rows) + 1)) and len(rows) <= k
         assert not rows["product_id"].duplicated().any()
         assert (np.diff(rows["score"].to_numpy()) <= 0).all()
-        assert rows["reason"].map(lambda r: isinstance(r, str) and len(r) > 0).all()
+        assert rows["reason"].map(lambda r: isinstance(r, str) and REASON.fullmatch(r) is not None).all(), \
+            rows["reason"].tolist()
 
 
 def test_known_customers_get_full_lists_with_reasons(rec):
@@ -110,8 +118,9 @@ def test_similar_products(rec):
         rec.similar("Z", 3)
 
 
-def test_one_product_shop():
-    rec = Recommender().fit(toy_interactions([("c1", "A", "2021-01-01"), ("c2", "A", "2021-02-01")]))
+@pytest.mark.parametrize("ranker", ["rerank", "blend"])
+def test_one_product_shop(ranker):
+    rec = Recommender(ranker=ranker).fit(toy_interactions([("c1", "A", "2021-01-01"), ("c2", "A", "2021-02-01")]))
     out = rec.recommend(["c1", "new"], 10)
     assert out[["customer_id", "product_id"]].values.tolist() == [["c1", "A"], ["new", "A"]]
     assert rec.recommend(["c1"], 10, repeat=False)["product_id"].tolist() == ["A"]
@@ -127,6 +136,11 @@ def test_saved_and_loaded_without_pickle_answers_the_same(rec):
     pd.testing.assert_frame_equal(again.recommend(ids, 4, repeat=False, category="food"),
                                   rec.recommend(ids, 4, repeat=False, category="food"))
     pd.testing.assert_frame_equal(again.similar("B", 3), rec.similar("B", 3))
+
+
+def test_unknown_ranker_is_refused():
+    with pytest.raises(ShopmineInputError, match="ranker must be one of rerank, blend; got 'magic'"):
+        Recommender(ranker="magic").fit(toy_interactions(LOG))
 
 
 def test_scores_like_a_candidate_model(rec):

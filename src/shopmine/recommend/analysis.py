@@ -100,8 +100,10 @@ def saved_recommender(workspace, as_of: dt.date) -> tuple[Recommender, str] | No
         if ARRAYS_KEY not in refs or PARAMS_KEY not in refs:
             continue
         registry = workspace.registry()
-        bundle, _ = registry.load(refs[ARRAYS_KEY]["name"], refs[ARRAYS_KEY]["version"])
         params, _ = registry.load(refs[PARAMS_KEY]["name"], refs[PARAMS_KEY]["version"])
+        if params.get("ranker", "blend") != Recommender().ranker:  # saved by a version with another default
+            continue
+        bundle, _ = registry.load(refs[ARRAYS_KEY]["name"], refs[ARRAYS_KEY]["version"])
         return Recommender.from_arrays(bundle.arrays, params), entry.run_id
     return None
 
@@ -144,8 +146,9 @@ def recommend_result(recommender: Recommender, *, customers=None, k: int = 10, r
     metrics: dict[str, Any] = {
         "k": k, "repeat": repeat, "category": category, "exclude_inactive_days": exclude_inactive_days,
         "customers": n_customers, "rows": int(len(table)), "products_recommended": int(table["product_id"].nunique()),
-        "catalogue": int(len(recommender.product_ids_)), "model": "fixed blend " + ", ".join(
-            f"{m} {w:g}" for m, w in recommender.weights.items()),
+        "catalogue": int(len(recommender.product_ids_)),
+        "model": ("learned re-ranker (LightGBM LambdaRank) over the candidate models" if recommender.ranker == "rerank"
+                  else "fixed blend " + ", ".join(f"{m} {w:g}" for m, w in recommender.weights.items())),
         "answered_from_run": source_run,
     }
     result = AnalysisResult(name=ANALYSIS, title="Recommendations", summary=f"{asked}, {answered}.",
@@ -153,6 +156,34 @@ def recommend_result(recommender: Recommender, *, customers=None, k: int = 10, r
     if save_models:
         result.models = {ARRAYS_KEY: ArrayBundle(recommender.to_arrays()), PARAMS_KEY: recommender.model_params()}
     return result
+
+
+def evaluation_models(n_products: int, *, horizon_days: int = 30, labels: pd.Series | None = None) -> dict[str, Any]:
+    """Every model the evaluation compares, unfitted, in table order: the simple ones, the learned
+    ones (ALS tuned on the month before the as-of date, as the issue's reference), the facade's fixed
+    blend and the default (the facade with the re-ranker)."""
+    from shopmine.recommend.als import ALS
+    from shopmine.recommend.bpr import BPR
+    from shopmine.recommend.copurchase import CoPurchase
+    from shopmine.recommend.ease import EASE, fits_memory
+    from shopmine.recommend.item_knn import ItemKNN
+    from shopmine.recommend.popularity import Popularity
+    from shopmine.recommend.repeat import PurchaseCycle, RepeatPurchases
+    from shopmine.recommend.segment_popularity import SegmentPopularity
+    from shopmine.recommend.tuning import ALS_GRID, TunedModel
+
+    models: dict[str, Any] = {
+        "popular": Popularity(), "popular_recent": Popularity(window_days=30),
+        "popular_segment": SegmentPopularity(labels=labels), "repeat": RepeatPurchases(),
+        "repeat_cycle": PurchaseCycle(), "copurchase": CoPurchase(),
+        "item_knn_cosine": ItemKNN(weighting="cosine"), "item_knn_bm25": ItemKNN(weighting="bm25"),
+        "als": TunedModel(ALS(), ALS_GRID, horizon_days=horizon_days), "bpr": BPR(),
+    }
+    if fits_memory(n_products):
+        models["ease"] = EASE()
+    models["blend"] = Recommender(labels=labels, ranker="blend")
+    models["default"] = Recommender(labels=labels, horizon_days=horizon_days)
+    return models
 
 
 def evaluation_result(orders: ibis.Table, *, as_of: dt.date, horizon_days: int, k: int = 10,
@@ -164,11 +195,6 @@ def evaluation_result(orders: ibis.Table, *, as_of: dt.date, horizon_days: int, 
     """
     import time
 
-    from shopmine.recommend.copurchase import CoPurchase
-    from shopmine.recommend.popularity import Popularity
-    from shopmine.recommend.repeat import PurchaseCycle, RepeatPurchases
-    from shopmine.recommend.segment_popularity import SegmentPopularity
-
     if isinstance(k, bool) or not isinstance(k, int) or k < 1:
         raise invalid_value("k", "a whole number of at least 1", k)
     split = temporal_split(orders, as_of, horizon_days, products=products)
@@ -179,16 +205,21 @@ def evaluation_result(orders: ibis.Table, *, as_of: dt.date, horizon_days: int, 
         raise ShopmineInputError(
             f"nobody seen before {as_of} bought anything in the {horizon_days} days from it: nothing to evaluate "
             "against. Choose an earlier {as_of} or a longer {horizon_days}.", "as_of", mentions=["horizon_days"])
-    models = {"popular": Popularity(), "popular_recent": Popularity(window_days=30),
-              "popular_segment": SegmentPopularity(labels=labels), "repeat": RepeatPurchases(),
-              "repeat_cycle": PurchaseCycle(), "copurchase": CoPurchase(), "default": Recommender(labels=labels)}
+    models = evaluation_models(data.n_products, horizon_days=horizon_days, labels=labels)
+    from shopmine.errors import ShopmineInputError
+
     rows = []
     fitted = {}
+    skipped = {}
     for name, model in models.items():
         t0 = time.perf_counter()
-        # The default gets the products' names and categories too, for the examples' reasons.
-        fitted[name] = (model.fit(data, products=_products_frame(products)) if name == "default"
-                        else model.fit(data))
+        try:
+            # The facade gets the products' names and categories too, for the examples' reasons.
+            fitted[name] = (model.fit(data, products=_products_frame(products)) if isinstance(model, Recommender)
+                            else model.fit(data))
+        except ShopmineInputError as exc:  # e.g. no validation month to tune ALS on: left out, said why
+            skipped[name] = exc.render()
+            continue
         seconds = time.perf_counter() - t0
         for variant in VARIANTS:
             truth = split.truth(variant)
@@ -209,10 +240,10 @@ def evaluation_result(orders: ibis.Table, *, as_of: dt.date, horizon_days: int, 
             for v in VARIANTS}
     summary = (f"Trained on purchases before {as_of}, tested on the next {horizon_days} days: "
                + "; ".join(f"{v} items: best recall@{k} {best[v]['model']} {best[v]['recall']:.3f}" for v in VARIANTS)
-               + ".")
+               + "." + "".join(f" Left out {name}: {why}" for name, why in skipped.items()))
     metrics = {"as_of": str(as_of), "horizon_days": horizon_days, "k": k,
                "test_customers": {v: int(table.loc[table["variant"] == v, "customers"].iloc[0]) for v in VARIANTS},
-               "catalogue": data.n_products,
+               "catalogue": data.n_products, "skipped_models": skipped,
                **{f"{v}_{r['model']}_{metric}": r[metric] for v in VARIANTS
                   for r in table[table["variant"] == v].to_dict("records") for metric in ("recall", "ndcg")}}
     return AnalysisResult(name="recommend_evaluation", title=f"Recommendations on the {horizon_days} days after {as_of}",

@@ -1,8 +1,16 @@
 """The product surface: one object that fits the candidate models and answers for customers and products.
 
-:class:`Recommender` fits the candidate models on the interactions and ranks their candidates with
-the default ranker. Until the learned re-ranker (reclearn) lands, the default is a FIXED blend,
-reciprocal-rank fusion (Cormack et al., 2009: ``sum over models of weight / (60 + rank)``) of
+:class:`Recommender` fits the candidate models on the interactions and ranks customers' products
+with one of two rankers:
+
+- ``ranker="rerank"`` (the default): the learned LightGBM LambdaRank re-ranker over the candidates of
+  repeat purchases, popularity, item-kNN, ALS and EASE (:class:`~shopmine.recommend.rerank.Reranker`,
+  trained on earlier splits inside the training period). A row's reason then says what is true of
+  it: the customer's own habit for a product bought before, the bought product it is most often
+  bought with, popularity in the customer's segment or this month, else that customers who buy what
+  the customer buys bought it.
+- ``ranker="blend"``: a FIXED blend, reciprocal-rank fusion (Cormack et al., 2009: ``sum over models
+  of weight / (60 + rank)``) of
 
 - ``repeat_cycle``: the customer's own products, the due ones first (weight 3: a customer's own
   habits are the strongest signal of what is bought next),
@@ -10,8 +18,11 @@ reciprocal-rank fusion (Cormack et al., 2009: ``sum over models of weight / (60 
 - ``popular_segment``: popular with the customer's RFM segment this month (weight 0.5),
 - ``popular_recent``: popular in the shop this month (weight 0.5).
 
-The weights are set here once, not tuned on any shop. Each row's reason comes from the model that
-contributed most to its score.
+  The weights are set here once, not tuned on any shop; each row's reason comes from the model that
+  contributed most to its score. It fits in seconds where the re-ranker takes minutes.
+
+The simple models are fitted with either ranker: they give the reasons, fill short lists, answer
+cold starts (recent popularity) and product pages (:meth:`Recommender.similar`, co-purchases).
 
 Answers (:meth:`Recommender.recommend`) follow the output contract ``customer_id, rank, product_id,
 score, reason``: ranks 1..k, no product twice for a customer, and never empty for a known customer:
@@ -35,9 +46,15 @@ from shopmine.recommend.copurchase import CoPurchase
 from shopmine.recommend.interactions import Interactions
 from shopmine.recommend.popularity import RECENT_WINDOW_DAYS, Popularity
 from shopmine.recommend.repeat import PurchaseCycle
+from shopmine.recommend.rerank import Reranker
 from shopmine.recommend.segment_popularity import SegmentPopularity
 
-__all__ = ["BLEND_WEIGHTS", "OUTPUT_COLUMNS", "Recommender", "SIMILAR_COLUMNS"]
+__all__ = ["BLEND_WEIGHTS", "OUTPUT_COLUMNS", "RANKERS", "Recommender", "SIMILAR_COLUMNS"]
+
+RANKERS = ("rerank", "blend")
+#: A product among the top this-many of the customer's segment (or of the shop this month) is told
+#: as popular there, in the reason of a re-ranked row.
+POPULAR_TOP = 50
 
 OUTPUT_COLUMNS = ["customer_id", "rank", "product_id", "score", "reason"]
 SIMILAR_COLUMNS = ["for_product_id", "rank", "product_id", "score", "reason"]
@@ -66,17 +83,23 @@ class Recommender:
         Customer id -> segment name (e.g. the saved ``segment`` run's ``rfm_segment``); default: RFM
         segments computed from the interactions.
     weights : dict, optional
-        Blend weight per model (:data:`BLEND_WEIGHTS`).
+        Blend weight per model (:data:`BLEND_WEIGHTS`), for ``ranker="blend"``.
+    ranker : {"rerank", "blend"}, default="rerank"
+    horizon_days : int, default=30
+        The re-ranker's label windows (the period recommendations are for).
     """
 
     name = "default"
 
-    def __init__(self, labels: pd.Series | None = None, weights: dict[str, float] | None = None):
+    def __init__(self, labels: pd.Series | None = None, weights: dict[str, float] | None = None,
+                 ranker: str = "rerank", horizon_days: int = 30):
         self.labels = labels
         self.weights = dict(BLEND_WEIGHTS if weights is None else weights)
+        self.ranker = ranker
+        self.horizon_days = horizon_days
 
     def get_params(self) -> dict[str, Any]:
-        return {"weights": self.weights}
+        return {"weights": self.weights, "ranker": self.ranker, "horizon_days": self.horizon_days}
 
     # -- fitting ------------------------------------------------------------------------------
     def fit(self, data: Interactions, products: pd.DataFrame | None = None) -> Recommender:
@@ -88,12 +111,16 @@ class Recommender:
         unknown = sorted(set(self.weights) - set(_MODEL_CLASSES))
         if unknown:
             raise ValueError(f"weights name unknown models {unknown}; known: {sorted(_MODEL_CLASSES)}")
+        if self.ranker not in RANKERS:
+            raise invalid_value("ranker", f"one of {', '.join(RANKERS)}", self.ranker)
         self.models_ = {
             "repeat_cycle": PurchaseCycle().fit(data),
             "copurchase": CoPurchase().fit(data),
             "popular_segment": SegmentPopularity(labels=self.labels).fit(data),
             "popular_recent": Popularity(window_days=RECENT_WINDOW_DAYS).fit(data),
         }
+        self.reranker_ = (Reranker(horizon_days=self.horizon_days).fit(data) if self.ranker == "rerank"
+                          else None)
         self.customer_ids_ = data.customer_ids
         self.product_ids_ = data.product_ids
         self.bought_ = data.matrix
@@ -120,10 +147,19 @@ class Recommender:
         # The shop's recent-popularity order: the cold-start list and the filler of short lists.
         order, _ = top_n(recent.buyers_[None, :], len(recent.buyers_), tiebreak=recent.all_time_buyers_)
         self._popular_order = order[0][order[0] >= 0]
+        self._popular_top = np.zeros(len(self.product_ids_), dtype=bool)
+        self._popular_top[self._popular_order[:POPULAR_TOP]] = True
+        segment = self.models_["popular_segment"]
+        self._segment_top = np.zeros((len(segment.shares_), len(self.product_ids_)), dtype=bool)
+        for s_i in range(len(segment.shares_)):
+            cols, _ = top_n(segment.shares_[s_i][None, :], POPULAR_TOP, tiebreak=segment.all_time_buyers_)
+            self._segment_top[s_i, cols[0][cols[0] >= 0]] = True
 
     # -- the CandidateModel protocol (so that the bench scores the default like any model) ----------
     def score(self, rows: np.ndarray, n: int, *, exclude_bought: bool) -> tuple[np.ndarray, np.ndarray]:
         check_fitted(self, "models_")
+        if self.reranker_ is not None:
+            return self.reranker_.score(rows, n, exclude_bought=exclude_bought)
         cols, scores, _ = self._blend(np.asarray(rows, dtype=np.int64), n, None, exclude_bought)
         return cols, scores
 
@@ -240,11 +276,35 @@ class Recommender:
         out_src[u_row[keep], position[keep]] = src_names[best_src[keep]]
         return out_cols, out_scores, out_src
 
+    def _reranked(self, rows: np.ndarray, k: int, allowed: np.ndarray | None,
+                  exclude_bought: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The re-ranker's top-k (after the filters) and each row's source for its reason:
+        ``repeat_cycle`` for a product the customer bought, ``learned`` otherwise (told in
+        :meth:`_reasons` by what is true of it)."""
+        n = k if allowed is None else len(self.product_ids_)
+        cols, scores = self.reranker_.score(rows, n, exclude_bought=exclude_bought)
+        if allowed is not None:
+            # Keep the allowed columns, in order, then cut to k.
+            keep = (cols >= 0) & allowed[np.maximum(cols, 0)]
+            order = np.argsort(~keep, axis=1, kind="stable")
+            cols = np.where(np.take_along_axis(keep, order, axis=1), np.take_along_axis(cols, order, axis=1), -1)
+            scores = np.where(cols >= 0, np.take_along_axis(scores, order, axis=1), np.nan)
+            cols, scores = cols[:, :k], scores[:, :k]
+        source = np.full(cols.shape, None, dtype=object)
+        r, p = np.nonzero(cols >= 0)
+        if len(r):
+            bought = self.models_["repeat_cycle"].detail_arrays(rows[r], cols[r, p])["purchase_days"] > 0
+            source[r, p] = np.where(bought, "repeat_cycle", "learned")
+        return cols, scores, source
+
     def _known(self, who: np.ndarray, rows: np.ndarray, k: int, allowed: np.ndarray | None,
                exclude_bought: bool) -> dict[str, np.ndarray]:
-        cols, scores, src = self._blend(rows, k, allowed, exclude_bought)
-        model_names = np.array(list(self.weights), dtype=object)
-        source = np.where(src >= 0, model_names[np.maximum(src, 0)], None).astype(object)
+        if self.reranker_ is not None:
+            cols, scores, source = self._reranked(rows, k, allowed, exclude_bought)
+        else:
+            cols, scores, src = self._blend(rows, k, allowed, exclude_bought)
+            model_names = np.array(list(self.weights), dtype=object)
+            source = np.where(src >= 0, model_names[np.maximum(src, 0)], None).astype(object)
         short = np.flatnonzero((cols < 0).any(axis=1))
         for i in short:  # fill short lists: recent popularity, then (no-repeat) products bought before
             have = list(cols[i][cols[i] >= 0])
@@ -260,7 +320,7 @@ class Recommender:
                 pos = len(have) + j
                 cols[i, pos], source[i, pos] = c, why
                 # Below every fused score: the rank order is the score order.
-                scores[i, pos] = last * (1.0 - 1e-3 * (j + 1)) if have else 1.0 / (RRF_K + pos + 1.0)
+                scores[i, pos] = (last - (j + 1) * 1e-3 * max(abs(last), 1e-9)) if have else 1.0 / (RRF_K + pos + 1.0)
         r, p = np.nonzero(cols >= 0)
         chosen, why = cols[r, p], source[r, p]
         return {"who": who[r], "rank": p + 1, "col": chosen, "score": scores[r, p],
@@ -292,6 +352,25 @@ class Recommender:
         if segment.any():
             segs = self.models_["popular_segment"].segment_of(rows[segment])
             out[segment] = [reasons.popular_like_you(s) for s in segs]
+        learned = np.flatnonzero(source == "learned")
+        if len(learned):
+            # What is true of a re-ranked new product, the most specific first.
+            because = self.models_["copurchase"].because(rows[learned], cols[learned])
+            seg_model = self.models_["popular_segment"]
+            seg_row = seg_model.row_segment_[rows[learned]]
+            seg_row = np.where(seg_row >= 0, seg_row, len(seg_model.shares_) - 1)
+            segs = seg_model.segment_of(rows[learned])
+            texts = []
+            for i, c, b, s_i, name in zip(learned, cols[learned], because, seg_row, segs):
+                if b >= 0:
+                    texts.append(reasons.bought_together(self.product_name(b)))
+                elif name is not None and self._segment_top[s_i, c]:
+                    texts.append(reasons.popular_like_you(name))
+                elif self._popular_top[c]:
+                    texts.append(reasons.popular_recently(RECENT_WINDOW_DAYS))
+                else:
+                    texts.append(reasons.similar_customers())
+            out[learned] = texts
         return out
 
     def product_name(self, col: int) -> str:
@@ -341,16 +420,21 @@ class Recommender:
         arrays.update({"customer_ids": text(self.customer_ids_), "product_ids": text(self.product_ids_),
                        "names": text(self.names_), "categories": text(self.categories_),
                        "last_sold": self.last_sold_, "as_of": np.array([self.as_of_ordinal_], dtype=np.int64)})
+        if self.reranker_ is not None:
+            arrays.update({f"rerank__{key}": value for key, value in self.reranker_.to_arrays().items()})
         return arrays
 
     def model_params(self) -> dict[str, Any]:
         """The JSON part of the saved model: the blend and each model's parameters."""
         check_fitted(self, "models_")
-        return {"weights": self.weights, "models": {m: model.get_params() for m, model in self.models_.items()}}
+        return {"weights": self.weights, "ranker": self.ranker, "horizon_days": self.horizon_days,
+                "models": {m: model.get_params() for m, model in self.models_.items()},
+                "rerank": None if self.reranker_ is None else self.reranker_.get_params()}
 
     @classmethod
     def from_arrays(cls, arrays: dict[str, np.ndarray], params: dict[str, Any]) -> Recommender:
-        model = cls(weights=params["weights"])
+        model = cls(weights=params["weights"], ranker=params.get("ranker", "blend"),
+                    horizon_days=params.get("horizon_days", 30))
         model.models_ = {}
         for m, model_params in params["models"].items():
             prefix = f"{m}__"
@@ -363,5 +447,9 @@ class Recommender:
         model.last_sold_ = np.asarray(arrays["last_sold"], dtype=np.int64)
         model.as_of_ordinal_ = int(arrays["as_of"][0])
         model.bought_ = model.models_["repeat_cycle"].purchase_days_
+        model.reranker_ = None
+        if params.get("rerank") is not None:
+            own = {key[len("rerank__"):]: value for key, value in arrays.items() if key.startswith("rerank__")}
+            model.reranker_ = Reranker.from_arrays(own, params["rerank"])
         model._index()
         return model
