@@ -3,11 +3,13 @@
 >>> from shopmine.simulate import simulate_shop, write_shop
 >>> shop = simulate_shop(n_customers=200, n_products=50, n_days=90, seed=1)
 >>> paths = write_shop(shop, "simulated", format="csv")  # doctest: +SKIP
+>>> best = true_ranking(shop, "2023-03-01", k=5)  # what each customer will most probably buy next
 
 See docs/simulator.md for the model and every parameter.
 """
 
 from shopmine.simulate.constraints import InvalidParameterError
+from shopmine.simulate.oracle import true_ranking
 from shopmine.simulate.parameters import PARAMETER_NAMES, ShopParameters
 from shopmine.simulate.segments import DEFAULT_SEGMENTS, Segment
 from shopmine.simulate.shop import TABLE_NAMES, SimulatedShop, simulate_from, simulate_shop
@@ -23,5 +25,6 @@ __all__ = [
     "TABLE_NAMES",
     "simulate_from",
     "simulate_shop",
+    "true_ranking",
     "write_shop",
 ]

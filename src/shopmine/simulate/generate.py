@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from shopmine.simulate.baskets import Slots, fill_baskets
+from shopmine.simulate.baskets import Slots, Streams, fill_baskets
 from shopmine.simulate.categories import TOP_CATEGORIES
 from shopmine.simulate.customers import Population, build_population, with_fraudster_accounts
 from shopmine.simulate.fraud import build_fraud, fraud_count
@@ -32,14 +32,16 @@ from shopmine.simulate.orders import (
     order_attributes,
 )
 from shopmine.simulate.parameters import ShopParameters
+from shopmine.simulate.preferences import Preferences, build_preferences
 from shopmine.simulate.prices import PriceGrid, build_prices, demand_weights
 from shopmine.simulate.products import Catalogue, build_catalogue
 from shopmine.simulate.returns import draw_returns
 from shopmine.simulate.seasonality import Calendar, build_calendar, cumulative, draw_days
 from shopmine.simulate.timing import order_days
 
+# New streams go at the end: a child stream depends only on its position, so the others stay.
 STREAMS = ("products", "prices", "customers", "timing", "baskets", "fraud", "orders", "returns",
-           "people")
+           "people", "preferences", "repeats", "complements")
 
 Progress = Callable[[str, float], None]
 
@@ -54,6 +56,8 @@ class RawShop:
     prices: PriceGrid
     promo_index: np.ndarray
     accounts: Population
+    preferences: Preferences    # customers numbered like `accounts`
+    demand_share: np.ndarray    # per product: share of the lines drawn from demand
     dropout_day: np.ndarray     # per account, -1 = still active (or a fraudster)
     # orders
     order_customer: np.ndarray  # account index, -1 = guest
@@ -79,11 +83,16 @@ def generate(params: ShopParameters, progress: Progress) -> RawShop:
 
     progress("customers and order days", 0.1)
     pop = build_population(params, cum, top_share, rngs["customers"])
+    prefs = build_preferences(params, pop.segment, pop.favourite, pop.affinity, pop.signup_day, cat,
+                              top_share, rngs["preferences"])
     days = order_days(pop.purchase_rate, pop.dropout_prob, pop.signup_day, cum, rngs["timing"])
     n_registered = len(days.day)
     n_guest = int(round(params.guest_order_share * n_registered / (1 - params.guest_order_share)))
     customer = np.concatenate((days.customer, np.full(n_guest, -1)))
     day = np.concatenate((days.day, draw_days(cum, n_guest, rngs["timing"])))
+    # Baskets are filled day by day (favourites carry state from one day to the next).
+    by_day = np.argsort(day, kind="stable")
+    customer, day = customer[by_day], day[by_day]
 
     progress("baskets", 0.2)
     rng = rngs["baskets"]
@@ -93,14 +102,16 @@ def generate(params: ShopParameters, progress: Progress) -> RawShop:
     basket = np.where(registered, basket, GUEST_BASKET_LINES)
     slots = Slots(
         day=day,
+        customer=customer,
         n_lines=1 + rng.poisson(basket - 1.0),
         sensitivity=np.where(registered, pop.price_sensitivity[account], 0.5),
         affinity=np.where(registered, pop.affinity[account], 0.0),
         favourite=np.where(registered, pop.favourite[account], 0),
     )
-    line_order, line_product = fill_baskets(
-        slots, weights, grid, cat, top_share, params.promo_matching_noise, rng,
-        lambda f: progress("baskets", 0.2 + 0.45 * f))
+    streams = Streams(demand=rng, repeats=rngs["repeats"], complements=rngs["complements"])
+    line_order, line_product, demand_share = fill_baskets(
+        slots, prefs, weights, grid, cat, top_share, params.promo_matching_noise,
+        params.favourite_cycle_jitter, streams, lambda f: progress("baskets", 0.2 + 0.45 * f))
     del weights
     line_quantity = 1 + rng.poisson(cat.extra_units[line_product])
 
@@ -174,6 +185,8 @@ def generate(params: ShopParameters, progress: Progress) -> RawShop:
         prices=grid,
         promo_index=promo_index,
         accounts=_reorder(accounts, by_signup),
+        preferences=prefs.renumbered(account_rank),
+        demand_share=demand_share,
         dropout_day=dropout[by_signup],
         order_customer=np.where(customer >= 0, account_rank[np.maximum(customer, 0)], -1),
         order_fraud=fraud,

@@ -62,6 +62,21 @@ class ShopParameters:
     promo_matching_noise: float = _p(0.25, Interval(float, 0, INF), "Noise between a customer's price "
                                      "sensitivity and getting the promoted products of the day "
                                      "(0: the most sensitive customers get all of them).")
+    # -- product preferences (what a recommender can learn) --------------------------------------
+    favourites_scale: float = _p(1.0, Interval(float, 0, 20), "Multiplies every segment's mean "
+                                 "number of favourite products (`favourites`); 0: no favourites.")
+    favourite_cycle_days: float = _p(45.0, Interval(float, 1, 3650), "Median repurchase cycle of a "
+                                     "favourite in days (each favourite's cycle is log-normal around "
+                                     "it, sigma 0.5).")
+    favourite_cycle_jitter: float = _p(0.2, Interval(float, 0, 1), "Coefficient of variation of each "
+                                       "realised gap around the favourite's cycle (gamma "
+                                       "distributed; 0: exactly the cycle).")
+    complements_per_product: float = _p(0.5, Interval(float, 0, 10), "Mean number of complements "
+                                        "per product (Poisson): products that join a basket when "
+                                        "the product is bought.")
+    complement_probability: float = _p(0.3, Interval(float, 0, 1), "Mean probability that a "
+                                       "complement joins the basket when its product is bought "
+                                       "(each pair uniform in 0.5x..1.5x of it, at most 1).")
     # -- calendar ---------------------------------------------------------------------------
     weekly_factors: tuple[float, ...] = _p((0.94, 0.92, 0.93, 0.96, 1.0, 1.09, 1.16),
                                            FloatTuple(7, Interval(float, 0, INF, "neither")),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import MISSING, dataclass, fields
 from typing import Any
 
 from shopmine.simulate.constraints import Interval, Text, check, fail
@@ -37,6 +37,9 @@ class Segment:
         Multiplier on the category return rate.
     category_affinity : float
         Probability that a line is drawn towards the customer's favourite top category.
+    favourites : float, default=3.0
+        Mean number of favourite products per customer (Poisson), bought again whenever their
+        repurchase cycle comes due.
     """
 
     name: str
@@ -49,6 +52,7 @@ class Segment:
     price_sensitivity: float
     return_propensity: float
     category_affinity: float
+    favourites: float = 3.0
 
 
 SEGMENT_CONSTRAINTS: dict[str, Any] = {
@@ -62,24 +66,25 @@ SEGMENT_CONSTRAINTS: dict[str, Any] = {
     "price_sensitivity": Interval(float, 0, 1),
     "return_propensity": Interval(float, 0, 5),
     "category_affinity": Interval(float, 0, 1),
+    "favourites": Interval(float, 0, 50),
 }
 
 DEFAULT_SEGMENTS: tuple[Segment, ...] = (
     Segment("loyal", share=0.15, purchase_rate=0.115, rate_shape=4.0, dropout_prob=0.008,
             dropout_concentration=40.0, basket_lines=3.2, price_sensitivity=0.2,
-            return_propensity=0.6, category_affinity=0.6),
+            return_propensity=0.6, category_affinity=0.6, favourites=4.0),
     Segment("bargain_hunter", share=0.25, purchase_rate=0.071, rate_shape=3.0, dropout_prob=0.025,
             dropout_concentration=30.0, basket_lines=2.4, price_sensitivity=0.85,
-            return_propensity=1.2, category_affinity=0.3),
+            return_propensity=1.2, category_affinity=0.3, favourites=0.0),
     Segment("occasional", share=0.30, purchase_rate=0.032, rate_shape=2.0, dropout_prob=0.04,
             dropout_concentration=20.0, basket_lines=1.8, price_sensitivity=0.45,
-            return_propensity=1.0, category_affinity=0.5),
+            return_propensity=1.0, category_affinity=0.5, favourites=3.0),
     Segment("one_time", share=0.20, purchase_rate=0.019, rate_shape=2.0, dropout_prob=0.75,
             dropout_concentration=10.0, basket_lines=1.6, price_sensitivity=0.5,
-            return_propensity=1.1, category_affinity=0.4),
+            return_propensity=1.1, category_affinity=0.4, favourites=2.0),
     Segment("churner", share=0.10, purchase_rate=0.105, rate_shape=3.0, dropout_prob=0.12,
             dropout_concentration=20.0, basket_lines=2.2, price_sensitivity=0.55,
-            return_propensity=1.5, category_affinity=0.4),
+            return_propensity=1.5, category_affinity=0.4, favourites=2.5),
 )
 
 
@@ -91,11 +96,16 @@ def validate_segments(value: Any) -> tuple[Segment, ...]:
     if not items:
         fail("segments", "a non-empty sequence of Segment", value)
     names = [f.name for f in fields(Segment)]
+    # Fields with a default (added later) may be left out of a mapping.
+    defaults = {f.name: f.default for f in fields(Segment) if f.default is not MISSING}
+    required = [n for n in names if n not in defaults]
     segments = []
     for i, item in enumerate(items):
         raw = item.__dict__ if isinstance(item, Segment) else item
-        if not isinstance(raw, dict) or set(raw) != set(names):
-            fail(f"segments[{i}]", f"a Segment or a mapping with keys {', '.join(names)}", item)
+        if not isinstance(raw, dict) or not set(required) <= set(raw) <= set(names):
+            fail(f"segments[{i}]", f"a Segment or a mapping with keys {', '.join(required)} "
+                 f"(optional: {', '.join(defaults)})", item)
+        raw = {**defaults, **raw}
         checked = {k: check(f"segments[{i}].{k}", raw[k], SEGMENT_CONSTRAINTS[k]) for k in names}
         segments.append(Segment(**checked))
     if len({s.name for s in segments}) != len(segments):

@@ -16,7 +16,7 @@ from shopmine.simulate.parameters import ShopParameters, make_parameters
 from shopmine.simulate.truth import ground_truth
 
 TABLE_NAMES = ("orders", "products", "customers", "truth_customers", "truth_products",
-               "truth_orders", "truth_promotions")
+               "truth_orders", "truth_promotions", "truth_preferences", "truth_complements")
 
 
 @dataclass
@@ -31,6 +31,9 @@ class SimulatedShop:
         The product and customer tables a shop would export.
     truth_customers, truth_products, truth_orders, truth_promotions : pyarrow.Table
         Latent values per customer, product, order and promotion.
+    truth_preferences, truth_complements : pyarrow.Table
+        Each customer's favourite products (with their repurchase cycles) and the complements that
+        follow them; every complement pair with its probability. See :func:`true_ranking`.
     ground_truth : dict
         Parameters, seed, segment definitions, seasonality curves and a summary (plain JSON).
     parameters : ShopParameters
@@ -44,6 +47,8 @@ class SimulatedShop:
     truth_products: pa.Table
     truth_orders: pa.Table
     truth_promotions: pa.Table
+    truth_preferences: pa.Table
+    truth_complements: pa.Table
     ground_truth: dict[str, Any]
     parameters: ShopParameters = field(repr=False)
 
@@ -59,7 +64,7 @@ class SimulatedShop:
         ----------
         name : str
             One of ``orders``, ``products``, ``customers``, ``truth_customers``, ``truth_products``,
-            ``truth_orders``, ``truth_promotions``.
+            ``truth_orders``, ``truth_promotions``, ``truth_preferences``, ``truth_complements``.
         """
         if name not in TABLE_NAMES:
             raise KeyError(f"no table {name!r}; the tables are {', '.join(TABLE_NAMES)}")
@@ -130,6 +135,8 @@ def simulate_from(parameters: ShopParameters,
         truth_products=tables.truth_products_table(raw),
         truth_orders=tables.truth_orders_table(raw),
         truth_promotions=tables.truth_promotions_table(raw),
+        truth_preferences=tables.truth_preferences_table(raw),
+        truth_complements=tables.truth_complements_table(raw),
         ground_truth=ground_truth(raw, summary),
         parameters=parameters,
     )

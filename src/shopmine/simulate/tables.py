@@ -200,12 +200,56 @@ def truth_products_table(raw: RawShop) -> pa.Table:
         "category": _pick([s.path for s in CATEGORY_TREE], cat.subcategory),
         "elasticity": pa.array(cat.elasticity),
         "popularity": pa.array(cat.popularity),
+        "demand_line_share": pa.array(np.round(raw.demand_share, 8)),
         "unit_cost": pa.array(cat.unit_cost),
         "base_list_price": pa.array(cat.base_list_price),
         "mean_units_per_line": pa.array(1.0 + cat.extra_units),
         "return_rate": pa.array(cat.return_rate),
         "n_promotions": pa.array(np.bincount(grid.promo_product, minlength=cat.n)),
         "n_price_changes": pa.array(grid.n_price_changes.astype(np.int64)),
+    })
+
+
+FAVOURITE, COMPLEMENT_DRIVEN = "favourite", "complement-driven"
+
+
+def truth_preferences_table(raw: RawShop) -> pa.Table:
+    """Each customer's favourites, then the complements that follow each favourite into the basket.
+
+    ``weight`` is the probability that the product is bought each time the favourite's cycle comes
+    due: 1 for the favourite itself, the pair's probability for a complement (``via_product_id``).
+    """
+    prefs = raw.preferences
+    ptr = prefs.comp_ptr
+    count = ptr[prefs.product + 1] - ptr[prefs.product]
+    owner = np.repeat(np.arange(prefs.n), count)
+    edge = np.repeat(ptr[prefs.product] - (np.cumsum(count) - count), count) + np.arange(count.sum())
+    n_fav = prefs.n
+    customer = np.concatenate((prefs.customer, prefs.customer[owner]))
+    product = np.concatenate((prefs.product, prefs.comp_product[edge]))
+    kind = np.concatenate((np.zeros(n_fav, dtype=np.int64), np.ones(len(edge), dtype=np.int64)))
+    via = np.concatenate((np.zeros(n_fav, dtype=np.int64), prefs.product[owner]))
+    order = np.lexsort((via, product, kind, customer))
+    ids = product_ids(raw)
+    return pa.table({
+        "customer_id": _pick(customer_ids(raw), customer[order]),
+        "product_id": _pick(ids, product[order]),
+        "kind": _pick([FAVOURITE, COMPLEMENT_DRIVEN], kind[order]),
+        "cycle_days": pa.array(np.concatenate((prefs.cycle, prefs.cycle[owner]))[order]),
+        "weight": pa.array(np.concatenate((np.ones(n_fav), prefs.comp_prob[edge]))[order]),
+        "via_product_id": _pick(ids, via[order], kind[order] == 0),
+    })
+
+
+def truth_complements_table(raw: RawShop) -> pa.Table:
+    """Every complement pair: when ``product_id`` is bought, ``complement_id`` joins with ``probability``."""
+    prefs = raw.preferences
+    source = np.repeat(np.arange(raw.catalogue.n), np.diff(prefs.comp_ptr))
+    ids = product_ids(raw)
+    return pa.table({
+        "product_id": _pick(ids, source),
+        "complement_id": _pick(ids, prefs.comp_product),
+        "probability": pa.array(prefs.comp_prob),
     })
 
 

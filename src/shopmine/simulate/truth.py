@@ -27,6 +27,12 @@ from shopmine.simulate.fraud import (
 )
 from shopmine.simulate.generate import RawShop
 from shopmine.simulate.orders import GUEST_BASKET_LINES, payment_methods
+from shopmine.simulate.preferences import (
+    COMPLEMENT_DEMAND_CAP,
+    COMPLEMENT_SAME_TOP,
+    CYCLE_SIGMA,
+    MIN_CYCLE_DAYS,
+)
 from shopmine.simulate.seasonality import (
     LEGIT_HOURS,
     NIGHT_HOURS,
@@ -118,6 +124,24 @@ def ground_truth(raw: RawShop, summary: dict[str, Any]) -> dict[str, Any]:
             "payment_method": p.fraud_payment_method,
             "payment_share": p.fraud_payment_share,
             "foreign_share": p.fraud_foreign_share,
+        },
+        "preferences": {
+            "n_favourites": raw.preferences.n,
+            "n_complement_pairs": len(raw.preferences.comp_product),
+            "favourite_rule": ("a favourite is bought in the customer's first order on or after its "
+                               "due day; any purchase of it sets the next due day to the purchase "
+                               "day + cycle_days * jitter"),
+            "first_due": "uniform within one cycle after max(signup day, first day)",
+            "cycle_days": (f"favourite_cycle_days * exp({CYCLE_SIGMA} * N(0, 1)), at least "
+                           f"{MIN_CYCLE_DAYS}, rounded to 0.1"),
+            "jitter": "Gamma(shape 1 / favourite_cycle_jitter ** 2, mean 1); 1 when the jitter is 0",
+            "complement_rule": ("whenever a product is bought (a complement included), each of its "
+                                "complements joins the same basket with the pair's probability, "
+                                "unless the basket holds it already"),
+            "complement_probability": ("complement_probability * U(0.5, 1.5), at most 1 and at most "
+                                       f"{COMPLEMENT_DEMAND_CAP} * popularity(complement) / "
+                                       "popularity(product), rounded to 4 decimals; 0 drops the pair"),
+            "complement_same_top_category": COMPLEMENT_SAME_TOP,
         },
         "summary": summary,
     })

@@ -14,7 +14,8 @@ from shopmine.errors import ShopmineInputError, invalid_value
 from shopmine.simulate.shop import SimulatedShop
 
 FORMATS = ("csv", "parquet")
-TRUTH_TABLES = ("truth_customers", "truth_products", "truth_orders", "truth_promotions")
+TRUTH_TABLES = ("truth_customers", "truth_products", "truth_orders", "truth_promotions",
+                "truth_preferences", "truth_complements")
 CSV_BATCH_ROWS = 1 << 17
 
 
