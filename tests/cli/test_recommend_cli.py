@@ -165,3 +165,30 @@ def test_hostile_product_names_are_escaped_in_the_report_folder(shop):
     html = (folder / "index.html").read_text()
     assert "<img src=x" not in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html  # "often bought with <img ...>" as text
+
+
+def test_a_mapped_log_without_order_ids(shop):
+    """Another shop's export: its own column names, no order ids (baskets are a customer's lines of one
+    moment). The output contract holds and "bought together" still finds the basket pairs."""
+    rows = [line.split(",", 1)[1] for line in ORDERS.splitlines()[1:]]  # drop the order id
+    text = "CUST,SKU,WHEN,QTY,PRICE,CAT,TITLE\n" + "\n".join(rows) + "\n"
+    (shop.tmp / "export.csv").write_text(text)
+    code, _, err = shop("ingest", shop.tmp / "export.csv", "--map",
+                        "customer_id=CUST,product_id=SKU,ordered_at=WHEN,quantity=QTY,unit_price=PRICE,"
+                        "category=CAT,name=TITLE")
+    assert code == 0, err
+    path = shop.tmp / "all.csv"
+    code, _, err = shop("recommend", "--all", "--k", "2", "--output", path)
+    assert code == 0, err
+    recs = pd.read_csv(path, dtype={"customer_id": str, "product_id": str})
+    assert list(recs.columns) == ["customer_id", "rank", "product_id", "score", "reason"]
+    assert sorted(recs["customer_id"].unique()) == ["c1", "c2", "c3", "c4"]
+    assert recs.groupby("customer_id")["rank"].apply(list).tolist() == [[1, 2]] * 4
+    assert not recs.duplicated(["customer_id", "product_id"]).any() and recs["reason"].str.len().gt(0).all()
+    path = shop.tmp / "together.csv"
+    code, _, err = shop("recommend", "--product", "p3", "--k", "3", "--output", path)
+    assert code == 0, err
+    together = pd.read_csv(path, dtype=str)
+    # p3 (Doll) shares a basket with p1 (c2 on 2024-02-03 and c4 on 02-12), with p2 and p4 once (c4)
+    assert together["product_id"].iloc[0] == "p1"
+    assert set(together["product_id"]) == {"p1", "p2", "p4"}

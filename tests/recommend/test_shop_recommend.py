@@ -19,7 +19,7 @@ def test_one_shop_fits_once_then_answers_from_its_saved_run(tmp_path: Path):
     shop = Shop(tmp_path / "ws")
     shop.ingest([tmp_path / "orders.csv"])
     first = shop.recommend(customers=["c1"], k=3)
-    assert first.run_id is not None and first.metrics["answered_from_run"] is None
+    assert first.run_id is not None and first.metrics["answered_from_run"] == "none: fitted now"
     second = shop.recommend(customers=["c2"], k=3)
     assert second.run_id is None and second.metrics["answered_from_run"] == first.run_id
     other = Shop(tmp_path / "ws").recommend(customers=["c1"], k=3)  # another process: read from the run

@@ -134,9 +134,11 @@ def recommend_result(recommender: Recommender, *, customers=None, k: int = 10, r
         "k": k, "repeat": repeat, "category": category, "exclude_inactive_days": exclude_inactive_days,
         "customers": n_customers, "rows": int(len(table)), "products_recommended": int(table["product_id"].nunique()),
         "catalogue": int(len(recommender.product_ids_)),
-        "model": ("learned re-ranker (LightGBM LambdaRank) over the candidate models" if recommender.ranker == "rerank"
+        "model": ("co-purchases (baskets holding both products, cosine)" if product is not None
+                  else "learned re-ranker (LightGBM LambdaRank) over the candidate models" if recommender.ranker == "rerank"
                   else "fixed blend " + ", ".join(f"{m} {w:g}" for m, w in recommender.weights.items())),
-        "answered_from_run": source_run,
+        # A blank here read as "unknown" on the first screen: say that the models were fitted now.
+        "answered_from_run": source_run or "none: fitted now",
     }
     result = AnalysisResult(name=ANALYSIS, title="Recommendations", summary=f"{asked}, {answered}.",
                             tables={"recommendations": table}, metrics=metrics)
