@@ -147,7 +147,15 @@ def test_evaluate_writes_the_table_and_metrics(shop):
     # Test: c1 buys p3 (new for c1), c2 buys p1 again. repeat finds c2's p1 among c2's 2 products.
     repeat_all = evaluation[(evaluation["variant"] == "all") & (evaluation["model"] == "repeat")].iloc[0]
     assert repeat_all["customers"] == 2 and repeat_all["recall"] == pytest.approx(0.5)
-    assert json.loads(metrics.read_text())["horizon_days"] == 10
+    saved = json.loads(metrics.read_text())
+    assert saved["horizon_days"] == 10
+    # the default beside the best other model of each variant, with the relative lift
+    default_all = evaluation[(evaluation["variant"] == "all") & (evaluation["model"] == "default")].iloc[0]
+    best = evaluation[(evaluation["variant"] == "all") & (evaluation["model"] != "default")]
+    best = best.sort_values(["recall", "model"], ascending=[False, True]).iloc[0]
+    against = saved["default_against_best_other"]["all"]["recall@10"]
+    assert against["best_other"] == best["model"] and against["best_other_value"] == pytest.approx(best["recall"])
+    assert against["relative_lift"] == pytest.approx(default_all["recall"] / best["recall"] - 1)
     assert "new items only" in out
     # Ten days before 2024-02-15 hold no purchase of a known customer: ALS cannot be tuned, and says so.
     assert "Left out als: no customer of the training period bought anything" in out

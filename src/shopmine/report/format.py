@@ -21,7 +21,7 @@ from shopmine.result import to_jsonable
 __all__ = ["AMOUNT_KEYS", "flatten_metrics", "format_cell", "format_metric", "is_percent_key", "table_view"]
 
 #: Key suffixes whose values are fractions of one, shown as percentages.
-PERCENT_SUFFIXES = ("_share", "_rate")
+PERCENT_SUFFIXES = ("_share", "_rate", "_lift")
 #: Significant digits for floats; enough to compare models, few enough to read.
 SIGNIFICANT = 4
 #: Shown for a missing metric (None/NaN) so a blank is never mistaken for a bug.
@@ -112,7 +112,7 @@ def format_metric(value: Any, key: str | None = None, currency: str | None = Non
     value : Any
         A JSON-like value (number, string, bool, None, list, timestamp).
     key : str, optional
-        The metric's own key; keys ending in ``_share`` or ``_rate`` are shown as percentages.
+        The metric's own key; keys ending in ``_share``, ``_rate`` or ``_lift`` are shown as percentages.
     currency : str, optional
         The shop's currency code: numbers under a key in ``amounts`` are written as money in it
         (:func:`shopmine.currency.format_amount`). Without it they are plain numbers.
