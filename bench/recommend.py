@@ -166,6 +166,16 @@ def online_retail_orders(workspace: Path | None, data_dir: Path | None):
     return online_retail_shop(Path(tempfile.mkdtemp(prefix="bench_recommend_")))
 
 
+def print_variants(table: pd.DataFrame, after_each=None) -> None:
+    """One table per variant (all items, new items only); ``after_each(variant, part)`` adds lines."""
+    for variant in VARIANTS:
+        part = table[table["variant"] == variant].drop(columns="variant")
+        print(f"\nvariant: {variant} ({int(part['customers'].iloc[0]):,} test customers)")
+        print(part.drop(columns="customers").round(4).to_string(index=False, na_rep="-"))
+        if after_each is not None:
+            after_each(variant, part)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     add_data_dir_option(parser)
@@ -182,10 +192,7 @@ def main() -> None:
     print(f"Online Retail: train before {AS_OF}, test {HORIZON_DAYS} days; {split.train.n_customers:,} customers "
           f"x {split.train.n_products:,} products in training ({split.train.matrix.nnz:,} pairs); "
           f"split {split_seconds:.1f} s (setup {setup:.0f} s, not timed)")
-    for variant in VARIANTS:
-        part = table[table["variant"] == variant].drop(columns="variant")
-        print(f"\nvariant: {variant} ({int(part['customers'].iloc[0]):,} test customers)")
-        print(part.drop(columns="customers").round(4).to_string(index=False, na_rep="-"))
+    print_variants(table)
     check = target_check(table)
     print(f"\ntarget: {DEFAULT_MODEL} at least {TARGET_GAIN:.0%} above the best reference in this run")
     print(check.round(4).to_string(index=False))

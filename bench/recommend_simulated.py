@@ -31,7 +31,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from recommend import HORIZON_DAYS, K, MODELS, run_models
+from recommend import HORIZON_DAYS, K, MODELS, print_variants, run_models
 from shopmine.ingest import IngestOptions
 from shopmine.recommend.evaluation import VARIANTS, Split, evaluate, temporal_split
 from shopmine.shop import Shop
@@ -89,15 +89,15 @@ def main() -> None:
           f"seed {args.seed}): train before {as_of}, test {HORIZON_DAYS} days; "
           f"{split.train.n_customers:,} customers x {split.train.n_products:,} products in training "
           f"({split.train.matrix.nnz:,} pairs); setup {setup:.0f} s (simulate, write, ingest, split)")
-    for variant in VARIANTS:
-        part = table[table["variant"] == variant].drop(columns="variant")
-        print(f"\nvariant: {variant} ({int(part['customers'].iloc[0]):,} test customers)")
-        print(part.drop(columns="customers").round(4).to_string(index=False, na_rep="-"))
+
+    def against_oracle(variant: str, part: pd.DataFrame) -> None:
         models = best[best["variant"] == variant]
         top = models.loc[models["recall@10"].idxmax()]
         oracle = part[part["model"] == ORACLE].iloc[0]
         print(f"best model {top['model']}: recall@10 {top['recall@10']:.3f} = "
               f"{top['recall@10'] / oracle['recall@10']:.0%} of the oracle's {oracle['recall@10']:.3f}")
+
+    print_variants(table, against_oracle)
     out = Path(__file__).parent / "results" / "recommend_simulated.json"
     out.parent.mkdir(exist_ok=True)
     result = {

@@ -66,8 +66,8 @@ def load_truth(shop: SimulatedShop | str | Path) -> ShopTruth:
 def _require(path: Path) -> None:
     if not path.is_file():
         raise ShopmineInputError(f"{path} is missing: the oracle needs the folder written by "
-                                 "write_shop or `shopmine simulate --output-dir` (a simulator "
-                                 "version with truth_preferences.parquet).")
+                                 "write_shop or `shopmine simulate` (a simulator version "
+                                 "with truth_preferences.parquet).")
 
 
 def _read(folder: Path, name: str, columns: tuple[str, ...]) -> pa.Table:
