@@ -23,6 +23,9 @@ def test_demo_loads_every_simulated_line_and_writes_the_report(tmp_path):
     html = result.report_path.read_text()
     for section in ("Data quality", "Sales panel", "Customer summary"):
         assert section in html
+    # recommendations evaluated on the simulated log's last 30 days (120 days from 2023-01-01: the last
+    # order is on 2023-04-30, the default as-of 2023-05-01)
+    assert "Recommendations on the 30 days after 2023-04-01" in html
     # a second run loads nothing new
     again = run_demo(tmp_path / "demo", n_customers=300, n_products=40, n_days=120, seed=3)
     assert "loaded 0, quarantined 0" in again.summary

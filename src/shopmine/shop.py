@@ -53,6 +53,7 @@ class Shop:
         self._workspace_source = workspace
         self._workspace = workspace if isinstance(workspace, Workspace) else None
         self._as_of = as_of
+        self._as_of_given = as_of is not None
         self._engine = None
         self._engine_con = None
 
@@ -376,13 +377,19 @@ class Shop:
     @saved_run("recommend_evaluation")
     def recommend_evaluation(self, horizon_days: int = 30, k: int = 10) -> AnalysisResult:
         """Every recommendation model on the ``horizon_days`` after the as-of date (trained before it):
-        recall, precision, NDCG, MAP, hit rate and coverage at ``k``, all items and new items only."""
+        recall, precision, NDCG, MAP, hit rate and coverage at ``k``, all items and new items only. With no
+        as-of date given (argument or setting), the test is the log's last ``horizon_days``."""
         from shopmine.recommend.analysis import evaluation_result, segment_labels
         from shopmine.recommend.evaluation import check_horizon
 
         check_horizon(horizon_days)
-        return evaluation_result(self.orders(), as_of=self.as_of, horizon_days=horizon_days, k=k,
-                                 products=self.products(), labels=segment_labels(self.workspace, self.as_of))
+        # Without an as-of date from the user the default one (the day after the last order) leaves nothing
+        # to test on: the last `horizon_days` of the log are the test then, which is what a merchant
+        # asking "how good are they" means (and what the report's refresh and the demo show).
+        given = self._as_of_given or self.workspace.settings.as_of is not None
+        start = self.as_of if given else self.as_of - dt.timedelta(days=horizon_days)
+        return evaluation_result(self.orders(), as_of=start, horizon_days=horizon_days, k=k,
+                                 products=self.products(), labels=segment_labels(self.workspace, start))
 
     def analyses(self, refresh: bool = False) -> list[AnalysisResult]:
         """Every section in report order, read from saved runs: quality and the analyses from their latest

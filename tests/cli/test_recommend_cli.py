@@ -161,8 +161,14 @@ def test_evaluate_writes_the_table_and_metrics(shop):
     assert "Left out als: no customer of the training period bought anything" in out
     code, _, err = shop("recommend", "--evaluate", "--horizon-days", "0")
     assert code == 2 and "--horizon-days must be a whole number of days, at least 1; got 0." in err
-    code, _, err = shop("recommend", "--evaluate")  # default as-of: after the last order, nothing to test on
+    # after the last order there is nothing to test on
+    code, _, err = shop("--as-of", "2024-03-01", "recommend", "--evaluate")
     assert code == 2 and "Choose an earlier --as-of or a longer --horizon-days" in err
+    # without --as-of the test is the log's last 30 days: the default as-of is 2024-02-22 (after the last
+    # order), so training ends before 2024-01-23; c1 (seen on 01-02) bought p1 and p3 since
+    code, out, err = shop("recommend", "--evaluate")
+    assert code == 0, err
+    assert "Trained on purchases before 2024-01-23, tested on the next 30 days" in out
 
 
 def test_hostile_product_names_are_escaped_in_the_report_folder(shop):

@@ -94,7 +94,7 @@ def test_the_report_forecast_is_the_forecast_command_output_and_nothing_is_recom
     # the others were never run: each section names its command
     for name, command in (("segments", "segment"), ("classify", "classify"), ("clv", "clv"),
                           ("recommend_evaluation",
-                           "recommend in its evaluate mode, as of a day a month or more before the last order")):
+                           "recommend in its evaluate mode")):
         assert _section(rendered, name).summary.startswith(f"Not run yet: run `shopmine {command}`")
     assert "Not run yet: run `shopmine clv` (or refresh the report)" in page
 
@@ -138,8 +138,9 @@ def test_refresh_runs_the_analyses_again_and_saves_them(cli, ws, tmp_path, rende
         monkeypatch.setattr(shopmine.shop.Shop, name, too_small)
     code, out, err = cli("report", "--refresh", "--output", tmp_path / "r.html")
     assert code == 0, err
-    assert sorted(e.analysis for e in list_runs(ws)) == ["customer_overview", "quality", "sales_overview",
-                                                        "segments"]
+    # the recommendation evaluation too: without an as-of date it tests on the log's last 30 days
+    assert sorted(e.analysis for e in list_runs(ws)) == ["customer_overview", "quality", "recommend_evaluation",
+                                                        "sales_overview", "segments"]
     segments = _section(rendered, "segments")
     assert segments.run_id == latest_run(ws, "segments").run_id and "Not run yet" not in segments.summary
     assert _section(rendered, "clv").summary == "Not computed: too few orders for this test"

@@ -38,7 +38,7 @@ SECTIONS = (
     Section("clv", "clv", "Customer lifetime value", "shopmine clv"),
     # No option spelled here (only cli/ spells options): the command's evaluate mode, in words.
     Section("recommend_evaluation", "recommend_evaluation", "Recommendations on held-out purchases",
-            "shopmine recommend in its evaluate mode, as of a day a month or more before the last order"),
+            "shopmine recommend in its evaluate mode"),
 )
 
 
