@@ -2,12 +2,12 @@
 
 On the raw UCI Online Retail workspace (preset online_retail), each analysis command runs once with its
 defaults and saves its run: ``quality``, ``forecast`` (every product series, as `shopmine forecast` does),
-``segment``, ``classify``, ``clv``. Then the report is timed three times, each as a fresh ``shopmine`` process:
+``segment``, ``classify``, ``clv`` and ``recommend --evaluate`` (the log's last 30 days). Then the report is timed three times, each as a fresh ``shopmine`` process:
 
 - ``report (first)``: every section read from its saved run, except the sales and customer overviews,
   which no run covers yet: computed once and saved for the batches loaded now;
 - ``report (saved runs)``: every section read from a saved run, nothing computed;
-- ``report --refresh``: quality, forecast, segments, classify and CLV computed again (and saved as new runs),
+- ``report --refresh``: quality, forecast, segments, classify, CLV and the recommendation evaluation computed again (and saved as new runs),
   with the same defaults as the commands, and the overviews too.
 
 Each step's wall time and CPU time (user + system of the process) are recorded, with the load average
@@ -35,7 +35,7 @@ from shared_data import add_data_dir_option, data_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results" / "report_runs.json"
-ANALYSES = [["quality"], ["forecast"], ["segment"], ["classify"], ["clv"]]
+ANALYSES = [["quality"], ["forecast"], ["segment"], ["classify"], ["clv"], ["recommend", "--evaluate"]]
 
 
 def _children_cpu() -> float:
