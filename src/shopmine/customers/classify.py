@@ -58,7 +58,9 @@ TEST_SIZE = 0.25
 def _features(orders: ibis.Table, as_of: dt.date, products: ibis.Table | None) -> pd.DataFrame:
     frame = behaviour_features(orders, as_of=as_of, products=products).to_pandas()
     frame["customer_id"] = frame["customer_id"].astype(str)
-    frame = frame.set_index("customer_id")
+    # The engine returns grouped rows in any order (DuckDB's threads): the fits subsample rows, so the
+    # same seed gives the same model only on rows in a fixed order.
+    frame = frame.set_index("customer_id").sort_index()
     return frame.astype("float64")
 
 

@@ -59,7 +59,9 @@ def segment_customers(
         Fewer than 2 customers (an as-of date on or before the first order says so), a sale or return
         line without a price, or an invalid ``k``/``seed``.
     """
-    features = behaviour_features(orders, as_of=as_of, products=products).to_pandas()
+    # A fixed row order (the engine's is arbitrary): k-means' initialisation depends on it.
+    features = (behaviour_features(orders, as_of=as_of, products=products).to_pandas()
+                .sort_values("customer_id", ignore_index=True))
     if len(features) == 0:
         raise ShopmineInputError(f"segmenting needs at least 2 customers with a purchase before {as_of}; found 0: "
                                  + no_customers_reason(orders, as_of))
