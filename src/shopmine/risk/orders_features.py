@@ -95,7 +95,8 @@ def _lines(orders: ibis.Table, as_of: dt.date) -> ibis.Table:
     cancelled = status.isin(_CANCELLED_STATUSES).fill_null(False)
     return lines.mutate(
         status=status,
-        sec=lines.ordered_at.epoch_seconds().cast("int64"),
+        # floor: DuckDB's epoch has the fraction of a second (a cast would round it), Spark's not.
+        sec=lines.ordered_at.epoch_seconds().floor().cast("int64"),
         month=lines.ordered_at.year().cast("int64") * 12 + lines.ordered_at.month().cast("int64"),
         is_cancelled=cancelled,
         is_return=(((lines.quantity < 0) & ~cancelled)
