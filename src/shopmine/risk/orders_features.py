@@ -35,7 +35,7 @@ from shopmine.features.dates import check_day, start_of_day
 from shopmine.features.lines import REQUIRED_COLUMNS
 from shopmine.schema import NOT_SOLD_STATUSES, RETURN_STATUSES
 
-__all__ = ["FEATURE_COLUMNS", "HIGH_PRICE_QUANTILE", "VELOCITY_DAYS", "order_features"]
+__all__ = ["FEATURE_COLUMNS", "HIGH_PRICE_QUANTILE", "VELOCITY_DAYS", "order_features", "order_lines", "placed_orders"]
 
 VELOCITY_DAYS = (1, 7, 30)
 HIGH_PRICE_QUANTILE = 0.75
@@ -62,8 +62,9 @@ FEATURE_COLUMNS = (
 )
 
 
-def _lines(orders: ibis.Table, as_of: dt.date) -> ibis.Table:
-    """The product lines before ``as_of`` with canonical types, their second ``sec`` and the kinds."""
+def order_lines(orders: ibis.Table, as_of: dt.date) -> ibis.Table:
+    """The product lines before ``as_of`` with canonical types, their second ``sec``, calendar ``month``
+    and kinds (``is_cancelled``, ``is_return``: the rules of this module)."""
     missing = [c for c in REQUIRED_COLUMNS if c not in orders.columns]
     if missing:
         raise ShopmineInputError(
@@ -115,8 +116,9 @@ def _high_price_thresholds(placed: ibis.Table) -> ibis.Table:
     return per_month.select(month=per_month.month + 1, threshold=per_month.threshold)
 
 
-def _placed_orders(lines: ibis.Table) -> ibis.Table:
-    """One row per order: what was placed (its positive lines), where, how and when."""
+def placed_orders(lines: ibis.Table) -> ibis.Table:
+    """One row per order in ``lines`` (:func:`order_lines`): what was placed (its positive lines),
+    where, how and when (``placed_at``, ``sec``)."""
     placed = lines.filter(lines.quantity > 0)
     thresholds = _high_price_thresholds(placed)
     placed = placed.left_join(thresholds, "month")
@@ -269,8 +271,8 @@ def order_features(orders: ibis.Table, *, as_of: dt.date, customers: ibis.Table 
     [1.0, 2.5416666666666665, 3.0]
     """
     as_of = check_day(as_of, "as_of")
-    lines = _lines(orders, as_of)
-    placed = _placed_orders(lines)
+    lines = order_lines(orders, as_of)
+    placed = placed_orders(lines)
     history = _history(_events(lines, placed))
     out = placed.left_join(history, [placed.customer_id == history.customer_id, placed.sec == history.sec])
     keep = [c for c in history.columns if c.endswith("_before") or c.startswith("orders_last_")
