@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import ibis
 import numpy as np
 import pandas as pd
 import pytest
@@ -17,6 +16,7 @@ import pytest
 from features.helpers import assert_frames_agree, write_shop_parquet
 from shopmine.engine import Engine
 from shopmine.risk.orders_features import FEATURE_COLUMNS, order_features
+from shopmine.risk.orders_labels import derived_labels
 
 pytestmark = pytest.mark.spark
 
@@ -63,4 +63,13 @@ def test_order_features_agree(tables):
     assert (duck.new_country == 1).sum() > 20 and (duck.new_payment_method == 1).sum() > 20
     assert (duck.country_differs_from_account == 1).sum() > 20
     assert (duck.orders_last_1d > 0).sum() > 5
+    assert_frames_agree(duck, frames["spark"], ["order_id"])
+
+
+def test_derived_labels_agree(tables):
+    frames = {name: engine.execute(derived_labels(orders, as_of=AS_OF, window_days=30))
+              for name, (engine, orders, _) in tables.items()}
+    duck = frames["duckdb"]
+    # Both outcomes occur (cancelled statuses, cancellation invoices, returns) and recent orders are out.
+    assert duck.label.sum() > 20 and (duck.label == 0).sum() > 200
     assert_frames_agree(duck, frames["spark"], ["order_id"])
