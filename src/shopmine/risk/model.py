@@ -118,6 +118,10 @@ class RiskModel:
         ShopmineInputError
             When a feature column of the served model is missing (naming it), or the ids repeat.
         """
+        return self.score_with_features(frame, id_col=id_col)[0]
+
+    def score_with_features(self, frame: pd.DataFrame, *, id_col: str | None = None) -> tuple[pd.DataFrame, np.ndarray]:
+        """:meth:`score` and, per row, the feature of its first reason (empty when none counts against it)."""
         from shopmine.risk.inputs import row_ids
 
         if id_col is None and self.spec.get("id_col") in frame.columns:
@@ -134,7 +138,12 @@ class RiskModel:
         reasons = _top_reasons(lost, labels)
         for k in range(REASONS):
             out[f"reason_{k + 1}"] = reasons[:, k]
-        return out[OUTPUT_COLUMNS]
+        first = np.full(len(out), "", dtype=object)
+        if len(out) and lost.shape[1]:
+            order, counts = reason_order(lost)
+            names = np.array(self.features, dtype=object)
+            first[counts[:, 0]] = names[order[counts[:, 0], 0]]
+        return out[OUTPUT_COLUMNS], first
 
     def _scorecard_parts(self, X: pd.DataFrame):
         """Log-odds, points lost per feature against its best bin, and a label maker per feature."""
