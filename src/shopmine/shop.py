@@ -441,3 +441,52 @@ class Shop:
                                            "engine": shop.workspace.settings.engine,
                                            "rows_loaded": loaded.rows_loaded,
                                            "rows_quarantined": loaded.rows_quarantined})
+
+    # -- risk (issue 15) ---------------------------------------------------------------------------------
+    @saved_run("risk", as_of=lambda shop, parameters: None)
+    def risk_train(self, data: str | Path | pd.DataFrame, *, target: str, id_col: str | None = None,
+                   positive_class: str | None = None, date_col: str | None = None, folds: int = 5,
+                   base_score: float = 600, base_odds: float = 50, pdo: float = 20, cost_fn: float = 1.0,
+                   cost_fp: float = 1.0, special_codes: Sequence[float] | None = None, min_iv: float = 0.02,
+                   random_state: int = 0, progress=None) -> AnalysisResult:
+        """A WoE scorecard and a LightGBM challenger on a table with a binary target, saved as a ``risk`` run
+        with both models in the registry (:func:`shopmine.risk.train_risk`); ``risk_score`` and
+        ``risk_monitor`` use the latest such run."""
+        from shopmine.classic import read_table
+        from shopmine.risk import train_risk
+        from shopmine.risk.train import check_risk_request
+
+        check_risk_request(folds=folds, base_score=base_score, base_odds=base_odds, pdo=pdo, cost_fn=cost_fn,
+                           cost_fp=cost_fp, min_iv=min_iv, special_codes=special_codes)
+        table = data if isinstance(data, pd.DataFrame) else read_table(data, "data")
+        model = train_risk(table, target=target, id_col=id_col, positive_class=positive_class, date_col=date_col,
+                           folds=folds, base_score=base_score, base_odds=base_odds, pdo=pdo, cost_fn=cost_fn,
+                           cost_fp=cost_fp, special_codes=special_codes, min_iv=min_iv, random_state=random_state,
+                           progress=progress)
+        return model.result_
+
+    @saved_run("risk_score", as_of=lambda shop, parameters: None)
+    def risk_score(self, data: str | Path | pd.DataFrame, *, id_col: str | None = None,
+                   run_id: str | None = None) -> AnalysisResult:
+        """``id, probability, score_points, reason_1..3`` for every row of ``data`` from the served model of the
+        latest ``risk`` run (or ``run_id``); table ``scores``."""
+        from shopmine.classic import read_table
+        from shopmine.risk.saved import load_risk_model, score_result
+
+        model, source = load_risk_model(self.workspace, run_id)
+        table = data if isinstance(data, pd.DataFrame) else read_table(data, "data")
+        scores, first = model.score_with_features(table, id_col=id_col)
+        return score_result(model, scores, first, source_run=source)
+
+    @saved_run("risk_monitor", as_of=lambda shop, parameters: None)
+    def risk_monitor(self, data: str | Path | pd.DataFrame, *, run_id: str | None = None) -> AnalysisResult:
+        """Population stability index of each feature and of the score of ``data`` against the training rows
+        of the latest ``risk`` run (or ``run_id``), with the 0.1 / 0.25 alert levels."""
+        from shopmine.classic import read_table
+        from shopmine.risk.saved import load_risk_model
+
+        model, source = load_risk_model(self.workspace, run_id)
+        table = data if isinstance(data, pd.DataFrame) else read_table(data, "data")
+        result = model.monitor(table)
+        result.metrics["source_run"] = source
+        return result
