@@ -16,7 +16,7 @@ def loans(n: int = 1500, seed: int = 0) -> pd.DataFrame:
     region = rng.choice(["north", "south", "east"], n, p=[0.4, 0.3, 0.3])
     late = rng.poisson(0.5, n).astype(float)
     late[rng.random(n) < 0.05] = 99.0
-    logit = -1.2 + 2.5 * utilisation - 0.04 * (age - 45) + np.where(region == "south", 0.9, 0.0) \
+    logit = -2.8 + 2.5 * utilisation - 0.04 * (age - 45) + np.where(region == "south", 0.9, 0.0) \
         + 0.6 * np.minimum(late, 3) * (late != 99)
     default = rng.random(n) < 1 / (1 + np.exp(-logit))
     frame = pd.DataFrame({"loan_id": [f"L{i:05d}" for i in range(n)], "utilisation": utilisation, "age": age,
