@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from shopmine.classic.evaluation import binary_scores, cost_threshold, ks_statistic
+from shopmine.classic.evaluation import binary_scores, calibration_error, cost_threshold, ks_statistic
 
 Y = np.array([0, 0, 1, 1])
 P = np.array([0.1, 0.4, 0.35, 0.8])
@@ -21,6 +21,12 @@ def test_ks_gini_and_the_rest_by_hand():
     assert scores["gini"] == pytest.approx(0.5)
     assert scores["brier"] == pytest.approx(np.mean((P - Y) ** 2))
     assert scores["pr_auc"] == pytest.approx(0.5 * 1.0 + 0.5 * 2 / 3)  # precision 1 at recall .5, 2/3 at 1
+
+
+def test_the_calibration_error_by_hand():
+    # two bins of two rows: [0.1, 0.35] observed 0.5 vs mean 0.225; [0.4, 0.8] observed 0.5 vs mean 0.6
+    assert calibration_error(Y, P, bins=2) == pytest.approx((0.275 * 2 + 0.1 * 2) / 4)
+    assert calibration_error(np.array([0, 1] * 50), np.full(100, 0.5)) == pytest.approx(0.0)
 
 
 def test_the_cost_threshold_by_hand():

@@ -39,7 +39,7 @@ class RiskModel:
         The model :meth:`score` uses: the better of the two on cross-validated AUC.
     cv : dict
         Per model name, ``auc`` (mean over the folds), ``auc_sd``, ``ks``, ``gini``, ``pr_auc`` and
-        ``brier`` (on the out-of-fold predictions).
+        ``brier`` and ``ece`` (expected calibration error over deciles), on the out-of-fold predictions.
     spec : dict
         Plain JSON: target, positive class, id column, features and their kinds, each feature's binning
         (optbinning's own dict), the scorecard's features and coefficients, the points scale, the
