@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 from sklearn import metrics as skm
 
-__all__ = ["binary_scores", "classification_scores", "cost_threshold", "ks_statistic", "regression_scores"]
+__all__ = ["binary_scores", "calibration_error", "classification_scores", "cost_threshold", "ks_statistic",
+           "regression_scores"]
 
 
 def regression_scores(y_true: np.ndarray, y_pred: np.ndarray, suffix: str) -> dict[str, float]:
@@ -64,6 +65,15 @@ def ks_statistic(y_true: np.ndarray, p: np.ndarray) -> float:
     which is the largest TPR − FPR along the ROC curve."""
     fpr, tpr, _ = skm.roc_curve(y_true, p)
     return float(np.max(tpr - fpr))
+
+
+def calibration_error(y_true: np.ndarray, p: np.ndarray, bins: int = 10) -> float:
+    """Expected calibration error: the row-weighted mean gap |observed share − mean probability| over
+    ``bins`` quantile bins of ``p`` (0 for a perfectly calibrated model)."""
+    order = np.argsort(p, kind="stable")
+    gaps = [abs(float(np.mean(np.asarray(y_true)[part])) - float(np.mean(np.asarray(p)[part]))) * len(part)
+            for part in np.array_split(order, min(bins, len(order))) if len(part)]
+    return float(np.sum(gaps) / len(order))
 
 
 def binary_scores(y_true: np.ndarray, p: np.ndarray) -> dict[str, float]:

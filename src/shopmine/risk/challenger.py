@@ -23,9 +23,11 @@ _FALLBACK_ROUNDS = 100
 
 
 def challenger_params(n_rows: int, random_state: int = 0) -> dict:
-    """Slow learning, small shallow trees, row and column subsampling and an L2 penalty: credit tables are
-    noisy and a few features carry most of the signal. Leaves need more rows on larger tables."""
-    return {"objective": "binary", "metric": "binary_logloss", "learning_rate": 0.02, "num_leaves": 16,
+    """Small trees, row and column subsampling and an L2 penalty: credit tables are noisy and a few features
+    carry most of the signal. Leaves need more rows on larger tables. The learning rate (0.05) is as slow as
+    pays: on Give Me Some Credit 0.02 reached the same AUC (0.866) with 2.5 times the trees, and every tree
+    costs time in the SHAP reasons of every scored row."""
+    return {"objective": "binary", "metric": "binary_logloss", "learning_rate": 0.05, "num_leaves": 16,
             "min_child_samples": int(max(20, n_rows // 1000)), "subsample": 0.7, "subsample_freq": 1,
             "colsample_bytree": 0.6, "reg_lambda": 10.0, "cat_smooth": 10.0, "min_data_per_group": 50,
             "verbosity": -1, "seed": random_state, "deterministic": True, "force_col_wise": True,

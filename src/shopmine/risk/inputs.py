@@ -1,7 +1,7 @@
 """The table a risk model learns from and the tables it scores: target, ids, dates and feature columns.
 
 Every check raises :class:`~shopmine.errors.ShopmineInputError` naming the parameter and the column, so
-that each shell can name its own option (``--target``, ``--id`` ...).
+that each shell can name its own option.
 """
 
 from __future__ import annotations

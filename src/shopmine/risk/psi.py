@@ -55,12 +55,11 @@ def monitor_result(model, frame: pd.DataFrame) -> AnalysisResult:
     from shopmine.risk.binning import transform
     from shopmine.risk.inputs import feature_frame
 
-    # Scored without ids: a monitoring sample may repeat a customer, which scoring would refuse.
-    scores = model.score(frame.drop(columns=[c for c in (model.spec.get("id_col"),) if c in frame.columns]))
+    points = model.score_points(frame)  # no ids needed: a monitoring sample may repeat a customer
     rows, bins_rows = [], []
     training = model.spec["training"]
     expected = np.asarray(training["score_counts"])
-    actual = np.bincount(np.searchsorted(training["score_edges"], scores["score_points"].to_numpy(), side="right"),
+    actual = np.bincount(np.searchsorted(training["score_edges"], points, side="right"),
                          minlength=len(expected))
     value, terms = psi(expected, actual)
     rows.append({"variable": "score", "kind": "score", "psi": value, "alert": alert(value), "bins": len(expected)})

@@ -33,7 +33,7 @@ def load_risk_model(workspace, run_id: str | None = None) -> tuple[RiskModel, st
         saved = latest_run(workspace, ANALYSIS)
         if saved is None:
             raise ShopmineInputError("this workspace has no trained risk model yet; train one first "
-                                     "(`shopmine risk train --data FILE --target COLUMN`).", "run_id")
+                                     "(`shopmine risk train`, or Shop.risk_train).", "run_id")
     else:
         saved = load_run(workspace, run_id)
         if saved.metadata.get("analysis") != ANALYSIS:

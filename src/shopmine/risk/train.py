@@ -128,8 +128,7 @@ def train_risk(table: pd.DataFrame, *, target: str, id_col: str | None = None,
         "special_codes": codes, "min_iv": float(min_iv),
     }
     model = RiskModel(served=served, cv=scores, spec=spec, booster=booster)
-    training_scores = model.score(data.X)["score_points"].to_numpy()
-    edges, counts = score_bins(training_scores)
+    edges, counts = score_bins(model.score_points(data.X))
     spec["training"] = {"rows": int(len(data.y)), "score_edges": edges, "score_counts": counts}
     model.result_ = training_result(model, data, cv, card, oot, threshold=threshold, cost=cost, random_state=random_state)
     return model

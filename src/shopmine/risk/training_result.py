@@ -14,6 +14,8 @@ from shopmine.risk.model import MODEL_NAMES, RiskModel, reason_order
 
 __all__ = ["training_result"]
 
+#: Rows of the training table that the reason and SHAP summaries read.
+SAMPLE_ROWS = 20_000
 LABELS = {"scorecard": "scorecard (WoE logistic regression)", "challenger": "challenger (LightGBM)"}
 
 
@@ -27,8 +29,15 @@ def _models_table(model: RiskModel, oot: pd.DataFrame | None) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _sample(X: pd.DataFrame) -> pd.DataFrame:
+    """Every row up to :data:`SAMPLE_ROWS`, else an evenly spaced sample of about that many (SHAP values of
+    150,000 rows take minutes and say nothing more than 20,000)."""
+    return X.iloc[:: max(1, len(X) // SAMPLE_ROWS)]
+
+
 def _reason_table(model: RiskModel, X: pd.DataFrame) -> pd.DataFrame:
-    """How often each feature is a row's first reason, and among its three, on the training rows."""
+    """How often each feature is a row's first reason, and among its three, on (a sample of) the training rows."""
+    X = _sample(X)
     features, lost = model.reason_lost(X)
     order, counts = reason_order(lost)
     first = np.bincount(order[:, 0][counts[:, 0]], minlength=len(features))
@@ -39,11 +48,11 @@ def _reason_table(model: RiskModel, X: pd.DataFrame) -> pd.DataFrame:
 
 
 def _importance(model: RiskModel, X: pd.DataFrame) -> pd.DataFrame:
-    """The challenger's total split gain and mean |SHAP| (log-odds) per feature, on up to 20,000 rows."""
+    """The challenger's total split gain and mean |SHAP| (log-odds) per feature, on (a sample of) the training rows."""
     from shopmine.risk.challenger import contributions
 
     features = model.challenger_features
-    sample = X[features].iloc[:: max(1, len(X) // 20_000)]
+    sample = _sample(X[features])
     shap = np.abs(contributions(model.booster, sample, model.spec["challenger"]["categories"])).mean(axis=0)
     gain = model.booster.feature_importance(importance_type="gain")
     return (pd.DataFrame({"feature": features, "gain": gain, "mean_abs_shap": shap})

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import StratifiedKFold
 
-from shopmine.classic.evaluation import binary_scores
+from shopmine.classic.evaluation import binary_scores, calibration_error
 from shopmine.risk import challenger
 from shopmine.risk.fitting import fit_both
 from shopmine.risk.inputs import RiskData
@@ -34,14 +34,15 @@ class CrossValidation:
     rounds: list[int]
 
     def summary(self, y: np.ndarray) -> dict[str, dict[str, float]]:
-        """Per model: ``auc`` (mean of the folds), ``auc_sd``, and KS, Gini, PR-AUC, Brier of the
-        out-of-fold probabilities."""
+        """Per model: ``auc`` (mean of the folds), ``auc_sd``, and KS, Gini, PR-AUC, Brier and the expected
+        calibration error (``ece``, deciles) of the out-of-fold probabilities."""
         out = {}
         for name in MODEL_NAMES:
             pooled = binary_scores(y, self.oof[name])
             aucs = np.array(self.fold_auc[name])
             out[name] = {"auc": float(aucs.mean()), "auc_sd": float(aucs.std(ddof=0)), "ks": pooled["ks"],
-                         "gini": 2 * float(aucs.mean()) - 1, "pr_auc": pooled["pr_auc"], "brier": pooled["brier"]}
+                         "gini": 2 * float(aucs.mean()) - 1, "pr_auc": pooled["pr_auc"], "brier": pooled["brier"],
+                         "ece": calibration_error(y, self.oof[name])}
         return out
 
 
