@@ -443,26 +443,44 @@ class Shop:
                                            "rows_quarantined": loaded.rows_quarantined})
 
     # -- risk (issue 15) ---------------------------------------------------------------------------------
-    @saved_run("risk", as_of=lambda shop, parameters: None)
-    def risk_train(self, data: str | Path | pd.DataFrame, *, target: str, id_col: str | None = None,
+    @saved_run("risk", as_of=lambda shop, parameters: shop.as_of if parameters.get("orders") else None)
+    def risk_train(self, data: str | Path | pd.DataFrame | None = None, *, target: str | None = None,
+                   id_col: str | None = None,
                    positive_class: str | None = None, date_col: str | None = None, folds: int = 5,
                    base_score: float = 600, base_odds: float = 50, pdo: float = 20, cost_fn: float = 1.0,
                    cost_fp: float = 1.0, special_codes: Sequence[float] | None = None, min_iv: float = 0.02,
-                   random_state: int = 0, progress=None) -> AnalysisResult:
+                   random_state: int = 0, orders: bool = False, labels: str | Path | pd.DataFrame | None = None,
+                   progress=None) -> AnalysisResult:
         """A WoE scorecard and a LightGBM challenger on a table with a binary target, saved as a ``risk`` run
         with both models in the registry (:func:`shopmine.risk.train_risk`); ``risk_score`` and
-        ``risk_monitor`` use the latest such run."""
+        ``risk_monitor`` use the latest such run. ``orders``: on the workspace's orders instead, one row per
+        order with features from the customer's history before it, labelled by ``labels`` (``order_id,label``
+        or ``customer_id,label``) or from the log (:func:`shopmine.risk.orders_table.order_risk_table`), with
+        the out-of-time check on the latest orders."""
         from shopmine.classic import read_table
         from shopmine.risk import train_risk
+        from shopmine.risk.orders_table import ORDER_TRAINING, check_training_source, describe_labels, \
+            shop_order_risk_table
         from shopmine.risk.train import check_risk_request
 
         check_risk_request(folds=folds, base_score=base_score, base_odds=base_odds, pdo=pdo, cost_fn=cost_fn,
                            cost_fp=cost_fp, min_iv=min_iv, special_codes=special_codes)
-        table = data if isinstance(data, pd.DataFrame) else read_table(data, "data")
+        check_training_source(orders=orders, data=data, target=target, id_col=id_col, date_col=date_col,
+                              positive_class=positive_class, labels=labels)
+        if orders:
+            table = shop_order_risk_table(self, labels)
+            report = table.attrs["labels"]
+            table = table.drop(columns="customer_id")  # an identifier, not a feature
+            target, id_col, date_col = ORDER_TRAINING["target"], ORDER_TRAINING["id_col"], ORDER_TRAINING["date_col"]
+        else:
+            table = data if isinstance(data, pd.DataFrame) else read_table(data, "data")
         model = train_risk(table, target=target, id_col=id_col, positive_class=positive_class, date_col=date_col,
                            folds=folds, base_score=base_score, base_odds=base_odds, pdo=pdo, cost_fn=cost_fn,
                            cost_fp=cost_fp, special_codes=special_codes, min_iv=min_iv, random_state=random_state,
                            progress=progress)
+        if orders:
+            model.result_.metrics.update(report)
+            model.result_.summary += " " + describe_labels(report)
         return model.result_
 
     @saved_run("risk_score", as_of=lambda shop, parameters: None)

@@ -48,8 +48,16 @@ def _codes(text: str | None) -> list[float] | None:
 @risk_app.command("train")
 def train_command(
     ctx: typer.Context,
-    data: Data,
-    target: Annotated[str, typer.Option("--target", help="The yes/no outcome column (default, fraud ...).")],
+    data: Annotated[Path | None, typer.Option("--data", help="The table (CSV, Parquet or Excel); or --orders.")] = None,
+    target: Annotated[str | None, typer.Option("--target", help="The yes/no outcome column of --data (default, "
+                                               "fraud ...).")] = None,
+    orders: Annotated[bool, typer.Option("--orders", help="Train on the workspace's orders instead: one row per "
+                                         "order, features from the customer's history before it, the out-of-time "
+                                         "check on the latest orders.")] = False,
+    labels: Annotated[Path | None, typer.Option("--labels", help="With --orders: a CSV of order_id,label or "
+                                                "customer_id,label (1 = fraud, chargeback ...); default: labels "
+                                                "derived from the log (nothing of the order kept within 30 "
+                                                "days).")] = None,
     id_col: IdCol = DEFAULTS["id_col"],
     positive_class: Annotated[str | None, typer.Option("--positive-class", help="The outcome value that is the "
                                                        "risk (default: the rarer one).")] = DEFAULTS["positive_class"],
@@ -84,7 +92,7 @@ def train_command(
         result = shop.risk_train(data, target=target, id_col=id_col, positive_class=positive_class,
                                  date_col=date_col, folds=folds, base_score=base_score, base_odds=base_odds, pdo=pdo,
                                  cost_fn=cost_fn, cost_fp=cost_fp, special_codes=codes, min_iv=min_iv,
-                                 random_state=random_state, progress=say)
+                                 random_state=random_state, orders=orders, labels=labels, progress=say)
     out.print(result.summary, markup=False)
     print_frame(out, result.tables["models"], "Cross-validated scores (AUC: mean and sd of the folds)")
     print_frame(out, result.tables["information_value"][["feature", "kind", "bins", "iv", "selected", "note"]],

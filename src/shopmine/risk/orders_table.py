@@ -25,7 +25,8 @@ from shopmine.risk.orders_labels import (
     read_labels,
 )
 
-__all__ = ["order_risk_table"]
+__all__ = ["ORDER_TRAINING", "check_training_source", "describe_labels", "order_risk_table",
+           "shop_order_risk_table"]
 
 
 def _labels(labels: OrderLabels | pd.DataFrame | str | Path) -> OrderLabels:
@@ -109,3 +110,57 @@ def order_risk_table(orders: ibis.Table, *, as_of: dt.date,
     table = table.sort_values(["ordered_at", "order_id"], ignore_index=True)
     table.attrs["labels"] = report
     return table
+
+
+#: How ``risk train --orders`` trains on the table: its target, id and date columns.
+ORDER_TRAINING = {"target": "label", "id_col": "order_id", "date_col": "ordered_at"}
+
+
+def check_training_source(*, orders: bool, data, target, id_col, date_col, positive_class, labels) -> None:
+    """Refuse a training request that names both sources, or neither: a table the user brings (``data`` and
+    its ``target``), or the workspace's orders (``orders``, optionally with ``labels``)."""
+    if orders:
+        given = [name for name, value in (("data", data), ("target", target), ("id_col", id_col),
+                                          ("date_col", date_col), ("positive_class", positive_class))
+                 if value is not None]
+        if given:
+            names = ", ".join("{" + name + "}" for name in given)
+            raise ShopmineInputError(
+                f"{{orders}} trains on the workspace's orders (one row per order, target label, id order_id, "
+                f"dates ordered_at); drop {names}, or drop {{orders}} to train on a table of your own.",
+                "orders", mentions=given)
+        return
+    if labels is not None:
+        raise ShopmineInputError("{labels} labels the workspace's orders: add {orders}, or put the outcome in a "
+                                 "column of {data} and name it with {target}.", "labels",
+                                 mentions=("orders", "data", "target"))
+    if data is None:
+        raise ShopmineInputError("give {data} (a table with a yes/no outcome column, named by {target}), or "
+                                 "{orders} to train on the workspace's orders.", "data", mentions=("target", "orders"))
+    if target is None:
+        raise ShopmineInputError("{target} is required with {data}: the column of the yes/no outcome.", "target",
+                                 mentions=("data",))
+
+
+def shop_order_risk_table(shop, labels: OrderLabels | pd.DataFrame | str | Path | None = None) -> pd.DataFrame:
+    """:func:`order_risk_table` of a workspace's orders at its as-of date, with the signup date and country
+    of its customers files (:func:`~shopmine.risk.orders_accounts.signup_attributes`)."""
+    from shopmine.risk.orders_accounts import signup_attributes
+
+    checked = None if labels is None else _labels(labels)  # a bad file fails before the warehouse is read
+    accounts = signup_attributes(shop.workspace.warehouse(read_only=True).con)
+    customers = None if accounts is None else ibis.memtable(accounts)
+    return order_risk_table(shop.orders(), as_of=shop.as_of, labels=checked, customers=customers)
+
+
+def describe_labels(report: dict) -> str:
+    """One sentence on where the labels came from and what they matched (for a training's summary)."""
+    if report["labels_source"] == "derived":
+        head = f"Labels derived from the log: {report['labels_rule']}"
+    else:
+        head = f"Labels from {report['labels_source']} ({report['labels_level']} labels)"
+    text = (f"{head}; {report['labelled_orders']:,} orders labelled, {report['positive_orders']:,} of them 1; "
+            f"{report['unlabelled_orders']:,} orders without a label left out")
+    if report["labels_source"] != "derived":
+        text += f"; {report['unknown_ids']:,} ids of the labels match no order before the as-of date"
+    return text + "."
