@@ -106,7 +106,7 @@ def test_order_risk_table_with_order_labels(tmp_path):
     assert table.label.tolist() == [0, 1, 0] and table.label.dtype == "int64"
     assert table.attrs["labels"] == {
         "labels_source": str(path), "labels_level": "order", "labels_rows": 5, "labelled_orders": 3,
-        "positive_orders": 1, "unlabelled_orders": 3, "unknown_ids": 2}  # C1 is a cancellation, no order
+        "positive_orders": 1, "unlabelled_orders": 3, "labels_unknown_ids": 2}  # C1 is a cancellation, no order
     assert table.set_index("order_id").loc["o3", "value_ratio"] == pytest.approx(200 / 15)
 
 
@@ -116,7 +116,7 @@ def test_order_risk_table_with_customer_labels():
     # Every order of c1 carries its label; c2's order and the guest's have none and are left out.
     assert table.order_id.tolist() == ["o1", "o2", "o3", "o4"] and table.label.tolist() == [1, 1, 1, 1]
     report = table.attrs["labels"]
-    assert (report["labels_level"], report["unlabelled_orders"], report["unknown_ids"]) == ("customer", 2, 1)
+    assert (report["labels_level"], report["unlabelled_orders"], report["labels_unknown_ids"]) == ("customer", 2, 1)
 
 
 def test_order_risk_table_with_derived_labels():

@@ -152,7 +152,7 @@ def apply_labels(table: pd.DataFrame, labels: OrderLabels) -> tuple[pd.DataFrame
         ``table``'s rows whose order (or customer) has a label, with the int column ``label``.
     report : dict
         ``labels_source``, ``labels_level``, ``labels_rows`` (rows of the file), ``labelled_orders``,
-        ``positive_orders``, ``unlabelled_orders`` (left out), ``unknown_ids`` (ids of the file that no
+        ``positive_orders``, ``unlabelled_orders`` (left out), ``labels_unknown_ids`` (ids of the file that no
         order before the as-of date has: mistyped, or after the as-of date).
     """
     key = labels.id_column
@@ -167,7 +167,7 @@ def apply_labels(table: pd.DataFrame, labels: OrderLabels) -> tuple[pd.DataFrame
         "labelled_orders": int(len(labelled)),
         "positive_orders": int(labelled.label.sum()),
         "unlabelled_orders": int(len(table) - len(labelled)),
-        "unknown_ids": int(sum(1 for i in labels.labels.index if i not in known)),
+        "labels_unknown_ids": int(sum(1 for i in labels.labels.index if i not in known)),
     }
     return labelled, report
 

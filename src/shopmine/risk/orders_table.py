@@ -68,7 +68,7 @@ def order_risk_table(orders: ibis.Table, *, as_of: dt.date,
         ``ordered_at`` then ``order_id``. ``attrs["labels"]`` says where the labels came from and what
         was matched: ``labels_source`` (a file's path, or ``derived``), ``labels_level``, the counts of
         ``labelled_orders``, ``positive_orders``, ``unlabelled_orders`` (left out) and
-        ``unknown_ids`` (ids of the file without an order before ``as_of``), and for derived labels
+        ``labels_unknown_ids`` (ids of the file without an order before ``as_of``), and for derived labels
         the ``labels_rule``.
 
     Raises
@@ -95,7 +95,7 @@ def order_risk_table(orders: ibis.Table, *, as_of: dt.date,
             "labelled_orders": int(len(table)),
             "positive_orders": int(table.label.sum()),
             "unlabelled_orders": int(len(features) - len(table)),
-            "unknown_ids": 0,
+            "labels_unknown_ids": 0,
         }
     if table.empty and checked is None:
         raise ShopmineInputError(
@@ -104,7 +104,7 @@ def order_risk_table(orders: ibis.Table, *, as_of: dt.date,
             "window_days", mentions=("labels", "as_of"))
     if table.empty:
         raise ShopmineInputError(
-            f"{{labels}} {report['labels_source']}: no order before {as_of} has a label ({report['unknown_ids']:,} "
+            f"{{labels}} {report['labels_source']}: no order before {as_of} has a label ({report['labels_unknown_ids']:,} "
             f"ids of the labels match no order); check that the ids are the log's {checked.level} ids and the "
             f"as-of date.", "labels", mentions=("as_of",))
     table = table.sort_values(["ordered_at", "order_id"], ignore_index=True)
@@ -162,5 +162,5 @@ def describe_labels(report: dict) -> str:
     text = (f"{head}; {report['labelled_orders']:,} orders labelled, {report['positive_orders']:,} of them 1; "
             f"{report['unlabelled_orders']:,} orders without a label left out")
     if report["labels_source"] != "derived":
-        text += f"; {report['unknown_ids']:,} ids of the labels match no order before the as-of date"
+        text += f"; {report['labels_unknown_ids']:,} ids of the labels match no order before the as-of date"
     return text + "."
