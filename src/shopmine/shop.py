@@ -448,3 +448,70 @@ class Shop:
                                            "engine": shop.workspace.settings.engine,
                                            "rows_loaded": loaded.rows_loaded,
                                            "rows_quarantined": loaded.rows_quarantined})
+
+    # -- risk (issue 15) ---------------------------------------------------------------------------------
+    @saved_run("risk", as_of=lambda shop, parameters: shop.as_of if parameters.get("orders") else None)
+    def risk_train(self, data: str | Path | pd.DataFrame | None = None, *, target: str | None = None,
+                   id_col: str | None = None,
+                   positive_class: str | None = None, date_col: str | None = None, folds: int = 5,
+                   base_score: float = 600, base_odds: float = 50, pdo: float = 20, cost_fn: float = 1.0,
+                   cost_fp: float = 1.0, special_codes: Sequence[float] | None = None, min_iv: float = 0.02,
+                   random_state: int = 0, orders: bool = False, labels: str | Path | pd.DataFrame | None = None,
+                   progress=None) -> AnalysisResult:
+        """A WoE scorecard and a LightGBM challenger on a table with a binary target, saved as a ``risk`` run
+        with both models in the registry (:func:`shopmine.risk.train_risk`); ``risk_score`` and
+        ``risk_monitor`` use the latest such run. ``orders``: on the workspace's orders instead, one row per
+        order with features from the customer's history before it, labelled by ``labels`` (``order_id,label``
+        or ``customer_id,label``) or from the log (:func:`shopmine.risk.orders_table.order_risk_table`), with
+        the out-of-time check on the latest orders."""
+        from shopmine.classic import read_table
+        from shopmine.risk import train_risk
+        from shopmine.risk.orders_table import ORDER_TRAINING, check_training_source, describe_labels, \
+            shop_order_risk_table
+        from shopmine.risk.train import check_risk_request
+
+        check_risk_request(folds=folds, base_score=base_score, base_odds=base_odds, pdo=pdo, cost_fn=cost_fn,
+                           cost_fp=cost_fp, min_iv=min_iv, special_codes=special_codes)
+        check_training_source(orders=orders, data=data, target=target, id_col=id_col, date_col=date_col,
+                              positive_class=positive_class, labels=labels)
+        if orders:
+            table = shop_order_risk_table(self, labels)
+            report = table.attrs["labels"]
+            table = table.drop(columns="customer_id")  # an identifier, not a feature
+            target, id_col, date_col = ORDER_TRAINING["target"], ORDER_TRAINING["id_col"], ORDER_TRAINING["date_col"]
+        else:
+            table = data if isinstance(data, pd.DataFrame) else read_table(data, "data")
+        model = train_risk(table, target=target, id_col=id_col, positive_class=positive_class, date_col=date_col,
+                           folds=folds, base_score=base_score, base_odds=base_odds, pdo=pdo, cost_fn=cost_fn,
+                           cost_fp=cost_fp, special_codes=special_codes, min_iv=min_iv, random_state=random_state,
+                           progress=progress)
+        if orders:
+            model.result_.metrics.update(report)
+            model.result_.summary += " " + describe_labels(report)
+        return model.result_
+
+    @saved_run("risk_score", as_of=lambda shop, parameters: None)
+    def risk_score(self, data: str | Path | pd.DataFrame, *, id_col: str | None = None,
+                   run_id: str | None = None) -> AnalysisResult:
+        """``id, probability, score_points, reason_1..3`` for every row of ``data`` from the served model of the
+        latest ``risk`` run (or ``run_id``); table ``scores``."""
+        from shopmine.classic import read_table
+        from shopmine.risk.saved import load_risk_model, score_result
+
+        model, source = load_risk_model(self.workspace, run_id)
+        table = data if isinstance(data, pd.DataFrame) else read_table(data, "data")
+        scores, first = model.score_with_features(table, id_col=id_col)
+        return score_result(model, scores, first, source_run=source)
+
+    @saved_run("risk_monitor", as_of=lambda shop, parameters: None)
+    def risk_monitor(self, data: str | Path | pd.DataFrame, *, run_id: str | None = None) -> AnalysisResult:
+        """Population stability index of each feature and of the score of ``data`` against the training rows
+        of the latest ``risk`` run (or ``run_id``), with the 0.1 / 0.25 alert levels."""
+        from shopmine.classic import read_table
+        from shopmine.risk.saved import load_risk_model
+
+        model, source = load_risk_model(self.workspace, run_id)
+        table = data if isinstance(data, pd.DataFrame) else read_table(data, "data")
+        result = model.monitor(table)
+        result.metrics["source_run"] = source
+        return result

@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 from sklearn import metrics as skm
 
-__all__ = ["classification_scores", "regression_scores"]
+__all__ = ["binary_scores", "calibration_error", "classification_scores", "cost_threshold", "ks_statistic",
+           "regression_scores"]
 
 
 def regression_scores(y_true: np.ndarray, y_pred: np.ndarray, suffix: str) -> dict[str, float]:
@@ -57,3 +58,42 @@ def classification_scores(
                               "support": support})
     confusion = skm.confusion_matrix(y_true, y_pred, labels=labels)
     return scores, per_class, confusion
+
+
+def ks_statistic(y_true: np.ndarray, p: np.ndarray) -> float:
+    """Kolmogorov-Smirnov statistic: the largest gap between the score distributions of the two classes,
+    which is the largest TPR − FPR along the ROC curve."""
+    fpr, tpr, _ = skm.roc_curve(y_true, p)
+    return float(np.max(tpr - fpr))
+
+
+def calibration_error(y_true: np.ndarray, p: np.ndarray, bins: int = 10) -> float:
+    """Expected calibration error: the row-weighted mean gap |observed share − mean probability| over
+    ``bins`` quantile bins of ``p`` (0 for a perfectly calibrated model)."""
+    order = np.argsort(p, kind="stable")
+    gaps = [abs(float(np.mean(np.asarray(y_true)[part])) - float(np.mean(np.asarray(p)[part]))) * len(part)
+            for part in np.array_split(order, min(bins, len(order))) if len(part)]
+    return float(np.sum(gaps) / len(order))
+
+
+def binary_scores(y_true: np.ndarray, p: np.ndarray) -> dict[str, float]:
+    """The scores of a probability of the positive class (``y_true`` 0/1): ``auc``, ``ks``, ``gini``
+    (= 2 AUC − 1), ``pr_auc`` (average precision) and ``brier``."""
+    auc = float(skm.roc_auc_score(y_true, p))
+    return {"auc": auc, "ks": ks_statistic(y_true, p), "gini": 2.0 * auc - 1.0,
+            "pr_auc": float(skm.average_precision_score(y_true, p)),
+            "brier": float(skm.brier_score_loss(y_true, p))}
+
+
+def cost_threshold(y_true: np.ndarray, p: np.ndarray, cost_fn: float, cost_fp: float) -> tuple[float, float]:
+    """The probability cut-off (predict positive from it) with the least total cost
+    ``cost_fn`` × missed positives + ``cost_fp`` × false alarms on (``y_true``, ``p``), and that cost.
+
+    Every distinct probability is a candidate, and so is flagging nobody (returned as a cut-off above 1).
+    """
+    _, fps, fns, _, thresholds = skm.confusion_matrix_at_thresholds(y_true, p)
+    # Flagging nobody: every positive missed (fns at the top cut-off plus those flagged there), no false alarm.
+    costs = np.concatenate([[cost_fn * float(np.sum(y_true))], cost_fn * fns + cost_fp * fps])
+    cuts = np.concatenate([[np.nextafter(1.0, 2.0)], thresholds])
+    best = int(np.argmin(costs))
+    return float(cuts[best]), float(costs[best])

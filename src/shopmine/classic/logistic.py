@@ -21,7 +21,7 @@ from shopmine.classic.target import pick_positive_class
 from shopmine.errors import ShopmineInputError, invalid_value
 from shopmine.result import AnalysisResult
 
-__all__ = ["ClassicLogisticRegression", "youden_threshold"]
+__all__ = ["ClassicLogisticRegression", "logit_coefficients", "youden_threshold"]
 
 PENALTIES = ("none", "l2", "l1")
 
@@ -31,6 +31,20 @@ def youden_threshold(y: np.ndarray, p: np.ndarray) -> float:
     fpr, tpr, thresholds = skm.roc_curve(y, p)
     best = int(np.argmax(tpr - fpr))
     return float(min(thresholds[best], 1.0))
+
+
+def logit_coefficients(logit) -> pd.DataFrame:
+    """The coefficient table of a fitted ``statsmodels`` Logit: ``term, coefficient, std_error, z, p_value``,
+    95 % intervals, and the odds ratios with theirs."""
+    params = logit.params.to_numpy()
+    ci = logit.conf_int(alpha=0.05)
+    return pd.DataFrame({
+        "term": [str(t) for t in logit.params.index], "coefficient": params, "std_error": logit.bse.to_numpy(),
+        "z": logit.tvalues.to_numpy(), "p_value": logit.pvalues.to_numpy(),
+        "ci_low_95": ci.iloc[:, 0].to_numpy(), "ci_high_95": ci.iloc[:, 1].to_numpy(),
+        "odds_ratio": np.exp(params), "odds_ratio_ci_low_95": np.exp(ci.iloc[:, 0].to_numpy()),
+        "odds_ratio_ci_high_95": np.exp(ci.iloc[:, 1].to_numpy()),
+    })
 
 
 class ClassicLogisticRegression(ClassicEstimator):
@@ -193,15 +207,7 @@ class ClassicLogisticRegression(ClassicEstimator):
         estimator.classes_ = np.array([0, 1])
         estimator.n_features_in_ = len(names)
         estimator.n_iter_ = np.array([int(logit.mle_retvals.get("iterations", 0))])
-        ci = logit.conf_int(alpha=0.05)
-        table = pd.DataFrame({
-            "term": design.columns, "coefficient": params, "std_error": logit.bse.to_numpy(),
-            "z": logit.tvalues.to_numpy(), "p_value": logit.pvalues.to_numpy(),
-            "ci_low_95": ci.iloc[:, 0].to_numpy(), "ci_high_95": ci.iloc[:, 1].to_numpy(),
-            "odds_ratio": np.exp(params), "odds_ratio_ci_low_95": np.exp(ci.iloc[:, 0].to_numpy()),
-            "odds_ratio_ci_high_95": np.exp(ci.iloc[:, 1].to_numpy()),
-        })
-        return estimator, table
+        return estimator, logit_coefficients(logit)
 
     def _spec(self) -> dict:
         return {"positive_class": self.positive_class_, "negative_class": self.negative_class_,

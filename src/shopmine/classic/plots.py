@@ -9,8 +9,8 @@ import plotly.graph_objects as go
 from shopmine.figures import TEMPLATE
 
 __all__ = [
-    "actual_vs_predicted", "calibration_figure", "confusion_figure", "k_choice_figure",
-    "residual_figure", "roc_figure", "scatter_2d",
+    "actual_vs_predicted", "bar_figure", "calibration_figure", "calibration_curves_figure", "confusion_figure",
+    "k_choice_figure", "ks_figure", "residual_figure", "roc_figure", "scatter_2d",
 ]
 
 
@@ -61,10 +61,48 @@ def roc_figure(curves: dict[str, tuple[np.ndarray, np.ndarray, float]], title: s
 
 def calibration_figure(mean_predicted: np.ndarray, observed: np.ndarray, title: str) -> go.Figure:
     """Observed share of positives per bin against the mean predicted probability."""
+    return calibration_curves_figure({"model": (mean_predicted, observed)}, title)
+
+
+def calibration_curves_figure(curves: dict[str, tuple[np.ndarray, np.ndarray]], title: str) -> go.Figure:
+    """Calibration of several models ``{name: (mean predicted probability, observed share)}`` per bin."""
     fig = _figure(title, "mean predicted probability", "observed share of positives")
-    fig.add_trace(go.Scatter(x=mean_predicted, y=observed, mode="lines+markers", name="model"))
+    for name, (mean_predicted, observed) in curves.items():
+        fig.add_trace(go.Scatter(x=mean_predicted, y=observed, mode="lines+markers", name=name))
     fig.add_trace(go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name="perfect calibration",
                              line={"dash": "dash"}))
+    return fig
+
+
+def ks_figure(y_true: np.ndarray, p: np.ndarray, title: str) -> go.Figure:
+    """Cumulative share of positives and of negatives from the riskiest row down, and the KS gap between
+    them (the largest distance, marked)."""
+    order = np.argsort(-np.asarray(p), kind="stable")
+    y = np.asarray(y_true)[order]
+    share = np.arange(1, len(y) + 1) / len(y)
+    positives = np.cumsum(y) / max(int(y.sum()), 1)
+    negatives = np.cumsum(1 - y) / max(int((1 - y).sum()), 1)
+    # At most ~1,000 points per curve: enough for the eye, and a report stays small for 150,000 rows.
+    keep = np.unique(np.linspace(0, len(y) - 1, min(len(y), 1000)).astype(int))
+    fig = _figure(title, "share of rows, riskiest first", "cumulative share")
+    fig.add_trace(go.Scatter(x=share[keep], y=positives[keep], mode="lines", name="positives"))
+    fig.add_trace(go.Scatter(x=share[keep], y=negatives[keep], mode="lines", name="negatives"))
+    gap = positives - negatives
+    at = int(np.argmax(gap))
+    fig.add_trace(go.Scatter(x=[share[at], share[at]], y=[negatives[at], positives[at]], mode="lines+markers",
+                             name=f"KS {gap[at]:.3f}", line={"dash": "dot"}))
+    return fig
+
+
+def bar_figure(labels: list[str], values: np.ndarray, title: str, x_title: str, y_title: str,
+               lines: dict[str, float] | None = None) -> go.Figure:
+    """Horizontal bars (one per label, first on top) with optional vertical reference ``lines``
+    ``{name: x}`` (an information-value cut-off, PSI alert levels)."""
+    fig = _figure(title, x_title, y_title)
+    fig.add_trace(go.Bar(x=values, y=labels, orientation="h", name=x_title))
+    for name, x in (lines or {}).items():
+        fig.add_vline(x=x, line_dash="dash", line_color="#555", annotation_text=name)
+    fig.update_layout(yaxis_autorange="reversed", showlegend=False)
     return fig
 
 

@@ -13,6 +13,7 @@ from shopmine.cli import (
     quality_cmd,
     recommend_cmd,
     report_cmd,
+    risk_cmd,
     runs_cmd,
     segment_cmd,
     simulate_cmd,
@@ -20,4 +21,4 @@ from shopmine.cli import (
 
 MODULES = [init_cmd, ingest_cmd, quality_cmd, features_cmd, simulate_cmd, report_cmd, demo_cmd, model_cmd,
            forecast_cmd, segment_cmd, classify_cmd, clv_cmd, recommend_cmd, batches_cmd,
-           runs_cmd]
+           runs_cmd, risk_cmd]

@@ -22,12 +22,15 @@ from shopmine.runs.cache import matching_run
 
 @dataclass(frozen=True)
 class Section:
-    """One analysis of the report: its runs folder, Shop method, title when it has none, and command."""
+    """One analysis of the report: its runs folder, Shop method, title when it has none, and command.
+    ``recompute`` False: the method needs the user's own inputs (a table to learn from), so a refreshed
+    report shows its latest saved run instead of running it again."""
 
     analysis: str
     method: str
     title: str
     command: str
+    recompute: bool = True
 
 
 SECTIONS = (
@@ -39,6 +42,8 @@ SECTIONS = (
     # No option spelled here (only cli/ spells options): the command's evaluate mode, in words.
     Section("recommend_evaluation", "recommend_evaluation", "Recommendations on held-out purchases",
             "shopmine recommend in its evaluate mode"),
+    Section("risk", "risk_train", "Risk scorecard and challenger", "shopmine risk train", recompute=False),
+    Section("risk_monitor", "risk_monitor", "Risk model drift (PSI)", "shopmine risk monitor", recompute=False),
 )
 
 
@@ -129,7 +134,8 @@ def report_sections(shop, refresh: bool = False) -> list[AnalysisResult]:
     remove_orphan_models(shop.workspace)  # what killed saves left, before reading the latest runs
     current = seen_batches(shop.workspace)  # read once for every section's stale check
     if refresh:
-        analyses = [_recomputed(shop, section) for section in SECTIONS]
+        analyses = [_recomputed(shop, section) if section.recompute else _from_run(shop, section, current)
+                    for section in SECTIONS]
     else:
         analyses = [_from_run(shop, section, current) for section in SECTIONS]
     return [analyses[0], *overview_sections(shop, current, refresh), *analyses[1:]]

@@ -1,0 +1,127 @@
+"""Scoring with the served model: the output contract, reason codes, and the cases of issue 15's acceptance 4."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from shopmine.errors import ShopmineInputError
+from shopmine.registry.jsonable import to_jsonable
+from shopmine.risk import RiskModel
+from shopmine.risk.model import OUTPUT_COLUMNS
+
+
+def test_one_row_per_input_row_in_the_contract_s_columns(trained, loan_table):
+    new = loan_table.drop(columns=["default"]).head(300)
+    scores = trained.score(new)
+    assert list(scores.columns) == OUTPUT_COLUMNS == ["id", "probability", "score_points", "reason_1", "reason_2",
+                                                      "reason_3"]
+    assert len(scores) == 300 and scores["id"].tolist() == new["loan_id"].tolist()  # the training's id column
+    assert scores["probability"].between(0, 1).all()
+    # higher points, lower probability of the positive class (yes: default)
+    assert trained.spec["positive_class"] == "yes"
+    assert np.all(np.diff(scores.sort_values("probability")["score_points"].to_numpy()) <= 1e-9)
+    numbered = trained.score(new.drop(columns=["loan_id"]))
+    assert numbered["id"].tolist() == list(range(1, 301))
+    np.testing.assert_allclose(numbered["probability"], scores["probability"])
+
+
+def test_the_reasons_are_the_features_that_lost_most_points_against_their_best_bin(trained, loan_table):
+    table = trained.points_table()
+    best = table[table["count"] > 0].groupby("feature")["points"].max()
+    row = loan_table.drop(columns=["default"]).head(1)
+    scored = trained.score(row).iloc[0]
+    from shopmine.risk.binning import transform
+    from shopmine.risk.inputs import feature_frame
+
+    X = feature_frame(row, trained.spec["numeric"], trained.spec["categorical"])
+    lost = {}
+    for feature in trained.scorecard_features:
+        index = transform({feature: trained._binnings()[feature]}, X, metric="indices")[feature].iloc[0]
+        points = table[(table["feature"] == feature) & (table["bin_index"] == index)]["points"].iloc[0]
+        lost[feature] = best[feature] - points
+    expected = [f for f, v in sorted(lost.items(), key=lambda kv: -kv[1]) if v > 1e-9][:3]
+    reasons = [scored[f"reason_{k}"] for k in (1, 2, 3)]
+    assert [r.split(" ")[0] for r in reasons if r] == expected
+
+
+def test_a_safe_row_has_fewer_reasons_and_a_risky_row_names_its_risky_values(trained):
+    rows = pd.DataFrame({"utilisation": [0.01, 1.19], "age": [74.0, 21.0], "region": ["east", "south"],
+                         "late_payments": [0.0, 99.0], "noise": [0.0, 0.0]})
+    scores = trained.score(rows)
+    risky = scores.iloc[1]
+    assert risky["probability"] > 0.5 > scores.iloc[0]["probability"]
+    text = " | ".join(risky[["reason_1", "reason_2", "reason_3"]])
+    assert "utilisation [" in text
+    assert "region = south" in text or "late_payments = 99 (special code)" in text or "age (-inf" in text
+
+
+def test_a_category_never_seen_in_training_is_scored_and_named(trained, loan_table):
+    new = loan_table.drop(columns=["default", "loan_id"]).head(5).assign(region="atlantis")
+    scores = trained.score(new)
+    assert scores["probability"].notna().all()
+    reasons = scores[["reason_1", "reason_2", "reason_3"]].to_numpy().ravel().tolist()
+    assert all("atlantis" not in r or r == "region = atlantis (not seen in training)" for r in reasons)
+
+
+def test_a_missing_feature_column_is_refused_naming_it(trained, loan_table):
+    with pytest.raises(ShopmineInputError, match=r"data: the table lacks the feature column\(s\) 'utilisation' "
+                                                 r"that the scorecard was trained on") as err:
+        trained.score(loan_table.drop(columns=["utilisation"]))
+    assert err.value.parameter == "data"
+    # the error names every missing column at once
+    with pytest.raises(ShopmineInputError, match=r"feature column\(s\) 'utilisation', 'region' that"):
+        trained.score(loan_table.drop(columns=["utilisation", "region"]))
+
+
+def test_duplicate_ids_at_scoring_are_refused(trained, loan_table):
+    new = loan_table.head(10).copy()
+    new.loc[3, "loan_id"] = new.loc[2, "loan_id"]
+    with pytest.raises(ShopmineInputError, match=r"id_col 'loan_id' repeats 1 id\(s\), e.g. 'L00002'"):
+        trained.score(new)
+
+
+def test_text_in_a_numeric_column_is_scored_as_missing(trained, loan_table):
+    new = loan_table.drop(columns=["default"]).head(3).astype({"age": object})
+    new.loc[0, "age"] = "unknown"
+    scores = trained.score(new)
+    assert scores["probability"].notna().all()
+
+
+def test_the_model_survives_the_registry_formats(trained, loan_table, tmp_path):
+    from shopmine.registry import ModelRegistry, signing
+
+    registry = ModelRegistry(tmp_path / "models",
+                             key=signing.load_or_create_key(tmp_path / ".secret" / "signing.key", "the test"))
+    models = trained.to_models()
+    for key, model in models.items():
+        registry.save(f"risk-{key}", model)
+    loaded = RiskModel.from_models({key: registry.load(f"risk-{key}")[0] for key in models})
+    files = sorted(p.name for p in (tmp_path / "models").rglob("model.*"))
+    assert files == ["model.json", "model.txt"]  # JSON and LightGBM text, nothing pickled
+    new = loan_table.drop(columns=["default"]).head(100)
+    pd.testing.assert_frame_equal(loaded.score(new), trained.score(new))
+    assert json.loads(json.dumps(to_jsonable(models["scorecard"], "spec")))["layout"] == 1
+
+
+def test_a_served_challenger_gives_shap_reasons(trained, loan_table):
+    challenger = RiskModel(served="challenger", cv=trained.cv, spec=trained.spec, booster=trained.booster)
+    new = loan_table.drop(columns=["default"]).head(200)
+    scores = challenger.score(new)
+    from shopmine.risk.challenger import contributions, predict
+    from shopmine.risk.inputs import feature_frame
+
+    X = feature_frame(new, trained.spec["numeric"], trained.spec["categorical"])
+    categories = trained.spec["challenger"]["categories"]
+    np.testing.assert_allclose(scores["probability"], predict(trained.booster, X, categories), rtol=1e-9)
+    shap = contributions(trained.booster, X, categories)
+    top = np.array(challenger.features)[np.argmax(shap, axis=1)]
+    first = scores["reason_1"].str.split(" ").str[0].to_numpy()
+    has = shap.max(axis=1) > 1e-9
+    assert (first[has] == top[has]).all()
+    # a challenger reads every feature: dropping the noise column is refused
+    with pytest.raises(ShopmineInputError, match=r"lacks the feature column\(s\) 'noise' that the challenger"):
+        challenger.score(new.drop(columns=["noise"]))
