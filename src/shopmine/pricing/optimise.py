@@ -136,7 +136,12 @@ def _suggest(current: float, cost: float, elasticity: float, usable: str, low_b:
         if moved is None:
             return current, f"{prefix}infeasible rules: no price keeps them all; unchanged", objective
         rule = _limit_rule("low" if moved > current else "high", current, cost, rules, low_b, high_b)
-        return moved, f"{prefix}{usable} (price moved only to meet {rule})", objective
+        note = ""
+        if rules.ending is not None:  # the allowed price with that ending nearest today's
+            ended = _with_ending(rules.ending, current, low, high, holds, lambda p: -abs(p - current), current)
+            moved, note = (ended, "") if ended is not None else \
+                (moved, f"; no price ending in {rules.ending:g} keeps the rules")
+        return moved, f"{prefix}{usable} (price moved only to meet {rule}){note}", objective
 
     def score(price: float) -> float:
         return _objective(objective, price, current, 0.0 if math.isnan(cost) else cost, elasticity)
@@ -258,11 +263,12 @@ def suggest_prices(elasticities: pd.DataFrame, current: pd.DataFrame, rules: Pri
     for i, what in enumerate(("units", "revenue", "profit")):
         name = f"expected_{what}_change_pct"
         table[name] = changes[""][i]
-        ends = np.vstack([changes["lo"][i], changes["hi"][i]])
-        with np.errstate(invalid="ignore"):
-            table[f"{name}_lo"], table[f"{name}_hi"] = np.nanmin(ends, axis=0), np.nanmax(ends, axis=0)
-        both = np.isnan(ends).any(axis=0) & ~(price == p0)
-        table.loc[both, [f"{name}_lo", f"{name}_hi"]] = np.nan  # an interval needs both ends
+        # np.fmin/fmax: an unchanged price has a zero change even where an end is unknown; elsewhere an
+        # interval with an unknown end is unknown.
+        lo_end, hi_end = changes["lo"][i], changes["hi"][i]
+        known = ~np.isnan(lo_end) & ~np.isnan(hi_end) | (price == p0)
+        table[f"{name}_lo"] = np.where(known, np.fmin(lo_end, hi_end), np.nan)
+        table[f"{name}_hi"] = np.where(known, np.fmax(lo_end, hi_end), np.nan)
     base = table["base_units"].to_numpy(float) if "base_units" in table else np.full(len(table), np.nan)
     table["base_units"] = base
     table["expected_units"] = base * (1 + table["expected_units_change_pct"].to_numpy(float) / 100)
