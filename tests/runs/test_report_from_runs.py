@@ -90,9 +90,9 @@ def test_the_report_forecast_is_the_forecast_command_output_and_nothing_is_recom
             # Parquet keeps datetimes in ms at least (a datetime64[s] column comes back as [ms]).
             pd.testing.assert_frame_equal(section.tables[table], frame, check_dtype=False)
     assert [r.name for r in rendered] == ["quality", "sales_panel_w", "customer_summary", "forecast", "segments",
-                                          "classify", "clv", "recommend_evaluation"]
+                                          "classify", "clv", "recommend_evaluation", "price"]
     # the others were never run: each section names its command
-    for name, command in (("segments", "segment"), ("classify", "classify"), ("clv", "clv"),
+    for name, command in (("segments", "segment"), ("classify", "classify"), ("clv", "clv"), ("price", "price"),
                           ("recommend_evaluation",
                            "recommend in its evaluate mode, as of a day a month or more before the last order")):
         assert _section(rendered, name).summary.startswith(f"Not run yet: run `shopmine {command}`")

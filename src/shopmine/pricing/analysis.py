@@ -246,11 +246,11 @@ def price_result(points: pd.DataFrame, elasticities: pd.DataFrame, rules: PriceR
     if elasticity_fig is not None:
         figures["elasticities"] = elasticity_fig
     usable = table[np.isfinite(table["elasticity"]) & (table["elasticity_status"] == "ok")]
-    largest = usable.assign(_rev=usable["base_units"].fillna(0) * usable["current_price"]).nlargest(CURVE_PRODUCTS,
-                                                                                                 "_rev")
-    for i, row in enumerate(largest.itertuples(index=False), start=1):
-        curve = price_curves(pd.DataFrame([row._asdict()]).drop(columns="_rev"))
-        figures[f"curve_{i}"] = curve_figure(curve, row, labels[row.product_id])
+    revenue = (usable["base_units"].fillna(0) * usable["current_price"]).sort_values(ascending=False, kind="stable")
+    for i, index in enumerate(revenue.index[:CURVE_PRODUCTS], start=1):
+        rows = usable.loc[[index]]
+        row = next(rows.itertuples(index=False))
+        figures[f"curve_{i}"] = curve_figure(price_curves(rows), row, labels[row.product_id])
     if strategy is not None:
         cluster_fig = _cluster_figure(strategy)
         if cluster_fig is not None:
