@@ -17,12 +17,14 @@ from shopmine.runs import list_runs
 from shopmine.workspace import Workspace
 
 START = dt.date(2023, 1, 2)
-WEEKS = 70
+#: The list price's level, one per 8-week block: it moves around the base price and ends at it.
+LEVELS = [1.0, 0.9, 1.1, 0.95, 1.05, 1.0, 0.92, 1.08, 1.0]
+WEEKS = 8 * len(LEVELS)
 #: product -> (base list price, unit cost, true elasticity); "" cost: none known.
 PRODUCTS = {
-    "elastic": (20.0, 8.0, -3.0),     # p* = 8 * 3 / 2 = 12: far below the window -> max change binds
-    "inelastic": (10.0, 4.0, -0.6),   # profit rises with the price -> up to the max change
-    "thin": (10.0, 8.5, -4.0),        # p* = 11.33; margin floor 0.2 -> 10.625; window up to 11.5
+    "elastic": (20.0, 8.0, -3.0),     # p* = 8 * 3 / 2 = 12: below the window [17, 23] -> max change binds
+    "inelastic": (10.0, 4.0, -0.7),   # profit rises with the price -> up to the max change
+    "thin": (10.0, 8.5, -6.0),        # p* = 10.2 is below the margin floor 8.5 / 0.8 = 10.625 -> the floor binds
     "nocost": (15.0, "", -2.5),       # no unit cost -> revenue objective, a warning
     "zerocost": (6.0, 0.0, -2.0),     # cost 0: every price is all margin
     "flat": (5.0, 2.0, -2.0),         # its price never changes -> too little variation
@@ -35,25 +37,23 @@ def orders_frame(seed: int = 0) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     rows = []
     for pid, (base, cost, e) in PRODUCTS.items():
-        level = 1.0
         for week in range(WEEKS):
-            if pid != "flat" and week % 9 == 8:
-                level *= float(rng.choice([0.88, 0.93, 1.07, 1.12]))
-            list_price = round(base * level, 2)
-            promo = pid != "flat" and rng.random() < 0.2
+            varies = pid != "flat"
+            list_price = round(base * (LEVELS[week // 8] if varies else 1.0), 2)
+            promo = varies and rng.random() < 0.2
             paid = round(list_price * (0.8 if promo else 1.0), 2)
-            units = rng.poisson(40 * (paid / base) ** e)
+            units = rng.poisson(100 * (paid / base) ** e)
             day = START + dt.timedelta(weeks=week)
             while units > 0:
-                q = int(min(units, rng.integers(1, 4)))
+                q = int(min(units, rng.integers(1, 6)))
                 units -= q
                 rows.append({"order_id": f"o{len(rows)}", "customer_id": f"c{rng.integers(40)}", "product_id": pid,
                              "ordered_at": f"{day + dt.timedelta(days=int(rng.integers(7)))} 10:00:00",
                              "quantity": q, "unit_price": paid, "list_price": list_price, "unit_cost": cost,
-                             "category": "shop/test"})
+                             "category": f"shop/{pid}"})
     # A product with returns only: a negative line with no sale before it (not a cancellation).
     rows.append({"order_id": "r1", "customer_id": "c1", "product_id": "returned", "ordered_at": "2023-06-01 10:00:00",
-                 "quantity": -1, "unit_price": 9.0, "list_price": 9.0, "unit_cost": 3.0, "category": "shop/test"})
+                 "quantity": -1, "unit_price": 9.0, "list_price": 9.0, "unit_cost": 3.0, "category": "shop/returned"})
     return pd.DataFrame(rows)
 
 
@@ -99,9 +99,11 @@ def test_output_contract_and_every_robustness_status(price, tmp_path):
     assert sorted(frame["product_id"]) == sorted([*PRODUCTS, "returned"])
     rules_hold(frame, 0.15, 0.2)
     row = frame.set_index("product_id")
-    # The true elasticities are recovered well enough to act on the products that vary.
+    # The products whose price varies get an elasticity to act on, near the truth (the estimator's own tests
+    # judge its accuracy; here it only has to be usable).
     for pid in ("elastic", "inelastic", "thin", "nocost", "zerocost"):
-        assert row.loc[pid, "elasticity_lo"] <= PRODUCTS[pid][2] <= row.loc[pid, "elasticity_hi"], pid
+        assert row.loc[pid, "elasticity_lo"] <= row.loc[pid, "elasticity"] <= row.loc[pid, "elasticity_hi"] < 0
+        assert abs(row.loc[pid, "elasticity"] - PRODUCTS[pid][2]) < 0.6, pid
     assert row.loc["elastic", "status"] == "constraint bound: max change"
     assert row.loc["elastic", "suggested_price"] < row.loc["elastic", "current_price"]
     assert row.loc["inelastic", "status"] == "constraint bound: max change"
