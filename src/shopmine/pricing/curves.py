@@ -18,6 +18,8 @@ __all__ = ["CURVE_COLUMNS", "curve_figure", "price_curves"]
 #: Columns of :func:`price_curves`.
 CURVE_COLUMNS = ["product_id", "price", "units", "units_lo", "units_hi", "revenue", "profit", "profit_lo",
                  "profit_hi", "allowed"]
+#: Okabe-Ito blue for profit (or revenue) and its band, green for units (figures.COLORWAY).
+MEASURE_COLOUR, UNITS_COLOUR = "#0072B2", "#009E73"
 #: The curves span this share of the current price on each side.
 SPAN = 0.3
 
@@ -81,11 +83,12 @@ def curve_figure(curve: pd.DataFrame, row, label: str) -> go.Figure:
     if has_cost:
         fig.add_trace(go.Scatter(x=np.concatenate([curve["price"], curve["price"][::-1]]),
                                  y=np.concatenate([curve["profit_hi"], curve["profit_lo"][::-1]]), fill="toself",
-                                 line={"width": 0}, opacity=0.2, name="profit, elasticity interval",
-                                 hoverinfo="skip"))
-    fig.add_trace(go.Scatter(x=curve["price"], y=curve[measure], mode="lines", name=f"{measure} per period"))
+                                 line={"width": 0}, fillcolor=MEASURE_COLOUR, opacity=0.2,
+                                 name="profit, elasticity interval", hoverinfo="skip"))
+    fig.add_trace(go.Scatter(x=curve["price"], y=curve[measure], mode="lines", name=f"{measure} per period",
+                             line={"color": MEASURE_COLOUR}))
     fig.add_trace(go.Scatter(x=curve["price"], y=curve["units"], mode="lines", name="units per period",
-                             yaxis="y2", line={"dash": "dot"}))
+                             yaxis="y2", line={"dash": "dot", "color": UNITS_COLOUR}))
     allowed = curve.loc[curve["allowed"], "price"]
     if len(allowed):
         fig.add_vrect(x0=float(row.allowed_low), x1=float(row.allowed_high), fillcolor="#009E73", opacity=0.08,
