@@ -433,6 +433,7 @@ class Shop:
         """
         saved = self._price_saved({"objective": objective, "max_change": max_change, "min_margin": min_margin,
                                    "ending": ending, "bounds": bounds, "method": method})
+        self._price_lookup = None  # looked up once per call: the run this call saves answers the next one
         if saved is not None:
             saved.result.metrics["answered_from_run"] = saved.run_id
             return saved.result
