@@ -162,7 +162,8 @@ def _random_case(rng: np.random.Generator, n: int):
                             "base_units": rng.uniform(0, 50, n)})
     est = pd.DataFrame({"product_id": ids, "elasticity": e, "elasticity_lo": e - width, "elasticity_hi": e + width,
                         "status": status})
-    rules = dict(objective=rng.choice(["profit", "revenue"]), max_change=float(rng.choice([1e-3, 0.05, 0.15, 0.5, 1.0])),
+    rules = dict(objective=rng.choice(["profit", "revenue"]),
+                 max_change=float(rng.choice([1e-3, 0.05, 0.15, 0.5, 1.0])),
                  min_margin=float(rng.choice([0.0, 0.2, 0.35, 0.9])),
                  ending=[None, 0.99, 0.5, 0.95, 0.0][rng.integers(5)])
     # Bounds for a third of the products, drawn to meet the max-change window and the margin floor.

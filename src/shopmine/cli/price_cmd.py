@@ -20,7 +20,7 @@ METRIC_KEYS = ["as_of", "objective", "max_change", "min_margin", "ending", "boun
                "changed", "unchanged", "products_without_cost", "elasticity_ok", "median_elasticity",
                "profit_per_period_now", "profit_per_period_expected", "expected_profit_change_pct_total",
                "expected_revenue_change_pct_total", "answered_from_run"]
-SHOWN = ["product_id", "name", "current_price", "suggested_price", "elasticity", "expected_units_change_pct",
+SHOWN = ["product_id", "name", "current_price", "suggested_price", "elasticity", "expected_revenue_change_pct",
          "expected_profit_change_pct", "status"]
 
 
@@ -34,7 +34,8 @@ def price_command(
                                      "unit costs; a product without one maximises revenue, with a warning) or "
                                      "revenue.")] = DEFAULTS["objective"],
     max_change: Annotated[float, typer.Option("--max-change", help="Largest change from the current price, as a "
-                                              "share in (0, 1]: 0.15 allows 15 % up or down.")] = DEFAULTS["max_change"],
+                                              "share in (0, 1]: 0.15 allows 15 % up or down.")
+                          ] = DEFAULTS["max_change"],
     min_margin: Annotated[float, typer.Option("--min-margin", help="Smallest margin (price - unit cost) / price "
                                               "a suggested price keeps, a share in [0, 1).")] = DEFAULTS["min_margin"],
     ending: Annotated[float | None, typer.Option("--ending", help="Changed prices end in this fraction (.99: 12.99), "
@@ -68,10 +69,10 @@ def price_command(
     out.print(result.summary)
     pounds = money(shop.currency)
     table = result.tables["suggestions"]
-    print_frame(out, table[[c for c in SHOWN if c in table]], "Suggested prices, largest expected profit gain "
-                "first", max_columns=len(SHOWN),
+    print_frame(out, table[[c for c in SHOWN if c in table]], "Suggested prices, largest expected gain first",
+                max_columns=len(SHOWN),
                 formats={"current_price": pounds, "suggested_price": pounds, "elasticity": lambda v: f"{v:.2f}"
-                         if v == v else "", "expected_units_change_pct": _pct, "expected_profit_change_pct": _pct})
+                         if v == v else "", "expected_revenue_change_pct": _pct, "expected_profit_change_pct": _pct})
     if "clusters" in result.tables:
         clusters = result.tables["clusters"]
         print_frame(out, clusters[["cluster", "n_customers", "elasticity", "coupon", "strategy"]],

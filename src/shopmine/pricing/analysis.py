@@ -191,7 +191,8 @@ def price_result(points: pd.DataFrame, elasticities: pd.DataFrame, rules: PriceR
     -------
     AnalysisResult
         Tables ``suggestions`` (:data:`~shopmine.pricing.optimise.SUGGESTION_COLUMNS` with ``name``, the
-        largest expected profit gains first), ``elasticities`` and, with clusters, ``clusters``; metrics
+        largest expected gains first: profit per period, revenue for a product without a cost),
+        ``elasticities`` and, with clusters, ``clusters``; metrics
         (the rules, counts per status, per-period totals now and expected, warnings); figures (elasticities
         with intervals, demand and profit curves of the largest products, cluster elasticities).
     """
@@ -205,7 +206,10 @@ def price_result(points: pd.DataFrame, elasticities: pd.DataFrame, rules: PriceR
     table = suggest_prices(elasticities, current[~no_price], rules)
     names = names if names is not None else pd.Series(dtype=object)
     table.insert(1, "name", [safe_name(names.get(p), p) if p in names.index else None for p in table["product_id"]])
-    gain = table["expected_profit"] - table["current_profit"]
+    # Largest expected gain first: profit per period, revenue per period for a product without a cost.
+    revenue_gain = (table["expected_units"] * table["suggested_price"]
+                    - table["base_units"] * table["current_price"])
+    gain = (table["expected_profit"] - table["current_profit"]).fillna(revenue_gain)
     table = table.assign(_gain=gain.fillna(-np.inf)).sort_values(["_gain", "product_id"], ascending=[False, True],
                                                                  kind="stable").drop(columns="_gain")
     table = table.reset_index(drop=True)

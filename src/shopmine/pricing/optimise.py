@@ -127,21 +127,21 @@ def _suggest(current: float, cost: float, elasticity: float, usable: str, low_b:
         return not violations(price, current, cost, rules, low_b, high_b)
 
     if low > high:
-        return current, (f"{prefix}infeasible rules: the margin floor ({low:,.2f}) is above the highest price the "
+        return current, (f"infeasible rules: the margin floor ({low:,.2f}) is above the highest price the "
                          f"max change allows ({high:,.2f}); unchanged"), objective
     if usable != USABLE:
         if holds(current):
-            return current, f"{prefix}{usable}", objective
+            return current, usable, objective  # the objective played no part: no "no cost" prefix
         moved = _nearest_allowed(current, low, high, holds)
         if moved is None:
-            return current, f"{prefix}infeasible rules: no price keeps them all; unchanged", objective
+            return current, "infeasible rules: no price keeps them all; unchanged", objective
         rule = _limit_rule("low" if moved > current else "high", current, cost, rules, low_b, high_b)
         note = ""
         if rules.ending is not None:  # the allowed price with that ending nearest today's
             ended = _with_ending(rules.ending, current, low, high, holds, lambda p: -abs(p - current), current)
             moved, note = (ended, "") if ended is not None else \
                 (moved, f"; no price ending in {rules.ending:g} keeps the rules")
-        return moved, f"{prefix}{usable} (price moved only to meet {rule}){note}", objective
+        return moved, f"{usable} (price moved only to meet {rule}){note}", objective
 
     def score(price: float) -> float:
         return _objective(objective, price, current, 0.0 if math.isnan(cost) else cost, elasticity)
