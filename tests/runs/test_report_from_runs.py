@@ -138,7 +138,7 @@ def test_refresh_runs_the_analyses_again_and_saves_them(cli, ws, tmp_path, rende
         monkeypatch.setattr(shopmine.shop.Shop, name, too_small)
     code, out, err = cli("report", "--refresh", "--output", tmp_path / "r.html")
     assert code == 0, err
-    assert sorted(e.analysis for e in list_runs(ws)) == ["customer_overview", "quality", "sales_overview",
+    assert sorted(e.analysis for e in list_runs(ws)) == ["customer_overview", "price", "quality", "sales_overview",
                                                         "segments"]
     segments = _section(rendered, "segments")
     assert segments.run_id == latest_run(ws, "segments").run_id and "Not run yet" not in segments.summary
