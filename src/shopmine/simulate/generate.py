@@ -36,7 +36,14 @@ from shopmine.simulate.preferences import Preferences, build_preferences
 from shopmine.simulate.prices import PriceGrid, build_prices, demand_weights
 from shopmine.simulate.products import Catalogue, build_catalogue
 from shopmine.simulate.returns import draw_returns
-from shopmine.simulate.seasonality import Calendar, build_calendar, cumulative, draw_days
+from shopmine.simulate.promotions import season_clock
+from shopmine.simulate.seasonality import (
+    Calendar,
+    build_calendar,
+    cumulative,
+    draw_days,
+    yearly_profile,
+)
 from shopmine.simulate.timing import order_days
 
 # New streams go at the end: a child stream depends only on its position, so the others stay.
@@ -75,8 +82,10 @@ def generate(params: ShopParameters, progress: Progress) -> RawShop:
     progress("catalogue and prices", 0.0)
     cal = build_calendar(params)
     cat = build_catalogue(params, rngs["products"])
-    grid = build_prices(params, cat, rngs["prices"])
-    weights = demand_weights(grid, cat)
+    clock = season_clock(cal.yearly, yearly_profile(params.yearly_peak, params.summer_dip)[:365],
+                         params.promo_season_bias)
+    grid = build_prices(params, cat, clock, rngs["prices"])
+    weights = demand_weights(grid, cat, params.promo_display_lift)
     promo_index = weights.sum(axis=1)  # popularity sums to 1
     cum = cumulative(cal.season * promo_index)
     top_share = np.bincount(cat.top, weights=cat.popularity, minlength=len(TOP_CATEGORIES))

@@ -111,6 +111,13 @@ class ShopParameters:
     promo_depth_max: float = _p(0.40, Interval(float, 0.05, 0.9), "Largest promotion discount.")
     promo_days_min: int = _p(7, Interval(int, 1, 365), "Shortest promotion in days.")
     promo_days_max: int = _p(21, Interval(int, 1, 365), "Longest promotion in days.")
+    promo_season_bias: float = _p(3.0, Interval(float, 0, 10), "Promotions start at a rate "
+                                  "proportional to the yearly seasonal factor to this power (0: "
+                                  "independent of the season; 3: about 42 % of the promotion days "
+                                  "fall in the busiest quarter of the year).")
+    promo_display_lift: float = _p(1.3, Interval(float, 1, 10), "Demand multiplier while a product "
+                                   "is on promotion, on top of the effect of its lower price (1: no "
+                                   "lift).")
     currency: str = _p("EUR", Code(3), "The shop's one currency.")
     # -- orders -----------------------------------------------------------------------------
     cancel_share: float = _p(0.02, Interval(float, 0, 0.5), "Share of orders cancelled as a whole "

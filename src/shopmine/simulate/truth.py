@@ -47,8 +47,10 @@ from shopmine.simulate.seasonality import (
 FORMAT_VERSION = 1
 DEMAND_MODEL = (
     "E[units of product p on day d] = A(d) * weekly(weekday(d)) * yearly(day_of_year(d)) * trend(d) "
-    "* popularity_p * (unit_price_pd / base_list_price_p) ** elasticity_p * mean_units_per_line_p, "
-    "where A(d) is the sum of the purchase rates of the customers active on day d"
+    "* popularity_p * (unit_price_pd / base_list_price_p) ** elasticity_p "
+    "* promo_display_lift ** on_promotion_pd * mean_units_per_line_p, "
+    "where A(d) is the sum of the purchase rates of the customers active on day d and "
+    "on_promotion_pd is 1 while product p is on promotion (truth_promotions)"
 )
 
 
@@ -80,6 +82,14 @@ def ground_truth(raw: RawShop, summary: dict[str, Any]) -> dict[str, Any]:
                    "end": (cal.start + dt.timedelta(days=p.n_days - 1)).isoformat(),
                    "n_days": p.n_days},
         "demand_model": DEMAND_MODEL,
+        "promotions": {
+            "schedule": ("a renewal process per product: exponential gaps with mean 365 / "
+                         "promotions_per_year - mean length on a clock running at speed "
+                         "yearly(d) ** promo_season_bias (mean 1 over a year), lengths in calendar "
+                         "days, never overlapping"),
+            "season_bias": p.promo_season_bias,
+            "display_lift": p.promo_display_lift,
+        },
         "segments": segments,
         "categories": [{"path": s.path, "share_of_catalogue": s.weight, "cost_median": s.cost_median,
                         "cost_sigma": s.cost_sigma, "elasticity_mean": s.elasticity_mean,
