@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from scipy import sparse
+from scipy.optimize import minimize
 from scipy.sparse.linalg import lsqr
 
 
@@ -60,3 +61,26 @@ def log_log_fit(units: pd.DataFrame, price: pd.DataFrame, promoted: pd.DataFrame
     coef = lsqr(sparse.hstack(blocks).tocsr(), y, atol=1e-12, btol=1e-12, iter_lim=50_000)[0]
     return pd.DataFrame({"elasticity": coef[k:2 * k],
                          "lift": np.exp(coef[-1]) if controls else np.nan}, index=products)
+
+
+def multiplier_fit(units: np.ndarray, x: np.ndarray, promoted: np.ndarray) -> tuple[float, float]:
+    """Maximum likelihood of the day's units shared among products (days x products arrays):
+    ``share_pd ∝ exp(a_p + m x_pd + g promoted_pd)``, with ``x = elasticity_p log price_pd``.
+
+    A Poisson model with a fixed effect per day (the day's traffic) is this multinomial; it copes
+    with the many zeros of one segment's daily units, where logs of counts would not. Returns the
+    multiplier ``m`` of the products' elasticities and the lift ``exp(g)``.
+    """
+    k = units.shape[1]
+    total = units.sum(axis=1, keepdims=True)
+
+    def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        eta = np.concatenate(([0.0], theta[:k - 1])) + theta[k - 1] * x + theta[k] * promoted
+        eta -= eta.max(axis=1, keepdims=True)
+        log_share = eta - np.log(np.exp(eta).sum(axis=1, keepdims=True))
+        resid = units - total * np.exp(log_share)
+        grad = np.concatenate((resid.sum(axis=0)[1:], [(resid * x).sum(), (resid * promoted).sum()]))
+        return -float((units * log_share).sum()), -grad
+
+    theta = minimize(loss, np.zeros(k + 1), jac=True, method="BFGS").x
+    return float(theta[k - 1]), float(np.exp(theta[k]))

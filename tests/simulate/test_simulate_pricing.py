@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from simulate_helpers import daily_units_and_promotions, log_log_fit
+from simulate_helpers import daily_units_and_promotions, log_log_fit, multiplier_fit, product_sales
 
-from shopmine.simulate import simulate_shop
+from shopmine.simulate import DEFAULT_SEGMENTS, simulate_shop
 
 
 def promotion_days_in_high_season(shop) -> tuple[float, float]:
@@ -51,9 +51,61 @@ def test_naive_regression_overstates_elasticity(pricing_shop):
     assert controlled.abs().mean() < 0.2 * naive.abs().mean()
 
 
-def test_display_lift_is_visible(pricing_shop):
+def test_display_lift_is_visible(uniform_pricing_shop):
     """Units on promotion beyond what the price alone predicts: the promotion term of the fit."""
-    units, price, promoted = daily_units_and_promotions(pricing_shop)
+    units, price, promoted = daily_units_and_promotions(uniform_pricing_shop)
     top = list(units.sum().nlargest(20).index)
     lift = log_log_fit(units, price, promoted, top)["lift"].iloc[0]
-    assert lift == pytest.approx(pricing_shop.parameters.promo_display_lift, abs=0.08)
+    assert lift == pytest.approx(uniform_pricing_shop.parameters.promo_display_lift, abs=0.08)
+
+
+def test_each_segment_responds_with_its_own_elasticity(pricing_shop):
+    """The units each segment buys of the 20 best-sellers, shared among them day by day, follow
+    (price / reference) ** (elasticity x the segment's multiplier): the multiplier is recovered
+    from that segment's lines alone."""
+    units, price, promoted = daily_units_and_promotions(pricing_shop)
+    truth = pricing_shop.to_pandas("truth_products").set_index("product_id")["elasticity"]
+    top = list(units.sum().nlargest(20).index)
+    priced = price[top].notna().all(axis=1).to_numpy()  # days with a sale (a price) of each
+    x = (np.log(price[top].to_numpy()) * truth[top].to_numpy())[priced]
+    on = promoted[top].to_numpy().astype(float)[priced]
+    sales = product_sales(pricing_shop.to_pandas("orders"))
+    segment = pricing_shop.to_pandas("truth_customers").set_index("customer_id")["segment"]
+    sales = sales.assign(segment=segment.reindex(sales["customer_id"]).fillna("guest").to_numpy())
+    segments = pricing_shop.to_pandas("truth_segments").set_index("segment")
+    fitted = {}
+    for name, lines in sales.groupby("segment"):
+        if name == "fraudster":
+            continue
+        daily = lines.pivot_table(index="day", columns="product_id", values="quantity",
+                                  aggfunc="sum").reindex(index=units.index, columns=top)
+        fitted[name] = multiplier_fit(daily.fillna(0.0).to_numpy()[priced], x, on)[0]
+    fitted = pd.Series(fitted)
+    # Measured: loyal 0.60, bargain hunters 1.61, occasional 1.00, churners 1.02, guests 1.06 and
+    # one-time buyers 0.94 (their few thousand units).
+    for name in ("loyal", "bargain_hunter", "occasional"):
+        assert fitted[name] == pytest.approx(segments.loc[name, "elasticity_multiplier"], abs=0.08)
+    for name in ("churner", "guest", "one_time"):
+        assert fitted[name] == pytest.approx(segments.loc[name, "elasticity_multiplier"], abs=0.2)
+    assert fitted["bargain_hunter"] > 2 * fitted["loyal"]
+
+
+def test_truth_segments_and_market_elasticity(default_shop):
+    segments = default_shop.to_pandas("truth_segments")
+    assert list(segments["segment"]) == [s.name for s in DEFAULT_SEGMENTS] + ["guest"]
+    assert list(segments["elasticity_multiplier"]) == [0.6, 1.6, 1.0, 1.0, 1.0, 1.0]
+    assert segments["demand_share"].sum() == pytest.approx(1.0, abs=1e-5)
+    customers = default_shop.to_pandas("truth_customers")
+    sizes = customers["segment"].value_counts()
+    assert segments.set_index("segment")["n_customers"].drop("guest").to_dict() == {
+        s.name: sizes[s.name] for s in DEFAULT_SEGMENTS}
+    assert pd.isna(segments.set_index("segment").loc["guest", "n_customers"])
+    # Loyal customers place half the demand; their price response is the weakest.
+    share = segments.set_index("segment")["demand_share"]
+    assert share["loyal"] == share.max()
+    products = default_shop.to_pandas("truth_products")
+    ratio = products["market_elasticity"] / products["elasticity"]
+    # The demand-weighted multiplier, between the segments' extremes; about 0.97 here.
+    assert ratio.between(0.6, 1.6).all()
+    assert ratio.median() == pytest.approx(
+        (segments["elasticity_multiplier"] * segments["demand_share"]).sum(), abs=0.02)

@@ -1,4 +1,4 @@
-"""Prices over time: list price steps and promotions, and the demand weight they imply.
+"""Prices over time: list price steps and promotions (their effect on demand: price_response).
 
 When promotions run is drawn in :mod:`shopmine.simulate.promotions`.
 
@@ -65,20 +65,3 @@ def build_prices(params: ShopParameters, cat: Catalogue, clock: np.ndarray,
     paid = np.round(list_price * (1.0 - depth_grid), 2)
     np.maximum(paid, 0.01, out=paid)
     return PriceGrid(list_price, paid, product, first, last, depth, n_changes)
-
-
-def demand_weights(grid: PriceGrid, cat: Catalogue, lift: float) -> np.ndarray:
-    """popularity x (paid / reference price) ** elasticity x lift while on promotion, per day and
-    product.
-
-    The row sum is the promotion index of the day (1 when every product is at its launch price).
-    """
-    w = np.divide(grid.paid, cat.base_list_price)
-    np.log(w, out=w)
-    w *= cat.elasticity
-    # The display lift: a promoted product is shown, so it sells more than its price alone says.
-    if lift != 1.0:
-        w[grid.paid < grid.list_price] += np.log(lift)
-    np.exp(w, out=w)
-    w *= cat.popularity
-    return w

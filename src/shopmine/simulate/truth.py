@@ -27,6 +27,7 @@ from shopmine.simulate.fraud import (
 )
 from shopmine.simulate.generate import RawShop
 from shopmine.simulate.orders import GUEST_BASKET_LINES, payment_methods
+from shopmine.simulate.price_response import traffic
 from shopmine.simulate.preferences import (
     COMPLEMENT_DEMAND_CAP,
     COMPLEMENT_SAME_TOP,
@@ -110,7 +111,13 @@ def ground_truth(raw: RawShop, summary: dict[str, Any]) -> dict[str, Any]:
             "weekly": cal.weekly.tolist(),
             "yearly": cal.yearly.tolist(),
             "trend": cal.trend.tolist(),
-            "promo_index": raw.promo_index.tolist(),
+            "promo_index": raw.response.index[:, raw.response.guest].tolist(),
+            "promo_index_by_group": {name: raw.response.index[:, g].tolist()
+                                     for g, name in enumerate(raw.response.names)},
+            "traffic_by_group": {name: t.tolist() for name, t in
+                                 zip(raw.response.names, traffic(raw.group_lines,
+                                                                 raw.response.index).T,
+                                     strict=True)},
         },
         "hours": {"legit": LEGIT_HOURS.tolist(), "fraud_night_hours": list(range(NIGHT_HOURS))},
         "orders": {
@@ -148,9 +155,11 @@ def ground_truth(raw: RawShop, summary: dict[str, Any]) -> dict[str, Any]:
             "complement_rule": ("whenever a product is bought (a complement included), each of its "
                                 "complements joins the same basket with the pair's probability, "
                                 "unless the basket holds it already"),
-            "complement_probability": ("complement_probability * U(0.5, 1.5), at most 1 and at most "
-                                       f"{COMPLEMENT_DEMAND_CAP} * popularity(complement) / "
-                                       "popularity(product), rounded to 4 decimals; 0 drops the pair"),
+            "complement_probability": ("complement_probability * U(0.5, 1.5), at most 1; the pairs "
+                                       "into a complement scaled down together so that the sum "
+                                       "over its products of probability * popularity(product) is "
+                                       f"at most {COMPLEMENT_DEMAND_CAP} * popularity(complement); "
+                                       "rounded to 4 decimals; 0 drops the pair"),
             "complement_same_top_category": COMPLEMENT_SAME_TOP,
         },
         "summary": summary,
