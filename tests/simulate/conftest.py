@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from shopmine.simulate import SimulatedShop, simulate_shop
+from shopmine.simulate import DEFAULT_SEGMENTS, SimulatedShop, simulate_shop
 
 
 @pytest.fixture(scope="session")
@@ -29,3 +29,11 @@ def pricing_shop() -> SimulatedShop:
     """Few products and frequent promotions: many units per product-day and much price variation."""
     return simulate_shop(n_customers=6000, n_products=80, promotions_per_year=8, seed=0)
 
+
+
+@pytest.fixture(scope="session")
+def uniform_pricing_shop() -> SimulatedShop:
+    """The pricing shop with every segment's elasticity multiplier at 1: one demand curve per product."""
+    segments = [dict(s.__dict__, elasticity_multiplier=1.0) for s in DEFAULT_SEGMENTS]
+    return simulate_shop(n_customers=6000, n_products=80, promotions_per_year=8, seed=0,
+                         segments=segments)

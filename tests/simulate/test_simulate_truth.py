@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from simulate_helpers import product_sales
+from simulate_helpers import daily_units_and_promotions, log_log_fit, product_sales
 
 from shopmine.simulate import DEFAULT_SEGMENTS, simulate_shop
 
@@ -39,8 +39,11 @@ def test_segments_behave_differently(default_shop, default_orders):
     segment = truth.loc[sales["customer_id"], "segment"].to_numpy()
     promoted = (sales["unit_price"] < sales["list_price"]).to_numpy()
     promo_share = pd.Series(promoted).groupby(segment).mean()
-    # Price sensitivity: bargain hunters buy far more of their items on promotion than loyal customers.
-    assert promo_share["bargain_hunter"] > 3 * promo_share["loyal"]
+    # Price sensitivity: bargain hunters buy more of their items on promotion than loyal customers
+    # (their elasticity multipliers are 1.6 and 0.6, and loyal customers buy their favourites at
+    # whatever price). Measured: 0.35 and 0.22. (Promotions went to the most price-sensitive
+    # customers of the whole shop before the segments had their own price response: 0.42 and 0.06.)
+    assert promo_share["bargain_hunter"] > 1.4 * promo_share["loyal"]
     orders_per_customer = sales.groupby("customer_id")["order_id"].nunique()
     per_segment = orders_per_customer.groupby(truth.loc[orders_per_customer.index, "segment"]).mean()
     assert per_segment["loyal"] > 2 * per_segment["occasional"]
@@ -178,23 +181,22 @@ def test_truth_products(default_shop):
     assert promotions["depth"].between(0.1, 0.4).all()
 
 
-def test_elasticity_is_recovered_by_log_log_regression(pricing_shop):
-    """log units = a + b log price + c log(units of all other products that day), per product.
+def test_elasticity_is_recovered_by_log_log_regression(uniform_pricing_shop):
+    """log units = day + product + elasticity_p log price + g promoted, on product-days with a sale.
 
-    The other products' units stand in for the day's traffic (season, trend, customer base).
-    Tolerance: 0.35 per product and 0.15 on average over the five best-sellers.
+    One panel over the 20 best-sellers. The day effects take up the day's traffic (season, trend,
+    customer base); ``promoted`` takes up the display lift. Both are needed since promotions run
+    mostly in high season with a lift: a per-product fit controlling for traffic with the other
+    products' units would see a traffic peak exactly when the product tends to be promoted (the
+    others' promotions bring their own demand), and without the promotion term the lift would be
+    read as price response. Tolerance: 0.35 per product and 0.15 on average over the five
+    best-sellers, 0.15 on average over the 20. Every segment responds to price alike here; with
+    the default segments the shop's demand is a mixture (see test_simulate_pricing).
     """
-    sales = product_sales(pricing_shop.to_pandas("orders"))
-    total = sales.groupby("day")["quantity"].sum()
-    truth = pricing_shop.to_pandas("truth_products").set_index("product_id")["elasticity"]
-    errors = []
-    for product in sales.groupby("product_id")["quantity"].sum().nlargest(5).index:
-        daily = sales[sales["product_id"] == product].groupby("day").agg(
-            units=("quantity", "sum"), price=("unit_price", "first"))
-        others = total.loc[daily.index].to_numpy() - daily["units"].to_numpy()
-        x = np.column_stack([np.ones(len(daily)), np.log(daily["price"]), np.log(others)])
-        coef = np.linalg.lstsq(x, np.log(daily["units"]), rcond=None)[0]
-        errors.append(coef[1] - truth[product])
-    errors = np.abs(errors)
-    assert errors.max() < 0.35
+    units, price, promoted = daily_units_and_promotions(uniform_pricing_shop)
+    truth = uniform_pricing_shop.to_pandas("truth_products").set_index("product_id")["elasticity"]
+    top = list(units.sum().nlargest(20).index)
+    errors = np.abs(log_log_fit(units, price, promoted, top)["elasticity"] - truth[top])
+    assert errors[:5].max() < 0.35
+    assert errors[:5].mean() < 0.15
     assert errors.mean() < 0.15

@@ -14,7 +14,8 @@ from shopmine.simulate import simulate_shop, write_shop
 
 SMALL = {"n_customers": 200, "n_products": 40, "n_days": 90}
 NAMES = {"orders", "products", "customers", "truth_customers", "truth_products", "truth_orders",
-         "truth_promotions", "truth_preferences", "truth_complements", "ground_truth"}
+         "truth_promotions", "truth_preferences", "truth_complements", "truth_segments",
+         "ground_truth"}
 
 
 def test_same_seed_gives_byte_identical_files(tmp_path):

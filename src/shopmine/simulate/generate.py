@@ -33,11 +33,19 @@ from shopmine.simulate.orders import (
 )
 from shopmine.simulate.parameters import ShopParameters
 from shopmine.simulate.preferences import Preferences, build_preferences
-from shopmine.simulate.prices import PriceGrid, build_prices, demand_weights
+from shopmine.simulate.price_response import PriceResponse, build_response
+from shopmine.simulate.prices import PriceGrid, build_prices
 from shopmine.simulate.products import Catalogue, build_catalogue
 from shopmine.simulate.returns import draw_returns
-from shopmine.simulate.seasonality import Calendar, build_calendar, cumulative, draw_days
-from shopmine.simulate.timing import order_days
+from shopmine.simulate.promotions import season_clock
+from shopmine.simulate.seasonality import (
+    Calendar,
+    build_calendar,
+    cumulative,
+    draw_days,
+    yearly_profile,
+)
+from shopmine.simulate.timing import order_days_by_group
 
 # New streams go at the end: a child stream depends only on its position, so the others stay.
 STREAMS = ("products", "prices", "customers", "timing", "baskets", "fraud", "orders", "returns",
@@ -54,7 +62,8 @@ class RawShop:
     calendar: Calendar
     catalogue: Catalogue
     prices: PriceGrid
-    promo_index: np.ndarray
+    response: PriceResponse     # buyer groups (segments, guests): multipliers, promotion indices
+    group_lines: np.ndarray     # (days, groups): product lines of each group's orders
     accounts: Population
     preferences: Preferences    # customers numbered like `accounts`
     demand_share: np.ndarray    # per product: share of the lines drawn from demand
@@ -75,17 +84,22 @@ def generate(params: ShopParameters, progress: Progress) -> RawShop:
     progress("catalogue and prices", 0.0)
     cal = build_calendar(params)
     cat = build_catalogue(params, rngs["products"])
-    grid = build_prices(params, cat, rngs["prices"])
-    weights = demand_weights(grid, cat)
-    promo_index = weights.sum(axis=1)  # popularity sums to 1
-    cum = cumulative(cal.season * promo_index)
+    clock = season_clock(cal.yearly, yearly_profile(params.yearly_peak, params.summer_dip)[:365],
+                         params.promo_season_bias)
+    grid = build_prices(params, cat, clock, rngs["prices"])
+    response = build_response(params, grid, cat)
+    # Each segment orders on its own clock: the season times its own promotion index. Signups,
+    # guests and fraud follow the index at the products' own elasticities (the guests').
+    cums = [cumulative(cal.season * response.index[:, g]) for g in range(len(response.names))]
+    cum = cums[response.guest]
     top_share = np.bincount(cat.top, weights=cat.popularity, minlength=len(TOP_CATEGORIES))
 
     progress("customers and order days", 0.1)
     pop = build_population(params, cum, top_share, rngs["customers"])
     prefs = build_preferences(params, pop.segment, pop.favourite, pop.affinity, pop.signup_day, cat,
                               top_share, rngs["preferences"])
-    days = order_days(pop.purchase_rate, pop.dropout_prob, pop.signup_day, cum, rngs["timing"])
+    days = order_days_by_group(pop.segment, pop.purchase_rate, pop.dropout_prob, pop.signup_day,
+                               cums[:-1], rngs["timing"])
     n_registered = len(days.day)
     n_guest = int(round(params.guest_order_share * n_registered / (1 - params.guest_order_share)))
     customer = np.concatenate((days.customer, np.full(n_guest, -1)))
@@ -107,12 +121,13 @@ def generate(params: ShopParameters, progress: Progress) -> RawShop:
         sensitivity=np.where(registered, pop.price_sensitivity[account], 0.5),
         affinity=np.where(registered, pop.affinity[account], 0.0),
         favourite=np.where(registered, pop.favourite[account], 0),
+        group=np.where(registered, pop.segment[account], response.guest),
     )
     streams = Streams(demand=rng, repeats=rngs["repeats"], complements=rngs["complements"])
-    line_order, line_product, demand_share = fill_baskets(
-        slots, prefs, weights, grid, cat, top_share, params.promo_matching_noise,
-        params.favourite_cycle_jitter, streams, lambda f: progress("baskets", 0.2 + 0.45 * f))
-    del weights
+    baskets = fill_baskets(slots, prefs, response, cat, top_share, params.promo_matching_noise,
+                           params.favourite_cycle_jitter, streams,
+                           lambda f: progress("baskets", 0.2 + 0.45 * f))
+    line_order, line_product = baskets.line_order, baskets.line_product
     line_quantity = 1 + rng.poisson(cat.extra_units[line_product])
 
     progress("fraud", 0.65)
@@ -183,10 +198,11 @@ def generate(params: ShopParameters, progress: Progress) -> RawShop:
         calendar=cal,
         catalogue=cat,
         prices=grid,
-        promo_index=promo_index,
+        response=response,
+        group_lines=baskets.group_lines,
         accounts=_reorder(accounts, by_signup),
         preferences=prefs.renumbered(account_rank),
-        demand_share=demand_share,
+        demand_share=baskets.demand_share,
         dropout_day=dropout[by_signup],
         order_customer=np.where(customer >= 0, account_rank[np.maximum(customer, 0)], -1),
         order_fraud=fraud,

@@ -8,7 +8,8 @@ still orders, combines the three ways a product gets into the simulated baskets:
   slot (an order's slots go to its longest overdue favourites first). The due day is the last
   purchase + ``cycle_days x jitter`` (never bought: uniform within one cycle after the customer's
   start). The probability is estimated by simulating the customer's window under these rules
-  (:mod:`shopmine.simulate.oracle_favourites`), with Poisson orders at ``rate x intensity(day)``.
+  (:mod:`shopmine.simulate.oracle_favourites`), with Poisson orders at ``rate x intensity(day)``
+  (the season times the promotion index of the customer's segment).
 * *complement-driven*: a complement B of a favourite A joins A's purchase with probability
   ``q(A, B)``: ``P(A) x q(A, B)``.
 * *demand lines*: the customer's expected demand lines in the window (the slots favourites leave,
@@ -115,9 +116,12 @@ class _Oracle:
         self.truth, self.day, self.end = truth, day, end
         gt = truth.ground_truth
         daily = gt["daily"]
-        intensity = (np.asarray(daily["weekly"]) * np.asarray(daily["yearly"])
-                     * np.asarray(daily["trend"]) * np.asarray(daily["promo_index"]))
-        self.intensity = intensity
+        season = np.asarray(daily["weekly"]) * np.asarray(daily["yearly"]) * np.asarray(daily["trend"])
+        # Each segment orders at the season times its own promotion index.
+        self.segment_row = {s["name"]: i for i, s in enumerate(gt["parameters"]["segments"])}
+        by_group = daily.get("promo_index_by_group") or {}
+        self.intensity = np.array([season * np.asarray(by_group.get(name, daily["promo_index"]))
+                                   for name in self.segment_row])
         self.jitter = float(gt["parameters"]["favourite_cycle_jitter"])
         self.segments = {s["name"]: s for s in gt["parameters"]["segments"]}
         self.history = _history(truth, start, day)
@@ -191,7 +195,8 @@ class _Oracle:
             customer=who, cycle=fav["cycle_days"].to_numpy(float), last=fav["last_day"].to_numpy(float),
             start=people["start_day"].to_numpy(float)[who],
             line_share=taste[group[who], fav["product"].to_numpy()],
-            rate=people["purchase_rate"].to_numpy(float), basket=basket)
+            rate=people["purchase_rate"].to_numpy(float), basket=basket,
+            group=people["segment"].map(self.segment_row).to_numpy(np.int64))
         rng = np.random.default_rng([int(self.truth.ground_truth["seed"]), self.day])
         p_fav, demand_lines = simulate_window(state, self.intensity, self.day, self.end, self.jitter, rng)
         fav = fav.assign(p=p_fav)

@@ -6,7 +6,7 @@ of orders and their slots. That has no closed form; it is estimated by simulatin
 window ``SIMULATIONS`` times from the state the history implies: the due day of every favourite drawn
 from its distribution given its last purchase (the last purchase + cycle x jitter, or uniform within
 the first cycle when never bought), then day by day Poisson orders at
-``rate x intensity(day)``, ``1 + Poisson(basket_lines - 1)`` slots, the due favourites into the first
+``rate x intensity(segment, day)``, ``1 + Poisson(basket_lines - 1)`` slots, the due favourites into the first
 order's slots (longest overdue first), the other slots drawn from the customer's tastes (which may
 bring a favourite as well) and a new due day after each purchase of a favourite. The random numbers come
 from a generator seeded by the shop's seed and the as-of day, so the ranking is reproducible.
@@ -34,14 +34,15 @@ class FavouriteState:
     line_share: np.ndarray  # chance that one of the customer's demand lines brings the favourite
     rate: np.ndarray        # per customer: orders per day at intensity 1
     basket: np.ndarray      # per customer: mean line slots per order
+    group: np.ndarray       # per customer: row of the intensity (the customer's segment)
 
 
 def simulate_window(state: FavouriteState, intensity: np.ndarray, day: int, end: int, jitter: float,
                     rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """P(each favourite is bought in ``[day, end)``) and each customer's expected demand lines there.
 
-    ``intensity`` is the order intensity per day of the whole period; demand lines are the slots
-    that favourites leave (the lines drawn from the customers' tastes).
+    ``intensity`` is the order intensity per segment (rows) and day of the whole period; demand
+    lines are the slots that favourites leave (the lines drawn from the customers' tastes).
     """
     n_customers = len(state.rate)
     count = np.bincount(state.customer, minlength=n_customers)
@@ -58,7 +59,7 @@ def simulate_window(state: FavouriteState, intensity: np.ndarray, day: int, end:
     demand = np.zeros((n_customers, SIMULATIONS))
     shape = 1.0 / jitter ** 2 if jitter > 0 else 0.0
     for d in range(day, end):
-        n_orders = rng.poisson(np.broadcast_to(state.rate[:, None] * intensity[d],
+        n_orders = rng.poisson(np.broadcast_to((state.rate * intensity[state.group, d])[:, None],
                                                (n_customers, SIMULATIONS)))
         who, sim = np.nonzero(n_orders)
         if who.size == 0:

@@ -19,7 +19,7 @@ from shopmine.simulate.products import Catalogue
 CYCLE_SIGMA = 0.5          # log-normal spread of the favourites' cycles around their median
 MIN_CYCLE_DAYS = 1.0
 COMPLEMENT_SAME_TOP = 0.7  # share of complements in the product's own top category
-COMPLEMENT_DEMAND_CAP = 0.5  # probability x popularity of the product <= this x the complement's
+COMPLEMENT_DEMAND_CAP = 0.5  # sum of probability x popularity of the sources <= this x the target's
 DRAWS_PER_PICK = 2         # candidates drawn per wanted pick before removing duplicates
 
 
@@ -85,10 +85,13 @@ def build_preferences(params: ShopParameters, segment: np.ndarray, favourite_top
     keep = target != source
     source, target = _first_distinct(source[keep], target[keep], n_comp, cat.n)
     prob = np.clip(params.complement_probability * rng.uniform(0.5, 1.5, len(source)), 0.0, 1.0)
-    # A best-seller's complement may not bring in more than half the complement's own demand, or
-    # a slow mover would sell mostly as someone's complement, far beyond its popularity.
-    cap = COMPLEMENT_DEMAND_CAP * cat.popularity[target] / cat.popularity[source]
-    prob = np.round(np.minimum(prob, cap), 4)
+    # The complements joining a product may not bring in more than half its own demand, all its
+    # sources together (sum of probability x popularity of the source), or a slow mover would
+    # sell mostly as someone's complement, whatever its price, and its price response would drown.
+    inflow = np.bincount(target, weights=prob * cat.popularity[source], minlength=cat.n)
+    room = COMPLEMENT_DEMAND_CAP * cat.popularity
+    scale = np.minimum(1.0, np.divide(room, inflow, out=np.ones(cat.n), where=inflow > room))
+    prob = np.round(prob * scale[target], 4)
     keep = prob > 0
     source, target, prob = source[keep], target[keep], prob[keep]
     by_pair = np.lexsort((target, source))

@@ -1,4 +1,6 @@
-"""Prices over time: list price steps and promotions, and the demand weight they imply.
+"""Prices over time: list price steps and promotions (their effect on demand: price_response).
+
+When promotions run is drawn in :mod:`shopmine.simulate.promotions`.
 
 Everything here is a (days x products) grid built with difference arrays and cumulative sums, so
 the cost is a few passes over the grid whatever the number of events.
@@ -12,8 +14,7 @@ import numpy as np
 
 from shopmine.simulate.parameters import ShopParameters
 from shopmine.simulate.products import Catalogue, charm_price
-
-PROMO_STEP = 0.05
+from shopmine.simulate.promotions import draw_promotions
 
 
 @dataclass(frozen=True)
@@ -39,15 +40,25 @@ def _step_grid(n_days: int, n: int, day: np.ndarray, product: np.ndarray,
     return np.cumsum(grid, axis=0, out=grid)
 
 
-def build_prices(params: ShopParameters, cat: Catalogue, rng: np.random.Generator) -> PriceGrid:
+def build_prices(params: ShopParameters, cat: Catalogue, clock: np.ndarray,
+                 rng: np.random.Generator) -> PriceGrid:
+    """List prices and promotions; promotions start on the seasonal ``clock`` (see promotions)."""
     n_days, n = params.n_days, cat.n
 
-    # List price steps: Poisson events at random days, log-normal step sizes.
+    # List price changes: Poisson events at random days. The k-th change of a product sets its
+    # list price to the launch price x exp(k x drift + N(0, sd)): prices move around a slowly
+    # inflating level instead of wandering off (a random walk would take some products, over two
+    # years, to prices where their demand is all favourites and complements).
     n_changes = rng.poisson(params.price_changes_per_year * n_days / 365.0, n) if n_days > 1 \
         else np.zeros(n, dtype=np.int64)
     change_product = np.repeat(np.arange(n), n_changes)
     change_day = rng.integers(1, max(n_days, 2), change_product.size)
-    change_step = rng.normal(params.price_change_drift, params.price_change_sd, change_product.size)
+    change_day = change_day[np.lexsort((change_day, change_product))]  # in time order per product
+    rank = np.arange(change_product.size) - (np.cumsum(n_changes) - n_changes)[change_product]
+    level = params.price_change_drift * (rank + 1) + rng.normal(0.0, params.price_change_sd,
+                                                                change_product.size)
+    first = rank == 0
+    change_step = level - np.where(first, 0.0, np.roll(level, 1))
     log_factor = _step_grid(n_days, n, change_day, change_product, change_step)
     list_price = np.exp(log_factor, out=log_factor)
     list_price *= cat.base_list_price
@@ -55,48 +66,10 @@ def build_prices(params: ShopParameters, cat: Catalogue, rng: np.random.Generato
     list_price[0] = cat.base_list_price
 
     # Promotions: a renewal process per product (gap, promotion, gap, promotion ...), no overlaps.
-    first, last, depth, product = _promotions(params, n, rng)
+    first, last, depth, product = draw_promotions(params, n, clock, rng)
     depth_grid = _step_grid(n_days, n, first, product, depth)
     depth_grid -= _step_grid(n_days, n, last + 1, product, depth)
     np.round(depth_grid, 2, out=depth_grid)
     paid = np.round(list_price * (1.0 - depth_grid), 2)
     np.maximum(paid, 0.01, out=paid)
     return PriceGrid(list_price, paid, product, first, last, depth, n_changes)
-
-
-def _promotions(params: ShopParameters, n: int, rng: np.random.Generator
-                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    n_days = params.n_days
-    empty = np.zeros(0, dtype=np.int64)
-    if params.promotions_per_year == 0:
-        return empty, empty, np.zeros(0), empty
-    mean_len = (params.promo_days_min + params.promo_days_max) / 2
-    mean_gap = max(365.0 / params.promotions_per_year - mean_len, 1.0)
-    # Enough candidate cycles that running out before the last day is practically impossible.
-    k = int(np.ceil(2 * n_days / (mean_gap + mean_len))) + 8
-    gaps = np.ceil(rng.exponential(mean_gap, (n, k))).astype(np.int64)
-    lengths = rng.integers(params.promo_days_min, params.promo_days_max + 1, (n, k))
-    depths = rng.uniform(params.promo_depth_min, params.promo_depth_max, (n, k))
-    depths = np.clip(np.round(depths / PROMO_STEP) * PROMO_STEP, params.promo_depth_min,
-                     params.promo_depth_max).round(2)
-    # The first gap starts at a random point of a cycle, so day 0 is not special.
-    gaps[:, 0] = (rng.random(n) * (mean_gap + mean_len)).astype(np.int64)
-    starts = np.cumsum(gaps + lengths, axis=1) - lengths
-    keep = starts < n_days
-    product = np.broadcast_to(np.arange(n)[:, None], (n, k))[keep]
-    first = starts[keep]
-    last = np.minimum(first + lengths[keep], n_days) - 1
-    return first, last, depths[keep], product
-
-
-def demand_weights(grid: PriceGrid, cat: Catalogue) -> np.ndarray:
-    """popularity x (paid / reference price) ** elasticity, per day and product.
-
-    The row sum is the promotion index of the day (1 when every product is at its launch price).
-    """
-    w = np.divide(grid.paid, cat.base_list_price)
-    np.log(w, out=w)
-    w *= cat.elasticity
-    np.exp(w, out=w)
-    w *= cat.popularity
-    return w

@@ -13,10 +13,12 @@ import pyarrow as pa
 from shopmine.simulate import tables
 from shopmine.simulate.generate import generate
 from shopmine.simulate.parameters import ShopParameters, make_parameters
+from shopmine.simulate.price_truth import regular_demand
 from shopmine.simulate.truth import ground_truth
 
 TABLE_NAMES = ("orders", "products", "customers", "truth_customers", "truth_products",
-               "truth_orders", "truth_promotions", "truth_preferences", "truth_complements")
+               "truth_orders", "truth_promotions", "truth_preferences", "truth_complements",
+               "truth_segments")
 
 
 @dataclass
@@ -34,6 +36,9 @@ class SimulatedShop:
     truth_preferences, truth_complements : pyarrow.Table
         Each customer's favourite products (with their repurchase cycles) and the complements that
         follow them; every complement pair with its probability. See :func:`true_ranking`.
+    truth_segments : pyarrow.Table
+        Each segment's (and the guests') price response: elasticity multiplier, demand-weighted
+        elasticity, share of the demand. See :func:`true_demand`.
     ground_truth : dict
         Parameters, seed, segment definitions, seasonality curves and a summary (plain JSON).
     parameters : ShopParameters
@@ -49,6 +54,7 @@ class SimulatedShop:
     truth_promotions: pa.Table
     truth_preferences: pa.Table
     truth_complements: pa.Table
+    truth_segments: pa.Table
     ground_truth: dict[str, Any]
     parameters: ShopParameters = field(repr=False)
 
@@ -64,7 +70,8 @@ class SimulatedShop:
         ----------
         name : str
             One of ``orders``, ``products``, ``customers``, ``truth_customers``, ``truth_products``,
-            ``truth_orders``, ``truth_promotions``, ``truth_preferences``, ``truth_complements``.
+            ``truth_orders``, ``truth_promotions``, ``truth_preferences``, ``truth_complements``,
+            ``truth_segments``.
         """
         if name not in TABLE_NAMES:
             raise KeyError(f"no table {name!r}; the tables are {', '.join(TABLE_NAMES)}")
@@ -127,16 +134,18 @@ def simulate_from(parameters: ShopParameters,
     raw = generate(parameters, report)
     orders = tables.orders_table(raw)
     summary = tables.summary(raw, orders)
+    demand = regular_demand(raw)
     shop = SimulatedShop(
         orders=orders,
         products=tables.products_table(raw),
         customers=tables.customers_table(raw),
         truth_customers=tables.truth_customers_table(raw),
-        truth_products=tables.truth_products_table(raw),
+        truth_products=tables.truth_products_table(raw, demand),
         truth_orders=tables.truth_orders_table(raw),
         truth_promotions=tables.truth_promotions_table(raw),
         truth_preferences=tables.truth_preferences_table(raw),
         truth_complements=tables.truth_complements_table(raw),
+        truth_segments=tables.truth_segments_table(raw, demand),
         ground_truth=ground_truth(raw, summary),
         parameters=parameters,
     )

@@ -19,6 +19,7 @@ from shopmine.simulate.generate import RawShop
 from shopmine.simulate.lines import COMPLETED, RETURNED, SHIPPING
 from shopmine.simulate.names import fake_people
 from shopmine.simulate.orders import FRAUD_NONE, FRAUD_TYPES, payment_methods
+from shopmine.simulate.price_truth import market_elasticity, segment_rows
 
 STATUSES = ("completed", "cancelled", "returned")
 SHIPPING_ID = "SHIPPING"
@@ -193,12 +194,14 @@ def truth_customers_table(raw: RawShop) -> pa.Table:
     })
 
 
-def truth_products_table(raw: RawShop) -> pa.Table:
+def truth_products_table(raw: RawShop, demand: np.ndarray) -> pa.Table:
+    """``demand``: (groups, products) expected units at regular prices (price_truth)."""
     cat, grid = raw.catalogue, raw.prices
     return pa.table({
         "product_id": product_ids(raw),
         "category": _pick([s.path for s in CATEGORY_TREE], cat.subcategory),
         "elasticity": pa.array(cat.elasticity),
+        "market_elasticity": pa.array(market_elasticity(raw, demand)),
         "popularity": pa.array(cat.popularity),
         "demand_line_share": pa.array(np.round(raw.demand_share, 8)),
         "unit_cost": pa.array(cat.unit_cost),
@@ -207,6 +210,22 @@ def truth_products_table(raw: RawShop) -> pa.Table:
         "return_rate": pa.array(cat.return_rate),
         "n_promotions": pa.array(np.bincount(grid.promo_product, minlength=cat.n)),
         "n_price_changes": pa.array(grid.n_price_changes.astype(np.int64)),
+    })
+
+
+def truth_segments_table(raw: RawShop, demand: np.ndarray) -> pa.Table:
+    """Per buyer group (each segment, then ``guest``): its price response and its weight."""
+    response = raw.response
+    sizes = np.bincount(raw.accounts.segment[raw.accounts.segment >= 0],
+                        minlength=len(raw.params.segments))
+    rows = segment_rows(raw, demand)
+    return pa.table({
+        "segment": pa.array(list(response.names), pa.string()),
+        "elasticity_multiplier": pa.array(response.multiplier),
+        "elasticity": pa.array(rows["elasticity"]),
+        "demand_share": pa.array(rows["demand_share"]),
+        "n_customers": pa.array(np.append(sizes, 0), pa.int64(),
+                                mask=np.arange(len(response.names)) == response.guest),
     })
 
 

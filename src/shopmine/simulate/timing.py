@@ -60,3 +60,26 @@ def order_days(rate: np.ndarray, dropout: np.ndarray, signup_day: np.ndarray, cu
     last = np.where(m > 0, last_repeat, np.where(is_new, signup_day, -1))
     dropout_day = np.where(dropped, last, -1)
     return OrderDays(customer, days.astype(np.int64), dropout_day)
+
+
+def order_days_by_group(group: np.ndarray, rate: np.ndarray, dropout: np.ndarray,
+                        signup_day: np.ndarray, cums: list[np.ndarray],
+                        rng: np.random.Generator) -> OrderDays:
+    """:func:`order_days` with each customer on their group's clock ``cums[group]``.
+
+    A segment's customers order with the intensity ``season x S_g(d)`` of their own promotion
+    index; customers are drawn group by group (in group order) from the one stream.
+    """
+    customers, days = [], []
+    dropout_day = np.full(len(rate), -1, dtype=np.int64)
+    for g, cum in enumerate(cums):
+        members = np.nonzero(group == g)[0]
+        if members.size == 0:
+            continue
+        got = order_days(rate[members], dropout[members], signup_day[members], cum, rng)
+        customers.append(members[got.customer])
+        days.append(got.day)
+        dropout_day[members] = got.dropout_day
+    empty = np.zeros(0, dtype=np.int64)
+    return OrderDays(np.concatenate(customers) if customers else empty,
+                     np.concatenate(days) if days else empty, dropout_day)

@@ -27,6 +27,7 @@ from shopmine.simulate.fraud import (
 )
 from shopmine.simulate.generate import RawShop
 from shopmine.simulate.orders import GUEST_BASKET_LINES, payment_methods
+from shopmine.simulate.price_response import traffic
 from shopmine.simulate.preferences import (
     COMPLEMENT_DEMAND_CAP,
     COMPLEMENT_SAME_TOP,
@@ -47,8 +48,10 @@ from shopmine.simulate.seasonality import (
 FORMAT_VERSION = 1
 DEMAND_MODEL = (
     "E[units of product p on day d] = A(d) * weekly(weekday(d)) * yearly(day_of_year(d)) * trend(d) "
-    "* popularity_p * (unit_price_pd / base_list_price_p) ** elasticity_p * mean_units_per_line_p, "
-    "where A(d) is the sum of the purchase rates of the customers active on day d"
+    "* popularity_p * (unit_price_pd / base_list_price_p) ** elasticity_p "
+    "* promo_display_lift ** on_promotion_pd * mean_units_per_line_p, "
+    "where A(d) is the sum of the purchase rates of the customers active on day d and "
+    "on_promotion_pd is 1 while product p is on promotion (truth_promotions)"
 )
 
 
@@ -80,6 +83,14 @@ def ground_truth(raw: RawShop, summary: dict[str, Any]) -> dict[str, Any]:
                    "end": (cal.start + dt.timedelta(days=p.n_days - 1)).isoformat(),
                    "n_days": p.n_days},
         "demand_model": DEMAND_MODEL,
+        "promotions": {
+            "schedule": ("a renewal process per product: exponential gaps with mean 365 / "
+                         "promotions_per_year - mean length on a clock running at speed "
+                         "yearly(d) ** promo_season_bias (mean 1 over a year), lengths in calendar "
+                         "days, never overlapping"),
+            "season_bias": p.promo_season_bias,
+            "display_lift": p.promo_display_lift,
+        },
         "segments": segments,
         "categories": [{"path": s.path, "share_of_catalogue": s.weight, "cost_median": s.cost_median,
                         "cost_sigma": s.cost_sigma, "elasticity_mean": s.elasticity_mean,
@@ -100,7 +111,13 @@ def ground_truth(raw: RawShop, summary: dict[str, Any]) -> dict[str, Any]:
             "weekly": cal.weekly.tolist(),
             "yearly": cal.yearly.tolist(),
             "trend": cal.trend.tolist(),
-            "promo_index": raw.promo_index.tolist(),
+            "promo_index": raw.response.index[:, raw.response.guest].tolist(),
+            "promo_index_by_group": {name: raw.response.index[:, g].tolist()
+                                     for g, name in enumerate(raw.response.names)},
+            "traffic_by_group": {name: t.tolist() for name, t in
+                                 zip(raw.response.names, traffic(raw.group_lines,
+                                                                 raw.response.index).T,
+                                     strict=True)},
         },
         "hours": {"legit": LEGIT_HOURS.tolist(), "fraud_night_hours": list(range(NIGHT_HOURS))},
         "orders": {
@@ -138,9 +155,11 @@ def ground_truth(raw: RawShop, summary: dict[str, Any]) -> dict[str, Any]:
             "complement_rule": ("whenever a product is bought (a complement included), each of its "
                                 "complements joins the same basket with the pair's probability, "
                                 "unless the basket holds it already"),
-            "complement_probability": ("complement_probability * U(0.5, 1.5), at most 1 and at most "
-                                       f"{COMPLEMENT_DEMAND_CAP} * popularity(complement) / "
-                                       "popularity(product), rounded to 4 decimals; 0 drops the pair"),
+            "complement_probability": ("complement_probability * U(0.5, 1.5), at most 1; the pairs "
+                                       "into a complement scaled down together so that the sum "
+                                       "over its products of probability * popularity(product) is "
+                                       f"at most {COMPLEMENT_DEMAND_CAP} * popularity(complement); "
+                                       "rounded to 4 decimals; 0 drops the pair"),
             "complement_same_top_category": COMPLEMENT_SAME_TOP,
         },
         "summary": summary,

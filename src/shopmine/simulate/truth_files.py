@@ -1,7 +1,8 @@
 """The simulated shop's tables and truth as pandas, from a :class:`SimulatedShop` or its folder.
 
-The oracle (:func:`shopmine.simulate.oracle.true_ranking`) reads the same few tables either way, so a
-shop written by ``shopmine simulate`` can be scored later without simulating it again.
+The oracle (:func:`shopmine.simulate.oracle.true_ranking`) and the true demand
+(:func:`shopmine.simulate.demand.true_demand`) read the same few tables either way, so a shop
+written by ``shopmine simulate`` can be scored later without simulating it again.
 """
 
 from __future__ import annotations
@@ -49,25 +50,35 @@ def load_truth(shop: SimulatedShop | str | Path) -> ShopTruth:
     shopmine.errors.ShopmineInputError
         The folder lacks a file ``write_shop`` writes; the message names it.
     """
+    tables, ground_truth = load_tables(shop, {"orders": ORDER_COLUMNS, **TRUTH})
+    orders = tables.pop("orders")
+    return ShopTruth(orders, tables, ground_truth)
+
+
+def load_tables(shop: SimulatedShop | str | Path, wanted: dict[str, tuple[str, ...]]
+                ) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:
+    """The ``wanted`` tables (name: columns) of ``shop`` as pandas, and ``ground_truth.json``.
+
+    Raises
+    ------
+    shopmine.errors.ShopmineInputError
+        The folder lacks one of the files; the message names it.
+    """
     if isinstance(shop, SimulatedShop):
-        orders = shop.orders.select(list(ORDER_COLUMNS))
-        tables = {name: getattr(shop, name).select(list(cols)) for name, cols in TRUTH.items()}
-        return ShopTruth(_pandas(orders), {n: _pandas(t) for n, t in tables.items()},
-                         shop.ground_truth)
+        return ({name: _pandas(getattr(shop, name).select(list(cols)))
+                 for name, cols in wanted.items()}, shop.ground_truth)
     folder = Path(shop)
     gt_path = folder / "ground_truth.json"
     _require(gt_path)
     ground_truth = json.loads(gt_path.read_text(encoding="utf-8"))
-    orders = _read(folder, "orders", ORDER_COLUMNS)
-    tables = {name: _read(folder, name, cols) for name, cols in TRUTH.items()}
-    return ShopTruth(_pandas(orders), {n: _pandas(t) for n, t in tables.items()}, ground_truth)
+    return {name: _pandas(_read(folder, name, cols)) for name, cols in wanted.items()}, ground_truth
 
 
 def _require(path: Path) -> None:
     if not path.is_file():
-        raise ShopmineInputError(f"{path} is missing: the oracle needs the folder written by "
-                                 "write_shop or `shopmine simulate --output-dir` (a simulator "
-                                 "version with truth_preferences.parquet).")
+        raise ShopmineInputError(f"{path} is missing: the simulator's truth is read from the "
+                                 "folder written by write_shop or `shopmine simulate --output-dir` "
+                                 "(simulate the shop again with this version to get every file).")
 
 
 def _read(folder: Path, name: str, columns: tuple[str, ...]) -> pa.Table:

@@ -15,7 +15,7 @@ from shopmine.simulate.shop import SimulatedShop
 
 FORMATS = ("csv", "parquet")
 TRUTH_TABLES = ("truth_customers", "truth_products", "truth_orders", "truth_promotions",
-                "truth_preferences", "truth_complements")
+                "truth_preferences", "truth_complements", "truth_segments")
 CSV_BATCH_ROWS = 1 << 17
 
 
