@@ -127,8 +127,10 @@ def test_complements_join_baskets_with_their_probability(default_shop, default_o
             rows.append((q, both / len(with_a), share.get(b, 0.0), len(with_a)))
     pairs = pd.DataFrame(rows, columns=["q", "estimate", "chance", "n"])
     assert len(pairs) > 80
-    # Far more than chance: B is in A's baskets at least 3x as often as in any basket.
-    assert (pairs["estimate"] > 3 * pairs["chance"]).all()
+    # Far more than chance: B is in A's baskets at least 3x as often as in any basket (unless B is
+    # in a tenth of all baskets anyway: one best-seller is in 14 %, and in 35 % of A's).
+    rare = pairs["chance"] < 0.1
+    assert (pairs.loc[rare, "estimate"] > 3 * pairs.loc[rare, "chance"]).all()
     assert (pairs["estimate"] / pairs["chance"]).median() > 10
     # P(B | A) = q + (1 - q) P(B otherwise): within 4 standard errors (+ chance) of the truth.
     se = np.sqrt(pairs["q"] * (1 - pairs["q"]) / pairs["n"])

@@ -27,7 +27,7 @@ def promotion_days_in_high_season(shop) -> tuple[float, float]:
 def test_promotions_concentrate_in_high_season(default_shop):
     share, calendar = promotion_days_in_high_season(default_shop)
     assert calendar == pytest.approx(0.25, abs=0.01)
-    assert share > 0.38  # 0.42 with the default promo_season_bias of 3
+    assert share > 0.38  # 0.43 with the default promo_season_bias of 3
     # The seasonal clock keeps time: about promotions_per_year per product and year.
     per_year = len(default_shop.truth_promotions) / 500 / 2
     assert per_year == pytest.approx(3.0, rel=0.1)
@@ -46,9 +46,21 @@ def test_naive_regression_overstates_elasticity(pricing_shop):
     top = list(units.sum().nlargest(20).index)
     naive = log_log_fit(units, price, promoted, top, controls=False)["elasticity"] - truth[top]
     controlled = log_log_fit(units, price, promoted, top)["elasticity"] - truth[top]
-    assert naive.mean() < -0.5      # about -1: |elasticity| overstated
+    assert naive.mean() < -0.5      # about -0.84: |elasticity| overstated
     assert (naive < 0).mean() >= 0.9
     assert controlled.abs().mean() < 0.2 * naive.abs().mean()
+
+
+def test_elasticity_is_learnable_from_regular_prices_alone(uniform_pricing_shop):
+    """The list price changes (2 a year, log size sd 0.08) are enough without the promotions: the
+    panel fit on the product-days at the regular price only."""
+    units, price, promoted = daily_units_and_promotions(uniform_pricing_shop)
+    truth = uniform_pricing_shop.to_pandas("truth_products").set_index("product_id")["elasticity"]
+    top = list(units.sum().nlargest(20).index)
+    regular = log_log_fit(units.where(~promoted, 0.0), price, promoted, top)["elasticity"]
+    # Measured: median absolute error 0.31 (0.23 with seed 1; 0.06 with the promotions too); with
+    # one change a year of sd 0.06 it was 0.58 (0.90).
+    assert (regular - truth[top]).abs().median() < 0.35
 
 
 def test_display_lift_is_visible(uniform_pricing_shop):
@@ -81,12 +93,14 @@ def test_each_segment_responds_with_its_own_elasticity(pricing_shop):
                                   aggfunc="sum").reindex(index=units.index, columns=top)
         fitted[name] = multiplier_fit(daily.fillna(0.0).to_numpy()[priced], x, on)[0]
     fitted = pd.Series(fitted)
-    # Measured: loyal 0.60, bargain hunters 1.61, occasional 1.00, churners 1.02, guests 1.06 and
-    # one-time buyers 0.94 (their few thousand units).
+    # Measured: loyal 0.59, bargain hunters 1.58, occasional 0.95, churners 1.06, guests 0.97 and
+    # one-time buyers 0.79 (their few thousand units); seeds 1 and 2: 0.59 / 0.58, 1.57 / 1.50,
+    # 1.02 / 0.88, 1.04 / 0.95, 1.01 / 0.95, 0.91 / 0.89. Slightly flat: favourites and complements
+    # bought beyond a day's demand are repaid where the demand is largest (docs/simulator.md).
     for name in ("loyal", "bargain_hunter", "occasional"):
-        assert fitted[name] == pytest.approx(segments.loc[name, "elasticity_multiplier"], abs=0.08)
+        assert fitted[name] == pytest.approx(segments.loc[name, "elasticity_multiplier"], abs=0.12)
     for name in ("churner", "guest", "one_time"):
-        assert fitted[name] == pytest.approx(segments.loc[name, "elasticity_multiplier"], abs=0.2)
+        assert fitted[name] == pytest.approx(segments.loc[name, "elasticity_multiplier"], abs=0.25)
     assert fitted["bargain_hunter"] > 2 * fitted["loyal"]
 
 

@@ -98,12 +98,13 @@ class ShopParameters:
     elasticity_max: float = _p(-0.5, Interval(float, -10, 0, "left"), "Highest product elasticity.")
     markup_min: float = _p(1.6, Interval(float, 1, 20), "Lowest list price / unit cost at launch.")
     markup_max: float = _p(2.6, Interval(float, 1, 20), "Highest list price / unit cost at launch.")
-    price_changes_per_year: float = _p(1.0, Interval(float, 0, 52), "Mean list price changes per "
+    price_changes_per_year: float = _p(2.0, Interval(float, 0, 52), "Mean list price changes per "
                                        "product and year (Poisson).")
-    price_change_sd: float = _p(0.06, Interval(float, 0, 1), "Sd of the log size of a list price "
-                                "change.")
-    price_change_drift: float = _p(0.01, Interval(float, -0.5, 0.5), "Mean log size of a list price "
-                                   "change (inflation).")
+    price_change_sd: float = _p(0.08, Interval(float, 0, 1), "Sd of the log list price around its "
+                                "level after a change (each change draws a new price around the "
+                                "launch price, not a step from the last one).")
+    price_change_drift: float = _p(0.01, Interval(float, -0.5, 0.5), "Log rise of the level with "
+                                   "each list price change (inflation).")
     promotions_per_year: float = _p(3.0, Interval(float, 0, 26), "Mean promotions per product and "
                                     "year.")
     promo_depth_min: float = _p(0.10, Interval(float, 0.05, 0.9), "Smallest promotion discount "
@@ -113,7 +114,7 @@ class ShopParameters:
     promo_days_max: int = _p(21, Interval(int, 1, 365), "Longest promotion in days.")
     promo_season_bias: float = _p(3.0, Interval(float, 0, 10), "Promotions start at a rate "
                                   "proportional to the yearly seasonal factor to this power (0: "
-                                  "independent of the season; 3: about 42 % of the promotion days "
+                                  "independent of the season; 3: about 43 % of the promotion days "
                                   "fall in the busiest quarter of the year).")
     promo_display_lift: float = _p(1.3, Interval(float, 1, 10), "Demand multiplier while a product "
                                    "is on promotion, on top of the effect of its lower price (1: no "

@@ -45,12 +45,20 @@ def build_prices(params: ShopParameters, cat: Catalogue, clock: np.ndarray,
     """List prices and promotions; promotions start on the seasonal ``clock`` (see promotions)."""
     n_days, n = params.n_days, cat.n
 
-    # List price steps: Poisson events at random days, log-normal step sizes.
+    # List price changes: Poisson events at random days. The k-th change of a product sets its
+    # list price to the launch price x exp(k x drift + N(0, sd)): prices move around a slowly
+    # inflating level instead of wandering off (a random walk would take some products, over two
+    # years, to prices where their demand is all favourites and complements).
     n_changes = rng.poisson(params.price_changes_per_year * n_days / 365.0, n) if n_days > 1 \
         else np.zeros(n, dtype=np.int64)
     change_product = np.repeat(np.arange(n), n_changes)
     change_day = rng.integers(1, max(n_days, 2), change_product.size)
-    change_step = rng.normal(params.price_change_drift, params.price_change_sd, change_product.size)
+    change_day = change_day[np.lexsort((change_day, change_product))]  # in time order per product
+    rank = np.arange(change_product.size) - (np.cumsum(n_changes) - n_changes)[change_product]
+    level = params.price_change_drift * (rank + 1) + rng.normal(0.0, params.price_change_sd,
+                                                                change_product.size)
+    first = rank == 0
+    change_step = level - np.where(first, 0.0, np.roll(level, 1))
     log_factor = _step_grid(n_days, n, change_day, change_product, change_step)
     list_price = np.exp(log_factor, out=log_factor)
     list_price *= cat.base_list_price

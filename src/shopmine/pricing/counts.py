@@ -1,0 +1,157 @@
+"""Price slopes from the counts a shop sells, for the periods it sold something.
+
+A product sells in few of its days; the points hold only the periods with a sale (a period without one
+has no price to read). Least squares on the log of such counts is biased towards 0: at a high price a
+slow product sells 0 (dropped) or 1 unit, so the log units hardly move with the price. A zero-truncated
+Poisson model (statsmodels ``TruncatedLFPoisson``) of the count given that it is positive removes that
+bias, and the truncation needs the count of purchase events, nearly Poisson: the number of sale lines
+(``n_lines``), whose elasticity is the units' when units per line do not depend on the price. Without
+``n_lines`` the units are the count (for large counts, as in store-level scanner data, the truncation
+hardly matters and the model is Poisson pseudo-likelihood, consistent for the mean whatever the
+dispersion).
+
+Two stages, so that collinear controls do not swamp a product's own slope:
+
+1. per category, one model of the count on every product's own intercept and trend and the shared
+   slopes of log price, log traffic and discount share (the display lift of promotions, identified by
+   how far the discounts vary);
+2. per product, its intercept, trend and price slope, with the category's traffic and lift as a fixed
+   offset; robust (sandwich) standard errors.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+from statsmodels.discrete.truncated_model import TruncatedLFPoisson
+from statsmodels.tools.sm_exceptions import ConvergenceWarning, HessianInversionWarning, PerfectSeparationWarning
+
+__all__ = ["MIN_REPEATS", "POOL_PRODUCTS", "count_column", "category_offsets", "per_product_counts"]
+
+#: Stage 1 pools at most this many products per category (its best sellers): a category of thousands
+#: of products would make one model with thousands of intercepts, and the shared slopes are learnt as
+#: well from its best-selling fifty.
+POOL_PRODUCTS = 50
+#: A count model needs this many periods that sold more than one: with fewer, the data cannot tell a
+#: low rate from a steep price response.
+MIN_REPEATS = 5
+_SHARED = ("log_traffic", "discount_share")
+_WARNINGS = (ConvergenceWarning, HessianInversionWarning, PerfectSeparationWarning, RuntimeWarning)
+
+
+class _TruncatedPoisson(TruncatedLFPoisson):
+    """statsmodels' zero-truncated Poisson with its score and Hessian in closed form.
+
+    The library builds a new Poisson model per observation kind at every score evaluation and
+    differentiates the log-likelihood numerically for the Hessian: minutes for the pooled stage-1 model
+    of a category. The truncated Poisson is an exponential family in the linear predictor ``eta``, so
+    with ``mu = exp(eta)`` and ``m = E[y | y > 0] = mu / (1 - exp(-mu))`` the score of an observation is
+    ``(y - m) x`` and the Hessian ``-X' diag(v) X``, ``v = Var(y | y > 0) = m (1 + mu - m)``.
+    """
+
+    def _mean_var(self, params: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        mu = np.exp(self.model_main.predict(params, which="linear"))
+        m = mu / -np.expm1(-mu)
+        return m, m * (1.0 + mu - m)
+
+    def score_obs(self, params: np.ndarray) -> np.ndarray:
+        m, _ = self._mean_var(params)
+        return self.exog * (self.endog - m)[:, None]
+
+    def score(self, params: np.ndarray) -> np.ndarray:
+        return self.score_obs(params).sum(0)
+
+    def hessian(self, params: np.ndarray) -> np.ndarray:
+        _, v = self._mean_var(params)
+        return -(self.exog.T * v) @ self.exog
+
+
+def count_column(design: pd.DataFrame) -> str:
+    """The count the models fit: ``n_lines`` when present and known everywhere, else the demand units."""
+    if "n_lines" in design.columns and design["n_lines"].notna().all():
+        return "n_lines"
+    return "demand"
+
+
+def _fit(y: np.ndarray, exog: np.ndarray, offset: np.ndarray | None) -> tuple[np.ndarray, np.ndarray] | None:
+    """Coefficients and standard errors of a zero-truncated Poisson fit, or None when it cannot be
+    trusted (fewer than :data:`MIN_REPEATS` counts above 1, no convergence, an infinite error).
+
+    The error is the larger of the sandwich (robust to overdispersion) and the model-based one: near
+    separation (a slow product that sold two at its lowest price and one otherwise) the sandwich alone
+    is far too small and would let a slope of -90 through as precise.
+    """
+    if (y.size <= exog.shape[1] or (y > 1).sum() < MIN_REPEATS
+            or np.linalg.matrix_rank(exog) < exog.shape[1]):
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", _WARNINGS)
+        try:
+            fit = _TruncatedPoisson(y, exog, offset=offset).fit(method="newton", maxiter=100, disp=0,
+                                                                  cov_type="HC0")
+        except (np.linalg.LinAlgError, ValueError):
+            return None
+    # Newton stops on small parameter steps; an intercept drifting towards the boundary (counts of 1
+    # but for one or two periods) keeps stepping while the likelihood is flat: accept a vanishing score.
+    settled = fit.mle_retvals.get("converged", False) or np.abs(fit.model.score(fit.params)).max() < 1e-6 * y.size
+    if not settled or not np.all(np.isfinite(fit.bse)):
+        return None
+    try:
+        model_var = np.diag(np.linalg.inv(-fit.model.hessian(fit.params)))
+    except np.linalg.LinAlgError:
+        return None
+    se = np.sqrt(np.maximum(fit.bse**2, model_var))
+    return (fit.params, se) if np.all(np.isfinite(se)) else None
+
+
+def category_offsets(design: pd.DataFrame, count: str) -> dict[str, dict[str, float]]:
+    """Stage 1: per category, the shared coefficients of :data:`_SHARED` (0 for a category whose pooled
+    model fails or does not vary in them)."""
+    out = {}
+    for category, rows in design.groupby("category", sort=True):
+        # Products that never sold more than one at a time say nothing about levels (their intercepts
+        # run off to minus infinity): the shared slopes are learnt from the others.
+        informative = rows.groupby("product_id")[count].agg(["sum", "max"])
+        informative = informative[informative["max"] > 1]
+        best = informative["sum"].nlargest(POOL_PRODUCTS).index
+        rows = rows[rows["product_id"].isin(best)]
+        if rows.empty:
+            out[str(category)] = dict.fromkeys(_SHARED, 0.0)
+            continue
+        shared = [c for c in _SHARED if rows[c].nunique() > 1]
+        ids = pd.get_dummies(rows["product_id"], dtype=float)
+        trends = ids.mul(rows["trend"].to_numpy(), axis=0)
+        # One trend per product when the products' periods differ; a single product needs one only.
+        exog = np.column_stack([ids.to_numpy(), trends.to_numpy(), rows[["log_price", *shared]].to_numpy(float)])
+        keep = np.linalg.matrix_rank(exog) == exog.shape[1]
+        if not keep:  # e.g. every product sold over the same single period: drop the trends
+            exog = np.column_stack([ids.to_numpy(), rows[["log_price", *shared]].to_numpy(float)])
+        fit = _fit(rows[count].to_numpy(float), exog, None)
+        coefs = dict.fromkeys(_SHARED, 0.0)
+        if fit is not None:
+            coefs.update(zip(shared, fit[0][-len(shared):] if shared else ()))
+        out[str(category)] = coefs
+    return out
+
+
+def per_product_counts(design: pd.DataFrame, products: list[str], count: str,
+                       offsets: dict[str, dict[str, float]]) -> pd.DataFrame:
+    """Stage 2: each product's price slope and its robust standard error (NaN when the model cannot
+    be fitted: then only the category's prior speaks for it)."""
+    groups = dict(tuple(design.groupby("product_id", sort=False)))
+    rows = []
+    for product in products:
+        frame = groups.get(product)
+        estimate = se = np.nan
+        if frame is not None:
+            coefs = offsets[str(frame["category"].iloc[0])]
+            offset = sum(coefs[c] * frame[c].to_numpy(float) for c in _SHARED)
+            cols = ["log_price"] + (["trend"] if frame["trend"].nunique() > 1 else [])
+            exog = np.column_stack([np.ones(len(frame)), frame[cols].to_numpy(float)])
+            fit = _fit(frame[count].to_numpy(float), exog, np.asarray(offset, dtype=float))
+            if fit is not None:
+                estimate, se = float(fit[0][1]), float(fit[1][1])
+        rows.append({"product_id": product, "estimate": estimate, "se": se})
+    return pd.DataFrame(rows, columns=["product_id", "estimate", "se"])

@@ -1,0 +1,97 @@
+"""Own-price elasticity per product, with an interval and a status that says when not to trust it.
+
+Elasticity = d log(units) / d log(price): -2 means a 1 % higher price sells 2 % fewer units.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from shopmine.errors import invalid_value
+from shopmine.pricing.counts import category_offsets, count_column, per_product_counts
+from shopmine.pricing.loglog import CONTROLS, design_frame, per_product_ols
+from shopmine.pricing.points import check_points, price_variation
+from shopmine.pricing.shrinkage import shrink
+
+__all__ = ["ELASTICITY_COLUMNS", "METHODS", "STATUSES", "estimate_elasticities"]
+
+ELASTICITY_COLUMNS = ("product_id", "category", "elasticity", "elasticity_lo", "elasticity_hi",
+                      "n_periods", "status", "method")
+STATUSES = ("ok", "too little variation", "not significant", "not negative", "returns only")
+METHODS = ("default", "naive", "loglog", "shrinkage")
+#: What ``method="default"`` runs (chosen on the simulator's known truth: see the module docstring).
+DEFAULT_METHOD = "shrinkage"
+
+
+def _check_options(method: object, confidence: object) -> str:
+    if method not in METHODS:
+        raise invalid_value("method", "one of " + ", ".join(METHODS), method)
+    if isinstance(confidence, bool) or not isinstance(confidence, (int, float)) or not 0 < confidence < 1:
+        raise invalid_value("confidence", "a number strictly between 0 and 1 (e.g. 0.95)", confidence)
+    return str(method)
+
+
+def _status(estimate: float, hi: float) -> str:
+    if not np.isfinite(estimate):
+        return "too little variation"
+    if estimate >= 0:
+        return "not negative"
+    if not hi < 0:
+        return "not significant"
+    return "ok"
+
+
+def _shrinkage(design: pd.DataFrame, fitted: pd.DataFrame, confidence: float) -> pd.DataFrame:
+    """Count-model slopes per product (:mod:`shopmine.pricing.counts`) shrunk towards their category's
+    (:mod:`shopmine.pricing.shrinkage`)."""
+    count = count_column(design)
+    design = design[design["product_id"].isin(fitted["product_id"])]
+    raw = per_product_counts(design, fitted["product_id"].tolist(), count, category_offsets(design, count))
+    return shrink(fitted.merge(raw, on="product_id"), confidence=confidence)
+
+
+def estimate_elasticities(points: pd.DataFrame, *, method: str = "default", confidence: float = 0.95,
+                          random_state: int = 0) -> pd.DataFrame:
+    """Own-price elasticity of every product in ``points``.
+
+    Parameters
+    ----------
+    points : pandas.DataFrame
+        Price points per product and period (:func:`shopmine.features.price_points`, as pandas).
+    method : {"default", "naive", "loglog"}, default="default"
+        ``naive``: per product, least squares of log units on log paid price and nothing else (the
+        reference that confounding fools). ``loglog``: the same with controls for traffic, trend and
+        promotions, robust intervals (:mod:`shopmine.pricing.loglog`). ``default``: see the module.
+    confidence : float, default=0.95
+        Level of the intervals.
+    random_state : int, default=0
+        Seed of the randomised steps of the default method (cross-fitting).
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`ELASTICITY_COLUMNS`, one row per product of ``points``, sorted by ``product_id``.
+        ``elasticity_lo <= elasticity <= elasticity_hi``; all three null when the status is
+        ``"too little variation"`` or ``"returns only"``. ``status``: ``"ok"``; ``"too little
+        variation"`` (:func:`~shopmine.pricing.points.price_variation`); ``"not negative"`` (the estimate
+        is 0 or above); ``"not significant"`` (negative, but the interval reaches 0); ``"returns
+        only"`` (no unit sold, only returns). ``method``: the estimator that made the row.
+    """
+    method = _check_options(method, confidence)
+    points = check_points(points)
+    variation = price_variation(points)
+    fitted = variation.loc[variation["enough"], "product_id"].tolist()
+    design = design_frame(points)
+    name = DEFAULT_METHOD if method == "default" else method
+    if name == "shrinkage":
+        estimates = _shrinkage(design, variation.loc[variation["enough"], ["product_id", "category"]], confidence)
+    else:
+        estimates = per_product_ols(design, fitted, () if name == "naive" else CONTROLS, confidence)
+        estimates = estimates.rename(columns={"estimate": "elasticity", "lo": "elasticity_lo",
+                                              "hi": "elasticity_hi"})
+    out = variation[["product_id", "category", "n_periods"]].merge(estimates, on="product_id", how="left")
+    out["status"] = [_status(e, h) for e, h in zip(out["elasticity"], out["elasticity_hi"])]
+    out.loc[variation["reason"].eq("returns only").to_numpy(), "status"] = "returns only"
+    out["method"] = name
+    return out[list(ELASTICITY_COLUMNS)].sort_values("product_id", ignore_index=True)
