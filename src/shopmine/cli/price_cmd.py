@@ -11,6 +11,7 @@ import typer
 from shopmine.cli.context import console, state
 from shopmine.cli.helptext import choice
 from shopmine.cli.output import check_outputs, money, percent, print_frame, print_metrics, progress, write_outputs
+from shopmine.pricing.elasticity import METHODS
 from shopmine.pricing.rules import OBJECTIVES
 from shopmine.shop import Shop, defaults
 
@@ -44,6 +45,9 @@ def price_command(
     bounds: Annotated[Path | None, typer.Option("--bounds", metavar="FILE", help="A table (.csv, .parquet, .xlsx) "
                                                 "product_id, min_price, max_price: each listed product's price "
                                                 "stays inside (a blank bound is none).")] = DEFAULTS["bounds"],
+    method: Annotated[str, choice(METHODS, "--method", help="Elasticity estimator: default (the one chosen on the "
+                                  "simulator's known truth), naive (log units on log price, no controls: the "
+                                  "reference confounding fools) or another named one.")] = DEFAULTS["method"],
     output: Annotated[Path | None, typer.Option("--output", help="Write one row per product sold before the as-of "
                                                 "date (.csv, .parquet, .json): product_id, current_price, "
                                                 "unit_cost, elasticity, elasticity_lo, elasticity_hi, "
@@ -65,7 +69,7 @@ def price_command(
     out = console()
     with progress(out, "estimating elasticities and optimising prices (or reading the saved run)"):
         result = shop.price(objective=objective, max_change=max_change, min_margin=min_margin, ending=ending,
-                            bounds=bounds)  # saved as a run (`shopmine runs`)
+                            bounds=bounds, method=method)  # saved as a run (`shopmine runs`)
     out.print(result.summary)
     pounds = money(shop.currency)
     table = result.tables["suggestions"]

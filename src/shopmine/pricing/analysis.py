@@ -319,18 +319,20 @@ def price_analysis(orders: ibis.Table, products: ibis.Table | None, *, as_of: dt
         No product sold before ``as_of``, or a bounds row that contradicts the other rules.
     """
     from shopmine.features.price_points import price_points
-    from shopmine.pricing.elasticity import cluster_elasticities, estimate_elasticities
+    from shopmine.pricing import elasticity
 
     window = {} if cancel_window_days is None else {"cancel_window_days": cancel_window_days}
     points = price_points(orders, as_of=as_of, freq=PRICE_FREQ, products=products, **window).to_pandas()
     if points.empty:
         raise ShopmineInputError(f"no product was sold or returned before {as_of}; load orders or choose a later "
                                  f"{{as_of}}.", "as_of")
-    elasticities = estimate_elasticities(points, method=method)
+    elasticities = elasticity.estimate_elasticities(points, method=method)
     by_cluster, notes = None, []
-    if clusters is not None:
+    # The per-cluster estimator is priceest's (agreed interface); a tree without it yet gets no strategy.
+    per_cluster = getattr(elasticity, "cluster_elasticities", None)
+    if clusters is not None and per_cluster is not None:
         try:
-            by_cluster = cluster_elasticities(orders, clusters, as_of=as_of, freq=PRICE_FREQ)
+            by_cluster = per_cluster(orders, clusters, as_of=as_of, freq=PRICE_FREQ)
         except ShopmineInputError as exc:
             notes.append(f"No strategy per customer cluster: {exc}")
     result = price_result(points, elasticities, rules, as_of=as_of, cluster_elasticities=by_cluster,
