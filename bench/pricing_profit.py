@@ -14,11 +14,17 @@ Protocol
   simulated day (the same customers, season and trend; no promotions), summed over the products.
 - Every rule is checked on every product of both suggestion tables (count of breaks, must be 0).
 Target: suggested >= 97 % of oracle, and > current.
+
+Run alone: ``PYTHONPATH=src .venv/bin/python bench/pricing_profit.py [--customers N --products M --days D
+--seed S]``; prints the section and writes bench/results/pricing_profit.json.
 """
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
+import json
+import tempfile
 import time
 from pathlib import Path
 
@@ -29,7 +35,7 @@ from shopmine.ingest import IngestOptions
 from shopmine.pricing.optimise import suggest_prices
 from shopmine.pricing.rules import PriceRules, violations
 from shopmine.shop import Shop
-from shopmine.simulate import SimulatedShop, write_shop
+from shopmine.simulate import SimulatedShop, simulate_shop, write_shop
 from shopmine.workspace import Workspace
 
 #: The days after the as-of date over which the true profit of each price vector is summed.
@@ -98,3 +104,27 @@ def print_profit(section: dict) -> None:
           f"suggested vs current {section['suggested_gain_over_current_pct']:+.2f} %; rule breaks: "
           f"{section['rule_breaks_suggested']} suggested, {section['rule_breaks_oracle']} oracle; "
           f"{'meets' if section['meets_target'] else 'MISSES'} the target")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--customers", type=int, default=5000)
+    parser.add_argument("--products", type=int, default=500)
+    parser.add_argument("--days", type=int, default=730)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    t0 = time.perf_counter()
+    simulated = simulate_shop(n_customers=args.customers, n_products=args.products, n_days=args.days, seed=args.seed)
+    with tempfile.TemporaryDirectory(prefix="pricing_profit") as workdir:
+        section = profit_section(simulated, Path(workdir))
+    print_profit(section)
+    section.update(shop={"customers": args.customers, "products": args.products, "days": args.days,
+                         "seed": args.seed}, seconds=time.perf_counter() - t0)
+    out = Path(__file__).resolve().parent / "results" / "pricing_profit.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(section, indent=2, default=str) + "\n")
+    print(f"written: {out}")
+
+
+if __name__ == "__main__":
+    main()
