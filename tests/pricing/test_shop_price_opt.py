@@ -73,3 +73,31 @@ def test_the_saved_run_is_read_back_as_computed(shop):
     assert again.metrics["answered_from_run"] == first.run_id
     pd.testing.assert_frame_equal(again.tables["suggestions"], first.tables["suggestions"], check_dtype=False)
     assert again.run_id == first.run_id and again.summary == first.summary
+
+
+def test_each_behaviour_cluster_gets_a_strategy(shop, monkeypatch):
+    # The per-cluster estimator is priceest's; here a stand-in that checks what it is given and answers with a
+    # hand-made table, so that the wiring (clusters of the segments, strategy, profiles) is what is tested.
+    from shopmine.pricing import elasticity
+
+    seen = {}
+
+    def per_cluster(orders, clusters, *, as_of, freq):
+        seen.update(clusters=clusters, as_of=as_of, freq=freq)
+        ids = sorted(clusters["cluster"].unique())
+        return pd.DataFrame({"cluster": ids, "elasticity": [-4.0] + [-0.5] * (len(ids) - 1),
+                             "elasticity_lo": [-4.5] + [-0.9] * (len(ids) - 1),
+                             "elasticity_hi": [-3.5] + [-0.1] * (len(ids) - 1),
+                             "n_customers": clusters["cluster"].value_counts().reindex(ids).to_numpy(),
+                             "discount_share": 0.3, "paid_vs_list": 0.9, "status": "ok"})
+
+    monkeypatch.setattr(elasticity, "cluster_elasticities", per_cluster, raising=False)
+    result = shop.price(min_margin=0.1)
+    customers = shop.customer_summary().to_pandas()["customer_id"].astype(str)
+    assert sorted(seen["clusters"]["customer_id"].astype(str)) == sorted(customers)
+    assert seen["as_of"] == shop.as_of and seen["freq"] == "W"
+    strategy = result.tables["clusters"]
+    assert strategy["coupon"].iloc[0] == "yes" and (strategy["coupon"].iloc[1:] == "no").all()
+    assert strategy["profile"].notna().all() and "clusters" in result.figures
+    assert result.metrics["clusters_coupon"] == 1
+    assert f"Customer clusters: {len(strategy)}; a coupon pays for {strategy['cluster'].iloc[0]}" in result.summary
