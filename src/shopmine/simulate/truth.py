@@ -112,7 +112,7 @@ def ground_truth(raw: RawShop, summary: dict[str, Any]) -> dict[str, Any]:
             "yearly": cal.yearly.tolist(),
             "trend": cal.trend.tolist(),
             "promo_index": raw.response.index[:, raw.response.guest].tolist(),
-            "promo_index_by_group": {name: raw.response.index[:, g].tolist()
+            "promo_index_by_group": {name: raw.response.orders[:, g].tolist()
                                      for g, name in enumerate(raw.response.names)},
             "traffic_by_group": {name: t.tolist() for name, t in
                                  zip(raw.response.names, traffic(raw.group_lines,
