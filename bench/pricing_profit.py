@@ -80,6 +80,9 @@ def profit_section(simulated: SimulatedShop, workdir: Path, rules: PriceRules | 
            ("oracle", oracle, "suggested_price"))}
     profits = {name: profit(prices) for name, prices in by.items()}
     share = profits["suggested"] / profits["oracle"] if profits["oracle"] > 0 else np.nan
+    # Where the gap comes from: the error of the elasticities the optimiser acted on.
+    used = suggested[suggested["elasticity_status"] == "ok"].merge(truth, on="product_id", suffixes=("", "_true"))
+    error = used["elasticity"] - used["elasticity_true"]
     return {
         "as_of": str(as_of), "end": str(end), "products": len(suggested), "rules": rules.describe(),
         "profit_current": profits["current"], "profit_suggested": profits["suggested"],
@@ -91,6 +94,10 @@ def profit_section(simulated: SimulatedShop, workdir: Path, rules: PriceRules | 
         "changed_oracle": int((oracle["suggested_price"] != oracle["current_price"]).sum()),
         "rule_breaks_suggested": _broken(suggested, rules), "rule_breaks_oracle": _broken(oracle, rules),
         "status_counts": result.metrics["status_counts"], "price_seconds": seconds,
+        "elasticity_used": len(used), "elasticity_error_median": float(error.median()),
+        "elasticity_abs_error_median": float(error.abs().median()),
+        "true_inside_interval": float(((used["elasticity_lo"] <= used["elasticity_true"])
+                                       & (used["elasticity_true"] <= used["elasticity_hi"])).mean()),
     }
 
 
@@ -104,6 +111,9 @@ def print_profit(section: dict) -> None:
           f"suggested vs current {section['suggested_gain_over_current_pct']:+.2f} %; rule breaks: "
           f"{section['rule_breaks_suggested']} suggested, {section['rule_breaks_oracle']} oracle; "
           f"{'meets' if section['meets_target'] else 'MISSES'} the target")
+    print(f"  elasticities acted on: {section['elasticity_used']}, error median {section['elasticity_error_median']:+.3f}, "
+          f"absolute {section['elasticity_abs_error_median']:.3f}, truth inside the interval "
+          f"{section['true_inside_interval']:.0%}")
 
 
 def main() -> None:
