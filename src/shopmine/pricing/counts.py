@@ -12,11 +12,12 @@ dispersion).
 
 Two stages, so that collinear controls do not swamp a product's own slope:
 
-1. per category, one model of the count on every product's own intercept and trend and the shared
-   slopes of log price, log traffic and discount share (the display lift of promotions, identified by
-   how far the discounts vary);
-2. per product, its intercept, trend and price slope, with the category's traffic and lift as a fixed
-   offset; robust (sandwich) standard errors.
+1. per category, one model of the count on every product's own intercept and the shared slopes of log
+   price, trend, log traffic, discount share (the display lift of a promotion) and log discount (the
+   extra response to a promotion's depth), identified across the category's best sellers
+   (:func:`pooled_fit`);
+2. per product, its intercept, trend and price slope, with the category's traffic, lift and discount
+   terms as a fixed offset; the larger of the robust (sandwich) and model-based standard errors.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ import pandas as pd
 from statsmodels.discrete.truncated_model import TruncatedLFPoisson
 from statsmodels.tools.sm_exceptions import ConvergenceWarning, HessianInversionWarning, PerfectSeparationWarning
 
-__all__ = ["MIN_REPEATS", "POOL_PRODUCTS", "count_column", "category_offsets", "per_product_counts"]
+__all__ = ["MIN_REPEATS", "POOL_PRODUCTS", "category_offsets", "count_column", "per_product_counts", "pooled_fit"]
 
 #: Stage 1 pools at most this many products per category (its best sellers): a category of thousands
 #: of products would make one model with thousands of intercepts, and the shared slopes are learnt as
@@ -37,7 +38,13 @@ POOL_PRODUCTS = 50
 #: A count model needs this many periods that sold more than one: with fewer, the data cannot tell a
 #: low rate from a steep price response.
 MIN_REPEATS = 5
-_SHARED = ("log_traffic", "discount_share")
+#: The price regressor: the log paid price (list price changes and promotions both move it).
+PRICE = "log_price"
+#: Controls whose slopes are shared by a category: traffic, the display lift of a promotion (its share
+#: of the period's units) and the extra response to a promotion's discount beyond the regular-price
+#: elasticity (``log_discount``, the log of paid over list price): deal-prone shoppers crowd into
+#: promotions, so the price response on promotion is steeper than to the regular price the shop sets.
+_SHARED = ("log_traffic", "discount_share", "log_discount")
 _WARNINGS = (ConvergenceWarning, HessianInversionWarning, PerfectSeparationWarning, RuntimeWarning)
 
 
@@ -52,9 +59,13 @@ class _TruncatedPoisson(TruncatedLFPoisson):
     """
 
     def _mean_var(self, params: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        mu = np.exp(self.model_main.predict(params, which="linear"))
-        m = mu / -np.expm1(-mu)
-        return m, m * (1.0 + mu - m)
+        offset = getattr(self, "offset", None)
+        offset = 0.0 if offset is None else offset
+        mu = np.exp(self.exog @ params + offset)
+        # mu / (1 - exp(-mu)) is 0 / 0 once mu underflows; its expansion 1 + mu / 2 is exact there.
+        small = mu < 1e-6
+        m = np.where(small, 1.0 + mu / 2.0, mu / -np.expm1(-np.where(small, 1.0, mu)))
+        return m, np.where(small, mu / 2.0, m * (1.0 + mu - m))
 
     def score_obs(self, params: np.ndarray) -> np.ndarray:
         m, _ = self._mean_var(params)
@@ -83,14 +94,24 @@ def _fit(y: np.ndarray, exog: np.ndarray, offset: np.ndarray | None) -> tuple[np
     separation (a slow product that sold two at its lowest price and one otherwise) the sandwich alone
     is far too small and would let a slope of -90 through as precise.
     """
+    # The rank from the small cross-product matrix: an SVD of the design itself costs seconds when it
+    # holds the dummies of fifty products over two years of days.
     if (y.size <= exog.shape[1] or (y > 1).sum() < MIN_REPEATS
-            or np.linalg.matrix_rank(exog) < exog.shape[1]):
+            or np.linalg.matrix_rank(exog.T @ exog) < exog.shape[1]):
         return None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", _WARNINGS)
         try:
-            fit = _TruncatedPoisson(y, exog, offset=offset).fit(method="newton", maxiter=100, disp=0,
-                                                                  cov_type="HC0")
+            # Start from least squares on log counts: the library's own start (a Poisson fit from 0)
+            # overflows on large counts.
+            start = np.linalg.solve(exog.T @ exog, exog.T @ (np.log(y) - (0.0 if offset is None else offset)))
+            # The rank is checked above, and a constant (or product dummies summing to one) is always
+            # in the design: statsmodels need not check either again on the full matrix.
+            model = _TruncatedPoisson(y, exog, offset=offset, check_rank=False, hasconst=True)
+            fit = model.fit(start_params=start, method="newton", maxiter=100, disp=0, cov_type="HC0")
+            if not np.all(np.isfinite(fit.params)):
+                # Plain Newton has no line search and can overshoot into overflow; Newton-CG has one.
+                fit = model.fit(start_params=start, method="ncg", maxiter=200, disp=0, cov_type="HC0")
         except (np.linalg.LinAlgError, ValueError):
             return None
     # Newton stops on small parameter steps; an intercept drifting towards the boundary (counts of 1
@@ -106,33 +127,38 @@ def _fit(y: np.ndarray, exog: np.ndarray, offset: np.ndarray | None) -> tuple[np
     return (fit.params, se) if np.all(np.isfinite(se)) else None
 
 
+def pooled_fit(rows: pd.DataFrame, count: str, *, min_products: int = 1) -> dict[str, tuple[float, float]] | None:
+    """One model of the count on each product's own intercept and the shared slopes of the price, the
+    trend and :data:`_SHARED`: ``{column: (coefficient, standard error)}`` for each of them that varies,
+    or None when the model fails or fewer than ``min_products`` products can enter it.
+
+    Only the :data:`POOL_PRODUCTS` best sellers with at least :data:`MIN_REPEATS` counts above 1 enter:
+    products that seldom sold more than one at a time say little about levels (their intercepts run off
+    towards minus infinity), and a thousand intercepts would make one slow model.
+    """
+    informative = rows.groupby("product_id")[count].agg(sum="sum", repeats=lambda c: int((c > 1).sum()))
+    informative = informative[informative["repeats"] >= MIN_REPEATS]
+    if len(informative) < min_products or informative.empty:
+        return None
+    rows = rows[rows["product_id"].isin(informative["sum"].nlargest(POOL_PRODUCTS).index)]
+    shared = [PRICE, *(c for c in ("trend", *_SHARED) if rows[c].nunique() > 1)]
+    ids = pd.get_dummies(rows["product_id"], dtype=float).to_numpy()
+    exog = np.column_stack([ids, rows[shared].to_numpy(float)])
+    fit = _fit(rows[count].to_numpy(float), exog, None)
+    if fit is None:
+        return None
+    params, se = fit
+    k = len(shared)
+    return {name: (float(b), float(s)) for name, b, s in zip(shared, params[-k:], se[-k:])}
+
+
 def category_offsets(design: pd.DataFrame, count: str) -> dict[str, dict[str, float]]:
-    """Stage 1: per category, the shared coefficients of :data:`_SHARED` (0 for a category whose pooled
-    model fails or does not vary in them)."""
+    """Stage 1: per category, the shared coefficients of :data:`_SHARED` from :func:`pooled_fit` (0 for
+    a control that does not vary, and for all of them when the pooled model fails)."""
     out = {}
     for category, rows in design.groupby("category", sort=True):
-        # Products that never sold more than one at a time say nothing about levels (their intercepts
-        # run off to minus infinity): the shared slopes are learnt from the others.
-        informative = rows.groupby("product_id")[count].agg(["sum", "max"])
-        informative = informative[informative["max"] > 1]
-        best = informative["sum"].nlargest(POOL_PRODUCTS).index
-        rows = rows[rows["product_id"].isin(best)]
-        if rows.empty:
-            out[str(category)] = dict.fromkeys(_SHARED, 0.0)
-            continue
-        shared = [c for c in _SHARED if rows[c].nunique() > 1]
-        ids = pd.get_dummies(rows["product_id"], dtype=float)
-        trends = ids.mul(rows["trend"].to_numpy(), axis=0)
-        # One trend per product when the products' periods differ; a single product needs one only.
-        exog = np.column_stack([ids.to_numpy(), trends.to_numpy(), rows[["log_price", *shared]].to_numpy(float)])
-        keep = np.linalg.matrix_rank(exog) == exog.shape[1]
-        if not keep:  # e.g. every product sold over the same single period: drop the trends
-            exog = np.column_stack([ids.to_numpy(), rows[["log_price", *shared]].to_numpy(float)])
-        fit = _fit(rows[count].to_numpy(float), exog, None)
-        coefs = dict.fromkeys(_SHARED, 0.0)
-        if fit is not None:
-            coefs.update(zip(shared, fit[0][-len(shared):] if shared else ()))
-        out[str(category)] = coefs
+        fit = pooled_fit(rows, count) or {}
+        out[str(category)] = {c: fit[c][0] if c in fit else 0.0 for c in _SHARED}
     return out
 
 
@@ -148,7 +174,7 @@ def per_product_counts(design: pd.DataFrame, products: list[str], count: str,
         if frame is not None:
             coefs = offsets[str(frame["category"].iloc[0])]
             offset = sum(coefs[c] * frame[c].to_numpy(float) for c in _SHARED)
-            cols = ["log_price"] + (["trend"] if frame["trend"].nunique() > 1 else [])
+            cols = [PRICE] + (["trend"] if frame["trend"].nunique() > 1 else [])
             exog = np.column_stack([np.ones(len(frame)), frame[cols].to_numpy(float)])
             fit = _fit(frame[count].to_numpy(float), exog, np.asarray(offset, dtype=float))
             if fit is not None:

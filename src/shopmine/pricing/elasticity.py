@@ -1,6 +1,34 @@
 """Own-price elasticity per product, with an interval and a status that says when not to trust it.
 
 Elasticity = d log(units) / d log(price): -2 means a 1 % higher price sells 2 % fewer units.
+
+Methods
+-------
+``naive``
+    Per product, least squares of log units on log paid price and nothing else: the reference that
+    confounding fools (promotions in high season, the display lift of a promotion).
+``loglog``
+    The transparent baseline: the same with controls for traffic, trend and promotions, robust (HC3)
+    t intervals (:mod:`shopmine.pricing.loglog`).
+``shrinkage`` (the default)
+    Per product, a zero-truncated Poisson model of the day's sale lines on the log price, with the
+    category's traffic and display-lift coefficients as an offset (:mod:`shopmine.pricing.counts`),
+    shrunk towards the category's mean by empirical Bayes (:mod:`shopmine.pricing.shrinkage`).
+``dml``
+    Double machine learning (DoubleML partially linear model per category, LightGBM nuisances,
+    product-level residual-on-residual slopes shrunk the same way: :mod:`shopmine.pricing.dml`).
+
+Why the default is ``shrinkage``: chosen on the simulated shop's known truth (``bench/pricing.py``:
+5,000 customers, 500 products, two years, promotions concentrated in the high season with a display
+lift of 1.3), the median absolute error against the products' market elasticities over the products
+with enough price variation was 0.24 for ``shrinkage`` on daily points, against 0.43 for ``dml`` (its
+best, on weekly points; 1.19 on daily ones), 0.70 for ``naive`` and 0.76 for ``loglog`` (weekly; 1.17
+and 1.25 on daily points). Least squares on log units, which ``dml`` shares, is biased towards 0 on the
+small counts of a product's days and weeks (slow products' zero periods have no price and are not in
+the points; their one-unit periods hardly move with the price), about +0.4 on weekly points and +1.2 on
+daily ones; the truncated count model has no such bias, and the shrinkage turns its noisy per-product
+slopes into usable ones. Give it daily points (``price_points(..., freq="D")``): weekly means mix
+promotion and regular days, and the weekly count model came out at 0.58.
 """
 
 from __future__ import annotations
@@ -9,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from shopmine.errors import invalid_value
+from shopmine.pricing.dml import dml_elasticities
 from shopmine.pricing.counts import category_offsets, count_column, per_product_counts
 from shopmine.pricing.loglog import CONTROLS, design_frame, per_product_ols
 from shopmine.pricing.points import check_points, price_variation
@@ -19,7 +48,7 @@ __all__ = ["ELASTICITY_COLUMNS", "METHODS", "STATUSES", "estimate_elasticities"]
 ELASTICITY_COLUMNS = ("product_id", "category", "elasticity", "elasticity_lo", "elasticity_hi",
                       "n_periods", "status", "method")
 STATUSES = ("ok", "too little variation", "not significant", "not negative", "returns only")
-METHODS = ("default", "naive", "loglog", "shrinkage")
+METHODS = ("default", "naive", "loglog", "shrinkage", "dml")
 #: What ``method="default"`` runs (chosen on the simulator's known truth: see the module docstring).
 DEFAULT_METHOD = "shrinkage"
 
@@ -84,8 +113,11 @@ def estimate_elasticities(points: pd.DataFrame, *, method: str = "default", conf
     fitted = variation.loc[variation["enough"], "product_id"].tolist()
     design = design_frame(points)
     name = DEFAULT_METHOD if method == "default" else method
+    candidates = variation.loc[variation["enough"], ["product_id", "category"]]
     if name == "shrinkage":
-        estimates = _shrinkage(design, variation.loc[variation["enough"], ["product_id", "category"]], confidence)
+        estimates = _shrinkage(design, candidates, confidence)
+    elif name == "dml":
+        estimates = dml_elasticities(design, candidates, confidence=confidence, random_state=random_state)
     else:
         estimates = per_product_ols(design, fitted, () if name == "naive" else CONTROLS, confidence)
         estimates = estimates.rename(columns={"estimate": "elasticity", "lo": "elasticity_lo",

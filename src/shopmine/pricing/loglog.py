@@ -41,6 +41,9 @@ def design_frame(points: pd.DataFrame) -> pd.DataFrame:
     usable["log_traffic"] = np.log1p(np.clip(others, 0.0, None))
     start = points["period"].min()
     usable["trend"] = (usable["period"] - start).dt.days / 365.25
+    listed = usable["list_price"].astype(float) if "list_price" in usable.columns else usable["avg_price"] * np.nan
+    usable["log_list"] = np.log(listed.where(listed > 0)).fillna(usable["log_price"])
+    usable["log_discount"] = usable["log_price"] - usable["log_list"]
     share = usable["discount_share"] if "discount_share" in usable.columns else 0.0
     usable["discount_share"] = pd.Series(share, index=usable.index, dtype=float).fillna(0.0)
     return usable
