@@ -46,6 +46,8 @@ class PriceResponse:
     orders: np.ndarray
     grid: PriceGrid
     cat: Catalogue
+    kinds: np.ndarray         # the distinct (multiplier, log lift) pairs
+    kind: np.ndarray          # per group: its row of ``kinds``
 
     @property
     def guest(self) -> int:
@@ -58,13 +60,12 @@ class PriceResponse:
     def weights(self, day: int) -> np.ndarray:
         """(groups, products) demand weights of ``day``."""
         # Once per distinct response (groups that respond alike share their row).
-        kinds, row = _distinct(self.multiplier, self.log_lift)
-        exponent = np.multiply.outer(kinds[:, 0], self.cat.elasticity * self.log_ratio(day))
+        exponent = np.multiply.outer(self.kinds[:, 0], self.cat.elasticity * self.log_ratio(day))
         promoted = self.grid.paid[day] < self.grid.list_price[day]
-        exponent[:, promoted] += kinds[:, 1:]
+        exponent[:, promoted] += self.kinds[:, 1:]
         np.exp(exponent, out=exponent)
         exponent *= self.cat.popularity
-        return exponent[row]
+        return exponent[self.kind]
 
 
 def build_response(params: ShopParameters, grid: PriceGrid, cat: Catalogue) -> PriceResponse:
@@ -84,7 +85,7 @@ def build_response(params: ShopParameters, grid: PriceGrid, cat: Catalogue) -> P
         np.exp(w, out=w)
         index[:, row == k] = (w @ cat.popularity)[:, None]
     orders = index * (index[:, -1].mean() / index.mean(axis=0)) if len(index) else index
-    return PriceResponse(names, multiplier, affinity, log_lift, index, orders, grid, cat)
+    return PriceResponse(names, multiplier, affinity, log_lift, index, orders, grid, cat, kinds, row)
 
 
 def _distinct(multiplier: np.ndarray, log_lift: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
