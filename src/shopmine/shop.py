@@ -437,16 +437,14 @@ class Shop:
         if saved is not None:
             saved.result.metrics["answered_from_run"] = saved.run_id
             return saved.result
-        from shopmine.pricing.analysis import price_analysis, price_clusters
+        from shopmine.pricing.analysis import price_analysis
         from shopmine.pricing.bounds import read_bounds
         from shopmine.pricing.rules import PriceRules
 
         rules = PriceRules(objective=objective, max_change=max_change, min_margin=min_margin, ending=ending,
                            bounds=read_bounds(bounds) if bounds is not None else None)
-        cancel_window_days = self.workspace.settings.cancel_window_days
-        clusters, profiles = price_clusters(self.workspace, self.orders(), self.products(), self.as_of)
         return price_analysis(self.orders(), self.products(), as_of=self.as_of, rules=rules, method=method,
-                              cancel_window_days=cancel_window_days, clusters=clusters, cluster_profiles=profiles,
+                              cancel_window_days=self.workspace.settings.cancel_window_days,
                               names=self.product_names(), bounds=bounds)
 
     def analyses(self, refresh: bool = False) -> list[AnalysisResult]:

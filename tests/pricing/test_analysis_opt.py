@@ -41,8 +41,7 @@ def elasticities():
 def test_price_result_tables_metrics_and_figures(points, elasticities):
     clusters = pd.DataFrame({"cluster": [0, 1], "elasticity": [-4.0, -0.7], "elasticity_lo": [-4.5, -1.1],
                              "elasticity_hi": [-3.5, -0.3], "n_customers": [50, 70], "status": "ok"})
-    result = price_result(points, elasticities, PriceRules(), as_of=AS_OF, cluster_elasticities=clusters,
-                          cluster_profiles=pd.DataFrame({"cluster": [0, 1], "profile": ["bargain hunters", "loyal"]}),
+    result = price_result(points, elasticities, PriceRules(), as_of=AS_OF, freq="W", cluster_elasticities=clusters,
                           last_paid=pd.Series({"r": 6.5}))
     table = result.tables["suggestions"].set_index("product_id")
     assert list(output_table(result).columns) == OUTPUT_COLUMNS
@@ -64,8 +63,7 @@ def test_price_result_tables_metrics_and_figures(points, elasticities):
     assert any("1 of 4 products have no unit cost" in w for w in m["warnings"])
     assert "1 of 4 products have no unit cost" in result.summary
     strategy = result.tables["clusters"].set_index("cluster")
-    assert strategy.loc["0", "coupon"] == "yes" and strategy.loc["1", "coupon"] == "no"
-    assert strategy.loc["0", "profile"] == "bargain hunters"
+    assert strategy.loc[0, "coupon"] == "yes" and strategy.loc[1, "coupon"] == "no"
     # Revenue-weighted margin of the costed products (a: 0.5 at 10, x: 0.55 at 20, same units; r sells nothing).
     assert m["shop_margin"] == pytest.approx((0.5 * 10 + 0.55 * 20) / 30)
     assert {"elasticities", "curve_1", "curve_2", "clusters"} <= set(result.figures)
@@ -74,7 +72,8 @@ def test_price_result_tables_metrics_and_figures(points, elasticities):
 
 
 def test_every_row_keeps_the_rules_and_unknown_prices_are_left_out(points, elasticities):
-    result = price_result(points, elasticities, PriceRules(max_change=0.05, min_margin=0.3, ending=0.99), as_of=AS_OF)
+    result = price_result(points, elasticities, PriceRules(max_change=0.05, min_margin=0.3, ending=0.99), as_of=AS_OF,
+                          freq="W")
     table = result.tables["suggestions"]
     assert "r" not in set(table["product_id"])  # no price at all without the last line's
     assert result.metrics["products_left_out"] == 1

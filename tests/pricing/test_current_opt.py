@@ -53,3 +53,15 @@ def test_returns_outweighing_sales_give_no_demand_not_a_negative_one():
 def test_points_without_a_needed_column_are_refused():
     with pytest.raises(ShopmineInputError, match="no column 'avg_price'"):
         current_prices(pd.DataFrame({"product_id": ["a"], "period": weeks(1), "units": [1]}))
+
+
+def test_daily_points_give_the_same_weekly_base_units_and_a_28_day_typical_price():
+    days = pd.date_range("2024-01-01", periods=70, freq="D")
+    units = np.where(np.arange(70) % 2 == 0, 4.0, 0.0)  # 4 units every other day: 14 a week
+    points = pd.DataFrame({"product_id": "d", "period": days, "units": units,
+                           "avg_price": np.where(np.arange(70) < 50, 3.0, 2.0)})
+    points = points[points["units"] > 0]  # days without a sale have no point
+    row = current_prices(points, freq="D", end=days[-1].date()).iloc[0]
+    assert row.base_units == pytest.approx(35 * 4 / 70 * 7)  # 35 sale days x 4 units over 70 days, per week
+    # The sale days in the 28 days up to the last one (2024-03-09): 10 at 2.0 (from day 50) and 4 at 3.0.
+    assert row.current_price == 2.0 and row.price_source == "paid"

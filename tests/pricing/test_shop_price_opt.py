@@ -7,18 +7,16 @@ import pandas as pd
 import pytest
 
 from shopmine.ingest import IngestOptions
-from shopmine.pricing.optimise import OUTPUT_COLUMNS
+from shopmine.pricing.optimise import OUTPUT_COLUMNS, suggest_prices
+from shopmine.pricing.rules import PriceRules
 from shopmine.shop import Shop
 from shopmine.simulate import simulate_shop, write_shop
 from shopmine.workspace import Workspace
 
-RULE_SETS = [
-    {},
-    {"ending": 0.99},
-    {"objective": "revenue", "max_change": 0.3},
-    {"max_change": 0.05, "min_margin": 0.45, "ending": 0.95},
-    {"max_change": 1.0, "min_margin": 0.0},
-]
+#: Through Shop.price (the whole path), then through suggest_prices on the same elasticities and current prices.
+SHOP_RULE_SETS = [{}, {"max_change": 0.05, "min_margin": 0.45, "ending": 0.95}]
+RULE_SETS = [{"ending": 0.99}, {"objective": "revenue", "max_change": 0.3}, {"max_change": 1.0, "min_margin": 0.0},
+             {"objective": "revenue", "min_margin": 0.6, "ending": 0.5}]
 ELASTICITY_STATUSES = {"ok", "too little variation", "not significant", "not negative", "returns only",
                        "no elasticity estimate"}
 
@@ -40,10 +38,31 @@ def _known_status(status: str) -> bool:
             or core.split(" (")[0] in ELASTICITY_STATUSES or core.startswith("ok (no price ending"))
 
 
-@pytest.mark.parametrize("rules", RULE_SETS, ids=lambda r: ",".join(f"{k}={v}" for k, v in r.items()) or "defaults")
-def test_every_rule_holds_on_every_product_of_a_simulated_shop(shop, rules):
-    result = shop.price(**rules)
-    table = result.tables["suggestions"]
+def _ids(rules: dict) -> str:
+    return ",".join(f"{k}={v}" for k, v in rules.items()) or "defaults"
+
+
+@pytest.fixture(scope="module")
+def default_run(shop):
+    return shop.price()
+
+
+@pytest.mark.parametrize("rules", RULE_SETS, ids=_ids)
+def test_every_rule_holds_on_every_product_under_other_rules(shop, default_run, rules):
+    table = default_run.tables["suggestions"]
+    out = suggest_prices(default_run.tables["elasticities"], table[["product_id", "current_price", "unit_cost",
+                                                                    "base_units"]], PriceRules(**rules))
+    _check(shop, out, rules)
+
+
+@pytest.mark.parametrize("rules", SHOP_RULE_SETS, ids=_ids)
+def test_every_rule_holds_on_every_product_of_a_simulated_shop(shop, default_run, rules):
+    result = shop.price(**rules) if rules else default_run
+    _check(shop, result.tables["suggestions"], rules)
+    assert result.metrics["changed"] > 0  # the simulated shop's prices vary: something is worth changing
+
+
+def _check(shop, table: pd.DataFrame, rules: dict) -> None:
     max_change, min_margin = rules.get("max_change", 0.15), rules.get("min_margin", 0.2)
     lines = shop.orders().to_pandas()
     before = lines[(lines["ordered_at"] < pd.Timestamp(shop.as_of)) & (lines["line_type"] == "product")]
@@ -64,40 +83,26 @@ def test_every_rule_holds_on_every_product_of_a_simulated_shop(shop, rules):
             assert round(row.suggested_price % 1, 6) == ending, row
         checked += 1
     assert checked >= len(table) // 2
-    assert result.metrics["changed"] > 0  # the simulated shop's prices vary: something is worth changing
 
 
-def test_the_saved_run_is_read_back_as_computed(shop):
-    first = shop.price(max_change=0.2)
-    again = shop.price(max_change=0.2)
+def test_the_saved_run_is_read_back_as_computed(shop, default_run):
+    first = default_run
+    again = shop.price()
     assert again.metrics["answered_from_run"] == first.run_id
     pd.testing.assert_frame_equal(again.tables["suggestions"], first.tables["suggestions"], check_dtype=False)
     assert again.run_id == first.run_id and again.summary == first.summary
 
 
-def test_each_behaviour_cluster_gets_a_strategy(shop, monkeypatch):
-    # The per-cluster estimator is priceest's; here a stand-in that checks what it is given and answers with a
-    # hand-made table, so that the wiring (clusters of the segments, strategy, profiles) is what is tested.
-    from shopmine.pricing import elasticity
-
-    seen = {}
-
-    def per_cluster(orders, clusters, *, as_of, freq):
-        seen.update(clusters=clusters, as_of=as_of, freq=freq)
-        ids = sorted(clusters["cluster"].unique())
-        return pd.DataFrame({"cluster": ids, "elasticity": [-4.0] + [-0.5] * (len(ids) - 1),
-                             "elasticity_lo": [-4.5] + [-0.9] * (len(ids) - 1),
-                             "elasticity_hi": [-3.5] + [-0.1] * (len(ids) - 1),
-                             "n_customers": clusters["cluster"].value_counts().reindex(ids).to_numpy(),
-                             "discount_share": 0.3, "paid_vs_list": 0.9, "status": "ok"})
-
-    monkeypatch.setattr(elasticity, "cluster_elasticities", per_cluster, raising=False)
-    result = shop.price(min_margin=0.1)
-    customers = shop.customer_summary().to_pandas()["customer_id"].astype(str)
-    assert sorted(seen["clusters"]["customer_id"].astype(str)) == sorted(customers)
-    assert seen["as_of"] == shop.as_of and seen["freq"] == "W"
+def test_each_price_behaviour_cluster_gets_a_strategy(shop, default_run):
+    result = default_run
     strategy = result.tables["clusters"]
-    assert strategy["coupon"].iloc[0] == "yes" and (strategy["coupon"].iloc[1:] == "no").all()
-    assert strategy["profile"].notna().all() and "clusters" in result.figures
-    assert result.metrics["clusters_coupon"] == 1
-    assert f"Customer clusters: {len(strategy)}; a coupon pays for {strategy['cluster'].iloc[0]}" in result.summary
+    customers = shop.customer_summary().to_pandas()
+    assert len(strategy) == 4 and strategy["n_customers"].sum() <= len(customers)
+    assert set(strategy["coupon"]) <= {"yes", "test", "no"} and strategy["strategy"].str.len().gt(40).all()
+    for row in strategy.itertuples(index=False):
+        if row.status != "ok":
+            assert row.coupon == "no" and row.strategy.startswith("No reliable price sensitivity")
+        elif row.coupon == "yes":
+            assert row.expected_profit_change_pct_lo > 0 and "Give them targeted coupons" in row.strategy
+    assert result.metrics["clusters_coupon"] == int((strategy["coupon"] == "yes").sum())
+    assert f"Customer clusters: {len(strategy)}" in result.summary

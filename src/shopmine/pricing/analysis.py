@@ -29,11 +29,12 @@ from shopmine.recommend.reasons import safe_name
 from shopmine.result import AnalysisResult
 
 __all__ = ["ANALYSIS", "CURVE_PRODUCTS", "PRICE_FREQ", "check_price_request", "file_digest", "last_paid_prices",
-           "output_table", "price_analysis", "price_clusters", "price_result"]
+           "output_table", "price_analysis", "price_result"]
 
 ANALYSIS = "price"
-#: Periods of the price points: weeks (days are too noisy for an elasticity, months too few).
-PRICE_FREQ = "W"
+#: Periods of the price points: days, as the default elasticity estimator wants them (its count model of
+#: the day's sale lines; weekly means mix promotion and regular days: :mod:`shopmine.pricing.elasticity`).
+PRICE_FREQ = "D"
 #: Products whose demand and profit curves the result draws (the largest by revenue with an estimate).
 CURVE_PRODUCTS = 4
 #: Products on the elasticity figure.
@@ -158,7 +159,7 @@ def _summary(table: pd.DataFrame, metrics: dict, rules: PriceRules, strategy: pd
 
 def price_result(points: pd.DataFrame, elasticities: pd.DataFrame, rules: PriceRules, *, as_of: dt.date,
                  freq: str = PRICE_FREQ, cluster_elasticities: pd.DataFrame | None = None,
-                 cluster_profiles: pd.DataFrame | None = None, names: pd.Series | None = None,
+                 names: pd.Series | None = None,
                  last_paid: pd.Series | None = None, coupon: float = DEFAULT_COUPON,
                  extra_metrics: dict | None = None) -> AnalysisResult:
     """Suggested prices under ``rules`` for every product of ``points``, with curves and cluster strategies.
@@ -171,13 +172,11 @@ def price_result(points: pd.DataFrame, elasticities: pd.DataFrame, rules: PriceR
         :func:`shopmine.pricing.elasticity.estimate_elasticities` of ``points``.
     rules : PriceRules
     as_of : datetime.date
-    freq : {"D", "W"}, default="W"
+    freq : {"D", "W"}, default="D"
         The periods of ``points``.
     cluster_elasticities : pandas.DataFrame, optional
-        :func:`shopmine.pricing.elasticity.cluster_elasticities`: one strategy per cluster
+        :func:`shopmine.pricing.clusters.cluster_elasticities`: one strategy per cluster
         (:func:`~shopmine.pricing.strategy.cluster_strategy`) when given.
-    cluster_profiles : pandas.DataFrame, optional
-        ``cluster, profile`` (the clusters described in words), shown beside each strategy.
     names : pandas.Series, optional
         Product names by id.
     last_paid : pandas.Series, optional
@@ -236,10 +235,6 @@ def price_result(points: pd.DataFrame, elasticities: pd.DataFrame, rules: PriceR
     strategy = None
     if cluster_elasticities is not None and len(cluster_elasticities):
         strategy = cluster_strategy(cluster_elasticities, margin=_shop_margin(table), coupon=coupon)
-        if cluster_profiles is not None and "profile" in cluster_profiles:
-            profiles = cluster_profiles[["cluster", "profile"]].astype({"cluster": str})
-            strategy = strategy.assign(cluster=strategy["cluster"].astype(str)).merge(profiles, on="cluster",
-                                                                                      how="left")
         metrics["coupon"] = coupon
         metrics["clusters_coupon"] = int((strategy["coupon"] == "yes").sum())
         metrics["shop_margin"] = _shop_margin(table)
@@ -281,37 +276,12 @@ def check_price_request(objective, max_change, min_margin, ending, bounds, metho
         read_bounds(bounds)
 
 
-def price_clusters(workspace, orders: ibis.Table, products: ibis.Table,
-                   as_of: dt.date) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
-    """``(customer_id, cluster)`` and ``(cluster, profile)`` of the behaviour clusters (k-means on standardised
-    features, :mod:`shopmine.customers.clusters`): the latest saved ``segments`` run's of the same as-of date
-    and batches, else computed now (not saved); ``(None, None)`` for a shop too small to cluster."""
-    from shopmine.runs.listing import latest_run
-    from shopmine.runs.metadata import seen_batches
-
-    run = latest_run(workspace, "segments")
-    if run is not None and run.metadata.get("as_of") == str(as_of) \
-            and run.metadata.get("batches") == seen_batches(workspace):
-        result = run.result
-    else:
-        from shopmine.customers import segment_customers
-
-        try:
-            result = segment_customers(orders, as_of=as_of, products=products)
-        except ShopmineInputError:
-            return None, None
-    customers = result.tables.get("customers")
-    if customers is None or "cluster" not in customers:
-        return None, None
-    return customers[["customer_id", "cluster"]], result.tables.get("cluster_profiles")
-
-
 def price_analysis(orders: ibis.Table, products: ibis.Table | None, *, as_of: dt.date, rules: PriceRules,
-                   method: str = "default", cancel_window_days: int | None = None,
-                   clusters: pd.DataFrame | None = None, cluster_profiles: pd.DataFrame | None = None,
-                   names: pd.Series | None = None, bounds: str | Path | None = None) -> AnalysisResult:
-    """The price analysis of the order lines before ``as_of``: price points, elasticities (``method``), cluster
-    elasticities of ``clusters`` (``customer_id, cluster``) and :func:`price_result`.
+                   method: str = "default", cancel_window_days: int | None = None, names: pd.Series | None = None,
+                   bounds: str | Path | None = None) -> AnalysisResult:
+    """The price analysis of the order lines before ``as_of``: daily price points, elasticities (``method``),
+    the elasticity of each customer cluster (k-means on price behaviour:
+    :func:`shopmine.pricing.clusters.cluster_elasticities`) and :func:`price_result`.
 
     Raises
     ------
@@ -319,24 +289,21 @@ def price_analysis(orders: ibis.Table, products: ibis.Table | None, *, as_of: dt
         No product sold before ``as_of``, or a bounds row that contradicts the other rules.
     """
     from shopmine.features.price_points import price_points
-    from shopmine.pricing import elasticity
+    from shopmine.pricing.clusters import cluster_elasticities
+    from shopmine.pricing.elasticity import estimate_elasticities
 
     window = {} if cancel_window_days is None else {"cancel_window_days": cancel_window_days}
     points = price_points(orders, as_of=as_of, freq=PRICE_FREQ, products=products, **window).to_pandas()
     if points.empty:
         raise ShopmineInputError(f"no product was sold or returned before {as_of}; load orders or choose a later "
                                  f"{{as_of}}.", "as_of")
-    elasticities = elasticity.estimate_elasticities(points, method=method)
+    elasticities = estimate_elasticities(points, method=method)
     by_cluster, notes = None, []
-    # The per-cluster estimator is priceest's (agreed interface); a tree without it yet gets no strategy.
-    per_cluster = getattr(elasticity, "cluster_elasticities", None)
-    if clusters is not None and per_cluster is not None:
-        try:
-            by_cluster = per_cluster(orders, clusters, as_of=as_of, freq=PRICE_FREQ)
-        except ShopmineInputError as exc:
-            notes.append(f"No strategy per customer cluster: {exc}")
-    result = price_result(points, elasticities, rules, as_of=as_of, cluster_elasticities=by_cluster,
-                          cluster_profiles=cluster_profiles, names=names,
+    try:  # a shop too small (or without customer ids) for clusters still gets its prices
+        by_cluster = cluster_elasticities(orders, as_of=as_of, freq=PRICE_FREQ, products=products)
+    except ShopmineInputError as exc:
+        notes.append(f"No strategy per customer cluster: {exc}")
+    result = price_result(points, elasticities, rules, as_of=as_of, cluster_elasticities=by_cluster, names=names,
                           last_paid=last_paid_prices(orders, as_of=as_of),
                           extra_metrics={"elasticity_method": method, "bounds_sha256": file_digest(bounds),
                                          "cancel_window_days": cancel_window_days})

@@ -2,13 +2,14 @@
 
 ``current_price`` is the product's latest regular (list) price when the shop records list prices: a
 promotion running in the last week is not the price the merchant sets. Without list prices it is the
-median of the average paid price over the product's last :data:`TYPICAL_PERIODS` periods with a sale, so
-that one discounted week (or one bulk buyer's tier price) does not become the price.
+median of the average paid price over the product's periods with a sale in the :data:`TYPICAL_DAYS` days
+up to its last one, so that one discounted day or week (or one bulk buyer's tier price) does not become
+the price.
 
-``base_units`` is the product's mean units per period over its last :data:`BASE_DAYS` days (fewer when it
-is younger), periods without a sale counting as zero: a whole year holds every season once, so the level
-does not depend on whether today is high season. It scales the demand and profit curves and the expected
-units and profit per period; the percentage changes do not depend on it.
+``base_units`` is the product's units per week over its last :data:`BASE_DAYS` days (fewer when it is
+younger), days without a sale counting as zero: a whole year holds every season once, so the level does not
+depend on whether today is high season. It scales the demand and profit curves and the expected units and
+profit per week; the percentage changes do not depend on it.
 """
 
 from __future__ import annotations
@@ -20,13 +21,13 @@ import pandas as pd
 
 from shopmine.errors import ShopmineInputError, invalid_value
 
-__all__ = ["BASE_DAYS", "CURRENT_COLUMNS", "TYPICAL_PERIODS", "current_prices"]
+__all__ = ["BASE_DAYS", "CURRENT_COLUMNS", "TYPICAL_DAYS", "current_prices"]
 
 #: Columns of :func:`current_prices`.
 CURRENT_COLUMNS = ["product_id", "category", "current_price", "price_source", "unit_cost", "base_units",
                    "last_period", "n_periods"]
-#: Periods whose median paid price is the typical price when the shop has no list prices.
-TYPICAL_PERIODS = 4
+#: Days before a product's last sale whose median paid price is its typical price (no list prices).
+TYPICAL_DAYS = 28
 #: Length of the window ``base_units`` averages over.
 BASE_DAYS = 364
 _STEP_DAYS = {"D": 1, "W": 7}
@@ -48,7 +49,7 @@ def current_prices(points: pd.DataFrame, *, freq: str = "W", end: dt.date | None
         :func:`shopmine.features.price_points.price_points` as pandas: ``product_id, period, units,
         avg_price`` and, when known, ``list_price``, ``unit_cost``, ``category``.
     freq : {"D", "W"}, default="W"
-        The periods' length.
+        The periods' length (``base_units`` is per week either way).
     end : datetime.date, optional
         The last period start of the window ``base_units`` averages over; default: the latest period of
         ``points``.
@@ -83,7 +84,9 @@ def current_prices(points: pd.DataFrame, *, freq: str = "W", end: dt.date | None
     out = pd.DataFrame(index=pd.Index(sorted(frame["product_id"].unique()), name="product_id"))
     out["category"] = by_product["category"].last() if "category" in frame else None
     sold = frame[frame["avg_price"].notna() & (frame["avg_price"] > 0)]
-    typical = sold.groupby("product_id").tail(TYPICAL_PERIODS).groupby("product_id")["avg_price"].median()
+    last_sale = sold.groupby("product_id")["period"].transform("max")
+    recent_sales = sold[sold["period"] > last_sale - pd.Timedelta(days=TYPICAL_DAYS)]
+    typical = recent_sales.groupby("product_id")["avg_price"].median()
     regular = (_last_known(frame[frame["list_price"] > 0], "list_price") if "list_price" in frame
                else pd.Series(dtype=float))
     out["current_price"] = regular.reindex(out.index)
@@ -93,15 +96,15 @@ def current_prices(points: pd.DataFrame, *, freq: str = "W", end: dt.date | None
             else pd.Series(dtype=float))
     out["unit_cost"] = cost.reindex(out.index).astype(float)
 
-    step = pd.Timedelta(days=_STEP_DAYS[freq])
+    step = _STEP_DAYS[freq]
     last = pd.Timestamp(end) if end is not None else frame["period"].max()
-    window = max(1, BASE_DAYS // _STEP_DAYS[freq])
+    window = max(1, BASE_DAYS // step) * step  # whole periods, in days
     first = by_product["period"].min().reindex(out.index)
-    periods_alive = ((last - first) // step + 1).clip(lower=1, upper=window)
-    recent = frame[(frame["period"] > last - window * step) & (frame["period"] <= last)]
+    days_alive = ((last - first).dt.days + step).clip(lower=step, upper=window)
+    recent = frame[(frame["period"] > last - pd.Timedelta(days=window)) & (frame["period"] <= last)]
     units = recent.groupby("product_id")["units"].sum().reindex(out.index).fillna(0.0)
-    # Returns can outweigh sales in a window: no demand, not a negative one.
-    out["base_units"] = (units / periods_alive).clip(lower=0.0).astype(float)
+    # Per week whatever the periods; returns can outweigh sales in a window: no demand, not a negative one.
+    out["base_units"] = (units / days_alive * 7).clip(lower=0.0).astype(float)
     out["last_period"] = by_product["period"].max().reindex(out.index).dt.date
     out["n_periods"] = by_product["period"].nunique().reindex(out.index).astype(int)
     return out.reset_index()[CURRENT_COLUMNS]

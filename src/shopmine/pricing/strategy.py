@@ -23,7 +23,8 @@ __all__ = ["DEFAULT_COUPON", "STRATEGY_COLUMNS", "break_even_elasticity", "clust
 #: Depth of the coupon the strategy weighs (10 % off).
 DEFAULT_COUPON = 0.10
 #: Columns of :func:`cluster_strategy`.
-STRATEGY_COLUMNS = ["cluster", "n_customers", "elasticity", "elasticity_lo", "elasticity_hi", "coupon",
+STRATEGY_COLUMNS = ["cluster", "n_customers", "elasticity", "elasticity_lo", "elasticity_hi", "status",
+                    "discount_share", "paid_vs_list", "coupon",
                     "expected_units_change_pct", "expected_revenue_change_pct", "expected_profit_change_pct",
                     "expected_profit_change_pct_lo", "expected_profit_change_pct_hi", "strategy"]
 
@@ -112,8 +113,9 @@ def cluster_strategy(clusters: pd.DataFrame, *, margin: float | None = None,
         table[col] = table[col].astype(float) if col in table else np.nan
     if "status" not in table:
         table["status"] = "ok"
-    if "n_customers" not in table:
-        table["n_customers"] = np.nan
+    for col in ("n_customers", "discount_share", "paid_vs_list"):
+        if col not in table:
+            table[col] = np.nan
     units, revenue, profit = _effects(table["elasticity"], coupon, margin)
     table["expected_units_change_pct"], table["expected_revenue_change_pct"] = units, revenue
     table["expected_profit_change_pct"] = profit
