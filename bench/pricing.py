@@ -100,7 +100,7 @@ class Context:
 
     @cached_property
     def as_of(self) -> dt.date:
-        return self.shop.as_of()
+        return self.shop.as_of
 
     def points(self, freq: str) -> pd.DataFrame:
         if freq not in self._points:
