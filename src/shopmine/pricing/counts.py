@@ -163,21 +163,31 @@ def category_offsets(design: pd.DataFrame, count: str) -> dict[str, dict[str, fl
 
 
 def per_product_counts(design: pd.DataFrame, products: list[str], count: str,
-                       offsets: dict[str, dict[str, float]]) -> pd.DataFrame:
-    """Stage 2: each product's price slope and its robust standard error (NaN when the model cannot
-    be fitted: then only the category's prior speaks for it)."""
+                       offsets: dict[str, dict[str, float]], *, extra: str | None = None) -> pd.DataFrame:
+    """Stage 2: each product's price slope and its standard error (NaN when the model cannot be fitted:
+    then only the category's prior speaks for it).
+
+    With ``extra`` (a column of ``design``), that regressor enters each product's model too and its
+    slope comes back as ``extra_estimate, extra_se`` (NaN where it does not vary).
+    """
     groups = dict(tuple(design.groupby("product_id", sort=False)))
     rows = []
     for product in products:
         frame = groups.get(product)
-        estimate = se = np.nan
+        row = {"product_id": product, "estimate": np.nan, "se": np.nan, "extra_estimate": np.nan,
+               "extra_se": np.nan}
         if frame is not None:
             coefs = offsets[str(frame["category"].iloc[0])]
             offset = sum(coefs[c] * frame[c].to_numpy(float) for c in _SHARED)
             cols = [PRICE] + (["trend"] if frame["trend"].nunique() > 1 else [])
+            with_extra = extra is not None and frame[extra].nunique() > 1
+            cols += [extra] if with_extra else []
             exog = np.column_stack([np.ones(len(frame)), frame[cols].to_numpy(float)])
             fit = _fit(frame[count].to_numpy(float), exog, np.asarray(offset, dtype=float))
             if fit is not None:
-                estimate, se = float(fit[0][1]), float(fit[1][1])
-        rows.append({"product_id": product, "estimate": estimate, "se": se})
-    return pd.DataFrame(rows, columns=["product_id", "estimate", "se"])
+                row.update(estimate=float(fit[0][1]), se=float(fit[1][1]))
+                if with_extra:
+                    row.update(extra_estimate=float(fit[0][-1]), extra_se=float(fit[1][-1]))
+        rows.append(row)
+    columns = ["product_id", "estimate", "se"] + (["extra_estimate", "extra_se"] if extra else [])
+    return pd.DataFrame(rows, columns=["product_id", "estimate", "se", "extra_estimate", "extra_se"])[columns]

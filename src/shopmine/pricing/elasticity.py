@@ -35,18 +35,21 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from shopmine.errors import invalid_value
-from shopmine.pricing.dml import dml_elasticities
 from shopmine.pricing.counts import category_offsets, count_column, per_product_counts
+from shopmine.pricing.dml import dml_elasticities
 from shopmine.pricing.loglog import CONTROLS, design_frame, per_product_ols
 from shopmine.pricing.points import check_points, price_variation
 from shopmine.pricing.shrinkage import shrink
 
-__all__ = ["ELASTICITY_COLUMNS", "METHODS", "STATUSES", "estimate_elasticities"]
+__all__ = ["CATEGORY_COLUMNS", "ELASTICITY_COLUMNS", "METHODS", "STATUSES", "category_elasticities",
+           "estimate_elasticities"]
 
 ELASTICITY_COLUMNS = ("product_id", "category", "elasticity", "elasticity_lo", "elasticity_hi",
                       "n_periods", "status", "method")
+CATEGORY_COLUMNS = ("category", "elasticity", "elasticity_lo", "elasticity_hi", "spread", "n_products", "status")
 STATUSES = ("ok", "too little variation", "not significant", "not negative", "returns only")
 METHODS = ("default", "naive", "loglog", "shrinkage", "dml")
 #: What ``method="default"`` runs (chosen on the simulator's known truth: see the module docstring).
@@ -80,6 +83,43 @@ def _shrinkage(design: pd.DataFrame, fitted: pd.DataFrame, confidence: float) ->
     return shrink(fitted.merge(raw, on="product_id"), confidence=confidence)
 
 
+def category_elasticities(points: pd.DataFrame, *, confidence: float = 0.95) -> pd.DataFrame:
+    """The default method's category means: the elasticity each category's products scatter around.
+
+    Parameters
+    ----------
+    points : pandas.DataFrame
+        Price points (:func:`shopmine.features.price_points`, daily recommended).
+    confidence : float, default=0.95
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`CATEGORY_COLUMNS`, one row per category with a product of enough price variation:
+        the random-effects mean of its products' count-model slopes with its normal interval
+        (:mod:`shopmine.pricing.shrinkage`), ``spread`` (the standard deviation of its products' true
+        elasticities around it), ``n_products`` (products with an estimate of their own) and ``status``
+        (``"ok"``, ``"not significant"``, ``"not negative"``, or ``"shop prior"`` when the category had
+        fewer than three estimates and the shop-wide mean stands in).
+    """
+    _check_options("default", confidence)
+    points = check_points(points)
+    variation = price_variation(points)
+    candidates = variation.loc[variation["enough"], ["product_id", "category"]]
+    shrunk = candidates.merge(_shrinkage(design_frame(points), candidates, confidence), on="product_id")
+    z = float(stats.norm.ppf(0.5 + confidence / 2))
+    rows = []
+    for category, group in shrunk.groupby("category", sort=True):
+        first = group.iloc[0]
+        mean, se = float(first["prior_mean"]), float(first["prior_se"])
+        lo, hi = mean - z * se, mean + z * se
+        status = _status(mean, hi) if bool(first["own_prior"]) else "shop prior"
+        rows.append({"category": category, "elasticity": mean, "elasticity_lo": lo, "elasticity_hi": hi,
+                     "spread": float(first["prior_sd"]), "n_products": int(group["has_estimate"].sum()),
+                     "status": status})
+    return pd.DataFrame(rows, columns=list(CATEGORY_COLUMNS))
+
+
 def estimate_elasticities(points: pd.DataFrame, *, method: str = "default", confidence: float = 0.95,
                           random_state: int = 0) -> pd.DataFrame:
     """Own-price elasticity of every product in ``points``.
@@ -88,14 +128,13 @@ def estimate_elasticities(points: pd.DataFrame, *, method: str = "default", conf
     ----------
     points : pandas.DataFrame
         Price points per product and period (:func:`shopmine.features.price_points`, as pandas).
-    method : {"default", "naive", "loglog"}, default="default"
-        ``naive``: per product, least squares of log units on log paid price and nothing else (the
-        reference that confounding fools). ``loglog``: the same with controls for traffic, trend and
-        promotions, robust intervals (:mod:`shopmine.pricing.loglog`). ``default``: see the module.
+    method : {"default", "naive", "loglog", "shrinkage", "dml"}, default="default"
+        See the module; ``default`` is ``shrinkage``. Give daily points to ``shrinkage`` and weekly
+        ones to the least-squares methods (their best, for the comparison).
     confidence : float, default=0.95
         Level of the intervals.
     random_state : int, default=0
-        Seed of the randomised steps of the default method (cross-fitting).
+        Seed of the cross-fitting folds and learners of ``dml`` (the other methods are deterministic).
 
     Returns
     -------

@@ -7,8 +7,8 @@ takes the season's and the display's effects for the price's, and overstates the
 
 The baseline controls for what moves units besides the price:
 
-- ``log_traffic``: the log of every other product's units that period (season, trend and growth of the
-  customer base, and the traffic promotions bring, as the shop saw them);
+- ``log_traffic``: the log of the period's sales outside the product's category (season, trend and
+  growth of the customer base, and the traffic promotions bring, as the shop saw them);
 - ``trend``: years since the first period, for a product's own drift against the shop;
 - ``discount_share``: the share of the product's units sold below list price, so that a promotion's
   display lift is not taken for the price's effect (the discount's depth stays in the price).
@@ -29,16 +29,32 @@ __all__ = ["CONTROLS", "design_frame", "ols_slope", "per_product_ols"]
 CONTROLS = ("log_traffic", "trend", "discount_share")
 
 
+def _log_traffic(points: pd.DataFrame, usable: pd.DataFrame, demand: str) -> np.ndarray:
+    """The log of the period's sales outside the product's category (sale lines when known, else units).
+
+    Outside the category, because a category's products answer each other's prices (substitutes sell
+    less while one is on promotion) and may be promoted together: their sales would carry part of the
+    product's own price response. A shop with a single category has nothing outside it; there the other
+    products' sales stand in. log1p: a period may have no such sales at all.
+    """
+    measure = "n_lines" if "n_lines" in points.columns and points["n_lines"].notna().all() else demand
+    per_period = points.groupby("period")[measure].sum()
+    if points["category"].nunique() > 1:
+        per_category = points.groupby(["period", "category"])[measure].sum()
+        inside = per_category.reindex(pd.MultiIndex.from_frame(usable[["period", "category"]])).to_numpy(float)
+    else:
+        inside = usable[measure].to_numpy(float)
+    others = usable["period"].map(per_period).to_numpy(float) - inside
+    return np.log1p(np.clip(others, 0.0, None))
+
+
 def design_frame(points: pd.DataFrame) -> pd.DataFrame:
     """The usable periods (:func:`~shopmine.pricing.points.fit_rows`) with ``demand`` (the units the
     models fit) and the control columns."""
     demand = demand_column(points)
-    per_period = points.groupby("period")[demand].sum()
     usable = fit_rows(points)
     usable["demand"] = usable[demand].astype(float)
-    others = usable["period"].map(per_period).to_numpy(float) - usable[demand].to_numpy(float)
-    # log1p: in a one-product shop (or a period only this product sold) there are no other units.
-    usable["log_traffic"] = np.log1p(np.clip(others, 0.0, None))
+    usable["log_traffic"] = _log_traffic(points, usable, demand)
     start = points["period"].min()
     usable["trend"] = (usable["period"] - start).dt.days / 365.25
     listed = usable["list_price"].astype(float) if "list_price" in usable.columns else usable["avg_price"] * np.nan

@@ -38,8 +38,10 @@ def shrink(estimates: pd.DataFrame, *, confidence: float) -> pd.DataFrame:
     -------
     pandas.DataFrame
         ``product_id``, ``elasticity``, ``elasticity_lo``, ``elasticity_hi`` (normal interval at
-        ``confidence``), ``prior_mean``, ``prior_sd`` (``sqrt(tau2)`` of the group) and ``weight`` (the
-        share of the product's own estimate, 0 when it had none). A product without an estimate gets its
+        ``confidence``), ``prior_mean`` and ``prior_se`` (the group's ``mu`` and its standard error),
+        ``prior_sd`` (``sqrt(tau2)``, the spread of the group's true elasticities), ``weight`` (the share
+        of the product's own estimate, 0 when it had none), ``has_estimate`` and ``own_prior`` (False
+        when the category had too few estimates and borrowed the shop's prior). A product without an estimate gets its
         group's prior (mean ``mu``, variance ``tau2 + var(mu)``); NaN when there is no prior either.
     """
     known = np.isfinite(estimates["estimate"]) & np.isfinite(estimates["se"]) & (estimates["se"] > 0)
@@ -56,7 +58,7 @@ def shrink(estimates: pd.DataFrame, *, confidence: float) -> pd.DataFrame:
         b = group["estimate"].to_numpy(float)
         s2 = group["se"].to_numpy(float) ** 2
         if prior is None:  # nothing to borrow from: the raw estimates and their own intervals
-            mean, var, weight, mu, tau2 = b, s2, np.where(own, 1.0, 0.0), np.nan, np.nan
+            mean, var, weight, mu, var_mu, tau2 = b, s2, np.where(own, 1.0, 0.0), np.nan, np.nan, np.nan
         else:
             mu, var_mu, tau2 = prior
             weight = np.where(own, tau2 / (tau2 + np.where(own, s2, 1.0)), 0.0)
@@ -66,6 +68,8 @@ def shrink(estimates: pd.DataFrame, *, confidence: float) -> pd.DataFrame:
         parts.append(pd.DataFrame({
             "product_id": group["product_id"].to_numpy(), "elasticity": mean,
             "elasticity_lo": mean - z * sd, "elasticity_hi": mean + z * sd,
-            "prior_mean": mu, "prior_sd": np.sqrt(tau2), "weight": weight}))
-    columns = ["product_id", "elasticity", "elasticity_lo", "elasticity_hi", "prior_mean", "prior_sd", "weight"]
+            "prior_mean": mu, "prior_se": np.sqrt(var_mu), "prior_sd": np.sqrt(tau2), "weight": weight,
+            "has_estimate": own.to_numpy(), "own_prior": prior is not shop}))
+    columns = ["product_id", "elasticity", "elasticity_lo", "elasticity_hi", "prior_mean", "prior_se", "prior_sd",
+               "weight", "has_estimate", "own_prior"]
     return pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)
