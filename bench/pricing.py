@@ -21,9 +21,14 @@ Sections (:data:`SECTIONS`, run in order; each prints its tables and returns a J
     brands, deal and feature; the median over stores) and the published range (see :data:`PUBLISHED`).
     Cross-price effects: each store's brands as one category, the index of the other brands' prices.
 
-priceopt adds its profit section to :data:`SECTIONS`.
+``profit`` (acceptance 2)
+    On the same workspace, as of 91 days before the simulation's last day: profit under the TRUE demand
+    (:func:`shopmine.simulate.demand.true_demand`) over those days of the current prices, the prices
+    ``Shop.price`` suggests under the default rules, and the oracle's (the same optimiser fed the true
+    elasticities); every rule checked on every product. Target: suggested >= 97 % of the oracle and more
+    than current (``bench/pricing_profit.py`` holds the protocol; it also runs alone).
 
-Run: ``PYTHONPATH=src .venv/bin/python bench/pricing.py [--data-dir DIR] [--sections simulated,dominicks]
+Run: ``PYTHONPATH=src .venv/bin/python bench/pricing.py [--data-dir DIR] [--sections simulated,dominicks,profit]
 [--customers N --products M --days D --seed S]``; writes bench/results/pricing.json.
 """
 
@@ -255,9 +260,20 @@ def dominicks_section(ctx: Context) -> dict:
             "brands": table.reset_index().to_dict(orient="records")}
 
 
+def profit_section(ctx: Context) -> dict:
+    """priceopt's section: :func:`pricing_profit.profit_section` on this run's simulated workspace."""
+    from pricing_profit import print_profit
+    from pricing_profit import profit_section as profit_on
+
+    section = profit_on(ctx.simulated, ctx.shop.workspace)
+    print_profit(section)
+    return section
+
+
 SECTIONS: list[tuple[str, Callable[[Context], dict]]] = [
     ("simulated", simulated_section),
     ("dominicks", dominicks_section),
+    ("profit", profit_section),
 ]
 
 

@@ -8,7 +8,11 @@ Protocol
 - Suggested: ``Shop.price`` with the default rules (the product's own path: price points, the default
   elasticity estimator, :func:`shopmine.pricing.optimise.suggest_prices`).
 - Oracle: :func:`~shopmine.pricing.optimise.suggest_prices` with the same current prices, costs and rules,
-  fed each product's TRUE elasticity (``truth_products.elasticity``, interval of zero width, status ok).
+  fed each product's TRUE elasticity (interval of zero width, status ok): ``truth_products.market_elasticity``,
+  the elasticity of the whole shop's demand at regular prices (a mixture of the segments' responses; on a
+  2,000-customer, 200-product shop this oracle earns 99.94 % of a brute-force search of 121 prices per
+  product under the true demand, the oracle fed the per-customer ``elasticity`` 99.4 %). The JSON also
+  records the profit of the latter (``profit_oracle_product_elasticity``).
 - Current: every product at its current price (the latest list price before the as-of date).
 - Profit of each price vector: :func:`shopmine.simulate.demand.true_demand` over the as-of date .. the last
   simulated day (the same customers, season and trend; no promotions), summed over the products.
@@ -50,26 +54,40 @@ def _broken(table: pd.DataFrame, rules: PriceRules) -> int:
                for r, lo, hi in zip(table.itertuples(index=False), low, high) if "infeasible" not in r.status)
 
 
-def profit_section(simulated: SimulatedShop, workdir: Path, rules: PriceRules | None = None) -> dict:
-    """Profit per price vector under the true demand, the suggested share of the oracle's, rule breaks."""
+def ingested(simulated: SimulatedShop, workdir: Path) -> Workspace:
+    """``simulated`` written as CSV and ingested into a fresh workspace, as ``shopmine demo`` does."""
+    paths = write_shop(simulated, workdir / "shop", format="csv")
+    workspace = Workspace(workdir / "workspace")
+    with Shop(workspace) as shop:
+        shop.ingest([paths["orders"]], IngestOptions(), products=[paths["products"]],
+                    customers=[paths["customers"]])
+    return workspace
+
+
+def _true(simulated: SimulatedShop, column: str) -> pd.DataFrame:
+    truth = simulated.truth_products.to_pandas().astype({"product_id": str})
+    return pd.DataFrame({"product_id": truth["product_id"], "elasticity": truth[column],
+                         "elasticity_lo": truth[column], "elasticity_hi": truth[column], "status": "ok"})
+
+
+def profit_section(simulated: SimulatedShop, workspace: Workspace, rules: PriceRules | None = None) -> dict:
+    """Profit per price vector under the true demand, the suggested share of the oracle's, rule breaks;
+    ``workspace`` holds ``simulated`` ingested (:func:`ingested`)."""
     from shopmine.simulate.demand import true_demand
 
     rules = rules or PriceRules()
-    paths = write_shop(simulated, workdir / "shop", format="csv")
     end = dt.date.fromisoformat(simulated.ground_truth["period"]["end"])
     as_of = end - dt.timedelta(days=HOLDOUT_DAYS - 1)
-    with Shop(Workspace(workdir / "workspace"), as_of=as_of) as shop:
-        shop.ingest([paths["orders"]], IngestOptions(), products=[paths["products"]],
-                    customers=[paths["customers"]])
-        t0 = time.perf_counter()
-        result = shop.price(objective=rules.objective, max_change=rules.max_change, min_margin=rules.min_margin,
-                            ending=rules.ending)
-        seconds = time.perf_counter() - t0
+    shop = Shop(workspace, as_of=as_of)  # the workspace's own Shop keeps it open; this one only reads
+    t0 = time.perf_counter()
+    result = shop.price(objective=rules.objective, max_change=rules.max_change, min_margin=rules.min_margin,
+                        ending=rules.ending)
+    seconds = time.perf_counter() - t0
     suggested = result.tables["suggestions"]
-    truth = simulated.truth_products.to_pandas()[["product_id", "elasticity"]].astype({"product_id": str})
-    true_el = truth.assign(elasticity_lo=truth["elasticity"], elasticity_hi=truth["elasticity"], status="ok")
+    truth = _true(simulated, "market_elasticity")[["product_id", "elasticity"]]
     current = suggested[["product_id", "current_price", "unit_cost", "base_units"]]
-    oracle = suggest_prices(true_el, current, rules)
+    oracle = suggest_prices(_true(simulated, "market_elasticity"), current, rules)
+    per_customer = suggest_prices(_true(simulated, "elasticity"), current, rules)
 
     def profit(prices: pd.Series) -> float:
         demand = true_demand(simulated, prices, start=as_of, end=end)
@@ -77,7 +95,7 @@ def profit_section(simulated: SimulatedShop, workdir: Path, rules: PriceRules | 
 
     by = {name: table.set_index("product_id")[column] for name, table, column in
           (("current", suggested, "current_price"), ("suggested", suggested, "suggested_price"),
-           ("oracle", oracle, "suggested_price"))}
+           ("oracle", oracle, "suggested_price"), ("oracle_product_elasticity", per_customer, "suggested_price"))}
     profits = {name: profit(prices) for name, prices in by.items()}
     share = profits["suggested"] / profits["oracle"] if profits["oracle"] > 0 else np.nan
     # Where the gap comes from: the error of the elasticities the optimiser acted on.
@@ -87,6 +105,7 @@ def profit_section(simulated: SimulatedShop, workdir: Path, rules: PriceRules | 
         "as_of": str(as_of), "end": str(end), "products": len(suggested), "rules": rules.describe(),
         "profit_current": profits["current"], "profit_suggested": profits["suggested"],
         "profit_oracle": profits["oracle"], "suggested_share_of_oracle": share,
+        "profit_oracle_product_elasticity": profits["oracle_product_elasticity"],
         "suggested_gain_over_current_pct": 100 * (profits["suggested"] / profits["current"] - 1),
         "target_share": TARGET_SHARE, "meets_target": bool(share >= TARGET_SHARE
                                                            and profits["suggested"] > profits["current"]),
@@ -126,7 +145,7 @@ def main() -> None:
     t0 = time.perf_counter()
     simulated = simulate_shop(n_customers=args.customers, n_products=args.products, n_days=args.days, seed=args.seed)
     with tempfile.TemporaryDirectory(prefix="pricing_profit") as workdir:
-        section = profit_section(simulated, Path(workdir))
+        section = profit_section(simulated, ingested(simulated, Path(workdir)))
     print_profit(section)
     section.update(shop={"customers": args.customers, "products": args.products, "days": args.days,
                          "seed": args.seed}, seconds=time.perf_counter() - t0)
