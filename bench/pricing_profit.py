@@ -20,7 +20,7 @@ Protocol
 Target: suggested >= 97 % of oracle, and > current.
 
 Run alone: ``PYTHONPATH=src .venv/bin/python bench/pricing_profit.py [--customers N --products M --days D
---seed S]``; prints the section and writes bench/results/pricing_profit.json.
+--seed S]``; prints the section and writes it as the ``profit`` section of bench/results/pricing.json.
 """
 
 from __future__ import annotations
@@ -149,10 +149,12 @@ def main() -> None:
     print_profit(section)
     section.update(shop={"customers": args.customers, "products": args.products, "days": args.days,
                          "seed": args.seed}, seconds=time.perf_counter() - t0)
-    out = Path(__file__).resolve().parent / "results" / "pricing_profit.json"
+    out = Path(__file__).resolve().parent / "results" / "pricing.json"
+    results = json.loads(out.read_text()) if out.exists() else {}
+    results.setdefault("sections", {})["profit"] = section
     out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps(section, indent=2, default=str) + "\n")
-    print(f"written: {out}")
+    out.write_text(json.dumps(results, indent=2, default=str) + "\n")
+    print(f"written: {out} (section profit)")
 
 
 if __name__ == "__main__":
