@@ -68,7 +68,7 @@ def test_price_result_tables_metrics_and_figures(points, elasticities):
     assert m["shop_margin"] == pytest.approx((0.5 * 10 + 0.55 * 20) / 30)
     assert {"elasticities", "curve_1", "curve_2", "clusters"} <= set(result.figures)
     assert "curve_3" not in result.figures  # only products with a usable elasticity get a curve
-    assert "Customer clusters: 2; a coupon pays for 0" in result.summary
+    assert "Customer clusters: 2; a 10% coupon pays for cluster 0 (table clusters" in result.summary
 
 
 def test_every_row_keeps_the_rules_and_unknown_prices_are_left_out(points, elasticities):

@@ -19,7 +19,7 @@ DEFAULTS = defaults(Shop.price)
 
 METRIC_KEYS = ["as_of", "objective", "max_change", "min_margin", "ending", "bounded_products", "products",
                "changed", "unchanged", "products_without_cost", "elasticity_ok", "median_elasticity",
-               "profit_per_period_now", "profit_per_period_expected", "expected_profit_change_pct_total",
+               "profit_per_week_now", "profit_per_week_expected", "expected_profit_change_pct_total",
                "expected_revenue_change_pct_total", "answered_from_run"]
 SHOWN = ["product_id", "name", "current_price", "suggested_price", "elasticity", "expected_revenue_change_pct",
          "expected_profit_change_pct", "status"]
@@ -81,8 +81,8 @@ def price_command(
         clusters = result.tables["clusters"]
         print_frame(out, clusters[["cluster", "n_customers", "elasticity", "coupon", "strategy"]],
                     "Strategy per customer cluster", formats={"elasticity": lambda v: f"{v:.2f}" if v == v else ""})
-    print_metrics(out, result, METRIC_KEYS, formats={"profit_per_period_now": pounds,
-                                                     "profit_per_period_expected": pounds,
+    print_metrics(out, result, METRIC_KEYS, formats={"profit_per_week_now": pounds,
+                                                     "profit_per_week_expected": pounds,
                                                      "expected_profit_change_pct_total": _pct,
                                                      "expected_revenue_change_pct_total": _pct,
                                                      "max_change": percent, "min_margin": percent})

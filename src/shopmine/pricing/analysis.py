@@ -75,7 +75,7 @@ def _shop_margin(suggestions: pd.DataFrame) -> float | None:
 
 
 def _totals(table: pd.DataFrame) -> dict:
-    """Per-period units, revenue and profit at today's and the suggested prices (products with base demand)."""
+    """Revenue and profit per week at today's and the suggested prices (products with base demand)."""
     base = table["base_units"].fillna(0.0)
     p0, p1 = table["current_price"], table["suggested_price"]
     units = table["expected_units"].where(table["expected_units"].notna(), base)
@@ -83,9 +83,9 @@ def _totals(table: pd.DataFrame) -> dict:
     now_rev, new_rev = float((base * p0).sum()), float((units * p1).sum())
     now_profit = float((base * (p0 - table["unit_cost"]))[costed].sum())
     new_profit = float((units * (p1 - table["unit_cost"]))[costed].sum())
-    return {"revenue_per_period_now": now_rev, "revenue_per_period_expected": new_rev,
+    return {"revenue_per_week_now": now_rev, "revenue_per_week_expected": new_rev,
             "expected_revenue_change_pct_total": 100 * (new_rev / now_rev - 1) if now_rev > 0 else None,
-            "profit_per_period_now": now_profit, "profit_per_period_expected": new_profit,
+            "profit_per_week_now": now_profit, "profit_per_week_expected": new_profit,
             "expected_profit_change_pct_total": 100 * (new_profit / now_profit - 1) if now_profit > 0 else None}
 
 
@@ -144,7 +144,7 @@ def _summary(table: pd.DataFrame, metrics: dict, rules: PriceRules, strategy: pd
     text.append(rule_text)
     if metrics["expected_profit_change_pct_total"] is not None:
         text.append(f"Expected profit per week on the products with a unit cost: "
-                    f"{metrics['profit_per_period_now']:,.0f} now, {metrics['profit_per_period_expected']:,.0f} at "
+                    f"{metrics['profit_per_week_now']:,.0f} now, {metrics['profit_per_week_expected']:,.0f} at "
                     f"the suggested prices ({metrics['expected_profit_change_pct_total']:+.1f} %); revenue "
                     f"{metrics['expected_revenue_change_pct_total']:+.1f} %.")
     elif metrics["expected_revenue_change_pct_total"] is not None:
@@ -152,8 +152,11 @@ def _summary(table: pd.DataFrame, metrics: dict, rules: PriceRules, strategy: pd
     text.extend(metrics["warnings"])
     if strategy is not None and len(strategy):
         coupons = strategy.loc[strategy["coupon"] == "yes", "cluster"].astype(str).tolist()
-        text.append(f"Customer clusters: {len(strategy)}; a coupon pays for "
-                    + (", ".join(coupons) if coupons else "none of them") + " (table clusters).")
+        tests = strategy.loc[strategy["coupon"] == "test", "cluster"].astype(str).tolist()
+        said = (f"cluster{'s' if len(coupons) > 1 else ''} {', '.join(coupons)}" if coupons else "none of them")
+        text.append(f"Customer clusters: {len(strategy)}; a {metrics['coupon']:.0%} coupon pays for {said}"
+                    + (f", worth a test for cluster{'s' if len(tests) > 1 else ''} {', '.join(tests)}" if tests
+                       else "") + " (table clusters: the strategy of each in words).")
     return "\n\n".join(text)
 
 
