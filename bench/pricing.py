@@ -168,6 +168,7 @@ def _cluster_rows(ctx: Context) -> dict:
     members = price_clusters(behaviour).merge(behaviour[["customer_id", "n_lines"]], on="customer_id")
     members = members.merge(truth_customers[["customer_id", "segment"]], on="customer_id")
     members["truth"] = members["segment"].map(segments["elasticity"])
+    members = members.dropna(subset=["truth"])  # fraudsters' accounts have no segment
     weighted = members.groupby("cluster").apply(lambda g: np.average(g["truth"], weights=g["n_lines"]),
                                                 include_groups=False)
     kmeans["truth"] = kmeans["cluster"].map(weighted)
