@@ -192,4 +192,5 @@ def per_product_counts(design: pd.DataFrame, products: list[str], count: str,
                     row.update(extra_estimate=float(fit[0][-1]), extra_se=float(fit[1][-1]))
         rows.append(row)
     columns = ["product_id", "estimate", "se"] + (["extra_estimate", "extra_se"] if extra else [])
-    return pd.DataFrame(rows, columns=["product_id", "estimate", "se", "extra_estimate", "extra_se"])[columns]
+    frame = pd.DataFrame(rows, columns=["product_id", "estimate", "se", "extra_estimate", "extra_se"])
+    return frame.astype({c: float for c in frame.columns[1:]})[columns]

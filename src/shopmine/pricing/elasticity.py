@@ -168,4 +168,5 @@ def estimate_elasticities(points: pd.DataFrame, *, method: str = "default", conf
     out["status"] = [_status(e, h) for e, h in zip(out["elasticity"], out["elasticity_hi"])]
     out.loc[variation["reason"].eq("returns only").to_numpy(), "status"] = "returns only"
     out["method"] = name
+    out = out.astype({"elasticity": float, "elasticity_lo": float, "elasticity_hi": float, "n_periods": "int64"})
     return out[list(ELASTICITY_COLUMNS)].sort_values("product_id", ignore_index=True)
