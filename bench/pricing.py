@@ -12,7 +12,8 @@ Sections (:data:`SECTIONS`, run in order; each prints its tables and returns a J
     points), the median signed error (bias) and the share of 95 % intervals that hold the truth. Target:
     the default at most 0.3 and at most half the naive error of the same run. Then per-cluster
     elasticities: the simulator's segments given as clusters, beside ``truth_segments.elasticity``; and
-    k-means clusters on price behaviour, beside the sale-line-weighted truth of their members' segments.
+    k-means clusters on the price behaviour of the first half of the period, their elasticities from
+    the second half, beside the sale-line-weighted truth of their members' segments.
 ``dominicks`` (acceptance 3)
     Dominick's refrigerated orange juice (bayesm ``orangeJuice``: 83 stores x 11 brands x 121 weeks,
     ``--data-dir``/dominicks_orange_juice), each store's brand a product of its brand's category: the
@@ -167,17 +168,26 @@ def _cluster_rows(ctx: Context) -> dict:
     print(f"\nper segment (the simulator's segments given as clusters; {seconds:.0f} s)")
     print(by_segment.round(3).to_string(index=False))
     t0 = time.perf_counter()
-    kmeans = cluster_elasticities(ctx.shop.orders(), as_of=ctx.as_of, products=ctx.shop.products())
-    # The truth of a k-means cluster: its members' segment elasticities weighted by their sale lines.
-    behaviour = price_behaviour(ctx.shop.orders(), as_of=ctx.as_of).to_pandas()
-    members = price_clusters(behaviour).merge(behaviour[["customer_id", "n_lines"]], on="customer_id")
+    first = ctx.simulated.ground_truth["period"]["start"]
+    split = dt.date.fromisoformat(first) + (ctx.as_of - dt.date.fromisoformat(first)) / 2
+    kmeans = cluster_elasticities(ctx.shop.orders(), as_of=ctx.as_of, products=ctx.shop.products(),
+                                  features_before=split)
+    # The truth of a k-means cluster: its members' segment elasticities weighted by the sale lines they
+    # bought in the estimation period (the same clustering as the library's: features before the split).
+    orders = ctx.shop.orders()
+    members = price_clusters(price_behaviour(orders, as_of=split).to_pandas())
+    later = price_behaviour(orders.filter(orders.ordered_at >= dt.datetime.combine(split, dt.time())),
+                            as_of=ctx.as_of).to_pandas()
+    members = members.merge(later[["customer_id", "n_lines"]], on="customer_id")
     members = members.merge(truth_customers[["customer_id", "segment"]], on="customer_id")
     members["truth"] = members["segment"].map(segments["elasticity"])
+    members = members.dropna(subset=["truth"])  # fraudsters' accounts have no segment
     weighted = members.groupby("cluster").apply(lambda g: np.average(g["truth"], weights=g["n_lines"]),
                                                 include_groups=False)
     kmeans["truth"] = kmeans["cluster"].map(weighted)
-    print(f"\nk-means clusters on price behaviour ({time.perf_counter() - t0:.0f} s); truth = their members' "
-          "segment elasticities weighted by sale lines")
+    print(f"\nk-means clusters on price behaviour before {split}, elasticities from the lines after it "
+          f"({time.perf_counter() - t0:.0f} s); truth = their members' segment elasticities weighted by "
+          "those sale lines")
     print(kmeans.round(3).to_string(index=False))
     ok = by_segment.dropna(subset=["elasticity"])
     return {"segments": by_segment.to_dict(orient="records"), "kmeans": kmeans.to_dict(orient="records"),

@@ -106,8 +106,14 @@ def test_kmeans_clusters_are_numbered_from_the_most_discount_prone(shop):
     labels = price_clusters(behaviour, n_clusters=3, random_state=1)
     shares = behaviour.merge(labels, on="customer_id").groupby("cluster")["discount_share"].mean()
     assert list(shares.index) == [0, 1, 2] and shares.is_monotonic_decreasing
-    out = cluster_elasticities(orders, as_of=AS_OF, n_clusters=3, random_state=1)
+    out = cluster_elasticities(orders, as_of=AS_OF, n_clusters=3, random_state=1,
+                               features_before=dt.date(2023, 6, 1))
     assert list(out["cluster"]) == [0, 1, 2] and out["n_customers"].sum() == len(behaviour)
+    # Features from the lines before June, elasticities from the lines after: never the same purchases.
+    after = price_behaviour(orders, as_of=AS_OF).to_pandas()["n_lines"].sum() - \
+        price_behaviour(orders, as_of=dt.date(2023, 6, 1)).to_pandas()["n_lines"].sum()
+    assert out["n_lines"].sum() == after
+    assert (out["elasticity"].notna()).sum() >= 2
 
 
 def test_bad_inputs_are_named(shop):
@@ -119,3 +125,5 @@ def test_bad_inputs_are_named(shop):
                                      "relative_price": [1.0]}), n_clusters=1)
     with pytest.raises(ShopmineInputError, match="confidence must be a number strictly between 0 and 1"):
         cluster_elasticities(orders, members, as_of=AS_OF, confidence=1.5)
+    with pytest.raises(ShopmineInputError, match=r"features_before must be a day before as_of \(2024-01-01\)"):
+        cluster_elasticities(orders, as_of=AS_OF, features_before=AS_OF)

@@ -164,3 +164,13 @@ def test_bad_options_are_refused():
         estimate_elasticities(points, confidence=95)
     with pytest.raises(ShopmineInputError, match="points lacks the column.*avg_price"):
         estimate_elasticities(points.drop(columns="avg_price"))
+
+
+@pytest.mark.parametrize("method", ["default", "naive", "loglog", "dml"])
+def test_a_shop_without_price_variation_gets_statuses_not_errors(method):
+    points = points_frame([{"product_id": "c", "period": d, "units": 5.0, "avg_price": 9.99} for d in DAYS])
+    out = estimate_elasticities(points, method=method)
+    assert out["status"].tolist() == ["too little variation"] and out["elasticity"].isna().all()
+    empty = estimate_elasticities(points.iloc[:0], method=method)
+    assert tuple(empty.columns) == ELASTICITY_COLUMNS and empty.empty
+    assert empty["elasticity"].dtype == float

@@ -127,9 +127,11 @@ def _fit(y: np.ndarray, exog: np.ndarray, offset: np.ndarray | None) -> tuple[np
     return (fit.params, se) if np.all(np.isfinite(se)) else None
 
 
-def pooled_fit(rows: pd.DataFrame, count: str, *, min_products: int = 1) -> dict[str, tuple[float, float]] | None:
+def pooled_fit(rows: pd.DataFrame, count: str, *, min_products: int = 1,
+               shared: tuple[str, ...] = _SHARED) -> dict[str, tuple[float, float]] | None:
     """One model of the count on each product's own intercept and the shared slopes of the price, the
-    trend and :data:`_SHARED`: ``{column: (coefficient, standard error)}`` for each of them that varies,
+    trend and ``shared`` (default :data:`_SHARED`): ``{column: (coefficient, standard error)}`` for each
+    of them that varies,
     or None when the model fails or fewer than ``min_products`` products can enter it.
 
     Only the :data:`POOL_PRODUCTS` best sellers with at least :data:`MIN_REPEATS` counts above 1 enter:
@@ -141,7 +143,7 @@ def pooled_fit(rows: pd.DataFrame, count: str, *, min_products: int = 1) -> dict
     if len(informative) < min_products or informative.empty:
         return None
     rows = rows[rows["product_id"].isin(informative["sum"].nlargest(POOL_PRODUCTS).index)]
-    shared = [PRICE, *(c for c in ("trend", *_SHARED) if rows[c].nunique() > 1)]
+    shared = [PRICE, *(c for c in ("trend", *shared) if rows[c].nunique() > 1)]
     ids = pd.get_dummies(rows["product_id"], dtype=float).to_numpy()
     exog = np.column_stack([ids, rows[shared].to_numpy(float)])
     fit = _fit(rows[count].to_numpy(float), exog, None)
@@ -190,4 +192,5 @@ def per_product_counts(design: pd.DataFrame, products: list[str], count: str,
                     row.update(extra_estimate=float(fit[0][-1]), extra_se=float(fit[1][-1]))
         rows.append(row)
     columns = ["product_id", "estimate", "se"] + (["extra_estimate", "extra_se"] if extra else [])
-    return pd.DataFrame(rows, columns=["product_id", "estimate", "se", "extra_estimate", "extra_se"])[columns]
+    frame = pd.DataFrame(rows, columns=["product_id", "estimate", "se", "extra_estimate", "extra_se"])
+    return frame.astype({c: float for c in frame.columns[1:]})[columns]

@@ -39,7 +39,6 @@ from scipy import stats
 
 from shopmine.errors import invalid_value
 from shopmine.pricing.counts import category_offsets, count_column, per_product_counts
-from shopmine.pricing.dml import dml_elasticities
 from shopmine.pricing.loglog import CONTROLS, design_frame, per_product_ols
 from shopmine.pricing.points import check_points, price_variation
 from shopmine.pricing.shrinkage import shrink
@@ -156,6 +155,10 @@ def estimate_elasticities(points: pd.DataFrame, *, method: str = "default", conf
     if name == "shrinkage":
         estimates = _shrinkage(design, candidates, confidence)
     elif name == "dml":
+        # Imported here: DoubleML (and the plotting libraries it loads) takes seconds to import, which
+        # every command that only needs the default would pay.
+        from shopmine.pricing.dml import dml_elasticities
+
         estimates = dml_elasticities(design, candidates, confidence=confidence, random_state=random_state)
     else:
         estimates = per_product_ols(design, fitted, () if name == "naive" else CONTROLS, confidence)
@@ -165,4 +168,5 @@ def estimate_elasticities(points: pd.DataFrame, *, method: str = "default", conf
     out["status"] = [_status(e, h) for e, h in zip(out["elasticity"], out["elasticity_hi"])]
     out.loc[variation["reason"].eq("returns only").to_numpy(), "status"] = "returns only"
     out["method"] = name
+    out = out.astype({"elasticity": float, "elasticity_lo": float, "elasticity_hi": float, "n_periods": "int64"})
     return out[list(ELASTICITY_COLUMNS)].sort_values("product_id", ignore_index=True)

@@ -93,4 +93,5 @@ def per_product_ols(design: pd.DataFrame, products: list[str], controls: tuple[s
     """:func:`ols_slope` of each product in ``products``: ``product_id, estimate, se, lo, hi, df``."""
     groups = dict(tuple(design.groupby("product_id", sort=False)))
     rows = [{"product_id": p, **ols_slope(groups[p], controls, confidence)} for p in products if p in groups]
-    return pd.DataFrame(rows, columns=["product_id", "estimate", "se", "lo", "hi", "df"])
+    frame = pd.DataFrame(rows, columns=["product_id", "estimate", "se", "lo", "hi", "df"])
+    return frame.astype({c: float for c in frame.columns[1:]})

@@ -44,6 +44,7 @@ def shrink(estimates: pd.DataFrame, *, confidence: float) -> pd.DataFrame:
         when the category had too few estimates and borrowed the shop's prior). A product without an estimate gets its
         group's prior (mean ``mu``, variance ``tau2 + var(mu)``); NaN when there is no prior either.
     """
+    estimates = estimates.astype({"estimate": float, "se": float})  # an empty frame comes as objects
     known = np.isfinite(estimates["estimate"]) & np.isfinite(estimates["se"]) & (estimates["se"] > 0)
     shop = None
     if known.sum() >= MIN_GROUP:
