@@ -7,7 +7,7 @@ import sys
 
 ANALYSES = ["shopmine.forecast", "shopmine.forecast.report", "shopmine.customers", "shopmine.customers.classify",
             "shopmine.customers.clv", "shopmine.classic", "shopmine.overviews", "shopmine.features",
-            "shopmine.quality"]
+            "shopmine.quality", "shopmine.pricing.analysis", "shopmine.pricing.optimise"]
 
 
 def test_analyses_import_without_the_report_renderer():

@@ -16,10 +16,11 @@ from shopmine.features.sales_panel import check_panel_request
 from shopmine.forecast.run import DEFAULT_ETS_SERIES, DEFAULT_HORIZON, DEFAULT_WINDOWS
 from shopmine.ingest import IngestOptions, IngestReport, ingest
 from shopmine.overviews import customer_summary_result, sales_panel_result
+from shopmine.pricing.rules import DEFAULT_MAX_CHANGE, DEFAULT_MIN_MARGIN, DEFAULT_OBJECTIVE
 from shopmine.quality import quality_report
 from shopmine.report import render_report
 from shopmine.result import AnalysisResult
-from shopmine.runs import saved_run
+from shopmine.runs import saved_run, seen_batches
 from shopmine.workspace import Workspace
 
 
@@ -390,6 +391,68 @@ class Shop:
         start = self.as_of if given else self.as_of - dt.timedelta(days=horizon_days)
         return evaluation_result(self.orders(), as_of=start, horizon_days=horizon_days, k=k,
                                  products=self.products(), labels=segment_labels(self.workspace, start))
+
+    def _price_saved(self, parameters: dict):
+        """The saved ``price`` run that answers these parameters (same as-of date, batches, bounds file content
+        and settings), or None; a bad request is refused first. Looked up once per call."""
+        from shopmine.pricing.analysis import ANALYSIS, check_price_request, file_digest
+        from shopmine.runs.cache import matching_run
+
+        check_price_request(**parameters)
+        batches = seen_batches(self.workspace)
+        key = (tuple(sorted((k, str(v)) for k, v in parameters.items())), self.as_of, tuple(batches),
+               file_digest(parameters["bounds"]))
+        cached = getattr(self, "_price_lookup", None)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        saved = matching_run(self.workspace, ANALYSIS, parameters=parameters, as_of=self.as_of, batches=batches)
+        if saved is not None and (saved.result.metrics.get("bounds_sha256") != key[3]
+                                  or saved.result.metrics.get("cancel_window_days")
+                                  != self.workspace.settings.cancel_window_days):
+            saved = None
+        self._price_lookup = (key, saved)
+        return saved
+
+    @saved_run("price", when=lambda shop, parameters: shop._price_saved(parameters) is None)
+    def price(self, objective: str = DEFAULT_OBJECTIVE, max_change: float = DEFAULT_MAX_CHANGE,
+              min_margin: float = DEFAULT_MIN_MARGIN, ending: float | None = None, bounds: str | Path | None = None,
+              method: str = "default") -> AnalysisResult:
+        """Suggested prices under the shop's rules, with elasticities, curves and a strategy per customer
+        cluster (:func:`shopmine.pricing.analysis.price_result`).
+
+        Parameters
+        ----------
+        objective : {"profit", "revenue"}, default="profit"
+            Products without a unit cost maximise revenue (with a warning).
+        max_change : float, default=0.15
+            ``abs(new - current) <= max_change * current``; in (0, 1].
+        min_margin : float, default=0.2
+            ``(new - unit_cost) / new >= min_margin``; in [0, 1).
+        ending : float, optional
+            Changed prices end in this fraction (0.99), never leaving the other rules.
+        bounds : path, optional
+            A table ``product_id, min_price, max_price`` (:func:`shopmine.pricing.bounds.read_bounds`).
+        method : str, default="default"
+            The elasticity estimator (:data:`shopmine.pricing.elasticity.METHODS`).
+
+        A call with the parameters, as-of date, loaded batches and bounds file of a saved run answers from
+        that run without computing anything (``answered_from_run`` in its metrics).
+        """
+        saved = self._price_saved({"objective": objective, "max_change": max_change, "min_margin": min_margin,
+                                   "ending": ending, "bounds": bounds, "method": method})
+        self._price_lookup = None  # looked up once per call: the run this call saves answers the next one
+        if saved is not None:
+            saved.result.metrics["answered_from_run"] = saved.run_id
+            return saved.result
+        from shopmine.pricing.analysis import price_analysis
+        from shopmine.pricing.bounds import read_bounds
+        from shopmine.pricing.rules import PriceRules
+
+        rules = PriceRules(objective=objective, max_change=max_change, min_margin=min_margin, ending=ending,
+                           bounds=read_bounds(bounds) if bounds is not None else None)
+        return price_analysis(self.orders(), self.products(), as_of=self.as_of, rules=rules, method=method,
+                              cancel_window_days=self.workspace.settings.cancel_window_days,
+                              names=self.product_names(), bounds=bounds)
 
     def analyses(self, refresh: bool = False) -> list[AnalysisResult]:
         """Every section in report order, read from saved runs: quality and the analyses from their latest

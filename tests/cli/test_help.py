@@ -18,6 +18,8 @@ from shopmine.forecast.run import MODELS
 from shopmine.forecast.sources import MEASURES
 from shopmine.io.mapping import MAPPABLE
 from shopmine.io.presets import PRESETS
+from shopmine.pricing.elasticity import METHODS as PRICE_METHODS
+from shopmine.pricing.rules import OBJECTIVES
 from shopmine.schema import PRODUCT_COLUMNS
 from shopmine.settings import SETTINGS
 from shopmine.simulate.writer import FORMATS
@@ -36,6 +38,8 @@ CHOICES = [
     (("forecast",), "--model", MODELS),
     (("forecast",), "--reconcile", RECONCILE_METHODS),
     (("clv",), "--model", MODEL_CHOICES),
+    (("price",), "--objective", OBJECTIVES),
+    (("price",), "--method", PRICE_METHODS),
     (("model", "tree"), "--criterion", CRITERIA),
     (("model", "logistic"), "--penalty", PENALTIES),
     (("simulate",), "--format", FORMATS),

@@ -90,9 +90,10 @@ def test_the_report_forecast_is_the_forecast_command_output_and_nothing_is_recom
             # Parquet keeps datetimes in ms at least (a datetime64[s] column comes back as [ms]).
             pd.testing.assert_frame_equal(section.tables[table], frame, check_dtype=False)
     assert [r.name for r in rendered] == ["quality", "sales_panel_w", "customer_summary", "forecast", "segments",
-                                          "classify", "clv", "recommend_evaluation", "risk", "risk_monitor"]
+                                          "classify", "clv", "recommend_evaluation", "price", "risk",
+                                          "risk_monitor"]
     # the others were never run: each section names its command
-    for name, command in (("segments", "segment"), ("classify", "classify"), ("clv", "clv"),
+    for name, command in (("segments", "segment"), ("classify", "classify"), ("clv", "clv"), ("price", "price"),
                           ("recommend_evaluation",
                            "recommend in its evaluate mode")):
         assert _section(rendered, name).summary.startswith(f"Not run yet: run `shopmine {command}`")
@@ -139,8 +140,8 @@ def test_refresh_runs_the_analyses_again_and_saves_them(cli, ws, tmp_path, rende
     code, out, err = cli("report", "--refresh", "--output", tmp_path / "r.html")
     assert code == 0, err
     # the recommendation evaluation too: without an as-of date it tests on the log's last 30 days
-    assert sorted(e.analysis for e in list_runs(ws)) == ["customer_overview", "quality", "recommend_evaluation",
-                                                        "sales_overview", "segments"]
+    assert sorted(e.analysis for e in list_runs(ws)) == ["customer_overview", "price", "quality",
+                                                        "recommend_evaluation", "sales_overview", "segments"]
     segments = _section(rendered, "segments")
     assert segments.run_id == latest_run(ws, "segments").run_id and "Not run yet" not in segments.summary
     assert _section(rendered, "clv").summary == "Not computed: too few orders for this test"

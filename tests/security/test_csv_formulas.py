@@ -155,3 +155,10 @@ def test_neutralise_formulas_changes_text_only():
     assert out["text"].tolist()[0] == "'+x" and pd.isna(out["text"].tolist()[2])
     assert out.index.tolist()[0] == "'=i" and out.index.name == "'@row"
     assert frame["id"].iloc[0] == '=HYPERLINK("http://x","y")'  # the input is not changed
+
+
+@pytest.mark.parametrize("suffix", SUFFIXES)
+def test_formula_ids_in_price_output(payload_shop, tmp_path, suffix):
+    out = tmp_path / f"prices.{suffix}"
+    assert run_cli("--workspace", payload_shop.workspace, "price", "--output", out) == 0
+    assert_formulas(out, "product_id")

@@ -215,3 +215,18 @@ def test_column_name_and_class_label_script_in_model_tree_output_dir(chromium, t
     assert_no_injection(chromium, index, title, PRODUCT_XSS)
     assert_no_injection(chromium, index, title, CATEGORY_XSS)
     assert_no_injection(chromium, tree_dir / "tree.html", f"{title}: tree.html", CATEGORY_XSS)
+
+
+@pytest.fixture(scope="session")
+def price_dir(payload_shop) -> Path:
+    out = payload_shop.root / "price_run"
+    assert run_cli("--workspace", payload_shop.workspace, "price", "--output-dir", out) == 0
+    return out
+
+
+def test_product_id_script_in_price_output_dir(chromium, price_dir):
+    # The product is in the suggestions table and, when its elasticity is usable, in a curve's title.
+    index = price_dir / "index.html"
+    assert_no_injection(chromium, index, parse(index.read_text(encoding="utf-8")).title, PRODUCT_XSS)
+    for page in price_dir.glob("*.html"):
+        assert XSS not in page.read_text(encoding="utf-8"), page.name

@@ -10,6 +10,7 @@ from shopmine.cli import (
     ingest_cmd,
     init_cmd,
     model_cmd,
+    price_cmd,
     quality_cmd,
     recommend_cmd,
     report_cmd,
@@ -20,5 +21,5 @@ from shopmine.cli import (
 )
 
 MODULES = [init_cmd, ingest_cmd, quality_cmd, features_cmd, simulate_cmd, report_cmd, demo_cmd, model_cmd,
-           forecast_cmd, segment_cmd, classify_cmd, clv_cmd, recommend_cmd, batches_cmd,
+           forecast_cmd, segment_cmd, classify_cmd, clv_cmd, recommend_cmd, price_cmd, batches_cmd,
            runs_cmd, risk_cmd]

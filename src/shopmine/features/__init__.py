@@ -9,6 +9,7 @@ from shopmine.features.dates import default_as_of
 from shopmine.features.holdout import calibration_and_holdout
 from shopmine.features.lines import classify_lines
 from shopmine.features.overview import customer_overview, panel_overview
+from shopmine.features.price_points import price_points
 from shopmine.features.sales_panel import sales_panel
 
 __all__ = [
@@ -18,5 +19,6 @@ __all__ = [
     "customer_summary",
     "default_as_of",
     "panel_overview",
+    "price_points",
     "sales_panel",
 ]

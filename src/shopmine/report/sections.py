@@ -42,6 +42,7 @@ SECTIONS = (
     # No option spelled here (only cli/ spells options): the command's evaluate mode, in words.
     Section("recommend_evaluation", "recommend_evaluation", "Recommendations on held-out purchases",
             "shopmine recommend in its evaluate mode"),
+    Section("price", "price", "Prices: elasticities and suggested prices under the shop's rules", "shopmine price"),
     Section("risk", "risk_train", "Risk scorecard and challenger", "shopmine risk train", recompute=False),
     Section("risk_monitor", "risk_monitor", "Risk model drift (PSI)", "shopmine risk monitor", recompute=False),
 )
@@ -119,7 +120,7 @@ def overview_sections(shop, current: list[str], refresh: bool = False) -> list[A
 
 def report_sections(shop, refresh: bool = False) -> list[AnalysisResult]:
     """Every section of ``shop``'s report, in report order: quality, the overviews, forecast, segments,
-    classify and CLV.
+    classify, CLV, the recommendations' evaluation and prices.
 
     Parameters
     ----------

@@ -1,0 +1,1 @@
+"""Pricing: price elasticities per product and customer cluster, and prices under the shop's rules."""
