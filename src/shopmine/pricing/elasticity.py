@@ -29,8 +29,8 @@ towards 0 on the small counts of a product's days and weeks (a slow product's pe
 no price and are not in the points; its one-unit periods hardly move with the price): about +0.4 on
 weekly points and +1.2 on daily ones. The truncated count model has no such bias, and the shrinkage
 turns its noisy per-product slopes into usable ones (unshrunk, their median error was 0.40; the
-category means alone would have given 0.26). Give
-it daily points (``price_points(..., freq="D")``): weekly means mix promotion and regular days.
+category means alone would have given 0.26). Give it daily points (``price_points(..., freq="D")``):
+weekly means mix promotion and regular days.
 """
 
 from __future__ import annotations
