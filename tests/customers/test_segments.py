@@ -93,16 +93,19 @@ def test_recovery_of_the_latent_segments_is_reported(demo_shop):
     for k in (None, 8):
         customers = shop.segments(k=k, seed=0).tables["customers"].merge(truth, on="customer_id")
         scores[k], tables[k] = adjusted_rand_score(customers["segment"], customers["cluster"]), customers
-    # Measured (2,000 customers, seed 0): 0.499 with k = 5 by silhouette, 0.414 with k = 8. Before the
-    # shrunk basket features and units per line: 0.453 and 0.391; before the rate features and without
-    # the category mix: 0.155 (k = 2) and 0.405.
-    assert scores[None] > 0.48
+    # Measured (2,000 customers, seed 0): 0.479 with k = 5 by silhouette, 0.407 with k = 8 since the
+    # simulator's pricing truth (issue 14: promotions mostly in high season, each segment's own price
+    # response; loyal customers now buy 18 % of their units on promotion, not 6 %); 0.499 and 0.414
+    # before. Before the shrunk basket features and units per line: 0.453 and 0.391; before the rate
+    # features and without the category mix: 0.155 (k = 2) and 0.405.
+    assert scores[None] > 0.46
     assert scores[8] > 0.40
     # The fraudsters' accounts (several units of one expensive item per line) mostly share one cluster,
-    # and so do the one-time buyers.
+    # and so do the one-time buyers. Measured since the simulator's pricing truth (issue 14): 0.73, 0.82,
+    # 0.94 and 0.83 of fraudsters, one-time, loyal customers and bargain hunters in their largest cluster.
     chosen = tables[None]
     for segment in ("fraudster", "one_time", "loyal", "bargain_hunter"):
-        assert chosen.loc[chosen["segment"] == segment, "cluster"].value_counts(normalize=True).iloc[0] > 0.75
+        assert chosen.loc[chosen["segment"] == segment, "cluster"].value_counts(normalize=True).iloc[0] > 0.7
 
 
 def test_fixed_k(demo_shop):

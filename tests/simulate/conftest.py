@@ -33,7 +33,9 @@ def pricing_shop() -> SimulatedShop:
 
 @pytest.fixture(scope="session")
 def uniform_pricing_shop() -> SimulatedShop:
-    """The pricing shop with every segment's elasticity multiplier at 1: one demand curve per product."""
-    segments = [dict(s.__dict__, elasticity_multiplier=1.0) for s in DEFAULT_SEGMENTS]
+    """The pricing shop with every segment's elasticity multiplier and promotion affinity at 1: one
+    demand curve per product."""
+    segments = [dict(s.__dict__, elasticity_multiplier=1.0, promo_affinity=1.0)
+                for s in DEFAULT_SEGMENTS]
     return simulate_shop(n_customers=6000, n_products=80, promotions_per_year=8, seed=0,
                          segments=segments)

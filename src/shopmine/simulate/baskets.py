@@ -267,7 +267,8 @@ class _Demand:
         group = np.sort(line_group)
         u = np.sort(group + rng.random(k)) - group
         flat = np.searchsorted(cw, before[group] + u * mass[group], side="right")
-        drawn = np.clip(flat - group * n_products, 0, n_products - 1)
+        # (At or past a group's end only through rounding: its last product.)
+        drawn = np.minimum(flat - group * n_products, n_products - 1)
         # Sorted uniforms give products in id order; shuffle them within their group, or the
         # stable sorts below would hand low ids to the least price-sensitive customers (a spurious
         # pattern). Lines are shuffled too, so that ties in the matching fall on random lines.

@@ -66,7 +66,8 @@ def true_demand(shop: SimulatedShop | str | Path, prices: Mapping[str, float] | 
     --------
     >>> from shopmine.simulate import simulate_shop
     >>> shop = simulate_shop(n_customers=300, n_products=20, n_days=120, seed=1)
-    >>> at = true_demand(shop, {"P00001": 10.0, "P00002": 12.5}, start="2023-02-01", end="2023-02-28")
+    >>> at = true_demand(shop, {"P00001": 10.0, "P00002": 12.5}, start="2023-02-01",
+    ...                  end="2023-02-28")
     >>> list(at.columns)
     ['product_id', 'price', 'units', 'revenue', 'cost', 'profit']
     """
@@ -82,7 +83,8 @@ def true_demand(shop: SimulatedShop | str | Path, prices: Mapping[str, float] | 
     # (groups, products): each group's response at the asked prices.
     response = np.exp(np.multiply.outer(multiplier, p["elasticity"].to_numpy() * log_ratio))
     kept = 1.0 - float(truth["parameters"]["cancel_share"])
-    units = kept * p["mean_units_per_line"].to_numpy() * p["popularity"].to_numpy() * (traffic @ response)
+    per_weight = kept * p["mean_units_per_line"].to_numpy() * p["popularity"].to_numpy()
+    units = per_weight * (traffic @ response)
     revenue = units * asked.to_numpy()
     cost = units * p["unit_cost"].to_numpy()
     return pd.DataFrame({"product_id": asked.index.to_numpy(dtype=object),

@@ -90,7 +90,7 @@ def generate(params: ShopParameters, progress: Progress) -> RawShop:
     response = build_response(params, grid, cat)
     # Each segment orders on its own clock: the season times its own promotion index. Signups,
     # guests and fraud follow the index at the products' own elasticities (the guests').
-    cums = [cumulative(cal.season * response.index[:, g]) for g in range(len(response.names))]
+    cums = [cumulative(cal.season * response.orders[:, g]) for g in range(len(response.names))]
     cum = cums[response.guest]
     top_share = np.bincount(cat.top, weights=cat.popularity, minlength=len(TOP_CATEGORIES))
 

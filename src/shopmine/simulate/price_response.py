@@ -1,12 +1,13 @@
 """Demand weights per buyer group: each customer segment responds to price in its own way.
 
-A group is a customer segment, or the guests (the last group, multiplier 1). The demand weight of
-product *p* on day *d* for group *g* is
+A group is a customer segment, or the guests (the last group, multiplier and affinity 1). The
+demand weight of product *p* on day *d* for group *g* is
 
     w_gpd = popularity_p * (paid_pd / base_list_price_p) ** (elasticity_p * m_g)
-            * promo_display_lift ** on_promotion_pd
+            * promo_display_lift ** (a_g * on_promotion_pd)
 
-with ``m_g`` the group's ``elasticity_multiplier``. The group's lines are drawn from its own
+with ``m_g`` the group's ``elasticity_multiplier`` and ``a_g`` its ``promo_affinity`` (how strongly
+a promotion's display draws it, beyond the lower price). The group's lines are drawn from its own
 weights, and its customers' order intensity carries its own promotion index ``S_g(d) = sum_p
 w_gpd``, so that ``E[lines of p from group g on day d] = traffic_g(d) * w_gpd`` exactly (the index
 cancels, as for the whole shop; see docs/simulator.md).
@@ -27,18 +28,26 @@ from shopmine.simulate.products import Catalogue
 
 GUEST = "guest"
 GUEST_MULTIPLIER = 1.0  # guests respond with the products' own elasticities
+GUEST_AFFINITY = 1.0    # and the shop's display lift
 
 
 @dataclass(frozen=True)
 class PriceResponse:
-    """Per group: its elasticity multiplier and its daily promotion index."""
+    """Per group: its elasticity multiplier, promotion affinity and daily promotion index."""
 
     names: tuple[str, ...]    # segment names, then "guest"
     multiplier: np.ndarray    # per group
+    affinity: np.ndarray      # per group: exponent of the display lift
+    log_lift: np.ndarray      # per group: affinity x log(promo_display_lift)
     index: np.ndarray         # (days, groups): S_g(d), 1 when every product is at its launch price
+    # (days, groups): what multiplies the season in a group's order intensity: S_g(d) rescaled to
+    # the guests' mean level over the period, so that a segment drawn to promotions does not order
+    # more often on average, only more when there is more on promotion.
+    orders: np.ndarray
     grid: PriceGrid
     cat: Catalogue
-    log_lift: float
+    kinds: np.ndarray         # the distinct (multiplier, log lift) pairs
+    kind: np.ndarray          # per group: its row of ``kinds``
 
     @property
     def guest(self) -> int:
@@ -50,30 +59,39 @@ class PriceResponse:
 
     def weights(self, day: int) -> np.ndarray:
         """(groups, products) demand weights of ``day``."""
-        # Once per distinct multiplier (groups that respond alike share their row).
-        distinct, row = np.unique(self.multiplier, return_inverse=True)
-        exponent = np.multiply.outer(distinct, self.cat.elasticity * self.log_ratio(day))
-        exponent[:, self.grid.paid[day] < self.grid.list_price[day]] += self.log_lift
+        # Once per distinct response (groups that respond alike share their row).
+        exponent = np.multiply.outer(self.kinds[:, 0], self.cat.elasticity * self.log_ratio(day))
+        promoted = self.grid.paid[day] < self.grid.list_price[day]
+        exponent[:, promoted] += self.kinds[:, 1:]
         np.exp(exponent, out=exponent)
         exponent *= self.cat.popularity
-        return exponent[row]
+        return exponent[self.kind]
 
 
 def build_response(params: ShopParameters, grid: PriceGrid, cat: Catalogue) -> PriceResponse:
     names = tuple(s.name for s in params.segments) + (GUEST,)
     multiplier = np.array([s.elasticity_multiplier for s in params.segments] + [GUEST_MULTIPLIER])
-    log_lift = float(np.log(params.promo_display_lift))
-    # e_p * log(paid / ref), once for every day; one group at a time from it.
+    affinity = np.array([s.promo_affinity for s in params.segments] + [GUEST_AFFINITY])
+    log_lift = affinity * float(np.log(params.promo_display_lift))
+    # e_p * log(paid / ref), once for every day; one kind of response at a time from it.
     exponent = np.log(grid.paid / cat.base_list_price)
     exponent *= cat.elasticity
     promoted = grid.paid < grid.list_price
     index = np.empty((len(exponent), len(names)))
-    for m in np.unique(multiplier):  # segments that respond alike share the work
+    kinds, row = _distinct(multiplier, log_lift)
+    for k, (m, lift) in enumerate(kinds):
         w = exponent * m
-        w[promoted] += log_lift
+        w[promoted] += lift
         np.exp(w, out=w)
-        index[:, multiplier == m] = (w @ cat.popularity)[:, None]
-    return PriceResponse(names, multiplier, index, grid, cat, log_lift)
+        index[:, row == k] = (w @ cat.popularity)[:, None]
+    orders = index * (index[:, -1].mean() / index.mean(axis=0)) if len(index) else index
+    return PriceResponse(names, multiplier, affinity, log_lift, index, orders, grid, cat, kinds, row)
+
+
+def _distinct(multiplier: np.ndarray, log_lift: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct (multiplier, log lift) pairs and each group's row among them."""
+    kinds, row = np.unique(np.column_stack((multiplier, log_lift)), axis=0, return_inverse=True)
+    return kinds, row.ravel()
 
 
 def traffic(group_lines: np.ndarray, index: np.ndarray) -> np.ndarray:

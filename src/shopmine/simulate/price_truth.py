@@ -5,7 +5,8 @@ Every buyer group (segment, guests) responds to product *p* with the elasticity
 for *p* has the local elasticity ``elasticity_p x sum_g m_g D_gp / sum_g D_gp`` (the demand-weighted
 multiplier), where ``D_gp`` is group *g*'s expected units of *p* over the period at the regular
 (list) prices without promotions. That is what a regression of a product's total units on its
-regular price estimates.
+regular price estimates. On promotion days the bargain hunters, drawn by the display, weigh more:
+``promo_elasticity`` weighs the segments by their units on the product's promotion days.
 """
 
 from __future__ import annotations
@@ -34,11 +35,28 @@ def regular_demand(raw: RawShop) -> np.ndarray:
     return demand * (cat.popularity * (1.0 + cat.extra_units))
 
 
+def promotion_demand(raw: RawShop) -> np.ndarray:
+    """(groups, products): expected units on the product's promotion days (paid price, lift)."""
+    cat, response, grid = raw.catalogue, raw.response, raw.prices
+    flow = traffic(raw.group_lines, response.index)
+    promoted = grid.paid < grid.list_price
+    exponent = np.log(grid.paid / cat.base_list_price)
+    exponent *= cat.elasticity
+    demand = np.empty((len(response.names), cat.n))
+    for g in range(len(response.names)):
+        w = exponent * response.multiplier[g]
+        w += response.log_lift[g]
+        np.exp(w, out=w)
+        w[~promoted] = 0.0
+        demand[g] = flow[:, g] @ w
+    return demand * (cat.popularity * (1.0 + cat.extra_units))
+
+
 def market_elasticity(raw: RawShop, demand: np.ndarray) -> np.ndarray:
-    """Per product: elasticity x the demand-weighted multiplier (``elasticity`` where unsold)."""
+    """Per product: elasticity x the multiplier weighted by ``demand`` (NaN without demand)."""
     total = demand.sum(axis=0)
     weighted = raw.response.multiplier @ demand
-    multiplier = np.divide(weighted, total, out=np.ones_like(total), where=total > 0)
+    multiplier = np.divide(weighted, total, out=np.full_like(total, np.nan), where=total > 0)
     return np.round(raw.catalogue.elasticity * multiplier, 4)
 
 

@@ -43,6 +43,10 @@ class Segment:
     elasticity_multiplier : float, default=1.0
         The segment's price response: its customers' demand for product *p* has the elasticity
         ``elasticity_p x elasticity_multiplier`` (above 1: more price sensitive).
+    promo_affinity : float, default=1.0
+        How strongly a promotion's display draws the segment beyond its lower price: the segment's
+        demand for a promoted product is multiplied by ``promo_display_lift ** promo_affinity``
+        (0: not at all).
     """
 
     name: str
@@ -57,6 +61,7 @@ class Segment:
     category_affinity: float
     favourites: float = 3.0
     elasticity_multiplier: float = 1.0
+    promo_affinity: float = 1.0
 
 
 SEGMENT_CONSTRAINTS: dict[str, Any] = {
@@ -72,17 +77,18 @@ SEGMENT_CONSTRAINTS: dict[str, Any] = {
     "category_affinity": Interval(float, 0, 1),
     "favourites": Interval(float, 0, 50),
     "elasticity_multiplier": Interval(float, 0, 5),
+    "promo_affinity": Interval(float, 0, 10),
 }
 
 DEFAULT_SEGMENTS: tuple[Segment, ...] = (
     Segment("loyal", share=0.15, purchase_rate=0.115, rate_shape=4.0, dropout_prob=0.008,
             dropout_concentration=40.0, basket_lines=3.2, price_sensitivity=0.2,
             return_propensity=0.6, category_affinity=0.6, favourites=4.0,
-            elasticity_multiplier=0.6),
+            elasticity_multiplier=0.6, promo_affinity=0.0),
     Segment("bargain_hunter", share=0.25, purchase_rate=0.071, rate_shape=3.0, dropout_prob=0.025,
             dropout_concentration=30.0, basket_lines=2.4, price_sensitivity=0.85,
             return_propensity=1.2, category_affinity=0.3, favourites=0.0,
-            elasticity_multiplier=1.6),
+            elasticity_multiplier=1.6, promo_affinity=4.0),
     Segment("occasional", share=0.30, purchase_rate=0.032, rate_shape=2.0, dropout_prob=0.04,
             dropout_concentration=20.0, basket_lines=1.8, price_sensitivity=0.45,
             return_propensity=1.0, category_affinity=0.5, favourites=3.0),

@@ -19,7 +19,7 @@ from shopmine.simulate.generate import RawShop
 from shopmine.simulate.lines import COMPLETED, RETURNED, SHIPPING
 from shopmine.simulate.names import fake_people
 from shopmine.simulate.orders import FRAUD_NONE, FRAUD_TYPES, payment_methods
-from shopmine.simulate.price_truth import market_elasticity, segment_rows
+from shopmine.simulate.price_truth import market_elasticity, promotion_demand, segment_rows
 
 STATUSES = ("completed", "cancelled", "returned")
 SHIPPING_ID = "SHIPPING"
@@ -202,6 +202,8 @@ def truth_products_table(raw: RawShop, demand: np.ndarray) -> pa.Table:
         "category": _pick([s.path for s in CATEGORY_TREE], cat.subcategory),
         "elasticity": pa.array(cat.elasticity),
         "market_elasticity": pa.array(market_elasticity(raw, demand)),
+        "promo_elasticity": pa.array(market_elasticity(raw, promotion_demand(raw)),
+                                     from_pandas=True),  # NaN -> null: never promoted
         "popularity": pa.array(cat.popularity),
         "demand_line_share": pa.array(np.round(raw.demand_share, 8)),
         "unit_cost": pa.array(cat.unit_cost),
@@ -222,6 +224,7 @@ def truth_segments_table(raw: RawShop, demand: np.ndarray) -> pa.Table:
     return pa.table({
         "segment": pa.array(list(response.names), pa.string()),
         "elasticity_multiplier": pa.array(response.multiplier),
+        "promo_affinity": pa.array(response.affinity),
         "elasticity": pa.array(rows["elasticity"]),
         "demand_share": pa.array(rows["demand_share"]),
         "n_customers": pa.array(np.append(sizes, 0), pa.int64(),

@@ -47,11 +47,14 @@ from shopmine.simulate.seasonality import (
 
 FORMAT_VERSION = 1
 DEMAND_MODEL = (
-    "E[units of product p on day d] = A(d) * weekly(weekday(d)) * yearly(day_of_year(d)) * trend(d) "
-    "* popularity_p * (unit_price_pd / base_list_price_p) ** elasticity_p "
-    "* promo_display_lift ** on_promotion_pd * mean_units_per_line_p, "
-    "where A(d) is the sum of the purchase rates of the customers active on day d and "
-    "on_promotion_pd is 1 while product p is on promotion (truth_promotions)"
+    "E[units of product p bought by segment g on day d] = c_g * A_g(d) * weekly(weekday(d)) "
+    "* yearly(day_of_year(d)) * trend(d) * popularity_p "
+    "* (unit_price_pd / base_list_price_p) ** (elasticity_p * elasticity_multiplier_g) "
+    "* promo_display_lift ** (promo_affinity_g * on_promotion_pd) * mean_units_per_line_p, "
+    "where A_g(d) is the sum of the purchase rates of the segment's customers active on day d, c_g "
+    "rescales the segment's promotion index to the guests' mean (guests: a segment of their own "
+    "with multiplier and affinity 1) and on_promotion_pd is 1 while product p is on promotion "
+    "(truth_promotions); the shop's units are the sum over the segments"
 )
 
 
@@ -112,7 +115,7 @@ def ground_truth(raw: RawShop, summary: dict[str, Any]) -> dict[str, Any]:
             "yearly": cal.yearly.tolist(),
             "trend": cal.trend.tolist(),
             "promo_index": raw.response.index[:, raw.response.guest].tolist(),
-            "promo_index_by_group": {name: raw.response.index[:, g].tolist()
+            "promo_index_by_group": {name: raw.response.orders[:, g].tolist()
                                      for g, name in enumerate(raw.response.names)},
             "traffic_by_group": {name: t.tolist() for name, t in
                                  zip(raw.response.names, traffic(raw.group_lines,
