@@ -15,7 +15,8 @@ out-of-fold probabilities, beside the issue's figures. Target: the served model 
 both sets, and the scorecard is within 0.01 of it.
 
 Scoring: 1,000,000 rows (GMSC's unlabelled cs-test.csv.gz repeated, fresh ids) written to Parquet and scored
-by ``Shop.risk_score`` (read, score with reasons, save the run) and by ``RiskModel.score`` in memory.
+by ``Shop.risk_score`` (read, score with reasons, save the run) and by ``RiskModel.score`` in memory, with the
+served model (the challenger: its reasons are LightGBM SHAP values) and with the scorecard.
 
 Run: ``PYTHONPATH=src .venv/bin/python bench/risk.py [--data-dir DIR] [--sets german,gmsc] [--score-rows N]``;
 prints the tables and writes bench/results/risk.json.
@@ -152,7 +153,16 @@ def score_million(root: Path, workspace: Workspace, tmp: Path, n_rows: int) -> d
     product_seconds = time.time() - started
     assert len(result.tables["scores"]) == n_rows and result.tables["scores"]["id"].is_unique
     pd.testing.assert_frame_equal(result.tables["scores"].reset_index(drop=True), in_memory.reset_index(drop=True))
+    # The same rows through the scorecard (reasons from its points), as when the scorecard is served.
+    from shopmine.risk import RiskModel
+
+    card = RiskModel(served="scorecard", cv=model.cv, spec=model.spec, booster=model.booster)
+    started = time.time()
+    card.score(big)
+    card_seconds = time.time() - started
     return {"rows": n_rows, "served": model.served, "in_memory_seconds": round(memory_seconds, 1),
+            "scorecard_in_memory_seconds": round(card_seconds, 1),
+            "scorecard_rows_per_second": round(n_rows / card_seconds),
             "in_memory_rows_per_second": round(n_rows / memory_seconds),
             "product_seconds": round(product_seconds, 1), "product_rows_per_second": round(n_rows / product_seconds),
             "rows_without_reason": int((in_memory["reason_1"] == "").sum())}

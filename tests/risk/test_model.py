@@ -122,6 +122,13 @@ def test_a_served_challenger_gives_shap_reasons(trained, loan_table):
     first = scores["reason_1"].str.split(" ").str[0].to_numpy()
     has = shap.max(axis=1) > 1e-9
     assert (first[has] == top[has]).all()
+    # a category never seen in training is read as missing by LightGBM, and named so in a reason
+    unseen = challenger.score(new.assign(region="atlantis"))
+    assert unseen["probability"].notna().all()
+    named = unseen[["reason_1", "reason_2", "reason_3"]].to_numpy().ravel()
+    assert all(r == "region = atlantis (not seen in training)" for r in named if "atlantis" in r)
+    missing = challenger.score(new.assign(region=None))
+    np.testing.assert_allclose(unseen["probability"], missing["probability"])
     # a challenger reads every feature: dropping the noise column is refused
     with pytest.raises(ShopmineInputError, match=r"lacks the feature column\(s\) 'noise' that the challenger"):
         challenger.score(new.drop(columns=["noise"]))

@@ -135,9 +135,9 @@ def training_result(model: RiskModel, data, cv, card, oot, *, threshold: float, 
     summary = (f"Scorecard (WoE logistic regression) on {len(card.coefficients)} feature(s): cross-validated AUC "
                f"{model.cv['scorecard']['auc']:.3f} ± {model.cv['scorecard']['auc_sd']:.3f}; "
                f"{LABELS['challenger']}: {model.cv['challenger']['auc']:.3f} ± {model.cv['challenger']['auc_sd']:.3f} "
-               f"({len(cv.rounds)}-fold stratified, {len(y):,} rows, {metrics['base_rate']:.1%} {positive}). "
-               f"Serving the {served} (higher AUC than the {other}); at the cost threshold {threshold:.3g} it flags "
-               f"{metrics['threshold_flagged_share']:.1%} of the rows and catches {metrics['threshold_recall']:.1%} "
-               f"of the {positive}.")
+               f"({len(cv.rounds)}-fold stratified, {len(y):,} rows, {metrics['base_rate']:.1%} with {target} = "
+               f"{positive}). Serving the {served} (higher AUC than the {other}); at the cost threshold "
+               f"{threshold:.3g} it flags {metrics['threshold_flagged_share']:.1%} of the rows and catches "
+               f"{metrics['threshold_recall']:.1%} of those with {target} = {positive}.")
     return AnalysisResult(name="risk", title=f"Risk model for {target} = {positive}", summary=summary,
                           tables=tables, metrics=metrics, figures=figures, models=model.to_models())
