@@ -112,7 +112,7 @@ def order_risk_table(orders: ibis.Table, *, as_of: dt.date,
     return table
 
 
-#: How the order-log training (Shop.risk_train(orders=True)) trains on the table: its target, id and date columns.
+#: How a risk training on the orders (``Shop.risk_train(orders=True)``) reads the table: target, id, dates.
 ORDER_TRAINING = {"target": "label", "id_col": "order_id", "date_col": "ordered_at"}
 
 
