@@ -57,6 +57,7 @@ class Shop:
         self._as_of_given = as_of is not None
         self._engine = None
         self._engine_con = None
+        self._batches: list[str] | None = None
 
     @property
     def workspace(self) -> Workspace:
@@ -78,6 +79,7 @@ class Shop:
     def close(self) -> None:
         """Close the warehouse and release the workspace lock, so that other processes may ingest."""
         self._engine = self._engine_con = None
+        self._batches = None
         if self._workspace is not None:
             self._workspace.close()
 
@@ -99,6 +101,14 @@ class Shop:
             self._as_of = self.workspace.settings.as_of or default_as_of(self.orders())
         return self._as_of
 
+    def batches(self) -> list[str]:
+        """The batches loaded now (:func:`~shopmine.runs.seen_batches`), read once until :meth:`ingest` or
+        :meth:`close`: reading holds the workspace lock shared, which keeps every other ingest out, and a
+        query per answer was most of the time of one customer's recommendations."""
+        if self._batches is None:
+            self._batches = seen_batches(self.workspace)
+        return list(self._batches)
+
     @property
     def currency(self) -> str | None:
         """The ``currency`` setting, else the one currency code of the order lines, else None
@@ -112,6 +122,7 @@ class Shop:
                progress=None) -> IngestReport:
         """Load order files (and product/customer files) into the workspace (:func:`shopmine.ingest.ingest`)."""
         self._engine = None  # the Spark export (if any) must see the new batch
+        self._batches = None
         return ingest(self.workspace, files, options=options, products=list(products), customers=list(customers),
                       progress=progress)
 
@@ -327,9 +338,8 @@ class Shop:
         comes from: the latest saved ``recommend`` run's, else fitted now (run id None until saved).
         Kept on this Shop, so that one process answers many questions from one load."""
         from shopmine.recommend.analysis import fit_recommender, saved_recommender, segment_labels
-        from shopmine.runs.metadata import seen_batches
 
-        key = (self.as_of, tuple(seen_batches(self.workspace)))
+        key = (self.as_of, tuple(self.batches()))
         cached = getattr(self, "_recommender_cache", None)
         if cached is not None and cached[0] == key:
             pending = getattr(self, "_recommend_pending", None)
@@ -343,6 +353,7 @@ class Shop:
             found = (fit_recommender(self.orders(), as_of=self.as_of, products=self.products(),
                                      labels=segment_labels(self.workspace, self.as_of)), None)
         self._recommender_cache = (key, *found)
+        self._recommend_pending = None  # a result of an earlier fit must not name this fit's run
         return found
 
     def _recommend_fits(self, parameters: dict) -> bool:
@@ -399,7 +410,7 @@ class Shop:
         from shopmine.runs.cache import matching_run
 
         check_price_request(**parameters)
-        batches = seen_batches(self.workspace)
+        batches = self.batches()
         key = (tuple(sorted((k, str(v)) for k, v in parameters.items())), self.as_of, tuple(batches),
                file_digest(parameters["bounds"]))
         cached = getattr(self, "_price_lookup", None)

@@ -34,3 +34,22 @@ def test_one_shop_fits_once_then_answers_from_its_saved_run(tmp_path: Path):
     assert refit.run_id not in (None, first.run_id)
     np.testing.assert_array_equal(refit.tables["recommendations"]["product_id"],
                                   first.tables["recommendations"]["product_id"])  # same data, same answer
+
+
+def test_a_new_batch_loaded_through_the_shop_is_seen_by_its_next_answer(tmp_path: Path):
+    """Shop.batches() is read once while the Shop holds the workspace; its own ingest makes it read again,
+    so the next answer is fitted on the new batch instead of answered from the run of the old one."""
+    (tmp_path / "orders.csv").write_text(ORDERS)
+    shop = Shop(tmp_path / "ws", as_of=np.datetime64("2024-04-01").astype(object))
+    shop.ingest([tmp_path / "orders.csv"])
+    first = shop.recommend(customers=["c1"], k=3)
+    assert shop.recommend(customers=["c2"], k=3).metrics["answered_from_run"] == first.run_id
+    (tmp_path / "more.csv").write_text("order_id,customer_id,product_id,ordered_at,quantity,unit_price\n"
+                                       "x1,c1,p99,2024-03-20 10:00:00,1,2.0\n")
+    shop.ingest([tmp_path / "more.csv"])
+    assert len(shop.batches()) == 2
+    after = shop.recommend(customers=["c1"], k=3)
+    assert after.run_id not in (None, first.run_id) and after.metrics["answered_from_run"] == "none: fitted now"
+    saved = {e.run_id: e for e in list_runs(shop.workspace, "recommend")}[after.run_id]
+    assert {m["format"] for m in saved.metadata["models"]} == {"numpy-npz", "json"}  # the new fit is kept
+    assert "p99" in set(saved_recommender(shop.workspace, shop.as_of)[0].product_ids_)
