@@ -197,6 +197,8 @@ def evaluation_result(orders: ibis.Table, *, as_of: dt.date, horizon_days: int, 
     models = evaluation_models(data.n_products, horizon_days=horizon_days, labels=labels)
     from shopmine.errors import ShopmineInputError
 
+    # Read once: the facades (the blend and the default) and the examples use the same names.
+    catalogue = _products_frame(products)
     rows = []
     fitted = {}
     skipped = {}
@@ -204,7 +206,7 @@ def evaluation_result(orders: ibis.Table, *, as_of: dt.date, horizon_days: int, 
         t0 = time.perf_counter()
         try:
             # The facade gets the products' names and categories too, for the examples' reasons.
-            fitted[name] = (model.fit(data, products=_products_frame(products)) if isinstance(model, Recommender)
+            fitted[name] = (model.fit(data, products=catalogue) if isinstance(model, Recommender)
                             else model.fit(data))
         except ShopmineInputError as exc:  # e.g. no validation month to tune ALS on: left out, said why
             skipped[name] = exc.render()
@@ -225,7 +227,6 @@ def evaluation_result(orders: ibis.Table, *, as_of: dt.date, horizon_days: int, 
     bought = split.truth_all.assign(bought_in_test=True)
     examples = examples.merge(bought, on=["customer_id", "product_id"], how="left")
     examples["bought_in_test"] = examples["bought_in_test"].notna()
-    catalogue = _products_frame(products)
     if catalogue is not None and "name" in catalogue.columns:  # the report's examples read by name
         names = catalogue.drop_duplicates("product_id").set_index("product_id")["name"]
         examples.insert(examples.columns.get_loc("product_id") + 1, "name",
