@@ -206,3 +206,17 @@ def test_a_mapped_log_without_order_ids(shop):
     # p3 (Doll) shares a basket with p1 (c2 on 2024-02-03 and c4 on 02-12), with p2 and p4 once (c4)
     assert together["product_id"].iloc[0] == "p1"
     assert set(together["product_id"]) == {"p1", "p2", "p4"}
+
+
+def test_evaluate_examples_show_product_names_without_control_characters(shop):
+    """The examples' names come from the order file: an escape sequence (here one that clears the
+    terminal) is shown as text without its control character, as in the reasons."""
+    shop.load(ORDERS.replace("Doll", "Do\x1b[2Jll"))
+    folder = shop.tmp / "eval"
+    code, out, err = shop("--as-of", "2024-02-15", "recommend", "--evaluate", "--horizon-days", "10",
+                          "--output-dir", folder)
+    assert code == 0, err
+    assert "\x1b" not in out and "Do [2Jll" in out
+    examples = pd.read_csv(folder / "examples.csv", dtype=str, keep_default_na=False)
+    assert set(examples.loc[examples["product_id"] == "p3", "name"]) == {"Do [2Jll"}
+    assert set(examples.loc[examples["product_id"] == "p1", "name"]) == {"Red car"}

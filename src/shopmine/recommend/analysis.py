@@ -18,6 +18,7 @@ import pandas as pd
 from shopmine.errors import invalid_value
 from shopmine.recommend.evaluation import VARIANTS, evaluate, model_recommendations, temporal_split
 from shopmine.recommend.interactions import build_interactions
+from shopmine.recommend.reasons import safe_name
 from shopmine.recommend.recommender import Recommender
 from shopmine.result import AnalysisResult
 
@@ -228,9 +229,11 @@ def evaluation_result(orders: ibis.Table, *, as_of: dt.date, horizon_days: int, 
     examples = examples.merge(bought, on=["customer_id", "product_id"], how="left")
     examples["bought_in_test"] = examples["bought_in_test"].notna()
     if catalogue is not None and "name" in catalogue.columns:  # the report's examples read by name
+        # Names from the order files, cleaned like the reasons' (no control characters, cut short):
+        # the console, the report and the CSV show them as they show the reasons.
         names = catalogue.drop_duplicates("product_id").set_index("product_id")["name"]
         examples.insert(examples.columns.get_loc("product_id") + 1, "name",
-                        examples["product_id"].map(names).fillna(""))
+                        [safe_name(name, "") for name in examples["product_id"].map(names)])
     best = {v: table[table["variant"] == v].sort_values(["recall", "model"], ascending=[False, True]).iloc[0]
             for v in VARIANTS}
     summary = (f"Trained on purchases before {as_of}, tested on the next {horizon_days} days: "
