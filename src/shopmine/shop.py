@@ -386,20 +386,28 @@ class Shop:
             self._recommend_pending = result
         return result
 
-    @saved_run("recommend_evaluation")
+    def _evaluation_as_of(self, horizon_days: int) -> dt.date:
+        """The day the recommendations' evaluation trains before (a bad ``horizon_days`` is refused first).
+
+        Without an as-of date from the user the default one (the day after the last order) leaves nothing
+        to test on: the last ``horizon_days`` of the log are the test then, which is what a merchant
+        asking "how good are they" means (and what the report's refresh and the demo show)."""
+        from shopmine.recommend.evaluation import check_horizon
+
+        horizon_days = check_horizon(horizon_days)
+        given = self._as_of_given or self.workspace.settings.as_of is not None
+        return self.as_of if given else self.as_of - dt.timedelta(days=horizon_days)
+
+    # The run records the day it trained before, which is not the shop's as-of date without one given.
+    @saved_run("recommend_evaluation",
+               as_of=lambda shop, parameters: shop._evaluation_as_of(parameters["horizon_days"]))
     def recommend_evaluation(self, horizon_days: int = 30, k: int = 10) -> AnalysisResult:
         """Every recommendation model on the ``horizon_days`` after the as-of date (trained before it):
         recall, precision, NDCG, MAP, hit rate and coverage at ``k``, all items and new items only. With no
         as-of date given (argument or setting), the test is the log's last ``horizon_days``."""
         from shopmine.recommend.analysis import evaluation_result, segment_labels
-        from shopmine.recommend.evaluation import check_horizon
 
-        check_horizon(horizon_days)
-        # Without an as-of date from the user the default one (the day after the last order) leaves nothing
-        # to test on: the last `horizon_days` of the log are the test then, which is what a merchant
-        # asking "how good are they" means (and what the report's refresh and the demo show).
-        given = self._as_of_given or self.workspace.settings.as_of is not None
-        start = self.as_of if given else self.as_of - dt.timedelta(days=horizon_days)
+        start = self._evaluation_as_of(horizon_days)
         return evaluation_result(self.orders(), as_of=start, horizon_days=horizon_days, k=k,
                                  products=self.products(), labels=segment_labels(self.workspace, start))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import numpy as np
@@ -53,3 +54,15 @@ def test_a_new_batch_loaded_through_the_shop_is_seen_by_its_next_answer(tmp_path
     saved = {e.run_id: e for e in list_runs(shop.workspace, "recommend")}[after.run_id]
     assert {m["format"] for m in saved.metadata["models"]} == {"numpy-npz", "json"}  # the new fit is kept
     assert "p99" in set(saved_recommender(shop.workspace, shop.as_of)[0].product_ids_)
+
+
+def test_the_evaluation_run_records_the_day_it_trained_before(tmp_path: Path):
+    """Without an as-of date the test is the log's last 30 days: the run says so, not the day after the log."""
+    (tmp_path / "orders.csv").write_text(ORDERS)
+    shop = Shop(tmp_path / "ws")
+    shop.ingest([tmp_path / "orders.csv"])
+    result = shop.recommend_evaluation(horizon_days=30)
+    assert shop.as_of == dt.date(2024, 3, 28)  # the day after the last order (2024-03-27)
+    assert result.metrics["as_of"] == "2024-02-27"
+    [run] = list_runs(shop.workspace, "recommend_evaluation")
+    assert run.run_id == result.run_id and run.metadata["as_of"] == "2024-02-27"
