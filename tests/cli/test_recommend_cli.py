@@ -169,6 +169,7 @@ def test_evaluate_writes_the_table_and_metrics(shop):
     code, out, err = shop("recommend", "--evaluate")
     assert code == 0, err
     assert "Trained on purchases before 2024-01-23, tested on the next 30 days" in out
+    assert "2024-02-22" not in err  # the progress line names no day (not the default as-of, trained after)
 
 
 def test_hostile_product_names_are_escaped_in_the_report_folder(shop):

@@ -86,7 +86,9 @@ def recommend_command(
 
 
 def _evaluate(shop: Shop, out, horizon_days: int, k: int, output, output_dir, metrics_output) -> None:
-    with progress(out, f"fitting every model before {shop.as_of} and testing on the next {horizon_days} days"):
+    # No date here: without --as-of the evaluation trains before the log's last days, not before shop.as_of
+    # (the summary printed next names the days).
+    with progress(out, f"fitting every model and testing it on {horizon_days} held-out days"):
         result = shop.recommend_evaluation(horizon_days=horizon_days, k=k)
     out.print(result.summary)
     table = result.tables["evaluation"]
