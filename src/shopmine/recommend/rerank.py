@@ -49,7 +49,6 @@ __all__ = ["MODEL_CLASSES", "Reranker", "default_models"]
 USES = ("all", "new")
 #: The candidate model classes a saved re-ranker may name: an exact allow-list, nothing else is built.
 MODEL_CLASSES = {cls.__name__: cls for cls in (ItemKNN, ALS, BPR, EASE)}
-SOURCES_FIXED = ("history", "popular")
 # Early stopping patience and ceiling of boosting rounds of the validation fit.
 MAX_ROUNDS = 600
 PATIENCE = 50
