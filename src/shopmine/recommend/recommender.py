@@ -41,7 +41,7 @@ import pandas as pd
 
 from shopmine.errors import ShopmineInputError, invalid_value
 from shopmine.recommend import reasons
-from shopmine.recommend.base import check_fitted, top_n
+from shopmine.recommend.base import check_fitted
 from shopmine.recommend.copurchase import CoPurchase
 from shopmine.recommend.interactions import Interactions
 from shopmine.recommend.popularity import RECENT_WINDOW_DAYS, Popularity
@@ -145,15 +145,16 @@ class Recommender:
         self._product_pos = pd.Index(self.product_ids_)
         recent = self.models_["popular_recent"]
         # The shop's recent-popularity order: the cold-start list and the filler of short lists.
-        order, _ = top_n(recent.buyers_[None, :], len(recent.buyers_), tiebreak=recent.all_time_buyers_)
-        self._popular_order = order[0][order[0] >= 0]
+        order, _ = recent.rank_products(len(self.product_ids_))
+        self._popular_order = order[order >= 0]
         self._popular_top = np.zeros(len(self.product_ids_), dtype=bool)
         self._popular_top[self._popular_order[:POPULAR_TOP]] = True
         segment = self.models_["popular_segment"]
         self._segment_top = np.zeros((len(segment.shares_), len(self.product_ids_)), dtype=bool)
-        for s_i in range(len(segment.shares_)):
-            cols, _ = top_n(segment.shares_[s_i][None, :], POPULAR_TOP, tiebreak=segment.all_time_buyers_)
-            self._segment_top[s_i, cols[0][cols[0] >= 0]] = True
+        # One row per segment, then the shop-wide row (customers without a segment): rows of shares_.
+        for s_i, name in enumerate([*segment.segments_, None]):
+            cols, _ = segment.rank_for_segment(name, POPULAR_TOP)
+            self._segment_top[s_i, cols[cols >= 0]] = True
 
     # -- the CandidateModel protocol (so that the bench scores the default like any model) ----------
     def score(self, rows: np.ndarray, n: int, *, exclude_bought: bool) -> tuple[np.ndarray, np.ndarray]:
