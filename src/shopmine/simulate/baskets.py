@@ -89,7 +89,7 @@ def fill_baskets(slots: Slots, prefs: Preferences, response: PriceResponse, cat:
             n_fav = np.bincount(fav_order - lo, minlength=hi - lo)
             # Favourites take an order's first slots; demand lines fill the rest.
             count = np.maximum(slots.n_lines[lo:hi] - n_fav, 0)
-            taste_slot = _ranges(demand.slot_start[lo:hi] + n_fav, count)
+            taste_slot = ranges(demand.slot_start[lo:hi] + n_fav, count)
             taste_order = np.repeat(np.arange(lo, hi), count)
             taste_product = demand.draw(d, taste_order, taste_slot, fav_order, fav_product)
             order = np.concatenate((fav_order, taste_order))
@@ -132,7 +132,7 @@ class _DayLines:
         start = self.ptr[customer[registered]]
         count = self.ptr[customer[registered] + 1] - start
         order = lo + np.repeat(registered, count)
-        pair = _ranges(start, count)
+        pair = ranges(start, count)
         due = self.next_due[pair] <= day
         order, pair = order[due], pair[due]
         # A customer with two orders that day buys a due favourite in the first one only.
@@ -164,7 +164,7 @@ class _DayLines:
                  present: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         ptr = self.prefs.comp_ptr
         count = ptr[product + 1] - ptr[product]
-        edge = _ranges(ptr[product], count)
+        edge = ranges(ptr[product], count)
         joins = self.rng_complements.random(len(edge)) < self.prefs.comp_prob[edge]
         if not joins.any():
             return order[:0], product[:0]
@@ -306,7 +306,7 @@ class _Demand:
         self.ledger = joined - count[:, None] * self.share + DEBT_KEEP * self.debt
 
 
-def _ranges(start: np.ndarray, count: np.ndarray) -> np.ndarray:
+def ranges(start: np.ndarray, count: np.ndarray) -> np.ndarray:
     """``start[i], start[i] + 1, ..., start[i] + count[i] - 1`` for every i, concatenated."""
     return np.repeat(start - (np.cumsum(count) - count), count) + np.arange(count.sum())
 

@@ -13,6 +13,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from shopmine.simulate.baskets import ranges
 from shopmine.simulate.categories import CATEGORY_TREE, TOP_CATEGORIES
 from shopmine.simulate.customers import AGE_BANDS, CHANNELS, COUNTRIES
 from shopmine.simulate.generate import RawShop
@@ -245,7 +246,7 @@ def truth_preferences_table(raw: RawShop) -> pa.Table:
     ptr = prefs.comp_ptr
     count = ptr[prefs.product + 1] - ptr[prefs.product]
     owner = np.repeat(np.arange(prefs.n), count)
-    edge = np.repeat(ptr[prefs.product] - (np.cumsum(count) - count), count) + np.arange(count.sum())
+    edge = ranges(ptr[prefs.product], count)
     n_fav = prefs.n
     customer = np.concatenate((prefs.customer, prefs.customer[owner]))
     product = np.concatenate((prefs.product, prefs.comp_product[edge]))
