@@ -41,8 +41,7 @@ from shopmine.workspace import Workspace
 ORACLE = "oracle"
 
 
-def simulated_split(simulated: SimulatedShop, workdir: Path,
-                    horizon_days: int = HORIZON_DAYS) -> tuple[Split, dt.date]:
+def simulated_split(simulated: SimulatedShop, workdir: Path, horizon_days: int = HORIZON_DAYS) -> Split:
     """Write and ingest ``simulated``; the temporal split with the last ``horizon_days`` as the test."""
     paths = write_shop(simulated, workdir / "shop", format="csv")
     with Shop(Workspace(workdir / "workspace")) as shop:
@@ -50,7 +49,7 @@ def simulated_split(simulated: SimulatedShop, workdir: Path,
                     customers=[paths["customers"]])
         period = simulated.ground_truth["period"]
         as_of = dt.date.fromisoformat(period["end"]) - dt.timedelta(days=horizon_days - 1)
-        return temporal_split(shop.orders(), as_of, horizon_days, products=shop.products()), as_of
+        return temporal_split(shop.orders(), as_of, horizon_days, products=shop.products())
 
 
 def oracle_rows(simulated: SimulatedShop, split: Split, k: int = K) -> pd.DataFrame:
@@ -80,13 +79,13 @@ def main() -> None:
     t0 = time.perf_counter()
     simulated = simulate_shop(n_customers=args.customers, n_products=args.products, n_days=args.days,
                               seed=args.seed)
-    split, as_of = simulated_split(simulated, Path(tempfile.mkdtemp(prefix="bench_recsim_")))
+    split = simulated_split(simulated, Path(tempfile.mkdtemp(prefix="bench_recsim_")))
     setup = time.perf_counter() - t0
     table = pd.concat([run_models(split, MODELS), oracle_rows(simulated, split)], ignore_index=True)
     table = table.drop(columns=["issue_recall", "issue_ndcg"], errors="ignore")
     best = table[table["model"] != ORACLE]
     print(f"Simulated shop ({args.customers:,} customers, {args.products:,} products, {args.days} days, "
-          f"seed {args.seed}): train before {as_of}, test {HORIZON_DAYS} days; "
+          f"seed {args.seed}): train before {split.as_of}, test {HORIZON_DAYS} days; "
           f"{split.train.n_customers:,} customers x {split.train.n_products:,} products in training "
           f"({split.train.matrix.nnz:,} pairs); setup {setup:.0f} s (simulate, write, ingest, split)")
 
@@ -103,7 +102,7 @@ def main() -> None:
     result = {
         "machine": {"python": platform.python_version(), "processor": platform.machine()},
         "protocol": {"data": "simulate_shop", "customers": args.customers, "products": args.products,
-                     "days": args.days, "seed": args.seed, "as_of": str(as_of),
+                     "days": args.days, "seed": args.seed, "as_of": str(split.as_of),
                      "horizon_days": HORIZON_DAYS, "k": K},
         "train": {"customers": split.train.n_customers, "products": split.train.n_products,
                   "pairs": int(split.train.matrix.nnz)},
