@@ -133,6 +133,13 @@ def target_check(table: pd.DataFrame, k: int = K) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def result_row(variant: str, model: str, metrics: dict, fit_seconds: float, k: int = K) -> dict:
+    """One row of the results table: ``model``'s :func:`evaluate` metrics at ``k`` in ``variant``."""
+    return {"variant": variant, "model": model, **{f"{m}@{k}": metrics[m] for m in
+            ("recall", "precision", "ndcg", "map", "hit_rate")},
+            "coverage": metrics["coverage"], "fit_seconds": fit_seconds, "customers": metrics["customers"]}
+
+
 def run_models(split: Split, models: dict[str, Callable[[], CandidateModel]], k: int = K) -> pd.DataFrame:
     """Fit each model on ``split.train`` and score both variants: one row per model and variant."""
     data = split.train
@@ -147,10 +154,8 @@ def run_models(split: Split, models: dict[str, Callable[[], CandidateModel]], k:
                                          exclude_bought=variant == "new")
             metrics = evaluate(recs, truth, k, data.n_products)
             ref = REFERENCES[variant].get(name, (None, None))
-            rows.append({"variant": variant, "model": name, **{f"{m}@{k}": metrics[m] for m in
-                         ("recall", "precision", "ndcg", "map", "hit_rate")},
-                         "coverage": metrics["coverage"], "fit_seconds": fit_seconds,
-                         "customers": metrics["customers"], "issue_recall": ref[0], "issue_ndcg": ref[1]})
+            rows.append({**result_row(variant, name, metrics, fit_seconds, k),
+                         "issue_recall": ref[0], "issue_ndcg": ref[1]})
     return pd.DataFrame(rows)
 
 

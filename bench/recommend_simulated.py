@@ -31,7 +31,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from recommend import HORIZON_DAYS, K, MODELS, print_variants, run_models
+from recommend import HORIZON_DAYS, K, MODELS, print_variants, result_row, run_models
 from shopmine.ingest import IngestOptions
 from shopmine.recommend.evaluation import VARIANTS, Split, evaluate, temporal_split
 from shopmine.shop import Shop
@@ -61,11 +61,7 @@ def oracle_rows(simulated: SimulatedShop, split: Split, k: int = K) -> pd.DataFr
         recs = true_ranking(simulated, split.as_of, k, horizon_days=split.horizon_days,
                             exclude_bought=variant == "new", customers=truth["customer_id"].unique())
         seconds = time.perf_counter() - t0
-        metrics = evaluate(recs, truth, k, split.train.n_products)
-        rows.append({"variant": variant, "model": ORACLE, **{f"{m}@{k}": metrics[m] for m in
-                     ("recall", "precision", "ndcg", "map", "hit_rate")},
-                     "coverage": metrics["coverage"], "fit_seconds": seconds,
-                     "customers": metrics["customers"]})
+        rows.append(result_row(variant, ORACLE, evaluate(recs, truth, k, split.train.n_products), seconds, k))
     return pd.DataFrame(rows)
 
 
