@@ -56,6 +56,7 @@ def test_customer_answer_then_from_the_saved_run(shop):
     assert code == 0, err
     assert "3 recommendations for 1 customer(s), after fitting the models" in out
     assert "saved run:" in out
+    assert "answered_from_run" in out and "none: fitted now" in out  # the metric's None, in words
     assert "Lamp [bold]x[/]" in out  # a product name is shown as it is, never read as markup
     recs = pd.read_json(path, dtype={"product_id": str})
     # c1 bought p1 on two days 30 days apart, the last 2024-02-01, 21 days before the as-of 2024-02-22.

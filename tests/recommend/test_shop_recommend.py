@@ -20,7 +20,7 @@ def test_one_shop_fits_once_then_answers_from_its_saved_run(tmp_path: Path):
     shop = Shop(tmp_path / "ws")
     shop.ingest([tmp_path / "orders.csv"])
     first = shop.recommend(customers=["c1"], k=3)
-    assert first.run_id is not None and first.metrics["answered_from_run"] == "none: fitted now"
+    assert first.run_id is not None and first.metrics["answered_from_run"] is None
     second = shop.recommend(customers=["c2"], k=3)
     assert second.run_id is None and second.metrics["answered_from_run"] == first.run_id
     other = Shop(tmp_path / "ws").recommend(customers=["c1"], k=3)  # another process: read from the run
@@ -50,7 +50,7 @@ def test_a_new_batch_loaded_through_the_shop_is_seen_by_its_next_answer(tmp_path
     shop.ingest([tmp_path / "more.csv"])
     assert len(shop.batches()) == 2
     after = shop.recommend(customers=["c1"], k=3)
-    assert after.run_id not in (None, first.run_id) and after.metrics["answered_from_run"] == "none: fitted now"
+    assert after.run_id not in (None, first.run_id) and after.metrics["answered_from_run"] is None
     saved = {e.run_id: e for e in list_runs(shop.workspace, "recommend")}[after.run_id]
     assert {m["format"] for m in saved.metadata["models"]} == {"numpy-npz", "json"}  # the new fit is kept
     assert "p99" in set(saved_recommender(shop.workspace, shop.as_of)[0].product_ids_)

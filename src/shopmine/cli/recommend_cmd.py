@@ -81,7 +81,8 @@ def recommend_command(
     shown = shown.drop(columns="score")
     print_frame(out, shown, f"Bought together with {product}" if product is not None else f"Top {k} per customer",
                 max_rows=max(k, 20) if not all_ else 20)
-    print_metrics(out, result, METRIC_KEYS)
+    # A blank read as "unknown" on the first screen: say that the models were fitted now.
+    print_metrics(out, result, METRIC_KEYS, formats={"answered_from_run": lambda run: run or "none: fitted now"})
     write_outputs(out, result, table=table, output=output, metrics_output=metrics_output, output_dir=output_dir)
 
 

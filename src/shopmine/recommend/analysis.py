@@ -138,8 +138,8 @@ def recommend_result(recommender: Recommender, *, customers=None, k: int = 10, r
         "model": ("co-purchases (baskets holding both products, cosine)" if product is not None
                   else "learned re-ranker (LightGBM LambdaRank) over the candidate models" if recommender.ranker == "rerank"
                   else "fixed blend " + ", ".join(f"{m} {w:g}" for m, w in recommender.weights.items())),
-        # A blank here read as "unknown" on the first screen: say that the models were fitted now.
-        "answered_from_run": source_run or "none: fitted now",
+        # None: the models were fitted now (each shell says so in its own words; a value stays data).
+        "answered_from_run": source_run,
     }
     result = AnalysisResult(name=ANALYSIS, title="Recommendations", summary=f"{asked}, {answered}.",
                             tables={"recommendations": table}, metrics=metrics)
