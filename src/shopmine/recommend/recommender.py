@@ -434,8 +434,10 @@ class Recommender:
 
     @classmethod
     def from_arrays(cls, arrays: dict[str, np.ndarray], params: dict[str, Any]) -> Recommender:
-        model = cls(weights=params["weights"], ranker=params.get("ranker", "blend"),
-                    horizon_days=params.get("horizon_days", 30))
+        """The recommender :meth:`to_arrays` and :meth:`model_params` saved. (Runs saved before the re-ranker,
+        without ``ranker`` in their parameters, are passed over by
+        :func:`~shopmine.recommend.analysis.saved_recommender` and never read here.)"""
+        model = cls(weights=params["weights"], ranker=params["ranker"], horizon_days=params["horizon_days"])
         model.models_ = {}
         for m, model_params in params["models"].items():
             prefix = f"{m}__"
@@ -449,7 +451,7 @@ class Recommender:
         model.as_of_ordinal_ = int(arrays["as_of"][0])
         model.bought_ = model.models_["repeat_cycle"].purchase_days_
         model.reranker_ = None
-        if params.get("rerank") is not None:
+        if params["rerank"] is not None:
             own = {key[len("rerank__"):]: value for key, value in arrays.items() if key.startswith("rerank__")}
             model.reranker_ = Reranker.from_arrays(own, params["rerank"])
         model._index()
