@@ -120,13 +120,14 @@ def overview_sections(shop, current: list[str], refresh: bool = False) -> list[A
 
 def report_sections(shop, refresh: bool = False) -> list[AnalysisResult]:
     """Every section of ``shop``'s report, in report order: quality, the overviews, forecast, segments,
-    classify, CLV, the recommendations' evaluation and prices.
+    classify, CLV, the recommendations' evaluation, prices, the risk scorecard and its drift.
 
     Parameters
     ----------
     shop : shopmine.shop.Shop
     refresh : bool, default=False
-        Recompute each analysis (saving a new run) instead of reading the latest saved run.
+        Recompute each analysis (saving a new run) instead of reading the latest saved run; a section that
+        needs the user's own table (``recompute`` False: the risk sections) still shows its latest run.
 
     Returns
     -------
