@@ -32,7 +32,7 @@ from shopmine.features.dates import check_day
 from shopmine.recommend.base import CandidateModel
 from shopmine.recommend.interactions import Interactions, build_interactions, purchase_days
 
-__all__ = ["METRICS", "VARIANTS", "Split", "evaluate", "model_recommendations", "temporal_split"]
+__all__ = ["METRICS", "VARIANTS", "Split", "evaluate", "model_recommendations", "split_of", "temporal_split"]
 
 METRICS = ("recall", "precision", "ndcg", "map", "hit_rate", "coverage")
 VARIANTS = ("all", "new")
@@ -86,14 +86,20 @@ def temporal_split(orders: ibis.Table, as_of: dt.date, horizon_days: int, *,
     elif train.as_of != as_of:
         raise ValueError(f"train interactions are as of {train.as_of}, the split of {as_of}")
     test = held_out_purchases(orders, start=as_of, horizon_days=horizon_days, products=products).to_pandas()
-    test = test.astype({"customer_id": str, "product_id": str})
-    test = test[train.customer_index(test["customer_id"].to_numpy()) >= 0]
+    return split_of(train, test.astype({"customer_id": str, "product_id": str}), horizon_days)
+
+
+def split_of(train: Interactions, bought: pd.DataFrame, horizon_days: int) -> Split:
+    """The :class:`Split` of ``train`` and the distinct ``customer_id, product_id`` (str) ``bought`` in the
+    ``horizon_days`` from ``train.as_of``: the truths keep customers seen in training; new items are
+    those the customer never bought before."""
+    test = bought[train.customer_index(bought["customer_id"].to_numpy()) >= 0]
     test = test.sort_values(["customer_id", "product_id"], ignore_index=True)
     seen = pd.DataFrame({"customer_id": train.days["customer_id"], "product_id": train.days["product_id"]})
     seen = seen.drop_duplicates().assign(_seen=True)
     marked = test.merge(seen, on=["customer_id", "product_id"], how="left")
     new = test[marked["_seen"].isna().to_numpy()].reset_index(drop=True)
-    return Split(train=train, truth_all=test, truth_new=new, as_of=as_of, horizon_days=horizon_days)
+    return Split(train=train, truth_all=test, truth_new=new, as_of=train.as_of, horizon_days=horizon_days)
 
 
 def model_recommendations(model: CandidateModel, data: Interactions, customer_ids, k: int, *,

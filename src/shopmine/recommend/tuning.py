@@ -20,7 +20,7 @@ import pandas as pd
 
 from shopmine.errors import ShopmineInputError
 from shopmine.recommend.base import check_fitted
-from shopmine.recommend.evaluation import Split, check_horizon, evaluate, model_recommendations
+from shopmine.recommend.evaluation import Split, check_horizon, evaluate, model_recommendations, split_of
 from shopmine.recommend.interactions import Interactions, interactions_from_days
 
 __all__ = ["ALS_GRID", "BPR_GRID", "Tuned", "TunedModel", "grid", "tune", "validation_split"]
@@ -45,13 +45,7 @@ def validation_split(data: Interactions, horizon_days: int) -> Split:
     day = pd.to_datetime(data.days["day"]).dt.date
     train = interactions_from_days(data.days[(day < cut).to_numpy()], as_of=cut)
     later = data.days[(day >= cut).to_numpy()]
-    test = later[["customer_id", "product_id"]].drop_duplicates()
-    test = test[train.customer_index(test["customer_id"].to_numpy()) >= 0]
-    test = test.sort_values(["customer_id", "product_id"], ignore_index=True)
-    seen = train.days[["customer_id", "product_id"]].drop_duplicates().assign(_seen=True)
-    marked = test.merge(seen, on=["customer_id", "product_id"], how="left")
-    new = test[marked["_seen"].isna().to_numpy()].reset_index(drop=True)
-    return Split(train=train, truth_all=test, truth_new=new, as_of=cut, horizon_days=horizon_days)
+    return split_of(train, later[["customer_id", "product_id"]].drop_duplicates(), horizon_days)
 
 
 @dataclass(frozen=True)
