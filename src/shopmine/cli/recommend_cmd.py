@@ -39,7 +39,8 @@ def recommend_command(
     refit: Annotated[bool, typer.Option("--refit", help="Fit the models again even when a saved run of the same "
                                         "as-of date and batches exists.")] = DEFAULTS["refit"],
     evaluate: Annotated[bool, typer.Option("--evaluate", help="Train before the as-of date (--as-of), test on "
-                                           "the --horizon-days after it: every model's recall, precision, NDCG, "
+                                           "the --horizon-days after it (without --as-of: the log's last "
+                                           "--horizon-days): every model's recall, precision, NDCG, "
                                            "MAP, hit rate and coverage at --k, all items and new items "
                                            "only.")] = False,
     horizon_days: Annotated[int, typer.Option("--horizon-days", help="Test period of --evaluate, in "
