@@ -13,6 +13,7 @@ from rich.table import Table
 
 from shopmine.atomic import atomic_path
 from shopmine.currency import format_amount
+from shopmine.plain_text import one_line
 from shopmine.errors import invalid_value
 from shopmine.report.csv_output import write_csv
 from shopmine.result import AnalysisResult
@@ -121,11 +122,13 @@ def print_frame(console: Console, df: pd.DataFrame, title: str, max_rows: int = 
         title += f" (first {max_columns} of {max_columns + hidden} columns; --output writes all)"
     table = Table(title=title, header_style="bold")
     for col in df.columns:
-        table.add_column(str(col), justify="right" if pd.api.types.is_numeric_dtype(df[col]) else "left")
+        table.add_column(one_line(str(col)), justify="right" if pd.api.types.is_numeric_dtype(df[col]) else "left")
     formats = formats or {}
     cells = [formats.get(col, _fmt) for col in df.columns]
     for row in df.head(max_rows).itertuples(index=False):
-        table.add_row(*(fmt(v) for fmt, v in zip(cells, row)))
+        # Cells hold the shop's ids and names and the user's column names: no escape sequence reaches
+        # the terminal (the console already prints without markup).
+        table.add_row(*(one_line(fmt(v)) for fmt, v in zip(cells, row)))
     console.print(table)
     if len(df) > max_rows:
         console.print(f"  showing {max_rows} of {len(df):,} rows")

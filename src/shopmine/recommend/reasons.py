@@ -9,14 +9,14 @@ report like every other cell.
 from __future__ import annotations
 
 import math
-import re
+
+from shopmine.plain_text import one_line
 
 __all__ = ["MAX_NAME", "bought_before", "bought_together", "cycle", "popular_like_you", "popular_recently",
            "similar_customers",
            "safe_name"]
 
 MAX_NAME = 60
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]+")
 
 
 def safe_name(name: object, product_id: object) -> str:
@@ -27,9 +27,9 @@ def safe_name(name: object, product_id: object) -> str:
     ('RED BAG [bold]x[/]', 'P1', '7')
     """
     text = "" if name is None or (isinstance(name, float) and math.isnan(name)) else str(name)
-    text = " ".join(_CONTROL.sub(" ", text).split())
+    text = one_line(text)
     if not text:
-        text = " ".join(_CONTROL.sub(" ", str(product_id)).split())
+        text = one_line(str(product_id))
     return text if len(text) <= MAX_NAME else text[:MAX_NAME - 1] + "…"
 
 
