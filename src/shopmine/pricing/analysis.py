@@ -19,6 +19,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from shopmine.errors import ShopmineInputError, invalid_value
+from shopmine.features.periods import last_period
 from shopmine.figures import TEMPLATE
 from shopmine.pricing.current import current_prices
 from shopmine.pricing.curves import curve_figure, price_curves
@@ -198,7 +199,7 @@ def price_result(points: pd.DataFrame, elasticities: pd.DataFrame, rules: PriceR
         (the rules, counts per status, per-period totals now and expected, warnings); figures (elasticities
         with intervals, demand and profit curves of the largest products, cluster elasticities).
     """
-    current = current_prices(points, freq=freq, end=_last_period(as_of, freq))
+    current = current_prices(points, freq=freq, end=last_period(as_of, freq))
     if last_paid is not None and current["current_price"].isna().any():
         missing = current["current_price"].isna()
         current.loc[missing, "current_price"] = current.loc[missing, "product_id"].map(last_paid)
@@ -237,10 +238,11 @@ def price_result(points: pd.DataFrame, elasticities: pd.DataFrame, rules: PriceR
 
     strategy = None
     if cluster_elasticities is not None and len(cluster_elasticities):
-        strategy = cluster_strategy(cluster_elasticities, margin=_shop_margin(table), coupon=coupon)
+        margin = _shop_margin(table)
+        strategy = cluster_strategy(cluster_elasticities, margin=margin, coupon=coupon)
         metrics["coupon"] = coupon
         metrics["clusters_coupon"] = int((strategy["coupon"] == "yes").sum())
-        metrics["shop_margin"] = _shop_margin(table)
+        metrics["shop_margin"] = margin
 
     labels = pd.Series({p: f"{p} {n}" if n and n != p else str(p) for p, n in zip(table["product_id"], table["name"])})
     figures = {}
@@ -314,12 +316,6 @@ def price_analysis(orders: ibis.Table, products: ibis.Table | None, *, as_of: dt
         result.metrics["warnings"] = [*result.metrics["warnings"], *notes]
         result.summary = "\n\n".join([result.summary, *notes])
     return result
-
-
-def _last_period(as_of: dt.date, freq: str) -> dt.date:
-    from shopmine.features.periods import last_period
-
-    return last_period(as_of, freq)
 
 
 def output_table(result: AnalysisResult) -> pd.DataFrame:
