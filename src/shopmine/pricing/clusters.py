@@ -20,7 +20,6 @@ import datetime as dt
 import ibis
 import numpy as np
 import pandas as pd
-from scipy import stats
 from sklearn.cluster import KMeans
 from sklearn.preprocessing import StandardScaler
 
@@ -29,6 +28,7 @@ from shopmine.features.dates import check_day, start_of_day
 from shopmine.features.lines import classify_lines
 from shopmine.features.price_points import price_points
 from shopmine.pricing.counts import PRICE, count_column, pooled_fit
+from shopmine.pricing.elasticity import confidence_z, elasticity_status
 from shopmine.pricing.loglog import design_frame
 from shopmine.pricing.points import check_points
 
@@ -103,14 +103,6 @@ def _check_clusters(clusters: object) -> pd.DataFrame:
     return out.drop_duplicates("customer_id")
 
 
-def _status(estimate: float, hi: float) -> str:
-    if not np.isfinite(estimate):
-        return "too little variation"
-    if estimate >= 0:
-        return "not negative"
-    return "ok" if hi < 0 else "not significant"
-
-
 def _midpoint(orders: ibis.Table, as_of: dt.date) -> dt.date:
     """The day halfway between the first order line and ``as_of``."""
     first = pd.Timestamp(orders.ordered_at.min().execute()).date()
@@ -159,8 +151,7 @@ def cluster_elasticities(orders: ibis.Table, clusters: pd.DataFrame | None = Non
         negative"`` or ``"too little variation"`` when the pooled model cannot be fitted or has fewer
         than :data:`MIN_PRODUCTS` products to learn from).
     """
-    if isinstance(confidence, bool) or not isinstance(confidence, (int, float)) or not 0 < confidence < 1:
-        raise invalid_value("confidence", "a number strictly between 0 and 1 (e.g. 0.95)", confidence)
+    z = confidence_z(confidence)
     as_of = check_day(as_of, "as_of")
     sales = orders
     if clusters is None:
@@ -175,7 +166,6 @@ def cluster_elasticities(orders: ibis.Table, clusters: pd.DataFrame | None = Non
         behaviour = price_behaviour(orders, as_of=as_of).to_pandas()
     behaviour["customer_id"] = behaviour["customer_id"].astype(str)
     members = behaviour.merge(_check_clusters(clusters), on="customer_id", how="inner")
-    z = float(stats.norm.ppf(0.5 + confidence / 2))
     rows = []
     for cluster, group in members.groupby("cluster", sort=True):
         ids = ibis.memtable(pd.DataFrame({"member_id": group["customer_id"].astype(str)}))
@@ -189,6 +179,6 @@ def cluster_elasticities(orders: ibis.Table, clusters: pd.DataFrame | None = Non
         lines = int(points["n_lines"].sum()) if "n_lines" in points.columns else int(len(points))
         rows.append({"cluster": cluster, "elasticity": estimate, "elasticity_lo": lo, "elasticity_hi": hi,
                      "n_customers": len(group), "discount_share": group["discount_share"].mean(),
-                     "paid_vs_list": group["paid_vs_list"].mean(), "status": _status(estimate, hi),
+                     "paid_vs_list": group["paid_vs_list"].mean(), "status": elasticity_status(estimate, hi),
                      "relative_price": group["relative_price"].mean(), "n_lines": lines})
     return pd.DataFrame(rows, columns=list(CLUSTER_COLUMNS))

@@ -57,7 +57,7 @@ from shopmine.pricing.points import check_points, price_variation
 from shopmine.pricing.shrinkage import shrink
 
 __all__ = ["CATEGORY_COLUMNS", "ELASTICITY_COLUMNS", "METHODS", "STATUSES", "category_elasticities",
-           "estimate_elasticities"]
+           "confidence_z", "elasticity_status", "estimate_elasticities"]
 
 ELASTICITY_COLUMNS = ("product_id", "category", "elasticity", "elasticity_lo", "elasticity_hi",
                       "n_periods", "status", "method")
@@ -68,15 +68,22 @@ METHODS = ("default", "naive", "loglog", "shrinkage", "dml")
 DEFAULT_METHOD = "shrinkage"
 
 
-def _check_options(method: object, confidence: object) -> str:
-    if method not in METHODS:
-        raise invalid_value("method", "one of " + ", ".join(METHODS), method)
+def confidence_z(confidence: object) -> float:
+    """The normal quantile of a two-sided interval at ``confidence``, which is checked first (every
+    estimator of the package takes the same ``confidence`` parameter)."""
     if isinstance(confidence, bool) or not isinstance(confidence, (int, float)) or not 0 < confidence < 1:
         raise invalid_value("confidence", "a number strictly between 0 and 1 (e.g. 0.95)", confidence)
+    return float(stats.norm.ppf(0.5 + confidence / 2))
+
+
+def _check_method(method: object) -> str:
+    if method not in METHODS:
+        raise invalid_value("method", "one of " + ", ".join(METHODS), method)
     return str(method)
 
 
-def _status(estimate: float, hi: float) -> str:
+def elasticity_status(estimate: float, hi: float) -> str:
+    """The status of an elasticity with the upper end ``hi`` of its interval (products and clusters alike)."""
     if not np.isfinite(estimate):
         return "too little variation"
     if estimate >= 0:
@@ -114,18 +121,17 @@ def category_elasticities(points: pd.DataFrame, *, confidence: float = 0.95) -> 
         (``"ok"``, ``"not significant"``, ``"not negative"``, or ``"shop prior"`` when the category had
         fewer than three estimates and the shop-wide mean stands in).
     """
-    _check_options("default", confidence)
+    z = confidence_z(confidence)
     points = check_points(points)
     variation = price_variation(points)
     candidates = variation.loc[variation["enough"], ["product_id", "category"]]
     shrunk = candidates.merge(_shrinkage(design_frame(points), candidates, confidence), on="product_id")
-    z = float(stats.norm.ppf(0.5 + confidence / 2))
     rows = []
     for category, group in shrunk.groupby("category", sort=True):
         first = group.iloc[0]
         mean, se = float(first["prior_mean"]), float(first["prior_se"])
         lo, hi = mean - z * se, mean + z * se
-        status = _status(mean, hi) if bool(first["own_prior"]) else "shop prior"
+        status = elasticity_status(mean, hi) if bool(first["own_prior"]) else "shop prior"
         rows.append({"category": category, "elasticity": mean, "elasticity_lo": lo, "elasticity_hi": hi,
                      "spread": float(first["prior_sd"]), "n_products": int(group["has_estimate"].sum()),
                      "status": status})
@@ -158,7 +164,8 @@ def estimate_elasticities(points: pd.DataFrame, *, method: str = "default", conf
         is 0 or above); ``"not significant"`` (negative, but the interval reaches 0); ``"returns
         only"`` (no unit sold, only returns). ``method``: the estimator that made the row.
     """
-    method = _check_options(method, confidence)
+    method = _check_method(method)
+    confidence_z(confidence)
     points = check_points(points)
     variation = price_variation(points)
     fitted = variation.loc[variation["enough"], "product_id"].tolist()
@@ -178,7 +185,7 @@ def estimate_elasticities(points: pd.DataFrame, *, method: str = "default", conf
         estimates = estimates.rename(columns={"estimate": "elasticity", "lo": "elasticity_lo",
                                               "hi": "elasticity_hi"})
     out = variation[["product_id", "category", "n_periods"]].merge(estimates, on="product_id", how="left")
-    out["status"] = [_status(e, h) for e, h in zip(out["elasticity"], out["elasticity_hi"])]
+    out["status"] = [elasticity_status(e, h) for e, h in zip(out["elasticity"], out["elasticity_hi"])]
     out.loc[variation["reason"].eq("returns only").to_numpy(), "status"] = "returns only"
     out["method"] = name
     out = out.astype({"elasticity": float, "elasticity_lo": float, "elasticity_hi": float, "n_periods": "int64"})

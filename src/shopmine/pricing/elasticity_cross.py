@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
-from shopmine.errors import invalid_value
 from shopmine.pricing.counts import category_offsets, count_column, per_product_counts
+from shopmine.pricing.elasticity import confidence_z
 from shopmine.pricing.loglog import design_frame
 from shopmine.pricing.points import check_points, price_variation
 
@@ -56,8 +55,7 @@ def cross_price_effects(points: pd.DataFrame, *, confidence: float = 0.95) -> pd
         slope in the same model (unshrunk): when the category's prices move together, the own
         elasticity without the index takes part of the others' effect.
     """
-    if isinstance(confidence, bool) or not isinstance(confidence, (int, float)) or not 0 < confidence < 1:
-        raise invalid_value("confidence", "a number strictly between 0 and 1 (e.g. 0.95)", confidence)
+    z = confidence_z(confidence)
     points = check_points(points)
     variation = price_variation(points)
     fitted = variation.loc[variation["enough"], "product_id"].tolist()
@@ -68,7 +66,6 @@ def cross_price_effects(points: pd.DataFrame, *, confidence: float = 0.95) -> pd
     periods = design.groupby("product_id").size().rename("n_periods")
     out = variation[["product_id", "category"]].merge(raw, on="product_id", how="left")
     out = out.merge(periods, left_on="product_id", right_index=True, how="left")
-    z = float(stats.norm.ppf(0.5 + confidence / 2))
     out["cross_elasticity"] = out["extra_estimate"]
     out["cross_lo"] = out["extra_estimate"] - z * out["extra_se"]
     out["cross_hi"] = out["extra_estimate"] + z * out["extra_se"]
