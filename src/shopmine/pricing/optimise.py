@@ -28,11 +28,9 @@ import numpy as np
 import pandas as pd
 
 from shopmine.errors import ShopmineInputError
-from shopmine.pricing.current import current_prices
 from shopmine.pricing.rules import PriceRules, allowed_interval, check_bounds_meet, margin_floor, violations
 
-__all__ = ["CHANGE_COLUMNS", "OUTPUT_COLUMNS", "PriceRules", "SUGGESTION_COLUMNS", "current_prices",
-           "expected_changes", "suggest_prices"]
+__all__ = ["CHANGE_COLUMNS", "OUTPUT_COLUMNS", "SUGGESTION_COLUMNS", "expected_changes", "suggest_prices"]
 
 #: The output contract of ``price`` (issue 14): one row per product, ``suggested_price`` never blank.
 OUTPUT_COLUMNS = ["product_id", "current_price", "unit_cost", "elasticity", "elasticity_lo", "elasticity_hi",
@@ -272,7 +270,7 @@ def suggest_prices(elasticities: pd.DataFrame, current: pd.DataFrame, rules: Pri
     base = table["base_units"].to_numpy(float) if "base_units" in table else np.full(len(table), np.nan)
     table["base_units"] = base
     table["expected_units"] = base * (1 + table["expected_units_change_pct"].to_numpy(float) / 100)
-    table["current_profit"] = base * (p0 - np.nan_to_num(cost, nan=np.nan))
+    table["current_profit"] = base * (p0 - cost)
     table["expected_profit"] = table["expected_units"] * (price - cost)
     if "category" not in table:
         table["category"] = None
