@@ -51,7 +51,7 @@ def _effects(e, coupon: float, margin: float | None):
     return 100 * (units - 1), 100 * (revenue - 1), 100 * (profit - 1)
 
 
-def _sentence(row, coupon: float, margin: float | None, measure: str) -> tuple[str, str]:
+def _sentence(row, coupon: float, measure: str) -> tuple[str, str]:
     """``(coupon, strategy)`` of one cluster."""
     who = f"{int(row.n_customers):,} customers" if pd.notna(row.n_customers) else "these customers"
     usable = row.status == "ok" and np.isfinite(row.elasticity) and row.elasticity < 0
@@ -85,7 +85,7 @@ def cluster_strategy(clusters: pd.DataFrame, *, margin: float | None = None,
     Parameters
     ----------
     clusters : pandas.DataFrame
-        :func:`shopmine.pricing.elasticity.cluster_elasticities`: ``cluster, elasticity, elasticity_lo,
+        :func:`shopmine.pricing.clusters.cluster_elasticities`: ``cluster, elasticity, elasticity_lo,
         elasticity_hi, n_customers, status`` (and ``discount_share``, ``paid_vs_list``).
     margin : float, optional
         The shop's typical margin ``(p - c) / p``; without it coupons are judged on revenue.
@@ -124,7 +124,7 @@ def cluster_strategy(clusters: pd.DataFrame, *, margin: float | None = None,
     table["expected_profit_change_pct_hi"] = np.fmax(*ends)
     measure = "profit" if margin is not None and math.isfinite(margin) else "revenue (no unit costs)"
     # expected_profit_change_pct holds the revenue change when there is no margin (see _effects).
-    decided = [_sentence(row, coupon, margin, measure) for row in table.itertuples(index=False)]
+    decided = [_sentence(row, coupon, measure) for row in table.itertuples(index=False)]
     table["coupon"] = [d[0] for d in decided]
     table["strategy"] = [d[1] for d in decided]
     return table[STRATEGY_COLUMNS]
