@@ -413,23 +413,22 @@ class Shop:
 
     def _price_saved(self, parameters: dict):
         """The saved ``price`` run that answers these parameters (same as-of date, batches, bounds file content
-        and settings), or None; a bad request is refused first. Looked up once per call."""
+        and settings), or None; a bad request is refused first. Looked up once per call: the decorator's
+        ``when`` looks it up and keeps it here, the method reads it and clears it."""
+        cached = getattr(self, "_price_lookup", None)
+        if cached is not None and cached[0] == parameters:
+            return cached[1]
         from shopmine.pricing.analysis import ANALYSIS, check_price_request, file_digest
         from shopmine.runs.cache import matching_run
 
         check_price_request(**parameters)
-        batches = self.batches()
-        key = (tuple(sorted((k, str(v)) for k, v in parameters.items())), self.as_of, tuple(batches),
-               file_digest(parameters["bounds"]))
-        cached = getattr(self, "_price_lookup", None)
-        if cached is not None and cached[0] == key:
-            return cached[1]
-        saved = matching_run(self.workspace, ANALYSIS, parameters=parameters, as_of=self.as_of, batches=batches)
-        if saved is not None and (saved.result.metrics.get("bounds_sha256") != key[3]
+        saved = matching_run(self.workspace, ANALYSIS, parameters=parameters, as_of=self.as_of,
+                             batches=self.batches())
+        if saved is not None and (saved.result.metrics.get("bounds_sha256") != file_digest(parameters["bounds"])
                                   or saved.result.metrics.get("cancel_window_days")
                                   != self.workspace.settings.cancel_window_days):
             saved = None
-        self._price_lookup = (key, saved)
+        self._price_lookup = (dict(parameters), saved)
         return saved
 
     @saved_run("price", when=lambda shop, parameters: shop._price_saved(parameters) is None)

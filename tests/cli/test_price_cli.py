@@ -139,6 +139,24 @@ def test_the_saved_run_answers_again_without_recomputing(price, monkeypatch):
     assert "answered_from_run" in again and any(run in again for run in runs)
 
 
+def test_a_bounds_file_answers_again_until_its_content_changes(price, tmp_path):
+    bounds = tmp_path / "bounds.csv"
+    bounds.write_text("product_id,min_price,max_price\ninelastic,,10.6\n")
+    out_file = tmp_path / "prices.csv"
+    assert price("--bounds", bounds)[0] == 0
+    runs = [e.run_id for e in list_runs(Workspace(price.ws), "price")]
+    code, again, err = price("--bounds", bounds)
+    assert code == 0 and "answered_from_run" in again, err
+    assert [e.run_id for e in list_runs(Workspace(price.ws), "price")] == runs
+    # The same file name with another bound: a new request, computed and saved again.
+    bounds.write_text("product_id,min_price,max_price\ninelastic,,10.4\n")
+    code, out, err = price("--bounds", bounds, "--output", out_file)
+    assert code == 0 and "answered_from_run" not in out, err
+    assert len(list_runs(Workspace(price.ws), "price")) == len(runs) + 1
+    assert pd.read_csv(out_file, dtype={"product_id": str}).set_index("product_id").loc[
+        "inelastic", "suggested_price"] <= 10.4
+
+
 def test_ending_and_bounds_never_leave_the_rules(price, tmp_path):
     bounds = tmp_path / "bounds.csv"
     bounds.write_text("product_id,min_price,max_price\ninelastic,,10.6\n")
