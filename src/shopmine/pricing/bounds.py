@@ -11,30 +11,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from shopmine.classic.table import read_table
 from shopmine.errors import ShopmineInputError
 from shopmine.io.numbers import normalize_id
 from shopmine.pricing.rules import BOUNDS_COLUMNS
 
 __all__ = ["read_bounds"]
-
-_CSV = (".csv", ".csv.gz", ".txt", ".tsv")
-_PARQUET = (".parquet", ".pq")
-_EXCEL = (".xlsx", ".xls", ".xlsm")
-
-
-def _read_text(path: Path) -> pd.DataFrame:
-    name = path.name.lower()
-    try:
-        if name.endswith(_CSV):
-            return pd.read_csv(path, dtype=str, keep_default_na=False, sep=None, engine="python")
-        if name.endswith(_EXCEL):
-            return pd.read_excel(path, dtype=str, keep_default_na=False)
-        if name.endswith(_PARQUET):
-            frame = pd.read_parquet(path)
-            return frame.astype(object).where(frame.notna(), "").astype(str)
-    except Exception as exc:  # the parsers' own errors, in one message shape
-        raise ShopmineInputError(f"{{bounds}} {path}: cannot be read as a table ({exc}).", "bounds") from exc
-    raise ShopmineInputError(f"{{bounds}} {path}: unknown file type; use a .csv, .parquet or .xlsx file.", "bounds")
 
 
 def _price(text: str, path: Path, row: int, column: str) -> float:
@@ -58,14 +40,12 @@ def read_bounds(path: str | Path) -> pd.DataFrame:
     Raises
     ------
     ShopmineInputError
-        No such file, a missing column, an empty id, a number that is not a price, ``min_price`` above
-        ``max_price``, or a product listed twice; naming the file, the row and the column.
+        No such file (or not a .csv, .parquet or Excel table with rows: :func:`shopmine.classic.read_table`),
+        a missing column, an empty id, a number that is not a price, ``min_price`` above ``max_price``, or a
+        product listed twice; naming the file, the row and the column.
     """
     path = Path(path)
-    if not path.is_file():
-        raise ShopmineInputError(f"{{bounds}} {path}: no such file.", "bounds")
-    raw = _read_text(path)
-    raw.columns = [str(c).strip() for c in raw.columns]
+    raw = read_table(path, "bounds", text=True)
     missing = [c for c in BOUNDS_COLUMNS if c not in raw.columns]
     if missing:
         raise ShopmineInputError(f"{{bounds}} {path}: no column {missing[0]!r}; a bounds file has the columns "
