@@ -84,9 +84,10 @@ def profit_section(simulated: SimulatedShop, workspace: Workspace, rules: PriceR
                         ending=rules.ending)
     seconds = time.perf_counter() - t0
     suggested = result.tables["suggestions"]
-    truth = _true(simulated, "market_elasticity")[["product_id", "elasticity"]]
+    market = _true(simulated, "market_elasticity")
+    truth = market[["product_id", "elasticity"]]
     current = suggested[["product_id", "current_price", "unit_cost", "base_units"]]
-    oracle = suggest_prices(_true(simulated, "market_elasticity"), current, rules)
+    oracle = suggest_prices(market, current, rules)
     per_customer = suggest_prices(_true(simulated, "elasticity"), current, rules)
 
     def profit(prices: pd.Series) -> float:
