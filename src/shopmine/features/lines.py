@@ -31,7 +31,7 @@ Every feature table is an aggregate of :func:`classify_lines`, so the definition
 
 Statuses are compared case-insensitively; an empty ``customer_id`` is a guest, like a null one. A table
 without ``line_type`` (not yet through ingestion) is read as all product lines; missing ``status``,
-``list_price`` and ``category`` columns read as null.
+``list_price``, ``unit_cost`` and ``category`` columns read as null.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ CANCEL_WINDOW_DAYS = 30
 
 REQUIRED_COLUMNS = ("order_id", "customer_id", "product_id", "ordered_at", "quantity", "unit_price")
 # Optional canonical columns the features read, with the type of the null that stands in for them.
-_OPTIONAL_COLUMNS = {"status": "string", "list_price": "float64", "category": "string",
+_OPTIONAL_COLUMNS = {"status": "string", "list_price": "float64", "unit_cost": "float64", "category": "string",
                      "line_type": "string"}
 _CANCELLED_STATUSES = tuple(s for s in NOT_SOLD_STATUSES if s not in RETURN_STATUSES)
 
@@ -266,8 +266,8 @@ def classify_lines(
     -------
     ibis.Table
         One row per kept line: ``order_id, customer_id, product_id, category`` (string),
-        ``ordered_at`` (timestamp), ``day`` (date of ``ordered_at``), ``unit_price`` (float64),
-        ``is_sale`` (boolean: a sale line with net units > 0) and the float64 measures
+        ``ordered_at`` (timestamp), ``day`` (date of ``ordered_at``), ``unit_price``, ``list_price`` and
+        ``unit_cost`` (float64, as on the line; the last two null when unknown), ``is_sale`` (boolean: a sale line with net units > 0) and the float64 measures
         ``sale_units`` (net units of a sale line), ``sale_revenue`` (net units × unit_price),
         ``sale_list_value`` (net units × coalesce(list_price, unit_price)), ``discounted_units`` (net
         units with ``unit_price < list_price``), ``returned_units`` (unmatched units of a return
@@ -309,6 +309,8 @@ def classify_lines(
         "order_id", "customer_id", "product_id", "category", "ordered_at",
         day=pos.ordered_at.date(),
         unit_price=pos.unit_price,
+        list_price=pos.list_price,
+        unit_cost=pos.unit_cost,
         is_sale=pos.net > 0,
         sale_units=net,
         sale_revenue=net * pos.unit_price,
@@ -331,6 +333,8 @@ def classify_lines(
         "order_id", "customer_id", "product_id", "category", "ordered_at",
         day=negatives.ordered_at.date(),
         unit_price=negatives.unit_price,
+        list_price=negatives.list_price,
+        unit_cost=negatives.unit_cost,
         is_sale=ibis.literal(False),
         sale_units=zero, sale_revenue=zero, sale_list_value=zero, discounted_units=zero,
         returned_units=rest,

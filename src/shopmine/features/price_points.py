@@ -13,11 +13,10 @@ import datetime as dt
 import ibis
 
 from shopmine.errors import ShopmineInputError
-from shopmine.features.dates import check_day, start_of_day
+from shopmine.features.dates import check_day
 from shopmine.features.lines import CANCEL_WINDOW_DAYS, classify_lines
 from shopmine.features.periods import check_freq, period_start
 from shopmine.features.sales_panel import UNKNOWN_CATEGORY
-from shopmine.schema import NOT_SOLD_STATUSES, RETURN_STATUSES
 
 __all__ = ["PRICE_POINT_COLUMNS", "price_points"]
 
@@ -26,47 +25,10 @@ PRICE_POINT_COLUMNS = ("product_id", "category", "period", "units", "revenue", "
                        "units_model")
 
 
-def _line_prices(orders: ibis.Table, as_of: dt.date, freq: str) -> ibis.Table:
-    """Mean list price and unit cost per product and period, from the order lines as written.
-
-    :func:`classify_lines` keeps neither column, so they are averaged here over the same product
-    lines, weighted by units: sale lines first, the return lines' when the period has no sale (a
-    returns-only period still says what the product cost and listed at).
-    """
-    cols = orders.columns
-    line_type = orders.line_type if "line_type" in cols else ibis.literal("product")
-    status = orders.status.cast("string").lower() if "status" in cols else ibis.null("string")
-    ordered_at = orders.ordered_at.cast("timestamp")
-    q = orders.quantity.cast("float64")
-    lines = orders.select(
-        product_id=orders.product_id.cast("string"),
-        ordered_at=ordered_at,
-        q=q,
-        is_product=(line_type == "product").fill_null(False),
-        list_price=orders.list_price.cast("float64") if "list_price" in cols else ibis.null("float64"),
-        unit_cost=orders.unit_cost.cast("float64") if "unit_cost" in cols else ibis.null("float64"),
-        sold=((q > 0) & (status.isnull() | ~status.isin(NOT_SOLD_STATUSES))).fill_null(False),
-        returned=((q < 0) | ((q > 0) & status.isin(RETURN_STATUSES))).fill_null(False),
-    )
-    lines = lines.filter(lines.is_product, lines.ordered_at < start_of_day(as_of), lines.sold | lines.returned)
-    units = lines.q.abs()
-
-    def weighted(value: ibis.Column, kind: ibis.Column) -> ibis.Scalar:
-        known = kind & value.notnull()
-        return ((units * value).sum(where=known) / units.sum(where=known).nullif(0.0))
-
-    by_period = lines.group_by(product_id=lines.product_id,
-                               period=period_start(lines.ordered_at.date(), freq)).aggregate(
-        sale_list=weighted(lines.list_price, lines.sold),
-        return_list=weighted(lines.list_price, lines.returned & ~lines.sold),
-        sale_cost=weighted(lines.unit_cost, lines.sold),
-        return_cost=weighted(lines.unit_cost, lines.returned & ~lines.sold),
-    )
-    return by_period.select(
-        "product_id", "period",
-        line_list_price=ibis.coalesce(by_period.sale_list, by_period.return_list),
-        line_unit_cost=ibis.coalesce(by_period.sale_cost, by_period.return_cost),
-    )
+def _weighted(value: ibis.Column, weight: ibis.Column) -> ibis.Scalar:
+    """The mean of ``value`` weighted by ``weight`` over the lines where it is known (null if none)."""
+    known = value.notnull()
+    return (weight * value).sum(where=known) / weight.sum(where=known).nullif(0.0)
 
 
 def _product_costs(products: ibis.Table) -> ibis.Table:
@@ -116,13 +78,13 @@ def price_points(
         - ``period`` (date): the period's first day
         - ``units``, ``revenue`` (float64): net units and revenue of the sale lines
         - ``avg_price`` (float64): paid per unit, ``revenue / units``; null when ``units`` is 0
-        - ``list_price`` (float64): mean regular price of the sale lines weighted by units (of the
-          return lines when the period has no sale); null when no line has a list price
+        - ``list_price`` (float64): mean regular price of the sale lines weighted by their net units (of
+          the return lines, by returned units, when no sale line has one); null when no line has one
         - ``discount_share`` (float64): share of units sold below the list price; null when ``units``
           is 0
         - ``discount_depth`` (float64): ``1 - revenue / list value`` (list value at the paid price
           where no list price is known); null when ``units`` is 0
-        - ``unit_cost`` (float64): mean unit cost of the lines weighted by units, else the products
+        - ``unit_cost`` (float64): mean unit cost of the lines weighted alike, else the products
           table's, else null
         - ``n_lines`` (int64): sale lines (not wholly cancelled); ``n_customers`` (int64): distinct
           customers among them (guests not counted)
@@ -153,11 +115,14 @@ def price_points(
         units_model=lines.model_units.sum(),
         n_lines=lines.is_sale.cast("int64").sum(),
         n_customers=lines.customer_id.nunique(where=lines.is_sale),
+        # The sale lines' prices and costs; a returns-only period still says what the product cost and
+        # listed at, from its return lines.
+        line_list_price=ibis.coalesce(_weighted(lines.list_price, lines.sale_units),
+                                      _weighted(lines.list_price, lines.returned_units)),
+        line_unit_cost=ibis.coalesce(_weighted(lines.unit_cost, lines.sale_units),
+                                     _weighted(lines.unit_cost, lines.returned_units)),
     )
-    grouped = grouped.filter((grouped.n_lines > 0) | (grouped.returns > 0))
-    prices = _line_prices(orders, as_of, freq)
-    joined = grouped.left_join(prices, ["product_id", "period"])
-    joined = joined.select(*grouped.columns, "line_list_price", "line_unit_cost")
+    joined = grouped.filter((grouped.n_lines > 0) | (grouped.returns > 0))
     if products is not None:
         costs = _product_costs(products)
         joined = joined.left_join(costs, joined.product_id == costs.pid)
