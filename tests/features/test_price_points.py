@@ -12,7 +12,7 @@ from shopmine.engine import Engine
 from shopmine.errors import ShopmineInputError
 from shopmine.features.price_points import PRICE_POINT_COLUMNS, price_points
 
-from .helpers import PRODUCTS_SCHEMA, close, duckdb_table, orders_frame
+from .helpers import PRODUCTS_SCHEMA, close, duckdb_table, orders_frame, toy_orders
 
 MON1, MON2 = dt.date(2021, 1, 4), dt.date(2021, 1, 11)  # ISO weeks of 2021-01-04 and 2021-01-11
 
@@ -93,3 +93,18 @@ def test_bad_freq_is_refused(tables):
     orders, _ = tables
     with pytest.raises(ShopmineInputError, match="freq must be D"):
         price_points(orders, as_of=dt.date(2021, 1, 18), freq="M")
+
+
+def test_list_price_and_cost_follow_the_units_kept_after_a_cancellation():
+    # Week 1 of A: 4 at list 10 (cost 4) of which a same-order line cancels 3, and 2 at list 12 (cost 6).
+    # The price point counts the 3 units kept, so its list price and cost weigh those: (1 x 10 + 2 x 12) / 3,
+    # the list value behind its discount depth (the 6 units as ordered would give 64 / 6).
+    orders = toy_orders([
+        line("o1", "A", "2021-01-05 10:00", 4, 9.0, list_price=10.0, unit_cost=4.0),
+        line("o1", "A", "2021-01-05 11:00", -3, 9.0, list_price=10.0, unit_cost=4.0),
+        line("o2", "A", "2021-01-06 10:00", 2, 12.0, list_price=12.0, unit_cost=6.0, customer="c2"),
+    ])
+    row = price_points(orders, as_of=dt.date(2021, 1, 18)).to_pandas().iloc[0]
+    assert (row.units, row.returns, row.n_lines) == (3, 0, 2)
+    assert row.list_price == pytest.approx(34 / 3) and row.unit_cost == pytest.approx(16 / 3)
+    assert row.discount_depth == pytest.approx(1 - 33 / 34)
