@@ -19,7 +19,8 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from shopmine.errors import ShopmineInputError, invalid_value
+from shopmine.errors import ShopmineInputError
+from shopmine.features.periods import check_freq
 
 __all__ = ["BASE_DAYS", "CURRENT_COLUMNS", "TYPICAL_DAYS", "current_prices"]
 
@@ -30,7 +31,6 @@ CURRENT_COLUMNS = ["product_id", "category", "current_price", "price_source", "u
 TYPICAL_DAYS = 28
 #: Length of the window ``base_units`` averages over.
 BASE_DAYS = 364
-_STEP_DAYS = {"D": 1, "W": 7}
 _NEEDED = ("product_id", "period", "units", "avg_price")
 
 
@@ -69,8 +69,7 @@ def current_prices(points: pd.DataFrame, *, freq: str = "W", end: dt.date | None
       product_id  current_price price_source  unit_cost  base_units
     0          a           12.0         list        4.0         4.0
     """
-    if freq not in _STEP_DAYS:
-        raise invalid_value("freq", "D (days) or W (weeks)", freq)
+    step = 7 if check_freq(freq) == "W" else 1  # days per period
     missing = [c for c in _NEEDED if c not in points.columns]
     if missing:
         raise ShopmineInputError(f"the price points have no column {missing[0]!r}; they need "
@@ -96,7 +95,6 @@ def current_prices(points: pd.DataFrame, *, freq: str = "W", end: dt.date | None
             else pd.Series(dtype=float))
     out["unit_cost"] = cost.reindex(out.index).astype(float)
 
-    step = _STEP_DAYS[freq]
     last = pd.Timestamp(end) if end is not None else frame["period"].max()
     window = max(1, BASE_DAYS // step) * step  # whole periods, in days
     first = by_product["period"].min().reindex(out.index)
