@@ -112,3 +112,25 @@ def test_png_export(chromium, tmp_path, sales_result, monkeypatch):
         assert int.from_bytes(data[16:20], "big") == 1400
         assert int.from_bytes(data[20:24], "big") == 1000
     assert (tmp_path / "sales" / "revenue_by_category.html").is_file()
+
+
+def test_markup_in_shop_text_is_not_drawn_by_plotly(chromium, tmp_path):
+    """plotly.js draws a few HTML tags in titles, tick labels, legends and hover text (<a href>, <b>,
+    <br> ...): a product named like a link must be shown as its text, not become a link off the page."""
+    from plotly import graph_objects as go
+
+    from shopmine.result import AnalysisResult
+
+    name = '<a href="https://evil.example/">WIN</a> <b>bold</b>'
+    fig = go.Figure(go.Bar(x=[name, "plain"], y=[3, 1], name=name), layout={"title": {"text": f"Sales of {name}"}})
+    result = AnalysisResult(name="hostile", title="Hostile names", figures={"bars": fig})
+    page = render_report([result], tmp_path / "report.html", title="Demo")
+    dom, _ = run_chromium(chromium, page, tmp_path / "profile")
+    tags = elements(dom)
+    assert "js-plotly-plot" in next(a["class"] for _, a in tags if a.get("id") == "hostile-figure-bars")
+    links = [value for _, attrs in tags for key, value in attrs.items() if key in {"href", "xlink:href"}]
+    assert not [value for value in links if "evil.example" in value]
+    assert not [t for t, _ in tags if t == "b"]
+    # the name is shown as written, tags and all, in the bar's tick label and the legend
+    shown = '&lt;a href="https://evil.example/"&gt;WIN&lt;/a&gt; &lt;b&gt;bold&lt;/b&gt;'
+    assert dom.count(shown) >= 2

@@ -10,11 +10,12 @@ promise and its tests.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from markupsafe import Markup, escape
 
-__all__ = ["escape_html", "escape_script_json", "script_json"]
+__all__ = ["escape_html", "escape_plotly_text", "escape_script_json", "script_json"]
 
 #: Characters that may end a ``<script>`` element or start an HTML comment or entity inside
 #: it (``<``, ``>``, ``&``), and the two line separators that end a string literal in older
@@ -28,6 +29,10 @@ _SCRIPT_UNSAFE = {
     "\u2029": "\\u2029",
 }
 _SCRIPT_UNSAFE_TABLE = str.maketrans(_SCRIPT_UNSAFE)
+
+#: The tags shopmine's own figures write (a hover line break; ``<extra></extra>`` hides a hover's
+#: trace box): every other ``<`` in a figure is text.
+_PLOTLY_OWN_TAGS = re.compile(r"<(?!br>|extra>|/extra>)")
 
 
 def escape_html(value: Any) -> Markup:
@@ -93,3 +98,23 @@ def script_json(value: Any) -> Markup:
     '{"id": "a\\\\u003cb"}'
     """
     return escape_script_json(json.dumps(value, ensure_ascii=False, allow_nan=False))
+
+
+def escape_plotly_text(value: Any) -> Any:
+    """A figure (its dict, or any part of it) with every ``<`` in its strings written ``&lt;``.
+
+    plotly.js draws a few HTML tags in titles, tick labels, legends, annotations and hover text
+    (``<a href>``, ``<b>``, ``<span style>`` ...), so a product named like a link would become one in
+    the report; it decodes ``&lt;`` back to the character, so the text is shown as written. The
+    tags shopmine writes itself (``<br>``, ``<extra>``) are kept.
+
+    >>> escape_plotly_text({"x": ['<a href="https://x.example">x</a>', 1], "hovertemplate": "%{x}<br>n<extra></extra>"})
+    {'x': ['&lt;a href="https://x.example">x&lt;/a>', 1], 'hovertemplate': '%{x}<br>n<extra></extra>'}
+    """
+    if isinstance(value, str):
+        return _PLOTLY_OWN_TAGS.sub("&lt;", value) if "<" in value else value
+    if isinstance(value, dict):
+        return {key: escape_plotly_text(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [escape_plotly_text(item) for item in value]
+    return value

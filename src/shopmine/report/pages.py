@@ -28,7 +28,7 @@ import plotly.io as pio
 import plotly.offline
 from markupsafe import Markup
 
-from shopmine.report.escaping import escape_script_json, script_json
+from shopmine.report.escaping import escape_plotly_text, escape_script_json, script_json
 from shopmine.report.slim import slim_figure
 
 __all__ = ["DEFAULT_FIGURE_HEIGHT", "PLOT_CONFIG", "PageFigures", "environment", "figure_div", "figure_page",
@@ -130,7 +130,8 @@ def figure_div(fig: Any, div_id: str, *, default_height: str = DEFAULT_FIGURE_HE
     # Validated as plotly.io.to_html does: a figure dict goes through go.Figure.
     fig_dict = fig.to_dict() if isinstance(fig, go.Figure) else go.Figure(fig).to_dict()
     # plotly's encoder knows numpy, pandas and dates; read back, the JSON is slimmed for the page.
-    fig_dict = slim_figure(json.loads(pio.to_json(fig_dict, validate=False)))
+    # Shop text in a figure is text: plotly.js would draw the tags it knows (a link, bold).
+    fig_dict = escape_plotly_text(slim_figure(json.loads(pio.to_json(fig_dict, validate=False))))
     layout = fig_dict.get("layout", {})
     template_layout = layout.get("template", {}).get("layout", {})
     template_index = None
