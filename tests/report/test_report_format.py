@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from shopmine.report.format import flatten_metrics, format_cell, format_metric, table_view
+from shopmine.report.format import format_cell, format_metric, table_view
+from shopmine.report.metric_tables import metric_layout
 
 
 @pytest.mark.parametrize(
@@ -43,21 +44,6 @@ from shopmine.report.format import flatten_metrics, format_cell, format_metric, 
 )
 def test_format_metric(value, key, expected):
     assert format_metric(value, key) == expected
-
-
-def test_flatten_metrics_keeps_order_and_joins_nested_keys():
-    metrics = {
-        "orders": 1200,
-        "holdout": {"rmse": 2.5, "hit_rate": 0.4, "by": {"mae": 1}},
-        "n": None,
-    }
-    assert flatten_metrics(metrics) == [
-        ("orders", "1,200"),
-        ("holdout › rmse", "2.5"),
-        ("holdout › hit_rate", "40%"),
-        ("holdout › by › mae", "1"),
-        ("n", "—"),
-    ]
 
 
 def test_format_cell_leaves_missing_cells_empty():
@@ -95,6 +81,6 @@ def test_money_columns_and_metrics_in_the_shops_currency():
     assert table_view(frame, max_rows=5)["rows"] == [["17850", "5,391", "12.35", "14.6%", "34"]]
     assert format_cell(171_499.6, "expected_revenue", "CHF") == "171,500 CHF"
     assert format_cell(float("nan"), "expected_revenue", "GBP") == ""
-    assert flatten_metrics({"expected_revenue_total": 1_234_567.8, "customers": 4338}, currency="USD") == [
+    assert metric_layout({"expected_revenue_total": 1_234_567.8, "customers": 4338}, currency="USD").figures == [
         ("expected_revenue_total", "$1,234,568"), ("customers", "4,338")]
     assert format_metric(99.5, "revenue_share", "GBP") == "9,950%"  # a share of revenue is not money

@@ -105,17 +105,19 @@ def test_each_result_has_a_section_with_its_content(report, sales_result, custom
         assert html_lib.escape(result.title, quote=False) in report
         for paragraph in result.summary.split("\n\n"):
             assert f'<p class="summary">{paragraph}</p>' in report
-    # metric labels and formatted values, nested keys flattened
+    # metric labels and formatted values; a nested mapping is its own small table under its name
     for label, value in [
         ("orders", "12,345"),
         ("revenue", "1,234,568"),
         ("repeat_customer_share", "43.2%"),
-        ("holdout › rmse", "12.35"),
-        ("holdout › hit_rate", "60%"),
+        ("rmse", "12.35"),
+        ("hit_rate", "60%"),
         ("customers", "4,372"),
         ("churn_rate", "18.3%"),
     ]:
         assert f'<tr><th scope="row">{label}</th><td>{value}</td></tr>' in report
+    holdout = re.search(r"<caption>holdout</caption>.*?</table>", report, re.S).group(0)
+    assert "<th scope=\"row\">rmse</th><td>12.35</td>" in holdout and "hit_rate" in holdout
     # table cells, as formatted text
     assert "<td>2024-01-01</td><td>home</td>" in report  # midnight timestamps shown as dates
     assert '<th scope="col" class="num">revenue</th>' in report  # numbers right-aligned

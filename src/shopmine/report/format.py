@@ -18,7 +18,7 @@ import pandas as pd
 from shopmine.currency import format_amount
 from shopmine.result import to_jsonable
 
-__all__ = ["AMOUNT_KEYS", "flatten_metrics", "format_cell", "format_metric", "is_percent_key", "table_view"]
+__all__ = ["AMOUNT_KEYS", "format_cell", "format_metric", "is_percent_key", "table_view"]
 
 #: Key suffixes whose values are fractions of one, shown as percentages.
 PERCENT_SUFFIXES = ("_share", "_rate", "_lift")
@@ -159,44 +159,6 @@ def format_metric(value: Any, key: str | None = None, currency: str | None = Non
     if isinstance(value, Mapping):
         return json.dumps(to_jsonable(dict(value)), ensure_ascii=False)
     return str(value)
-
-
-def flatten_metrics(metrics: Mapping[str, Any], separator: str = " › ",
-                    currency: str | None = None) -> list[tuple[str, str]]:
-    """Flatten nested metrics into ``(label, formatted value)`` rows.
-
-    Parameters
-    ----------
-    metrics : mapping
-        The result's metrics; nested mappings become one row per leaf.
-    separator : str, default=" › "
-        Joins the keys of a nested path in the label.
-    currency : str, optional
-        The shop's currency, for the money metrics (:data:`AMOUNT_KEYS`).
-
-    Returns
-    -------
-    list of (str, str)
-        Rows in the metrics' own order.
-
-    Examples
-    --------
-    >>> flatten_metrics({"orders": 1200, "holdout": {"rmse": 2.5, "hit_rate": 0.4}})
-    [('orders', '1,200'), ('holdout › rmse', '2.5'), ('holdout › hit_rate', '40%')]
-    """
-    rows: list[tuple[str, str]] = []
-
-    def walk(prefix: tuple[str, ...], value: Any) -> None:
-        if isinstance(value, Mapping) and value:
-            for key, sub in value.items():
-                walk((*prefix, str(key)), sub)
-        else:
-            leaf = prefix[-1] if prefix else None
-            rows.append((separator.join(prefix), format_metric(value, leaf, currency)))
-
-    for key, value in metrics.items():
-        walk((str(key),), value)
-    return rows
 
 
 def format_cell(value: Any, column: str | None = None, currency: str | None = None,

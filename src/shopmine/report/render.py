@@ -17,7 +17,8 @@ import pandas as pd
 from shopmine import __version__
 from shopmine.atomic import atomic_write_text
 from shopmine.errors import ShopmineInputError, ShopmineRunError
-from shopmine.report.format import AMOUNT_KEYS, flatten_metrics, table_view
+from shopmine.report.format import AMOUNT_KEYS, table_view
+from shopmine.report.metric_tables import metric_layout
 from shopmine.report.pages import PLOT_CONFIG, PageFigures, environment, figure_div, packed_plotlyjs
 from shopmine.result import AnalysisResult
 
@@ -58,6 +59,16 @@ def _amounts(result: AnalysisResult, name: str, df) -> frozenset[str]:
     return AMOUNT_KEYS | values
 
 
+#: Key figures per column: beyond this they are spread over up to three side-by-side columns.
+FIGURES_PER_COLUMN = 8
+
+
+def _columns(figures: list[tuple[str, str]]) -> list[list[tuple[str, str]]]:
+    count = min(3, max(1, -(-len(figures) // FIGURES_PER_COLUMN)))
+    size = -(-len(figures) // count) if figures else 0
+    return [figures[i:i + size] for i in range(0, len(figures), size)] if figures else []
+
+
 def _section(result: AnalysisResult, max_rows: int, currency: str | None = None,
              page: PageFigures | None = None) -> dict[str, Any]:
     anchor = _html_id(result.name)
@@ -85,11 +96,13 @@ def _section(result: AnalysisResult, max_rows: int, currency: str | None = None,
             }
         )
     summary = [p.strip() for p in re.split(r"\n\s*\n", result.summary or "") if p.strip()]
+    layout = metric_layout(result.metrics, currency=currency)
     return {
         "anchor": anchor,
         "title": result.title or _humanize(result.name),
         "summary": summary,
-        "metrics": flatten_metrics(result.metrics, currency=currency),
+        "metrics": layout,
+        "metric_columns": _columns(layout.figures),
         "tables": tables,
         "figures": figures,
     }
