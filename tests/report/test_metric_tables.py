@@ -51,3 +51,14 @@ def test_long_and_multi_line_text_becomes_notes_in_order():
     layout = metric_layout({"target": "label", "rules_text": rules, "notes": ["x" * 60, "y" * 40], "k": 2})
     assert layout.figures == [("target", "label"), ("k", "2")]
     assert layout.notes == [("rules_text", [rules]), ("notes", ["x" * 60, "y" * 40])]
+
+
+def test_consecutive_records_with_the_same_fields_are_one_table():
+    # a forecast run: one record of backtest errors per model
+    metrics = {"n_series": 3913, "naive": {"mae": 7.19, "rmsse": 0.81}, "lgbm": {"mae": 5.81, "rmsse": 0.78},
+               "auto": {"mae": 5.25, "rmsse": 0.69}, "gamma_gamma": {"p": 2.7, "q": 3.57}}
+    layout = metric_layout(metrics)
+    assert [(t.title, t.columns, t.rows) for t in layout.tables] == [
+        ("naive / lgbm / auto", ["mae", "rmsse"],
+         [("naive", ["7.19", "0.81"]), ("lgbm", ["5.81", "0.78"]), ("auto", ["5.25", "0.69"])]),
+        ("gamma_gamma", [], [("p", ["2.7"]), ("q", ["3.57"])])]

@@ -112,7 +112,9 @@ def forecast_result(run: ForecastRun, *, level: str = "series", measure: str | N
         forecasts = forecasts.copy()
         forecasts.insert(forecasts.columns.get_loc("unique_id") + 1, "name",
                          forecasts["unique_id"].astype(str).map(names))
-    tables = {"forecasts": forecasts, "outlook": outlook(run.history, run.forecasts, names),
+    # The outlook (largest forecast first) before the forecasts themselves (by id): a report reads its
+    # tables in this order, and its first rows should be where the sales will be, not product 10002's zeros.
+    tables = {"outlook": outlook(run.history, run.forecasts, names), "forecasts": forecasts,
               "backtest_scores": scores}
     figures = {}
     top = run.history.groupby("unique_id")["y"].sum().nlargest(PLOTTED_SERIES).index

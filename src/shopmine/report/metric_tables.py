@@ -6,8 +6,10 @@ as the reader compares them:
 
 - metrics that share a family of names across two or more prefixes (``tree_auc, lgbm_auc, tree_f1,
   lgbm_f1``) become one table, a row per prefix and a column per measure;
-- a nested mapping of values (``nulls: {column: count}``) becomes a two-column table under its name, and a
-  mapping of such mappings (``outliers: {quantity: {low, high}}``) a table with a row per key;
+- a nested mapping of values (``nulls: {column: count}``) becomes a two-column table under its name, a
+  mapping of such mappings (``outliers: {quantity: {low, high}}``) a table with a row per key, and
+  consecutive mappings with the same fields (``naive: {mae, rmse}, lgbm: {mae, rmse}``) one table with a
+  row per mapping;
 - long or multi-line text (tree rules, label rules, notes) is shown as text under the figures;
 - everything else is a key figure.
 
@@ -97,6 +99,31 @@ def _prefix_families(keys: list[str]) -> dict[str, tuple[list[str], list[str]]]:
     return families
 
 
+def _record_runs(keys: list[str], values: list[Any]) -> dict[str, list[str]]:
+    """``{first key: keys}`` for runs of consecutive metrics that are records with the same fields.
+
+    A forecast run saves ``naive: {mae, rmse, ...}, lgbm: {mae, rmse, ...}``: one table with a row per model
+    reads as the comparison it is, where a table per model does not.
+    """
+    def fields(value: Any) -> tuple[str, ...] | None:
+        if isinstance(value, Mapping) and value and all(_is_scalar(v) for v in value.values()):
+            names = tuple(str(k) for k in value)
+            return None if set(names) & set(ORDER_COLUMN_NAMES) else names
+        return None
+
+    runs: dict[str, list[str]] = {}
+    i = 0
+    while i < len(keys):
+        shape = fields(values[i])
+        j = i + 1
+        while shape is not None and j < len(keys) and fields(values[j]) == shape:
+            j += 1
+        if j - i > 1:
+            runs[keys[i]] = keys[i:j]
+        i = j
+    return runs
+
+
 def _leaf_rows(prefix: tuple[str, ...], value: Any, currency: str | None,
                amounts: frozenset[str]) -> list[tuple[str, str]]:
     if isinstance(value, Mapping) and value:
@@ -154,9 +181,19 @@ def metric_layout(metrics: Mapping[str, Any], currency: str | None = None) -> Me
     keys = [str(k) for k in metrics]
     families = _prefix_families([k for k, v in zip(keys, metrics.values()) if _is_scalar(v)])
     in_family = {f"{p}_{m}" for prefixes, shared in families.values() for p in prefixes for m in shared}
+    runs = _record_runs(keys, list(metrics.values()))
+    in_run = {k for members in runs.values() for k in members}
     layout = MetricLayout()
     for key, value in zip(keys, metrics.values()):
-        if key in families:
+        if key in runs:
+            members = runs[key]
+            columns = [str(c) for c in metrics[key]]
+            rows = [(m, [format_metric(metrics[m][c], c, currency) for c in metrics[m]]) for m in members]
+            title = " / ".join(members) if len(members) <= 3 else f"{members[0]} … {members[-1]}"
+            layout.tables.append(MetricTable(title=title, columns=columns, rows=rows))
+        elif key in in_run:
+            continue
+        elif key in families:
             prefixes, shared = families[key]
             rows = [(p, [format_metric(metrics[f"{p}_{m}"], f"{p}_{m}", currency) for m in shared])
                     for p in prefixes]
