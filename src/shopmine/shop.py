@@ -15,6 +15,7 @@ from shopmine.features import customer_overview, customer_summary, default_as_of
 from shopmine.features.sales_panel import check_panel_request
 from shopmine.forecast.run import DEFAULT_ETS_SERIES, DEFAULT_HORIZON, DEFAULT_WINDOWS
 from shopmine.ingest import IngestOptions, IngestReport, ingest
+from shopmine.glance import glance_result
 from shopmine.overviews import customer_summary_result, sales_panel_result
 from shopmine.pricing.rules import DEFAULT_MAX_CHANGE, DEFAULT_MIN_MARGIN, DEFAULT_OBJECTIVE
 from shopmine.quality import quality_report
@@ -169,9 +170,13 @@ class Shop:
                               tables={"customers": frame}, metrics=customer_overview(summary))
 
     def overview_results(self, freq: str = "W") -> list[AnalysisResult]:
-        return [sales_panel_result(self.sales_panel("product", freq), self.sales_panel("total", freq), freq=freq,
-                                   names=self.product_names()),
-                customer_summary_result(self.customer_summary())]
+        """The shop at a glance, the sales panel's and the customers' overviews (the report's openings)."""
+        names = self.product_names()
+        sales = sales_panel_result(self.sales_panel("product", freq), self.sales_panel("total", freq), freq=freq,
+                                   names=names)
+        glance = glance_result(self.orders(), sales.tables["total"], as_of=self.as_of, currency=self.currency,
+                               cancel_window_days=self.workspace.settings.cancel_window_days, names=names)
+        return [glance, sales, customer_summary_result(self.customer_summary())]
 
     def forecast_series(self, level: str = "product", freq: str = "D", top: int | None = None,
                         measure: str = "units", keep_outliers: bool = False) -> pd.DataFrame:

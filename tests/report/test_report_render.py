@@ -250,3 +250,20 @@ def test_a_revenue_forecast_and_money_columns_read_in_the_shops_currency():
     for text in ("£12,840", "£13,020", "£930.00", "£912.25", "0.014", "£171,500"):
         assert f">{text}<" in page, text
     assert ">12,840<" in page  # the units forecast: a plain number
+
+
+def test_a_tiles_table_is_shown_as_kpi_tiles_not_as_a_table(tmp_path):
+    import pandas as pd
+
+    tiles = pd.DataFrame({"kpi": ["revenue", "orders", "returning_customer_rate"], "value": [1448249.0, 2777.0, 0.845],
+                          "vs_previous_period": [0.249, 0.296, 0.083], "vs_last_year": [None, None, -0.02]})
+    result = AnalysisResult(name="glance", title="At a glance", tables={"tiles": tiles}, metrics={"orders": 2777})
+    page = render_report([result], tmp_path / "r.html", title="T", currency="GBP").read_text()
+    boxes = re.findall(r'<div class="tile">(.*?)</div>\s*</div>', page, re.S)
+    assert len(boxes) == 3
+    text = [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", box)).strip() for box in boxes]
+    assert text == ["Revenue £1,448,249 +25% vs previous period — vs last year",
+                    "Orders 2,777 +30% vs previous period — vs last year",
+                    "Returning customers 84.5% +8.3 pts vs previous period −2.0 pts vs last year"]
+    assert 'class="tile-change up"' in page and 'class="tile-change down"' in page
+    assert "<h3" not in page.split('<section class="result" id="glance">')[1].split("</section>")[0]

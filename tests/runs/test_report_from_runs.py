@@ -21,7 +21,8 @@ ANALYSIS_FUNCTIONS = [("shopmine.shop.Shop", name) for name in ("forecast", "seg
                                                             "customer_lifetime_value"),
     ("shopmine.shop", "quality_report"), ("shopmine.quality.report", "quality_report"),
     ("shopmine.shop", "sales_panel_result"), ("shopmine.shop", "customer_summary_result"),
-    ("shopmine.overviews", "sales_panel_result"), ("shopmine.overviews", "customer_summary_result")]
+    ("shopmine.overviews", "sales_panel_result"), ("shopmine.overviews", "customer_summary_result"),
+    ("shopmine.shop", "glance_result"), ("shopmine.glance", "glance_result")]
 
 
 @pytest.fixture
@@ -64,8 +65,9 @@ def test_the_report_forecast_is_the_forecast_command_output_and_nothing_is_recom
     # The first report computes the overviews once and saves them for the data loaded now.
     code, out, err = cli("report", "--output", tmp_path / "first.html")
     assert code == 0, err
-    overviews = {e.analysis: e.run_id for e in list_runs(ws) if e.analysis.endswith("_overview")}
-    assert sorted(overviews) == ["customer_overview", "sales_overview"]
+    overviews = {e.analysis: e.run_id for e in list_runs(ws) if e.analysis.endswith("_overview")
+                 or e.analysis == "glance"}
+    assert sorted(overviews) == ["customer_overview", "glance", "sales_overview"]
     first = {r.name: r for r in rendered}
     rendered.clear()
     _no_analysis(monkeypatch)
@@ -82,14 +84,15 @@ def test_the_report_forecast_is_the_forecast_command_output_and_nothing_is_recom
     assert str(first_row["unique_id"]) in page
     # Quality and the overviews are read from their runs, the same as when they were computed.
     assert _section(rendered, "quality").run_id == latest_run(ws, "quality").run_id
-    for name, analysis in (("sales_panel_w", "sales_overview"), ("customer_summary", "customer_overview")):
+    for name, analysis in (("glance", "glance"), ("sales_panel_w", "sales_overview"),
+                           ("customer_summary", "customer_overview")):
         section = _section(rendered, name)
         assert section.run_id == overviews[analysis]
         assert section.summary == first[name].summary and section.metrics == to_jsonable(first[name].metrics)
         for table, frame in first[name].tables.items():
             # Parquet keeps datetimes in ms at least (a datetime64[s] column comes back as [ms]).
             pd.testing.assert_frame_equal(section.tables[table], frame, check_dtype=False)
-    assert [r.name for r in rendered] == ["quality", "sales_panel_w", "customer_summary", "forecast", "segments",
+    assert [r.name for r in rendered] == ["glance", "quality", "sales_panel_w", "customer_summary", "forecast", "segments",
                                           "classify", "clv", "recommend_evaluation", "price", "risk",
                                           "risk_monitor"]
     # the others were never run: each section names its command
@@ -140,7 +143,7 @@ def test_refresh_runs_the_analyses_again_and_saves_them(cli, ws, tmp_path, rende
     code, out, err = cli("report", "--refresh", "--output", tmp_path / "r.html")
     assert code == 0, err
     # the recommendation evaluation too: without an as-of date it tests on the log's last 30 days
-    assert sorted(e.analysis for e in list_runs(ws)) == ["customer_overview", "price", "quality",
+    assert sorted(e.analysis for e in list_runs(ws)) == ["customer_overview", "glance", "price", "quality",
                                                         "recommend_evaluation", "sales_overview", "segments"]
     segments = _section(rendered, "segments")
     assert segments.run_id == latest_run(ws, "segments").run_id and "Not run yet" not in segments.summary

@@ -19,6 +19,7 @@ from shopmine.atomic import atomic_write_text
 from shopmine.errors import ShopmineInputError, ShopmineRunError
 from shopmine.report.format import AMOUNT_KEYS, table_view
 from shopmine.report.metric_tables import metric_layout
+from shopmine.report.tiles import TILES_TABLE, tile_views
 from shopmine.report.pages import PLOT_CONFIG, PageFigures, environment, figure_div, packed_plotlyjs
 from shopmine.result import AnalysisResult
 
@@ -73,7 +74,12 @@ def _section(result: AnalysisResult, max_rows: int, currency: str | None = None,
              page: PageFigures | None = None) -> dict[str, Any]:
     anchor = _html_id(result.name)
     tables = []
+    tiles = (tile_views(result.tables[TILES_TABLE], currency)
+             if isinstance(result.tables.get(TILES_TABLE), pd.DataFrame) and "kpi" in result.tables[TILES_TABLE]
+             else [])
     for name, df in result.tables.items():
+        if tiles and name == TILES_TABLE:
+            continue
         view = table_view(df, max_rows, currency, _amounts(result, name, df))
         view.update(anchor=_html_id(result.name, "table", name), caption=_humanize(name))
         tables.append(view)
@@ -101,6 +107,7 @@ def _section(result: AnalysisResult, max_rows: int, currency: str | None = None,
         "anchor": anchor,
         "title": result.title or _humanize(result.name),
         "summary": summary,
+        "tiles": tiles,
         "metrics": layout,
         "metric_columns": _columns(layout.figures),
         "tables": tables,

@@ -87,7 +87,7 @@ def _recomputed(shop, section: Section) -> AnalysisResult:
 
 
 #: The overviews' runs, in report order; the result of ``Shop.overview_results`` at each position.
-OVERVIEWS = ("sales_overview", "customer_overview")
+OVERVIEWS = ("glance", "sales_overview", "customer_overview")
 #: The overviews' period: weeks (a daily revenue line of a year is noise at report size).
 OVERVIEW_FREQ = "W"
 
@@ -119,7 +119,8 @@ def overview_sections(shop, current: list[str], refresh: bool = False) -> list[A
 
 
 def report_sections(shop, refresh: bool = False) -> list[AnalysisResult]:
-    """Every section of ``shop``'s report, in report order: quality, the overviews, forecast, segments,
+    """Every section of ``shop``'s report, in report order: the shop at a glance, quality, the sales and
+    customer overviews, forecast, segments,
     classify, CLV, the recommendations' evaluation, prices, the risk scorecard and its drift.
 
     Parameters
@@ -140,4 +141,6 @@ def report_sections(shop, refresh: bool = False) -> list[AnalysisResult]:
                     for section in SECTIONS]
     else:
         analyses = [_from_run(shop, section, current) for section in SECTIONS]
-    return [analyses[0], *overview_sections(shop, current, refresh), *analyses[1:]]
+    glance, *overviews = overview_sections(shop, current, refresh)
+    # A merchant reads the report before an analyst does: the shop at a glance first, then the data's quality.
+    return [glance, analyses[0], *overviews, *analyses[1:]]
