@@ -247,7 +247,7 @@ def test_a_revenue_forecast_and_money_columns_read_in_the_shops_currency():
     customers = AnalysisResult(name="customers", title="Customers",
                                tables={"top": pd.DataFrame({"customer_id": ["1"], "monetary": [171_499.6]})})
     page = render_html([revenue, units, customers], title="t", generated_at=GENERATED_AT, currency="GBP")
-    for text in ("£12,840", "£13,020", "£930.00", "£912.25", "0.014", "£171,500"):
+    for text in ("£12,840", "£13,020", "£930.00", "£912.25", "1.4%", "£171,500"):
         assert f">{text}<" in page, text
     assert ">12,840<" in page  # the units forecast: a plain number
 

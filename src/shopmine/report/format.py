@@ -36,9 +36,17 @@ AMOUNT_KEYS = frozenset({
 })
 
 
+#: Whole keys that hold fractions: a forecast outlook's ``change`` (next periods against the last, less one).
+PERCENT_KEYS = frozenset({"change"})
+
+
 def is_percent_key(key: str | None) -> bool:
-    """Whether values under ``key`` are fractions to show as percentages."""
-    return bool(key) and str(key).lower().endswith(PERCENT_SUFFIXES)
+    """Whether values under ``key`` are fractions to show as percentages.
+
+    >>> is_percent_key("returns_share"), is_percent_key("change"), is_percent_key("rmse")
+    (True, True, False)
+    """
+    return bool(key) and (str(key).lower().endswith(PERCENT_SUFFIXES) or str(key).lower() in PERCENT_KEYS)
 
 
 def _is_identifier_key(key: str | None) -> bool:
