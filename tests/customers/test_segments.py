@@ -66,7 +66,10 @@ def test_segments_on_the_simulated_shop(demo_shop):
     assert customers["customer_id"].is_unique
     assert customers[["r_score", "f_score", "m_score"]].isin(range(1, 6)).all().all()
     assert result.metrics["k"] in range(2, 11) and result.metrics["k_chosen_by"] == "silhouette over 2..10"
-    assert set(result.figures) == {"clusters_2d", "k_choice"}
+    assert list(result.figures) == ["segment_shares", "revenue_pareto", "clusters_2d", "k_choice"]
+    money = customers["monetary"].clip(lower=0).sort_values(ascending=False)
+    top = money.head(-(-len(money) // 5)).sum() / money.sum()  # the top fifth, rounded up
+    assert result.metrics["top_20pct_revenue_share"] == pytest.approx(top)
     assert len(result.tables["cluster_profiles"]) == result.metrics["k"]
     assert result.tables["rfm_segments"]["customers"].sum() == len(customers)
     assert result.tables["rfm_segments"]["revenue_share"].sum() == pytest.approx(1.0)
@@ -139,7 +142,7 @@ def test_identical_customers_form_one_cluster_and_say_why():
     assert result.metrics["k"] == 1 and result.metrics["k_chosen_by"] == "no clusters possible"
     assert (result.tables["customers"]["cluster"] == 0).all()
     assert "No clusters formed (k = 1)" in result.summary and "1 distinct" in result.summary
-    assert result.figures == {}
+    assert list(result.figures) == ["segment_shares", "revenue_pareto"]  # no cluster figures with one cluster
     # Identical customers still get RFM scores: ties broken by first occurrence (ranks 1..6 in row
     # order; qcut edges 1, 2, 3, 4, 5, 6 put ranks 1 and 2 in the first quintile).
     assert result.tables["customers"]["r_score"].tolist() == [1, 1, 2, 3, 4, 5]

@@ -10,6 +10,7 @@ from shopmine.customers.behaviour import behaviour_features, no_customers_reason
 from shopmine.customers.clusters import BehaviourClusters
 from shopmine.customers.rfm import rfm_scores
 from shopmine.customers.rfm_segments import segment_name, segment_table
+from shopmine.customers.value_figures import pareto_figure, segment_shares_figure, top_share
 from shopmine.errors import ShopmineInputError
 from shopmine.result import AnalysisResult
 
@@ -97,6 +98,13 @@ def segment_customers(
     tables = {"rfm_segments": segments, "customers": customers, "cluster_profiles": clusters.profiles_,
               "k_choice": clusters.curve_, "behaviour_features": features.assign(cluster=clusters.labels_)}
     saved = clusters.saved_form()
+    # What a merchant reads first: how the segments split customers and revenue, and how concentrated
+    # revenue is; the clusters' geometry after.
+    figures = {"segment_shares": segment_shares_figure(segments),
+               "revenue_pareto": pareto_figure(customers["monetary"].to_numpy(float), what="revenue",
+                                               title="Revenue concentration: share of revenue by share of customers"),
+               **clusters.figures()}
+    metrics["top_20pct_revenue_share"] = top_share(customers["monetary"].to_numpy(float))
     return AnalysisResult(name="segments", title="Customer segments (RFM and behaviour clusters)",
-                          summary=summary, tables=tables, metrics=metrics, figures=clusters.figures(),
+                          summary=summary, tables=tables, metrics=metrics, figures=figures,
                           models={"kmeans": saved} if saved is not None else {})

@@ -31,6 +31,7 @@ from shopmine.customers.clv.purchase_timing import SPEND_CAP_QUANTILE, purchase_
 from shopmine.customers.clv.selection import (DEFAULT_ORDER, MIN_HOLDOUT_DAYS, holdout_length,
                                               select_purchase_model)
 from shopmine.customers.clv.summary_input import check_positive_int
+from shopmine.customers.value_figures import pareto_figure, top_share, value_histogram
 from shopmine.errors import ShopmineInputError, invalid_value
 from shopmine.features import classify_lines, customer_summary
 from shopmine.result import AnalysisResult
@@ -167,8 +168,14 @@ def customer_lifetime_value(orders: ibis.Table, *, as_of: dt.date, horizon_days:
             notes.append(f"On the holdout, rate-so-far (RMSE {metrics['selection_holdout_rmse']['rate_so_far']:.3f}) "
                          f"beat {model_name} ({served_rmse:.3f}): treat these forecasts with care.")
     summary_text = _summary_text(metrics, model_name, selection, fallback_reason, notes)
+    expected = customers["expected_revenue"].astype(float)
+    figures = {"clv_distribution": value_histogram(expected, column="expected_revenue",
+                                                   title=f"Expected revenue per customer, next {horizon_days} days"),
+               "clv_pareto": pareto_figure(expected.to_numpy(), what="expected revenue",
+                                           title="Expected revenue concentration by share of customers")}
+    metrics["top_20pct_expected_revenue_share"] = top_share(expected.to_numpy())
     return AnalysisResult(name="clv", title=f"Customer lifetime value ({model_name} and Gamma-Gamma)",
-                          summary=summary_text, tables=tables, metrics=metrics)
+                          summary=summary_text, tables=tables, metrics=metrics, figures=figures)
 
 
 def check_clv_request(horizon_days: object, model: object) -> int:
