@@ -2,7 +2,10 @@
 
 The points are :func:`shopmine.features.price_points` as a DataFrame. Demand is ``units_model`` when the
 column is there (bulk lines capped at their product's fence, as the forecasts train: a one-off wholesale
-order at a special price is not the product's price response), else ``units``.
+order at a special price is not the product's price response), else ``units``. The price is
+``shelf_price`` when the column is there (the price most of the period's sale lines paid, so that a
+bulk tier or another price list in the period does not move it), else ``avg_price``; a product sold on a
+price schedule (:mod:`shopmine.pricing.schedule`) has no usable price variation at all.
 """
 
 from __future__ import annotations
@@ -11,9 +14,10 @@ import numpy as np
 import pandas as pd
 
 from shopmine.errors import ShopmineInputError, invalid_value
+from shopmine.pricing.schedule import MIN_SCHEDULE_LINES, schedule_shares
 
 __all__ = ["MIN_PERIODS", "MIN_PRICE_LEVELS", "MIN_SD_LOG_PRICE", "REQUIRED_COLUMNS", "check_points",
-           "demand_column", "fit_rows", "price_variation"]
+           "SCHEDULE_REASON", "demand_column", "fit_rows", "price_column", "price_variation"]
 
 REQUIRED_COLUMNS = ("product_id", "category", "period", "units", "avg_price")
 #: A product needs this many periods with a sale ...
@@ -23,6 +27,8 @@ MIN_PRICE_LEVELS = 3
 #: ... spread by at least this standard deviation of the log price (2 %: below it, a slope of units on
 #: price is mostly noise at the sample sizes of a shop's weekly points).
 MIN_SD_LOG_PRICE = 0.02
+#: The start of the reason of a product sold on a price schedule (its status in the elasticity table).
+SCHEDULE_REASON = "price schedule"
 # Prices closer than this in log (1 %) count as one level: weekly means of the same shelf price wobble.
 _LEVEL_STEP = 0.01
 
@@ -49,13 +55,19 @@ def demand_column(points: pd.DataFrame) -> str:
     return "units_model" if "units_model" in points.columns else "units"
 
 
+def price_column(points: pd.DataFrame) -> str:
+    """The price the models read: ``shelf_price`` when present, else ``avg_price``."""
+    return "shelf_price" if "shelf_price" in points.columns else "avg_price"
+
+
 def fit_rows(points: pd.DataFrame) -> pd.DataFrame:
     """The periods a log-log model can use (a sale at a positive price), with ``log_units`` and
-    ``log_price`` added."""
+    ``log_price`` (of :func:`price_column`) added."""
     demand = demand_column(points)
-    usable = points[(points[demand] > 0) & (points["avg_price"] > 0)].copy()
+    price = price_column(points)
+    usable = points[(points[demand] > 0) & (points[price] > 0)].copy()
     usable["log_units"] = np.log(usable[demand].astype(float))
-    usable["log_price"] = np.log(usable["avg_price"].astype(float))
+    usable["log_price"] = np.log(usable[price].astype(float))
     return usable
 
 
@@ -76,8 +88,10 @@ def price_variation(points: pd.DataFrame, *, min_periods: int = MIN_PERIODS,
         One row per product of ``points``: ``product_id, category``, ``n_periods`` (periods with a sale
         at a positive price), ``n_price_levels`` (distinct prices paid, 1 % apart), ``sd_log_price``
         (standard deviation of the log price over those periods; 0 with fewer than two), ``units``,
-        ``returns``, ``enough`` (bool) and ``reason`` (empty when enough; else ``"returns only"`` or
-        what fell short, with the numbers).
+        ``returns``, ``off_shelf_share`` (:func:`~shopmine.pricing.schedule.schedule_shares`),
+        ``enough`` (bool) and ``reason`` (empty when enough; else ``"returns only"``, ``"price
+        schedule: ..."`` (:data:`SCHEDULE_REASON`, with the share) or what fell short, with the
+        numbers).
     """
     points = check_points(points)
     demand = demand_column(points)
@@ -94,10 +108,22 @@ def price_variation(points: pd.DataFrame, *, min_periods: int = MIN_PERIODS,
     out["n_periods"] = out["n_periods"].fillna(0).astype("int64")
     out["n_price_levels"] = out["n_price_levels"].fillna(0).astype("int64")
     out["sd_log_price"] = out["sd_log_price"].fillna(0.0)
+    schedule = schedule_shares(points).reindex(out.index)
+    out["off_shelf_share"] = schedule["off_shelf_share"]
     out["reason"] = [_reason(r, min_periods, min_levels, min_sd) for r in out.itertuples()]
+    on_schedule = schedule["on_schedule"].fillna(False).to_numpy(bool) & (out["units"] > 0).to_numpy()
+    out.loc[on_schedule, "reason"] = [_schedule_reason(r) for r in schedule[on_schedule].itertuples()]
     out["enough"] = out["reason"] == ""
     return out.reset_index()[["product_id", "category", "n_periods", "n_price_levels", "sd_log_price",
-                              "units", "returns", "enough", "reason"]]
+                              "units", "returns", "off_shelf_share", "enough", "reason"]]
+
+
+def _schedule_reason(row) -> str:
+    if row.schedule_lines >= MIN_SCHEDULE_LINES:
+        return (f"{SCHEDULE_REASON}: {row.off_shelf_share:.0%} of its sale lines paid another price than the "
+                f"day's most common (quantity tiers or price lists)")
+    return (f"{SCHEDULE_REASON}: {row.shop_share:.0%} of the shop's sale lines paid another price than the day's "
+            f"most common (quantity tiers or price lists), and its own days hold too few lines to tell")
 
 
 def _reason(row, min_periods: int, min_levels: int, min_sd: float) -> str:
