@@ -37,7 +37,8 @@ Sections (:data:`SECTIONS`, run in order; each prints its tables and returns a J
     elasticities); every rule checked on every product. Target: suggested >= 97 % of the oracle and more
     than current (``bench/pricing_profit.py`` holds the protocol; it also runs alone).
 
-Run: ``PYTHONPATH=src .venv/bin/python bench/pricing.py [--data-dir DIR] [--sections simulated,dominicks,contract,profit]
+Run: ``PYTHONPATH=src .venv/bin/python bench/pricing.py [--data-dir DIR]
+[--sections simulated,dominicks,contract,profit]
 [--customers N --products M --days D --seed S]``; writes bench/results/pricing.json.
 """
 

@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from shopmine.errors import ShopmineInputError
-from shopmine.pricing.optimise import OUTPUT_COLUMNS, SUGGESTION_COLUMNS, UNBOUNDED_STATUS, expected_changes, suggest_prices
+from shopmine.pricing.optimise import (OUTPUT_COLUMNS, SUGGESTION_COLUMNS, UNBOUNDED_STATUS, expected_changes,
+                                       suggest_prices)
 from shopmine.pricing.rules import PriceRules, violations
 
 

@@ -187,7 +187,8 @@ def _suggest(current: float, cost: float, elasticity: float, usable: str, low_b:
         if any(not _objective(objective, price, current, 0.0 if math.isnan(cost) else cost, e)
                > _objective(objective, current, current, 0.0 if math.isnan(cost) else cost, e) for e in interval):
             move = "rise" if side == "high" else "cut"
-            unclear = f"{prefix}direction unclear: a price {move} loses {objective} at one end of the elasticity interval"
+            unclear = (f"{prefix}direction unclear: a price {move} loses {objective} at one end of the elasticity "
+                       f"interval")
             return _suggest(current, cost, elasticity, unclear, low_b, high_b, rules)  # as an unusable estimate
         return price, f"{prefix}{UNBOUNDED_STATUS[side]}{note}", objective
     return price, f"{prefix}{'constraint bound: ' + rule if rule else 'ok'}{note}", objective

@@ -1,15 +1,15 @@
 """The simulated market as an outsider would hand it over: the order lines under the canonical names only, and
-the check of a ``shopmine price --output`` table against the simulator's true elasticities.
+the check of the price command's output table against the simulator's true elasticities.
 
 Issue 14 (acceptance 4) is checked on a market shopmine has never seen, "ingested with its canonical column
 names ``order_id, customer_id, product_id, ordered_at, quantity, unit_price, list_price, category,
 unit_cost``", through the output contract. :func:`contract_orders` writes the simulator's market that
-way, so that the whole path (``shopmine init``, ``ingest`` without a preset, ``price --output``) runs on
-data whose truth is known; :func:`compare_with_truth` scores the output's ``elasticity`` column.
+way, so that the whole path (initialise a workspace, ingest without a preset, price with an output file)
+runs on data whose truth is known; :func:`compare_with_truth` scores the output's ``elasticity`` column.
 
-Such a file has no status column: the simulator's cancelled lines (never sold) are left out, and its
-returned lines stay as the sales they were (their return is a separate measure that the file does not
-carry); shipping or fee lines are not in the simulator's orders.
+Such a file has no status column: the simulator's cancelled lines (never sold) are left out; its returns
+stay the negative lines they are (in the sale's order, days later) and its ``SHIPPING`` lines stay too,
+as a real export would carry them.
 """
 
 from __future__ import annotations
@@ -51,7 +51,8 @@ def compare_with_truth(output: pd.DataFrame, truth: pd.Series) -> dict[str, floa
     Parameters
     ----------
     output : pandas.DataFrame
-        The ``price --output`` table: ``product_id, elasticity, elasticity_lo, elasticity_hi`` at least.
+        The price command's output table (:data:`shopmine.pricing.optimise.OUTPUT_COLUMNS`); ``product_id,
+        elasticity, elasticity_lo, elasticity_hi`` at least.
     truth : pandas.Series
         True elasticity by product id (``truth_products.market_elasticity``).
 
