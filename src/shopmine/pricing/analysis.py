@@ -321,7 +321,9 @@ def price_analysis(orders: ibis.Table, products: ibis.Table | None, *, as_of: dt
     elasticities = estimate_elasticities(points, method=method)
     by_cluster, notes = None, []
     try:  # a shop too small (or without customer ids) for clusters still gets its prices
-        by_cluster = cluster_elasticities(orders, as_of=as_of, freq=PRICE_FREQ, products=products)
+        by_cluster = cluster_elasticities(
+            orders, as_of=as_of, freq=PRICE_FREQ, products=products,
+            exclude=elasticities.loc[elasticities["status"] == "price schedule", "product_id"].tolist())
     except ShopmineInputError as exc:
         notes.append(f"No strategy per customer cluster: {exc}")
     result = price_result(points, elasticities, rules, as_of=as_of, cluster_elasticities=by_cluster, names=names,

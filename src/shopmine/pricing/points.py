@@ -2,10 +2,11 @@
 
 The points are :func:`shopmine.features.price_points` as a DataFrame. Demand is ``units_model`` when the
 column is there (bulk lines capped at their product's fence, as the forecasts train: a one-off wholesale
-order at a special price is not the product's price response), else ``units``. The price is
-``shelf_price`` when the column is there (the price most of the period's sale lines paid, so that a
-bulk tier or another price list in the period does not move it), else ``avg_price``; a product sold on a
-price schedule (:mod:`shopmine.pricing.schedule`) has no usable price variation at all.
+order at a special price is not the product's price response), else ``units``. The price is the
+period's average paid price: a product sold on a price schedule (several prices in one period, by lot size
+or buyer: :mod:`shopmine.pricing.schedule`) has no usable price variation at all, and for the others the
+average is the price the period's units were bought at (on weekly points it weighs a promotion's days as
+the units did, which the price most lines paid would not).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from shopmine.errors import ShopmineInputError, invalid_value
 from shopmine.pricing.schedule import MIN_SCHEDULE_LINES, schedule_shares
 
 __all__ = ["MIN_PERIODS", "MIN_PRICE_LEVELS", "MIN_SD_LOG_PRICE", "REQUIRED_COLUMNS", "check_points",
-           "SCHEDULE_REASON", "demand_column", "fit_rows", "price_column", "price_variation"]
+           "SCHEDULE_REASON", "demand_column", "fit_rows", "price_variation"]
 
 REQUIRED_COLUMNS = ("product_id", "category", "period", "units", "avg_price")
 #: A product needs this many periods with a sale ...
@@ -55,19 +56,13 @@ def demand_column(points: pd.DataFrame) -> str:
     return "units_model" if "units_model" in points.columns else "units"
 
 
-def price_column(points: pd.DataFrame) -> str:
-    """The price the models read: ``shelf_price`` when present, else ``avg_price``."""
-    return "shelf_price" if "shelf_price" in points.columns else "avg_price"
-
-
 def fit_rows(points: pd.DataFrame) -> pd.DataFrame:
     """The periods a log-log model can use (a sale at a positive price), with ``log_units`` and
-    ``log_price`` (of :func:`price_column`) added."""
+    ``log_price`` added."""
     demand = demand_column(points)
-    price = price_column(points)
-    usable = points[(points[demand] > 0) & (points[price] > 0)].copy()
+    usable = points[(points[demand] > 0) & (points["avg_price"] > 0)].copy()
     usable["log_units"] = np.log(usable[demand].astype(float))
-    usable["log_price"] = np.log(usable[price].astype(float))
+    usable["log_price"] = np.log(usable["avg_price"].astype(float))
     return usable
 
 
