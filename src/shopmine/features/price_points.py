@@ -9,8 +9,9 @@ A period's average paid price mixes whatever price lists its buyers were on: a w
 tiers (the same product at 2.55 per unit in lots of 32 and 2.95 in small lots, UCI Online Retail) or
 another price for guests. Its movement is then mostly who bought, not a price the shop changed. So
 each period also carries its ``shelf_price``, the price the most sale lines paid, and how many lines
-paid another (``off_shelf_lines``): the pricing models read the price from the first and tell a price
-schedule from the second (:mod:`shopmine.pricing.points`).
+paid another (``off_shelf_lines``): pricing tells a price schedule from the second
+(:mod:`shopmine.pricing.schedule`) and, without list prices, takes today's price from the first
+(:mod:`shopmine.pricing.current`).
 """
 
 from __future__ import annotations
