@@ -22,6 +22,14 @@ Sections (:data:`SECTIONS`, run in order; each prints its tables and returns a J
     brands, deal and feature; the median over stores) and the published range (see :data:`PUBLISHED`).
     Cross-price effects: each store's brands as one category, the index of the other brands' prices.
 
+``contract`` (acceptance 4)
+    The output contract on a market ingested under its canonical column names only: the same simulated
+    shop written by :func:`shopmine.simulate.contract.write_contract_orders` (``order_id, customer_id,
+    product_id, ordered_at, quantity, unit_price, list_price, category, unit_cost``, no status, no
+    products file), then the commands an outsider would run, in process: ``shopmine init``, ``ingest``
+    (no preset), ``price --output``; the output's ``elasticity`` column against
+    ``truth_products.market_elasticity`` (:func:`shopmine.simulate.contract.compare_with_truth`): median
+    absolute error, bias, share of true values inside ``[elasticity_lo, elasticity_hi]``.
 ``profit`` (acceptance 2)
     On the same workspace, as of 91 days before the simulation's last day: profit under the TRUE demand
     (:func:`shopmine.simulate.demand.true_demand`) over those days of the current prices, the prices
@@ -29,7 +37,8 @@ Sections (:data:`SECTIONS`, run in order; each prints its tables and returns a J
     elasticities); every rule checked on every product. Target: suggested >= 97 % of the oracle and more
     than current (``bench/pricing_profit.py`` holds the protocol; it also runs alone).
 
-Run: ``PYTHONPATH=src .venv/bin/python bench/pricing.py [--data-dir DIR] [--sections simulated,dominicks,profit]
+Run: ``PYTHONPATH=src .venv/bin/python bench/pricing.py [--data-dir DIR]
+[--sections simulated,dominicks,contract,profit]
 [--customers N --products M --days D --seed S]``; writes bench/results/pricing.json.
 """
 
@@ -38,6 +47,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import io
 import json
 import platform
 import tempfile
@@ -270,6 +280,36 @@ def dominicks_section(ctx: Context) -> dict:
             "brands": table.reset_index().to_dict(orient="records")}
 
 
+def contract_section(ctx: Context) -> dict:
+    """The output contract on the canonical-names market file, through the command line (acceptance 4)."""
+    from shopmine.cli.app import main as shopmine_main
+    from shopmine.simulate.contract import CONTRACT_COLUMNS, compare_with_truth, write_contract_orders
+
+    folder = Path(ctx.stack.enter_context(tempfile.TemporaryDirectory(prefix="bench_contract_")))
+    market = write_contract_orders(ctx.simulated, folder / "market.csv")
+    workspace, output = folder / "workspace", folder / "prices.csv"
+    t0 = time.perf_counter()
+    with contextlib.redirect_stdout(io.StringIO()):  # the commands' own screens are not the benchmark's
+        for args in (["init", str(workspace)], ["--workspace", str(workspace), "ingest", str(market)],
+                     ["--workspace", str(workspace), "price", "--output", str(output)]):
+            if shopmine_main(args) != 0:
+                raise RuntimeError(f"shopmine {' '.join(args)} failed")
+    seconds = time.perf_counter() - t0
+    table = pd.read_csv(output, dtype={"product_id": str})
+    truth = ctx.simulated.to_pandas("truth_products").set_index("product_id")["market_elasticity"]
+    figures = compare_with_truth(table, truth)
+    statuses = table["status"].str.split(r" \(|: ", regex=True).str[0].value_counts()
+    print(f"\nOutput contract: the market as {', '.join(CONTRACT_COLUMNS)} -> init, ingest, price --output "
+          f"({seconds:.0f} s)")
+    print(f"{figures['estimated']} of {figures['products']} products with an elasticity: median absolute error "
+          f"{figures['median_abs_error']:.3f}, bias {figures['median_error']:+.3f}, 95 % interval holds the truth "
+          f"for {figures['coverage']:.0%}")
+    print("statuses: " + ", ".join(f"{k} {v}" for k, v in statuses.items()))
+    return {"protocol": "simulated shop of the simulated section as a canonical-names CSV; shopmine init, ingest, "
+                        "price --output; truth_products.market_elasticity",
+            "seconds": seconds, **figures, "statuses": {str(k): int(v) for k, v in statuses.items()}}
+
+
 def profit_section(ctx: Context) -> dict:
     """priceopt's section: :func:`pricing_profit.profit_section` on this run's simulated workspace."""
     from pricing_profit import print_profit
@@ -283,6 +323,7 @@ def profit_section(ctx: Context) -> dict:
 SECTIONS: list[tuple[str, Callable[[Context], dict]]] = [
     ("simulated", simulated_section),
     ("dominicks", dominicks_section),
+    ("contract", contract_section),
     ("profit", profit_section),
 ]
 

@@ -108,3 +108,23 @@ def test_list_price_and_cost_follow_the_units_kept_after_a_cancellation():
     assert (row.units, row.returns, row.n_lines) == (3, 0, 2)
     assert row.list_price == pytest.approx(34 / 3) and row.unit_cost == pytest.approx(16 / 3)
     assert row.discount_depth == pytest.approx(1 - 33 / 34)
+
+
+def test_shelf_price_is_the_price_most_lines_paid_and_off_shelf_lines_count_the_others():
+    # D on one day, a wholesaler's tiers: three small lots at 2.95, one lot of 48 at 2.55, and one line at
+    # 2.96 (within 1 %: the same price). E on one day: one line at 5.0 and one at 4.0, a tie -> the lower.
+    engine = Engine.duckdb()
+    orders = orders_frame([
+        line("d1", "D", "2021-01-05 09:00", 6, 2.95),
+        line("d2", "D", "2021-01-05 10:00", 12, 2.95, customer="c2"),
+        line("d3", "D", "2021-01-05 11:00", 6, 2.95, customer="c3"),
+        line("d4", "D", "2021-01-05 12:00", 48, 2.55, customer="c4"),
+        line("d5", "D", "2021-01-05 13:00", 1, 2.96, customer=None),
+        line("e1", "E", "2021-01-05 09:00", 1, 5.0),
+        line("e2", "E", "2021-01-05 10:00", 1, 4.0, customer="c2"),
+    ])
+    frame = price_points(duckdb_table(engine, "orders", orders), as_of=dt.date(2021, 1, 18), freq="D").to_pandas()
+    got = frame.set_index("product_id")
+    assert got.loc["D", "shelf_price"] == 2.95 and got.loc["D", "off_shelf_lines"] == 1
+    assert got.loc["D", "avg_price"] == pytest.approx((24 * 2.95 + 48 * 2.55 + 2.96) / 73)
+    assert got.loc["E", "shelf_price"] == 4.0 and got.loc["E", "off_shelf_lines"] == 1

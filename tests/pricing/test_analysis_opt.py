@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from shopmine.pricing.analysis import output_table, price_result
-from shopmine.pricing.optimise import OUTPUT_COLUMNS
+from shopmine.pricing.optimise import OUTPUT_COLUMNS, UNBOUNDED_STATUS
 from shopmine.pricing.rules import PriceRules
 
 AS_OF = dt.date(2024, 5, 20)
@@ -51,7 +51,7 @@ def test_price_result_tables_metrics_and_figures(points, elasticities):
     # 3.40 is 15 % below 4.00, but in floating point abs(3.4 - 4.0) = 0.6000000000000001 > 0.15 * 4.0: the
     # rule as a checker evaluates it would fail, so the optimiser stops a cent inside.
     assert table.loc["b", "suggested_price"] == 3.41
-    assert table.loc["b", "status"] == "no cost: revenue objective; constraint bound: max change"
+    assert table.loc["b", "status"] == "no cost: revenue objective; " + UNBOUNDED_STATUS["low"]
     assert table.loc["<b>x</b>", "suggested_price"] == 20.0
     assert table.loc["<b>x</b>", "status"] == "too little variation"
     assert table.loc["r", "current_price"] == 6.5 and table.loc["r", "suggested_price"] == 6.5
@@ -62,6 +62,9 @@ def test_price_result_tables_metrics_and_figures(points, elasticities):
     assert m["status_counts"]["returns only"] == 1 and m["objective"] == "profit"
     assert any("1 of 4 products have no unit cost" in w for w in m["warnings"])
     assert "1 of 4 products have no unit cost" in result.summary
+    # b, the one change, sits on the max-change bound with no optimum behind it: the summary warns first.
+    assert m["at_max_change_bound"] == 1 and m["price_schedule"] == 0
+    assert result.summary.split("\n\n")[1].startswith("Warning: 1 of the 1 new prices sit on the max-change bound")
     strategy = result.tables["clusters"].set_index("cluster")
     assert strategy.loc[0, "coupon"] == "yes" and strategy.loc[1, "coupon"] == "no"
     # Revenue-weighted margin of the costed products (a: 0.5 at 10, x: 0.55 at 20, same units; r sells nothing).

@@ -127,3 +127,15 @@ def test_bad_inputs_are_named(shop):
         cluster_elasticities(orders, members, as_of=AS_OF, confidence=1.5)
     with pytest.raises(ShopmineInputError, match=r"features_before must be a day before as_of \(2024-01-01\)"):
         cluster_elasticities(orders, as_of=AS_OF, features_before=AS_OF)
+
+
+def test_products_on_a_price_schedule_are_left_out_of_every_cluster(shop):
+    orders, members = shop
+    # 14 products; leaving out 5 keeps 9 < MIN_PRODUCTS (10): no cluster has enough to learn from.
+    out = cluster_elasticities(orders, members, as_of=AS_OF, exclude=[f"P{p:02d}" for p in range(5)])
+    assert (out["status"] == "too little variation").all() and out["elasticity"].isna().all()
+    # Leaving out 4 keeps 10: the groups are still told apart.
+    kept = cluster_elasticities(orders, members, as_of=AS_OF, exclude=[f"P{p:02d}" for p in range(4)])
+    kept = kept.set_index("cluster")
+    assert kept.loc["bargain", "elasticity"] == pytest.approx(GROUPS["bargain"], abs=0.35)
+    assert kept.loc["loyal", "elasticity"] == pytest.approx(GROUPS["loyal"], abs=0.35)

@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from shopmine.errors import ShopmineInputError
-from shopmine.pricing.optimise import OUTPUT_COLUMNS, SUGGESTION_COLUMNS, expected_changes, suggest_prices
+from shopmine.pricing.optimise import (OUTPUT_COLUMNS, SUGGESTION_COLUMNS, UNBOUNDED_STATUS, expected_changes,
+                                       suggest_prices)
 from shopmine.pricing.rules import PriceRules, violations
 
 
@@ -43,7 +44,7 @@ def test_profit_of_the_suggestion_is_the_best_cent_by_brute_force():
 
 def test_inelastic_demand_goes_to_the_top_of_the_max_change_window():
     row = one(10.0, 4.0, -0.6, hi=-0.3)
-    assert row.suggested_price == 11.5 and row.status == "constraint bound: max change"
+    assert row.suggested_price == 11.5 and row.status == UNBOUNDED_STATUS["high"]
     assert row.expected_units_change_pct == pytest.approx(100 * (1.15 ** -0.6 - 1))
     assert row.expected_profit_change_pct > 0
 
@@ -72,7 +73,7 @@ def test_margin_floor_above_the_max_change_window_leaves_the_product_unchanged_w
 def test_missing_cost_optimises_revenue_and_says_so():
     row = one(10.0, np.nan, -2.0)
     assert row.objective == "revenue" and row.suggested_price == 8.5
-    assert row.status == "no cost: revenue objective; constraint bound: max change"
+    assert row.status == "no cost: revenue objective; " + UNBOUNDED_STATUS["low"]
     assert math.isnan(row.expected_profit_change_pct) and not math.isnan(row.expected_revenue_change_pct)
 
 
@@ -221,3 +222,16 @@ def test_the_suggestion_is_the_best_allowed_cent(seed):
         mine = ((row.suggested_price - c if row.objective == "profit" else row.suggested_price)
                 * (row.suggested_price / row.current_price) ** row.elasticity)
         assert mine >= value.max() * (1 - 1e-12), row
+
+
+def test_an_unbounded_move_whose_interval_reaches_minus_one_is_left_unchanged():
+    # Revenue with e = -0.9 rises with the price, but e = -1.2 (the interval's other end) loses on a rise:
+    # the data do not tell the direction. Revenue at 11.5: 11.5 * 1.15 ** -1.2 = 9.63 < 10.
+    row = one(10.0, np.nan, -0.9, lo=-1.2, hi=-0.6)
+    assert row.suggested_price == 10.0
+    assert row.status == "no cost: revenue objective; direction unclear: a price rise loses revenue at one end of " \
+                         "the elasticity interval"
+    # Inside the interval (-0.95 .. -0.6) every elasticity gains on the rise: it is suggested, flagged.
+    row = one(10.0, np.nan, -0.8, lo=-0.95, hi=-0.6)
+    assert row.suggested_price == 11.5
+    assert row.status == "no cost: revenue objective; " + UNBOUNDED_STATUS["high"]

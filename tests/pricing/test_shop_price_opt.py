@@ -34,7 +34,8 @@ def shop(tmp_path_factory):
 
 def _known_status(status: str) -> bool:
     core = status.removeprefix("no cost: revenue objective; ")
-    return (core == "ok" or core.startswith(("constraint bound: ", "infeasible rules", "no price ending"))
+    return (core == "ok" or core.startswith(("constraint bound: ", "infeasible rules", "no price ending",
+                                             "at the max-change bound: ", "direction unclear: "))
             or core.split(" (")[0] in ELASTICITY_STATUSES or core.startswith("ok (no price ending"))
 
 

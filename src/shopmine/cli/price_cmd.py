@@ -18,8 +18,8 @@ from shopmine.shop import Shop, defaults
 DEFAULTS = defaults(Shop.price)
 
 METRIC_KEYS = ["as_of", "objective", "max_change", "min_margin", "ending", "bounded_products", "products",
-               "changed", "unchanged", "products_without_cost", "elasticity_ok", "median_elasticity",
-               "profit_per_week_now", "profit_per_week_expected", "expected_profit_change_pct_total",
+               "changed", "unchanged", "at_max_change_bound", "price_schedule", "products_without_cost",
+               "elasticity_ok", "median_elasticity", "profit_per_week_now", "profit_per_week_expected", "expected_profit_change_pct_total",
                "expected_revenue_change_pct_total", "answered_from_run"]
 SHOWN = ["product_id", "name", "current_price", "suggested_price", "elasticity", "expected_revenue_change_pct",
          "expected_profit_change_pct", "status"]

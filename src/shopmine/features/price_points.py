@@ -4,6 +4,14 @@ One row per product and period with a sale or a return line before the as-of dat
 are net demand as in the sales panel (:mod:`shopmine.features.lines`: cancellations matched and removed,
 returns a separate measure, shipping and fee lines never count). Unlike the sales panel, periods
 without any line are not filled in: a period with no sale has no price to learn from.
+
+A period's average paid price mixes whatever price lists its buyers were on: a wholesaler's quantity
+tiers (the same product at 2.55 per unit in lots of 32 and 2.95 in small lots, UCI Online Retail) or
+another price for guests. Its movement is then mostly who bought, not a price the shop changed. So
+each period also carries its ``shelf_price``, the price the most sale lines paid, and how many lines
+paid another (``off_shelf_lines``): pricing tells a price schedule from the second
+(:mod:`shopmine.pricing.schedule`) and, without list prices, takes today's price from the first
+(:mod:`shopmine.pricing.current`).
 """
 
 from __future__ import annotations
@@ -18,17 +26,38 @@ from shopmine.features.lines import CANCEL_WINDOW_DAYS, classify_lines
 from shopmine.features.periods import check_freq, period_start
 from shopmine.features.sales_panel import UNKNOWN_CATEGORY
 
-__all__ = ["PRICE_POINT_COLUMNS", "price_points"]
+__all__ = ["PRICE_POINT_COLUMNS", "SAME_PRICE", "price_points"]
 
 PRICE_POINT_COLUMNS = ("product_id", "category", "period", "units", "revenue", "avg_price", "list_price",
                        "discount_share", "discount_depth", "unit_cost", "n_lines", "n_customers", "returns",
-                       "units_model")
+                       "units_model", "shelf_price", "off_shelf_lines")
+#: Two prices closer than this share are one price (a cent of rounding on a price of a few pounds).
+SAME_PRICE = 0.01
 
 
 def _weighted(value: ibis.Column, weight: ibis.Column) -> ibis.Scalar:
     """The mean of ``value`` weighted by ``weight`` over the lines where it is known (null if none)."""
     known = value.notnull()
     return (weight * value).sum(where=known) / weight.sum(where=known).nullif(0.0)
+
+
+def _shelf_prices(lines: ibis.Table, period: ibis.Column) -> ibis.Table:
+    """Per product and period with a sale line: ``shelf_price``, the unit price paid by the most sale lines
+    (the lower one among equals), and ``off_shelf_lines``, the sale lines that paid more than
+    :data:`SAME_PRICE` away from it."""
+    sales = lines.filter(lines.is_sale)
+    priced = sales.group_by(sp_product=sales.product_id, sp_period=period.name("sp_period"),
+                            sp_price=sales.unit_price).aggregate(sp_lines=sales.count())
+    rank = ibis.row_number().over(group_by=[priced.sp_product, priced.sp_period],
+                                  order_by=[ibis.desc(priced.sp_lines), priced.sp_price])
+    ranked = priced.mutate(sp_rank=rank)
+    shelf = ranked.filter(ranked.sp_rank == 0).select(
+        sh_product=ranked.sp_product, sh_period=ranked.sp_period, shelf_price=ranked.sp_price)
+    joined = priced.join(shelf, (priced.sp_product == shelf.sh_product) & (priced.sp_period == shelf.sh_period))
+    off = (joined.sp_price - joined.shelf_price).abs() > SAME_PRICE * joined.shelf_price
+    return joined.group_by(sh_product=joined.sp_product, sh_period=joined.sp_period).aggregate(
+        shelf_price=joined.shelf_price.max(),
+        off_shelf_lines=ibis.ifelse(off, joined.sp_lines, 0).sum().cast("int64"))
 
 
 def _product_costs(products: ibis.Table) -> ibis.Table:
@@ -91,6 +120,9 @@ def price_points(
         - ``returns`` (float64): returned units
         - ``units_model`` (float64): ``units`` with bulk lines capped at their product's fence, as
           the sales panel's (the measure the elasticity models fit on)
+        - ``shelf_price`` (float64): the unit price paid by the most sale lines (the lower one among
+          equals); null when no sale line
+        - ``off_shelf_lines`` (int64): sale lines that paid more than :data:`SAME_PRICE` away from it
 
     Raises
     ------
@@ -105,6 +137,7 @@ def price_points(
     freq = check_freq(freq)
     as_of = check_day(as_of, "as_of")
     lines = classify_lines(orders, before=as_of, products=products, cancel_window_days=cancel_window_days)
+    shelf = _shelf_prices(lines, period_start(lines.day, freq))
     grouped = lines.group_by(product_id=lines.product_id, period=period_start(lines.day, freq)).aggregate(
         line_category=lines.category.min(),
         units=lines.sale_units.sum(),
@@ -123,6 +156,7 @@ def price_points(
                                      _weighted(lines.unit_cost, lines.returned_units)),
     )
     joined = grouped.filter((grouped.n_lines > 0) | (grouped.returns > 0))
+    joined = joined.left_join(shelf, (joined.product_id == shelf.sh_product) & (joined.period == shelf.sh_period))
     if products is not None:
         costs = _product_costs(products)
         joined = joined.left_join(costs, joined.product_id == costs.pid)
@@ -148,5 +182,7 @@ def price_points(
         n_customers=joined.n_customers.cast("int64"),
         returns=joined.returns,
         units_model=joined.units_model,
+        shelf_price=joined.shelf_price.cast("float64"),
+        off_shelf_lines=joined.off_shelf_lines.fill_null(0).cast("int64"),
     )
     return points.order_by("product_id", "period")

@@ -23,7 +23,7 @@ from shopmine.features.periods import last_period
 from shopmine.figures import TEMPLATE
 from shopmine.pricing.current import current_prices
 from shopmine.pricing.curves import curve_figure, price_curves
-from shopmine.pricing.optimise import OUTPUT_COLUMNS, suggest_prices
+from shopmine.pricing.optimise import OUTPUT_COLUMNS, UNBOUNDED_STATUS, suggest_prices
 from shopmine.pricing.rules import PriceRules
 from shopmine.pricing.strategy import DEFAULT_COUPON, cluster_strategy
 from shopmine.recommend.reasons import safe_name
@@ -38,6 +38,9 @@ ANALYSIS = "price"
 PRICE_FREQ = "D"
 #: Products whose demand and profit curves the result draws (the largest by revenue with an estimate).
 CURVE_PRODUCTS = 4
+#: The summary warns first when at least this share of the changed prices sit on the max-change bound
+#: with no optimum behind it (:data:`~shopmine.pricing.optimise.UNBOUNDED_STATUS`).
+BOUND_WARNING_SHARE = 0.5
 #: Products on the elasticity figure.
 ELASTICITY_PRODUCTS = 30
 
@@ -142,6 +145,7 @@ def _summary(table: pd.DataFrame, metrics: dict, rules: PriceRules, strategy: pd
                  + (f", ending in {rules.ending:g}" if rules.ending is not None else "")
                  + (f", inside the bounds of {metrics['bounded_products']:,} products" if metrics["bounded_products"]
                     else "") + ".")
+    text.extend(metrics["warnings"])  # before the totals: they qualify them
     text.append(rule_text)
     if metrics["expected_profit_change_pct_total"] is not None:
         text.append(f"Expected profit per week on the products with a unit cost: "
@@ -150,7 +154,6 @@ def _summary(table: pd.DataFrame, metrics: dict, rules: PriceRules, strategy: pd
                     f"{metrics['expected_revenue_change_pct_total']:+.1f} %.")
     elif metrics["expected_revenue_change_pct_total"] is not None:
         text.append(f"Expected revenue per week: {metrics['expected_revenue_change_pct_total']:+.1f} %.")
-    text.extend(metrics["warnings"])
     if strategy is not None and len(strategy):
         coupons = strategy.loc[strategy["coupon"] == "yes", "cluster"].astype(str).tolist()
         tests = strategy.loc[strategy["coupon"] == "test", "cluster"].astype(str).tolist()
@@ -224,12 +227,25 @@ def price_result(points: pd.DataFrame, elasticities: pd.DataFrame, rules: PriceR
         warnings.append(f"Warning: {no_cost:,} of {len(table):,} products have no unit cost: their prices maximise "
                         f"revenue instead of profit and the margin floor is not checked for them (status 'no "
                         f"cost'). Load unit costs (a unit_cost column or a products file) to optimise profit.")
+    unbounded = int(table["status"].str.contains(UNBOUNDED_STATUS["high"].split(":")[0], regex=False).sum())
+    if changed and unbounded >= BOUND_WARNING_SHARE * changed:
+        warnings.insert(0, f"Warning: {unbounded:,} of the {changed:,} new prices sit on the max-change bound "
+                           f"({rules.max_change:.0%}) because demand looks inelastic (or, for a price cut, elastic) "
+                           f"there: the window, not the data, sets them, and the model cannot see how far prices "
+                           f"can move. Treat them as the direction to test, not as the price to set.")
+    schedule = int((table["elasticity_status"] == "price schedule").sum())
+    if schedule:
+        warnings.append(f"{schedule:,} of {len(table):,} products are sold on a price schedule (several prices on "
+                        f"the same day: quantity tiers or price lists), so their price variation says who bought, "
+                        f"not how buyers answer a price change; they keep their prices (status 'price schedule'). "
+                        f"A price test (one tier's price changed for a few weeks) would measure it.")
     if dropped:
         warnings.append(f"{len(dropped):,} products with returns only and no known price are left out "
                         f"(e.g. {safe_name(None, dropped[0])}).")
     metrics = {"as_of": as_of, "freq": freq, **rules.describe(), "products": len(table), "changed": changed,
                "unchanged": len(table) - changed, "products_without_cost": no_cost,
-               "products_left_out": len(dropped),
+               "products_left_out": len(dropped), "at_max_change_bound": unbounded,
+               "price_schedule": schedule,
                "status_counts": {str(k): int(v) for k, v in table["status"].value_counts().items()},
                "elasticity_ok": int((table["elasticity_status"] == "ok").sum()),
                "median_elasticity": float(table.loc[table["elasticity_status"] == "ok", "elasticity"].median())
@@ -305,7 +321,9 @@ def price_analysis(orders: ibis.Table, products: ibis.Table | None, *, as_of: dt
     elasticities = estimate_elasticities(points, method=method)
     by_cluster, notes = None, []
     try:  # a shop too small (or without customer ids) for clusters still gets its prices
-        by_cluster = cluster_elasticities(orders, as_of=as_of, freq=PRICE_FREQ, products=products)
+        by_cluster = cluster_elasticities(
+            orders, as_of=as_of, freq=PRICE_FREQ, products=products,
+            exclude=elasticities.loc[elasticities["status"] == "price schedule", "product_id"].tolist())
     except ShopmineInputError as exc:
         notes.append(f"No strategy per customer cluster: {exc}")
     result = price_result(points, elasticities, rules, as_of=as_of, cluster_elasticities=by_cluster, names=names,

@@ -112,7 +112,7 @@ def _midpoint(orders: ibis.Table, as_of: dt.date) -> dt.date:
 def cluster_elasticities(orders: ibis.Table, clusters: pd.DataFrame | None = None, *, as_of: dt.date,
                          freq: str = "D", products: ibis.Table | None = None, n_clusters: int = 4,
                          features_before: dt.date | None = None, confidence: float = 0.95,
-                         random_state: int = 0) -> pd.DataFrame:
+                         random_state: int = 0, exclude: list[str] | None = None) -> pd.DataFrame:
     """An elasticity with an interval per customer cluster.
 
     Parameters
@@ -141,6 +141,9 @@ def cluster_elasticities(orders: ibis.Table, clusters: pd.DataFrame | None = Non
         order line and ``as_of``); unused with ``clusters``.
     confidence : float, default=0.95
     random_state : int, default=0
+    exclude : list of str, optional
+        Product ids left out of every cluster's model: those the shop sells on a price schedule
+        (:mod:`shopmine.pricing.schedule`), whose price variation is who bought, not a price change.
 
     Returns
     -------
@@ -172,6 +175,8 @@ def cluster_elasticities(orders: ibis.Table, clusters: pd.DataFrame | None = Non
         own = sales.semi_join(ids, sales.customer_id.cast("string") == ids.member_id)
         points = check_points(price_points(own, as_of=as_of, freq=freq, products=products).to_pandas())
         design = design_frame(points)
+        if exclude:
+            design = design[~design["product_id"].isin(set(map(str, exclude)))]
         fit = pooled_fit(design, count_column(design), min_products=MIN_PRODUCTS,
                          shared=CLUSTER_CONTROLS) if len(design) else None
         estimate, se = fit[PRICE] if fit and PRICE in fit else (np.nan, np.nan)

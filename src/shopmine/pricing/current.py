@@ -2,8 +2,9 @@
 
 ``current_price`` is the product's latest regular (list) price when the shop records list prices: a
 promotion running in the last week is not the price the merchant sets. Without list prices it is the
-median of the average paid price over the product's periods with a sale in the :data:`TYPICAL_DAYS` days
-up to its last one, so that one discounted day or week (or one bulk buyer's tier price) does not become
+median of the paid price (the price most of a period's lines paid, ``shelf_price``, when the points have
+it, else the average) over the product's periods with a sale in the :data:`TYPICAL_DAYS` days up to its
+last one, so that one discounted day or week (or one bulk buyer's tier price) does not become
 the price.
 
 ``base_units`` is the product's units per week over its last :data:`BASE_DAYS` days (fewer when it is
@@ -82,10 +83,12 @@ def current_prices(points: pd.DataFrame, *, freq: str = "W", end: dt.date | None
 
     out = pd.DataFrame(index=pd.Index(sorted(frame["product_id"].unique()), name="product_id"))
     out["category"] = by_product["category"].last() if "category" in frame else None
-    sold = frame[frame["avg_price"].notna() & (frame["avg_price"] > 0)]
+    # The price most lines paid, where the points know it: a bulk tier does not drag it down.
+    paid = "shelf_price" if "shelf_price" in frame else "avg_price"
+    sold = frame[frame[paid].notna() & (frame[paid] > 0)]
     last_sale = sold.groupby("product_id")["period"].transform("max")
     recent_sales = sold[sold["period"] > last_sale - pd.Timedelta(days=TYPICAL_DAYS)]
-    typical = recent_sales.groupby("product_id")["avg_price"].median()
+    typical = recent_sales.groupby("product_id")[paid].median()
     regular = (_last_known(frame[frame["list_price"] > 0], "list_price") if "list_price" in frame
                else pd.Series(dtype=float))
     out["current_price"] = regular.reindex(out.index)

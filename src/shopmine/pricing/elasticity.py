@@ -53,7 +53,7 @@ from scipy import stats
 from shopmine.errors import invalid_value
 from shopmine.pricing.counts import category_offsets, count_column, per_product_counts
 from shopmine.pricing.loglog import CONTROLS, design_frame, per_product_ols
-from shopmine.pricing.points import check_points, price_variation
+from shopmine.pricing.points import SCHEDULE_REASON, check_points, price_variation
 from shopmine.pricing.shrinkage import shrink
 
 __all__ = ["CATEGORY_COLUMNS", "ELASTICITY_COLUMNS", "METHODS", "STATUSES", "category_elasticities",
@@ -62,7 +62,7 @@ __all__ = ["CATEGORY_COLUMNS", "ELASTICITY_COLUMNS", "METHODS", "STATUSES", "cat
 ELASTICITY_COLUMNS = ("product_id", "category", "elasticity", "elasticity_lo", "elasticity_hi",
                       "n_periods", "status", "method")
 CATEGORY_COLUMNS = ("category", "elasticity", "elasticity_lo", "elasticity_hi", "spread", "n_products", "status")
-STATUSES = ("ok", "too little variation", "not significant", "not negative", "returns only")
+STATUSES = ("ok", "too little variation", "not significant", "not negative", "returns only", "price schedule")
 METHODS = ("default", "naive", "loglog", "shrinkage", "dml")
 #: What ``method="default"`` runs (chosen on the simulator's known truth: see the module docstring).
 DEFAULT_METHOD = "shrinkage"
@@ -159,8 +159,10 @@ def estimate_elasticities(points: pd.DataFrame, *, method: str = "default", conf
     pandas.DataFrame
         :data:`ELASTICITY_COLUMNS`, one row per product of ``points``, sorted by ``product_id``.
         ``elasticity_lo <= elasticity <= elasticity_hi``; all three null when the status is
-        ``"too little variation"`` or ``"returns only"``. ``status``: ``"ok"``; ``"too little
-        variation"`` (:func:`~shopmine.pricing.points.price_variation`); ``"not negative"`` (the estimate
+        ``"too little variation"``, ``"price schedule"`` or ``"returns only"``. ``status``: ``"ok"``;
+        ``"too little variation"`` (:func:`~shopmine.pricing.points.price_variation`); ``"price
+        schedule"`` (its prices within a day vary by lot size or buyer: :mod:`shopmine.pricing.schedule`;
+        the price variation is not the shop's price changes); ``"not negative"`` (the estimate
         is 0 or above); ``"not significant"`` (negative, but the interval reaches 0); ``"returns
         only"`` (no unit sold, only returns). ``method``: the estimator that made the row.
     """
@@ -187,6 +189,7 @@ def estimate_elasticities(points: pd.DataFrame, *, method: str = "default", conf
     out = variation[["product_id", "category", "n_periods"]].merge(estimates, on="product_id", how="left")
     out["status"] = [elasticity_status(e, h) for e, h in zip(out["elasticity"], out["elasticity_hi"])]
     out.loc[variation["reason"].eq("returns only").to_numpy(), "status"] = "returns only"
+    out.loc[variation["reason"].astype(str).str.startswith(SCHEDULE_REASON).to_numpy(), "status"] = "price schedule"
     out["method"] = name
     out = out.astype({"elasticity": float, "elasticity_lo": float, "elasticity_hi": float, "n_periods": "int64"})
     return out[list(ELASTICITY_COLUMNS)].sort_values("product_id", ignore_index=True)

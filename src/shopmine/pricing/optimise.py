@@ -15,7 +15,11 @@ no rounding ever breaks one.
 
 A product is left at its current price, and ``status`` says why, when its elasticity is not usable (the
 estimator's status: too little variation, not significant, not negative, returns only; or no estimate), or
-when its rules cannot all hold (the margin floor above the max-change window). Where the current price
+when its rules cannot all hold (the margin floor above the max-change window). A price the max-change rule
+stops on the way to an optimum that does not exist (inelastic demand: higher is always better) is still
+suggested, with a status that says the window set it (:data:`UNBOUNDED_STATUS`), when the move gains at
+both ends of the elasticity interval; otherwise the data do not even tell its direction and the product is
+left as an unusable estimate would be (``direction unclear``). Where the current price
 itself breaks a rule, the unchanged product moves to the nearest price the rules allow. A product without
 a unit cost is optimised for revenue (``status`` starts with ``no cost``).
 """
@@ -30,7 +34,8 @@ import pandas as pd
 from shopmine.errors import ShopmineInputError
 from shopmine.pricing.rules import PriceRules, allowed_interval, check_bounds_meet, margin_floor, violations
 
-__all__ = ["CHANGE_COLUMNS", "OUTPUT_COLUMNS", "SUGGESTION_COLUMNS", "expected_changes", "suggest_prices"]
+__all__ = ["CHANGE_COLUMNS", "OUTPUT_COLUMNS", "SUGGESTION_COLUMNS", "UNBOUNDED_STATUS", "expected_changes",
+           "suggest_prices"]
 
 #: The output contract of ``price`` (issue 14): one row per product, ``suggested_price`` never blank.
 OUTPUT_COLUMNS = ["product_id", "current_price", "unit_cost", "elasticity", "elasticity_lo", "elasticity_hi",
@@ -43,6 +48,15 @@ CHANGE_COLUMNS = [f"expected_{what}_change_pct_{end}" for what in ("units", "rev
 SUGGESTION_COLUMNS = [*OUTPUT_COLUMNS, *CHANGE_COLUMNS, "category", "objective", "price_change_pct",
                       "allowed_low", "allowed_high", "base_units", "expected_units", "current_profit",
                       "expected_profit", "elasticity_status"]
+#: The status of a price the max-change rule stops on the way to an optimum that is no price at all: with
+#: inelastic demand (|e| < 1 for revenue, any e >= -1 for profit) the objective rises without end, with
+#: elastic demand and revenue (or no cost) it rises all the way down to 0. The window, not the data,
+#: then sets the price: the constant elasticity is only seen near today's prices and cannot say how far
+#: they can move. (A profit optimum beyond the window is a real one: "constraint bound: max change".)
+UNBOUNDED_STATUS = {
+    "high": "at the max-change bound: demand looks inelastic here; the model cannot see how far prices can rise",
+    "low": "at the max-change bound: demand looks elastic here; the model cannot see how far prices can fall",
+}
 #: Elasticity statuses the optimiser acts on.
 USABLE = "ok"
 _CENT = 0.01
@@ -114,7 +128,7 @@ def _nearest_allowed(current: float, low: float, high: float, holds) -> float | 
 
 
 def _suggest(current: float, cost: float, elasticity: float, usable: str, low_b: float, high_b: float,
-             rules: PriceRules) -> tuple[float, str, str]:
+             rules: PriceRules, interval: tuple[float, float] = (math.nan, math.nan)) -> tuple[float, str, str]:
     """``(price, status, objective)`` of one product."""
     objective = rules.objective if not (rules.objective == "profit" and math.isnan(cost)) else "revenue"
     prefix = "no cost: revenue objective; " if objective != rules.objective else ""
@@ -167,6 +181,16 @@ def _suggest(current: float, cost: float, elasticity: float, usable: str, low_b:
     # The optimum beyond the allowed interval: the rule at that end decides the price.
     side = "low" if target < low - _CENT else "high" if target > high + _CENT else ""
     rule = _limit_rule(side, current, cost, rules, low_b, high_b) if side else ""
+    if rule == "max change" and (math.isinf(target) or target <= 0):
+        # The window sets the size of the move; the data must at least set its direction: a move that loses
+        # at either end of the elasticity interval (it reaches -1, where revenue turns) is not suggested.
+        if any(not _objective(objective, price, current, 0.0 if math.isnan(cost) else cost, e)
+               > _objective(objective, current, current, 0.0 if math.isnan(cost) else cost, e) for e in interval):
+            move = "rise" if side == "high" else "cut"
+            unclear = (f"{prefix}direction unclear: a price {move} loses {objective} at one end of the elasticity "
+                       f"interval")
+            return _suggest(current, cost, elasticity, unclear, low_b, high_b, rules)  # as an unusable estimate
+        return price, f"{prefix}{UNBOUNDED_STATUS[side]}{note}", objective
     return price, f"{prefix}{'constraint bound: ' + rule if rule else 'ok'}{note}", objective
 
 
@@ -248,7 +272,8 @@ def suggest_prices(elasticities: pd.DataFrame, current: pd.DataFrame, rules: Pri
     usable = np.where((table["elasticity_status"] == USABLE) & ~(e < 0), "not negative",
                       table["elasticity_status"])
     usable = np.where((usable == USABLE) & ~(table["elasticity_hi"].to_numpy(float) < 0), "not significant", usable)
-    rows = [_suggest(*args, rules) for args in zip(p0, cost, e, usable, low_b, high_b)]
+    intervals = zip(table["elasticity_lo"].to_numpy(float), table["elasticity_hi"].to_numpy(float))
+    rows = [_suggest(*args, rules, interval) for *args, interval in zip(p0, cost, e, usable, low_b, high_b, intervals)]
     table["suggested_price"] = [r[0] for r in rows]
     table["status"] = [r[1] for r in rows]
     table["objective"] = [r[2] for r in rows]

@@ -2,7 +2,11 @@
 
 The points are :func:`shopmine.features.price_points` as a DataFrame. Demand is ``units_model`` when the
 column is there (bulk lines capped at their product's fence, as the forecasts train: a one-off wholesale
-order at a special price is not the product's price response), else ``units``.
+order at a special price is not the product's price response), else ``units``. The price is the
+period's average paid price: a product sold on a price schedule (several prices in one period, by lot size
+or buyer: :mod:`shopmine.pricing.schedule`) has no usable price variation at all, and for the others the
+average is the price the period's units were bought at (on weekly points it weighs a promotion's days as
+the units did, which the price most lines paid would not).
 """
 
 from __future__ import annotations
@@ -11,9 +15,10 @@ import numpy as np
 import pandas as pd
 
 from shopmine.errors import ShopmineInputError, invalid_value
+from shopmine.pricing.schedule import MIN_SCHEDULE_LINES, schedule_shares
 
 __all__ = ["MIN_PERIODS", "MIN_PRICE_LEVELS", "MIN_SD_LOG_PRICE", "REQUIRED_COLUMNS", "check_points",
-           "demand_column", "fit_rows", "price_variation"]
+           "SCHEDULE_REASON", "demand_column", "fit_rows", "price_variation"]
 
 REQUIRED_COLUMNS = ("product_id", "category", "period", "units", "avg_price")
 #: A product needs this many periods with a sale ...
@@ -23,6 +28,8 @@ MIN_PRICE_LEVELS = 3
 #: ... spread by at least this standard deviation of the log price (2 %: below it, a slope of units on
 #: price is mostly noise at the sample sizes of a shop's weekly points).
 MIN_SD_LOG_PRICE = 0.02
+#: The start of the reason of a product sold on a price schedule (its status in the elasticity table).
+SCHEDULE_REASON = "price schedule"
 # Prices closer than this in log (1 %) count as one level: weekly means of the same shelf price wobble.
 _LEVEL_STEP = 0.01
 
@@ -76,8 +83,10 @@ def price_variation(points: pd.DataFrame, *, min_periods: int = MIN_PERIODS,
         One row per product of ``points``: ``product_id, category``, ``n_periods`` (periods with a sale
         at a positive price), ``n_price_levels`` (distinct prices paid, 1 % apart), ``sd_log_price``
         (standard deviation of the log price over those periods; 0 with fewer than two), ``units``,
-        ``returns``, ``enough`` (bool) and ``reason`` (empty when enough; else ``"returns only"`` or
-        what fell short, with the numbers).
+        ``returns``, ``off_shelf_share`` (:func:`~shopmine.pricing.schedule.schedule_shares`),
+        ``enough`` (bool) and ``reason`` (empty when enough; else ``"returns only"``, ``"price
+        schedule: ..."`` (:data:`SCHEDULE_REASON`, with the share) or what fell short, with the
+        numbers).
     """
     points = check_points(points)
     demand = demand_column(points)
@@ -94,10 +103,22 @@ def price_variation(points: pd.DataFrame, *, min_periods: int = MIN_PERIODS,
     out["n_periods"] = out["n_periods"].fillna(0).astype("int64")
     out["n_price_levels"] = out["n_price_levels"].fillna(0).astype("int64")
     out["sd_log_price"] = out["sd_log_price"].fillna(0.0)
+    schedule = schedule_shares(points).reindex(out.index)
+    out["off_shelf_share"] = schedule["off_shelf_share"]
     out["reason"] = [_reason(r, min_periods, min_levels, min_sd) for r in out.itertuples()]
+    on_schedule = schedule["on_schedule"].fillna(False).to_numpy(bool) & (out["units"] > 0).to_numpy()
+    out.loc[on_schedule, "reason"] = [_schedule_reason(r) for r in schedule[on_schedule].itertuples()]
     out["enough"] = out["reason"] == ""
     return out.reset_index()[["product_id", "category", "n_periods", "n_price_levels", "sd_log_price",
-                              "units", "returns", "enough", "reason"]]
+                              "units", "returns", "off_shelf_share", "enough", "reason"]]
+
+
+def _schedule_reason(row) -> str:
+    if row.schedule_lines >= MIN_SCHEDULE_LINES:
+        return (f"{SCHEDULE_REASON}: {row.off_shelf_share:.0%} of its sale lines paid another price than the "
+                f"day's most common (quantity tiers or price lists)")
+    return (f"{SCHEDULE_REASON}: {row.shop_share:.0%} of the shop's sale lines paid another price than the day's "
+            f"most common (quantity tiers or price lists), and its own days hold too few lines to tell")
 
 
 def _reason(row, min_periods: int, min_levels: int, min_sd: float) -> str:
