@@ -13,13 +13,14 @@ from shopmine.runs import layout
 from shopmine.runs.integrity import RunIntegrityError
 from shopmine.runs.listing import list_runs
 from shopmine.runs.load import SavedRun, load_folder
-from shopmine.runs.metadata import jsonable_parameter
+from shopmine.runs.metadata import jsonable_parameter, library_versions
 
 
 def matching_run(workspace, analysis: str, *, parameters: dict[str, Any], as_of,
                  batches: list[str]) -> SavedRun | None:
     """The latest run of ``analysis`` that saw exactly ``batches`` (the workspace's batches now), at
-    ``as_of``, with ``parameters``; None when there is none (or its files no longer verify).
+    ``as_of``, with ``parameters``, made by the shopmine and library versions running now; None when there
+    is none (or its files no longer verify).
 
     Parameters
     ----------
@@ -33,9 +34,12 @@ def matching_run(workspace, analysis: str, *, parameters: dict[str, Any], as_of,
     """
     wanted = {k: jsonable_parameter(v) for k, v in parameters.items()}
     as_of = None if as_of is None else str(as_of)
+    # A run made by another shopmine or library version may hold other numbers: it is computed again.
+    versions = library_versions()
     candidates = [e for e in list_runs(workspace, analysis) if e.metadata is not None
                   and e.metadata.get("parameters") == wanted and e.metadata.get("as_of") == as_of
-                  and e.metadata.get("batches") == list(batches)]
+                  and e.metadata.get("batches") == list(batches)
+                  and e.metadata.get("library_versions") == versions]
     key = workspace.signing_key()
     for entry in sorted(candidates, key=lambda e: e.sort_key, reverse=True):
         try:
