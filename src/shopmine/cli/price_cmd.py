@@ -25,6 +25,19 @@ SHOWN = ["product_id", "name", "current_price", "suggested_price", "elasticity",
          "expected_profit_change_pct", "status"]
 
 
+def short_status(status) -> str:
+    """A status's headings without their explanations, for a terminal table.
+
+    >>> short_status("no cost: revenue objective; direction unclear: a price rise loses revenue at one end")
+    'no cost; direction unclear'
+    >>> short_status("price schedule")
+    'price schedule'
+    """
+    if not isinstance(status, str):
+        return ""
+    return "; ".join(part.split(":", 1)[0].strip() for part in status.split(";"))
+
+
 def _pct(value) -> str:
     return "" if value is None or value != value else f"{value:+.1f} %"
 
@@ -73,10 +86,12 @@ def price_command(
     out.print(result.summary)
     pounds = money(shop.currency)
     table = result.tables["suggestions"]
-    print_frame(out, table[[c for c in SHOWN if c in table]], "Suggested prices, largest expected gain first",
-                max_columns=len(SHOWN),
+    print_frame(out, table[[c for c in SHOWN if c in table]],
+                "Suggested prices: largest expected gain first, then estimated products by revenue "
+                "(status in short; --output has it in full)", max_columns=len(SHOWN),
                 formats={"current_price": pounds, "suggested_price": pounds, "elasticity": lambda v: f"{v:.2f}"
-                         if v == v else "", "expected_revenue_change_pct": _pct, "expected_profit_change_pct": _pct})
+                         if v == v else "", "expected_revenue_change_pct": _pct, "expected_profit_change_pct": _pct,
+                         "status": short_status})
     if "clusters" in result.tables:
         clusters = result.tables["clusters"]
         print_frame(out, clusters[["cluster", "n_customers", "elasticity", "coupon", "strategy"]],

@@ -216,8 +216,12 @@ def price_result(points: pd.DataFrame, elasticities: pd.DataFrame, rules: PriceR
     revenue_gain = (table["expected_units"] * table["suggested_price"]
                     - table["base_units"] * table["current_price"])
     gain = (table["expected_profit"] - table["current_profit"]).fillna(revenue_gain)
-    table = table.assign(_gain=gain.fillna(-np.inf)).sort_values(["_gain", "product_id"], ascending=[False, True],
-                                                                 kind="stable").drop(columns="_gain")
+    # Among equal gains (every product left unchanged, e.g. a shop of price schedules) the products with an
+    # elasticity come first, then the best sellers by revenue: not product 10002 because its id sorts first.
+    table = table.assign(_gain=gain.fillna(-np.inf), _estimated=table["elasticity"].notna(),
+                         _revenue=(table["base_units"] * table["current_price"]).fillna(0.0))
+    table = table.sort_values(["_gain", "_estimated", "_revenue", "product_id"], ascending=[False, False, False, True],
+                              kind="stable").drop(columns=["_gain", "_estimated", "_revenue"])
     table = table.reset_index(drop=True)
 
     changed = int((table["suggested_price"] != table["current_price"]).sum())
