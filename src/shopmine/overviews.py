@@ -7,7 +7,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from shopmine.features import customer_overview, panel_overview
-from shopmine.figures import histogram, line_chart
+from shopmine.features.cohorts import retention_table
+from shopmine.figures import TEMPLATE, histogram, line_chart
 from shopmine.result import AnalysisResult
 
 
@@ -37,7 +38,27 @@ def sales_panel_result(product_panel: ibis.Table, total_panel: ibis.Table, *, fr
                           metrics=overview, tables={"top_products": top, "total": total}, figures=figures)
 
 
-def customer_summary_result(summary_table: ibis.Table) -> AnalysisResult:
+def retention_figure(retention: pd.DataFrame) -> go.Figure:
+    """The cohort triangle as a heatmap: a row per first-purchase month, a column per month after it."""
+    months = [c for c in retention.columns if str(c).startswith("month_")]
+    values = retention[months].to_numpy(float)
+    labels = [f"{c} ({n:,})" for c, n in zip(retention["cohort"], retention["customers"])]
+    text = [["" if v != v else f"{v:.0%}" for v in row] for row in values]
+    fig = go.Figure(go.Heatmap(z=values, x=[m.split("_")[1] for m in months], y=labels, text=text,
+                               texttemplate="%{text}", colorscale="Blues", zmin=0, hoverongaps=False,
+                               hovertemplate="%{y}, month %{x}: %{z:.1%} bought again<extra></extra>",
+                               colorbar={"tickformat": ".0%"}), layout={"template": TEMPLATE})
+    fig.update_layout(title="Cohort retention: who bought again, by months since the first purchase "
+                            "(the last month may be partial)",
+                      xaxis_title="months since the first purchase", yaxis={"autorange": "reversed",
+                                                                             "title": "first purchase (customers)"},
+                      height=max(400, 24 * len(retention) + 160))
+    return fig
+
+
+def customer_summary_result(summary_table: ibis.Table, cohorts: pd.DataFrame | None = None) -> AnalysisResult:
+    """The customer summary's overview; ``cohorts`` (:func:`~shopmine.features.cohorts.cohort_counts`, in
+    pandas) adds the retention table and heatmap."""
     overview = customer_overview(summary_table)
     frame = summary_table.to_pandas()
     text = (f"{overview['customers']:,} customers with a purchase; "
@@ -51,5 +72,14 @@ def customer_summary_result(summary_table: ibis.Table) -> AnalysisResult:
     top = frame.sort_values("monetary", ascending=False).head(15).reset_index(drop=True)
     describe = frame[["recency_days", "frequency", "monetary", "avg_order_value", "returns_share",
                       "tenure_days"]].describe().T.reset_index(names="feature") if len(frame) else pd.DataFrame()
+    tables = {"distribution": describe, "top_customers": top}
+    if cohorts is not None and len(cohorts):
+        retention = retention_table(cohorts)
+        tables["cohort_retention"] = retention
+        figures["cohort_retention"] = retention_figure(retention)
+        if "month_1" in retention and retention["month_1"].notna().any():
+            weights = retention.loc[retention["month_1"].notna(), "customers"]
+            overview["month_1_retention_rate"] = float(
+                (retention["month_1"].dropna() * weights).sum() / weights.sum())
     return AnalysisResult(name="customer_summary", title="Customer summary", summary=text, metrics=overview,
-                          tables={"distribution": describe, "top_customers": top}, figures=figures)
+                          tables=tables, figures=figures)

@@ -11,7 +11,8 @@ import pandas as pd
 
 from shopmine.defaults import defaults  # noqa: F401  (the shells read Shop's defaults through it)
 from shopmine.errors import ShopmineInputError, invalid_value
-from shopmine.features import customer_overview, customer_summary, default_as_of, sales_panel
+from shopmine.features import classify_lines, customer_overview, customer_summary, default_as_of, sales_panel
+from shopmine.features.cohorts import cohort_counts
 from shopmine.features.sales_panel import check_panel_request
 from shopmine.forecast.run import DEFAULT_ETS_SERIES, DEFAULT_HORIZON, DEFAULT_WINDOWS
 from shopmine.ingest import IngestOptions, IngestReport, ingest
@@ -176,7 +177,10 @@ class Shop:
                                    names=names)
         glance = glance_result(self.orders(), sales.tables["total"], as_of=self.as_of, currency=self.currency,
                                cancel_window_days=self.workspace.settings.cancel_window_days, names=names)
-        return [glance, sales, customer_summary_result(self.customer_summary())]
+        lines = classify_lines(self.orders(), before=self.as_of, bulk=False,
+                               cancel_window_days=self.workspace.settings.cancel_window_days)
+        cohorts = cohort_counts(lines).to_pandas()
+        return [glance, sales, customer_summary_result(self.customer_summary(), cohorts)]
 
     def forecast_series(self, level: str = "product", freq: str = "D", top: int | None = None,
                         measure: str = "units", keep_outliers: bool = False) -> pd.DataFrame:

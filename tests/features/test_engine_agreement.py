@@ -26,6 +26,7 @@ from shopmine.features import (
     panel_overview,
     sales_panel,
 )
+from shopmine.features.cohorts import cohort_counts
 
 from .helpers import assert_frames_agree, write_shop_parquet
 
@@ -51,6 +52,8 @@ CASES: dict[str, tuple[Build, dt.date | None, list[str]]] = {
                       ["unique_id", "ds"]),
     "customers": (lambda o, p, d: customer_summary(o, as_of=d), DEFAULT, ["customer_id"]),
     "customers mid": (lambda o, p, d: customer_summary(o, as_of=d), TUESDAY, ["customer_id"]),
+    "cohorts": (lambda o, p, d: cohort_counts(classify_lines(o, before=d, bulk=False)), DEFAULT,
+                ["cohort", "offset"]),
     "holdout": (lambda o, p, d: calibration_and_holdout(o, calibration_end=dt.date(2020, 12, 31),
                                                         observation_end=dt.date(2021, 2, 10)),
                 DEFAULT, ["customer_id"]),
