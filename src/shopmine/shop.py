@@ -481,24 +481,26 @@ class Shop:
                               cancel_window_days=self.workspace.settings.cancel_window_days,
                               names=self.product_names(), bounds=bounds)
 
-    def analyses(self, refresh: bool = False) -> list[AnalysisResult]:
+    def analyses(self, refresh: bool = False, commands: dict[str, str] | None = None) -> list[AnalysisResult]:
         """Every section in report order, read from saved runs: quality and the analyses from their latest
         runs (or recomputed and saved with ``refresh``), the overviews from the runs made from the batches
-        loaded now (computed and saved when there is none) (:mod:`shopmine.report.sections`)."""
+        loaded now (computed and saved when there is none) (:mod:`shopmine.report.sections`). ``commands``:
+        the calling shell's command per analysis, named in the notes of sections never run or out of date."""
         from shopmine.report.sections import report_sections
 
-        return report_sections(self, refresh)
+        return report_sections(self, refresh, commands)
 
-    def report(self, output: str | Path | None = None, refresh: bool = False) -> AnalysisResult:
+    def report(self, output: str | Path | None = None, refresh: bool = False,
+               commands: dict[str, str] | None = None) -> AnalysisResult:
         """Write one self-contained HTML report (default ``<workspace>/outputs/report.html``); the result's
         ``path`` metric names it. The analyses come from their latest saved runs; ``refresh`` runs them
-        again (saving new runs) first."""
+        again (saving new runs) first; ``commands`` as in :meth:`analyses`."""
         if output is not None and Path(output).suffix.lower() not in (".html", ".htm"):
             raise invalid_value("output", "an .html file name (the report is HTML)", Path(output))
         if not self.workspace.warehouse(read_only=True).has_orders():
             raise ShopmineInputError("the workspace has no order lines yet; load some with `shopmine ingest FILE`.")
         path = Path(output) if output else self.workspace.outputs_dir / "report.html"
-        sections = self.analyses(refresh)
+        sections = self.analyses(refresh, commands)
         path = render_report(sections, path, title="shopmine report",
                              subtitle=f"workspace {self.workspace.root.name}, as of {self.as_of}",
                              currency=self.currency)
@@ -508,7 +510,7 @@ class Shop:
     @classmethod
     def demo(cls, output_dir: str | Path = "demo-output", *, n_customers: int = 5000, n_products: int = 500,
              n_days: int = 730, seed: int = 0, workspace: str | Path | None = None,
-             settings: dict | None = None, progress=None) -> AnalysisResult:
+             settings: dict | None = None, progress=None, commands: dict[str, str] | None = None) -> AnalysisResult:
         """Simulate a shop into ``<output_dir>/shop``, ingest it into ``workspace`` (default
         ``<output_dir>/workspace``) with ``settings`` (``engine``, ``as_of`` ...), run every analysis and
         write ``<output_dir>/report.html``.
@@ -527,7 +529,7 @@ class Shop:
             loaded = shop.ingest([paths["orders"]], IngestOptions(), products=[paths["products"]],
                                  customers=[paths["customers"]], progress=progress)
             say("building the feature tables and the report")
-            report = shop.report(output_dir / "report.html", refresh=True)
+            report = shop.report(output_dir / "report.html", refresh=True, commands=commands)
             s = simulated.summary
             summary = (f"simulated {s['lines']:,} order lines ({s['orders']:,} orders, {s['customers']:,} customers, "
                        f"{s['products']:,} products); loaded {loaded.rows_loaded:,}, quarantined "

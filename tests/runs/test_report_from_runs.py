@@ -97,8 +97,7 @@ def test_the_report_forecast_is_the_forecast_command_output_and_nothing_is_recom
                                           "risk_monitor"]
     # the others were never run: each section names its command
     for name, command in (("segments", "segment"), ("classify", "classify"), ("clv", "clv"), ("price", "price"),
-                          ("recommend_evaluation",
-                           "recommend in its evaluate mode")):
+                          ("recommend_evaluation", "recommend --evaluate")):
         assert _section(rendered, name).summary.startswith(f"Not run yet: run `shopmine {command}`")
     assert "Not run yet: run `shopmine clv` (or refresh the report)" in page
 

@@ -9,6 +9,7 @@ import typer
 
 from shopmine.cli.context import console, state
 from shopmine.cli.output import check_outputs, progress
+from shopmine.cli.section_commands import SECTION_COMMANDS
 from shopmine.shop import Shop, defaults
 
 DEFAULTS = defaults(Shop.demo)
@@ -39,7 +40,8 @@ def demo(
     out = console()
     with progress(out, "simulating a shop") as say:
         result = Shop.demo(output_dir, n_customers=n_customers, n_products=n_products, n_days=n_days, seed=seed,
-                           workspace=cli.workspace_dir if named else None, settings=cli.cli_settings, progress=say)
+                           workspace=cli.workspace_dir if named else None, settings=cli.cli_settings, progress=say,
+                           commands=SECTION_COMMANDS)
     m = result.metrics
     out.print(result.summary)
     out.print(f"workspace: {m['workspace_dir']} (engine {m['engine']}, as of {m['as_of']})")

@@ -27,12 +27,13 @@ def report_command(
     overviews are saved runs too, computed again only when the loaded batches change.
     """
     from shopmine.cli.output import check_outputs
+    from shopmine.cli.section_commands import SECTION_COMMANDS
 
     check_outputs(output=output, output_suffixes=(".html", ".htm"))
     shop = Shop(state(ctx).workspace)
     out = console()
     with progress(out, "running the analyses and building the report" if refresh else "building the report"):
-        result = shop.report(output, refresh=refresh)
+        result = shop.report(output, refresh=refresh, commands=SECTION_COMMANDS)
     out.print(f"report: {result.metrics['path']}")
 
 

@@ -9,6 +9,7 @@ and read back while the workspace holds the same batches (:func:`overview_sectio
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -57,15 +58,15 @@ def parameters_beyond_defaults(analysis: str, parameters: dict, owner: type | No
     return ", ".join(f"{k}={v}" for k, v in beyond_defaults(method, parameters).items()) or "defaults"
 
 
-def _from_run(shop, section: Section, current: list[str]) -> AnalysisResult:
+def _from_run(shop, section: Section, current: list[str], commands: Mapping[str, str]) -> AnalysisResult:
     try:
         saved = latest_run(shop.workspace, section.analysis)
     except RunIntegrityError as exc:
         return AnalysisResult(name=section.analysis, title=section.title, summary=f"Not shown: {exc}")
     if saved is None:
         return AnalysisResult(name=section.analysis, title=section.title,
-                              summary=f"Not run yet: run `{section.command}` (or refresh the report) "
-                                      f"to add this section.")
+                              summary=f"Not run yet: run `{commands.get(section.analysis, section.command)}` "
+                                      f"(or refresh the report) to add this section.")
     meta, result = saved.metadata, saved.result
     finished = meta["finished_at"][:16].replace("T", " ")
     notes = [f"Saved run {meta['run_id']} ({meta['command']}, finished {finished} UTC, as of {meta['as_of']}; "
@@ -73,7 +74,7 @@ def _from_run(shop, section: Section, current: list[str]) -> AnalysisResult:
     since = stale_batches(shop.workspace, meta, current)
     if since:
         notes.append(f"Out of date: this run predates the last ingest (batches since: {', '.join(since)}). Run "
-                     f"`{section.command}` again, or refresh the report.")
+                     f"`{commands.get(section.analysis, section.command)}` again, or refresh the report.")
     result.summary = "\n\n".join([*notes, result.summary])
     return result
 
@@ -118,7 +119,7 @@ def overview_sections(shop, current: list[str], refresh: bool = False) -> list[A
     return results
 
 
-def report_sections(shop, refresh: bool = False) -> list[AnalysisResult]:
+def report_sections(shop, refresh: bool = False, commands: Mapping[str, str] | None = None) -> list[AnalysisResult]:
     """Every section of ``shop``'s report, in report order: the shop at a glance, quality, the sales and
     customer overviews, forecast, segments,
     classify, CLV, the recommendations' evaluation, prices, the risk scorecard and its drift.
@@ -129,18 +130,22 @@ def report_sections(shop, refresh: bool = False) -> list[AnalysisResult]:
     refresh : bool, default=False
         Recompute each analysis (saving a new run) instead of reading the latest saved run; a section that
         needs the user's own table (``recompute`` False: the risk sections) still shows its latest run.
+    commands : mapping, optional
+        The calling shell's command line per analysis, for "Not run yet" and "Out of date" notes (the
+        command line's are in ``cli/``); else :attr:`Section.command`'s words.
 
     Returns
     -------
     list of AnalysisResult
     """
+    commands = commands or {}
     remove_orphan_models(shop.workspace)  # what killed saves left, before reading the latest runs
     current = seen_batches(shop.workspace)  # read once for every section's stale check
     if refresh:
-        analyses = [_recomputed(shop, section) if section.recompute else _from_run(shop, section, current)
+        analyses = [_recomputed(shop, section) if section.recompute else _from_run(shop, section, current, commands)
                     for section in SECTIONS]
     else:
-        analyses = [_from_run(shop, section, current) for section in SECTIONS]
+        analyses = [_from_run(shop, section, current, commands) for section in SECTIONS]
     glance, *overviews = overview_sections(shop, current, refresh)
     # A merchant reads the report before an analyst does: the shop at a glance first, then the data's quality.
     return [glance, analyses[0], *overviews, *analyses[1:]]
