@@ -75,6 +75,9 @@ class KeyStore:
     def __init__(self, secret_dir: str | Path):
         self.secret_dir = Path(secret_dir)
         self.path = self.secret_dir / KEYS_FILE
+        # (file's mtime, size, inode) -> its records and the pepper: a server checks a key per request, and
+        # reads the file again only when a create or revoke (an atomic rename: a new inode) changed it.
+        self._seen: tuple[tuple[int, int, int], list[dict], bytes] | None = None
 
     # -- reading ------------------------------------------------------------------------------
     def _records(self) -> list[dict]:
@@ -94,10 +97,17 @@ class KeyStore:
     def check(self, key: str) -> ApiKey | None:
         """The stored key that ``key`` is (revoked or not), or None. Every stored hash is compared, in
         constant time each, whether or not an earlier one matched."""
-        records = self._records()
+        try:
+            info = self.path.stat()
+        except FileNotFoundError:
+            return None
+        stamp = (info.st_mtime_ns, info.st_size, info.st_ino)
+        if self._seen is None or self._seen[0] != stamp:
+            self._seen = (stamp, self._records(), _pepper(self.secret_dir))
+        _stamp, records, pepper = self._seen
         if not records:
             return None
-        presented = _digest(_pepper(self.secret_dir), key)
+        presented = _digest(pepper, key)
         found = None
         for record in records:
             if hmac.compare_digest(presented, record["hash"]):
