@@ -66,10 +66,11 @@ class KeyStore:
 
     Examples
     --------
-    >>> store = KeyStore(tmp / ".secret")                                          # doctest: +SKIP
-    >>> key = store.create("shop-frontend")     # shown once; only its hash is kept  # doctest: +SKIP
-    >>> store.check(key)                                                            # doctest: +SKIP
-    ApiKey(name='shop-frontend', created='2026-12-07T15:00:00+00:00', revoked=None)
+    >>> import pathlib, tempfile
+    >>> store = KeyStore(pathlib.Path(tempfile.mkdtemp()) / ".secret")
+    >>> key = store.create("shop-frontend")     # shown once; only its keyed hash is kept
+    >>> len(key), store.check(key).name, store.check(key + "x")
+    (43, 'shop-frontend', None)
     """
 
     def __init__(self, secret_dir: str | Path):
