@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 import threading
+from pathlib import Path
 
 import httpx
 
@@ -57,3 +58,46 @@ def test_ingest_while_serving_then_the_new_run_is_served(tmp_path, template, sho
 
 def before_as_of(http: httpx.Client, run_id: str) -> str:
     return http.get(f"/v1/runs/{run_id}").json()["as_of"]
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def test_serve_with_two_workers_answers(template, tmp_path):
+    """``--workers 2``: uvicorn starts two worker processes, each building the app from the workspace named
+    in the environment (the app factory), and the server answers through them."""
+    root = tmp_path / "ws"
+    shutil.copytree(template[0], root)
+    server = Server(root, "--workers", "2")
+    try:
+        with httpx.Client(base_url=server.url, headers={"X-API-Key": template[1]["key"]}, timeout=30) as http:
+            ids = set()
+            for _ in range(40):  # new connections, spread by the kernel over the workers' shared socket
+                with httpx.Client(base_url=server.url, headers=http.headers, timeout=30) as fresh:
+                    answer = fresh.get("/v1/runs", params={"limit": 1})
+                    assert answer.status_code == 200
+                    ids.add(answer.json()["items"][0]["id"])
+            assert len(ids) == 1
+            assert http.get("/v1/nothing").json()["error"]["code"] == "not_found"
+        workers = [pid for pid in _children(server.process.pid)
+                   if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+        assert len(workers) == 2
+    finally:
+        server.stop()
+
+
+def test_serve_refuses_a_folder_that_is_not_a_workspace(tmp_path):
+    done = _shopmine(tmp_path / "nothing", "serve", "--port", "1")
+    assert done.returncode == 2 and "not a shopmine workspace" in done.stderr
+    assert not (tmp_path / "nothing").exists()
+    done = _shopmine(tmp_path, "serve", "--port", "0")
+    assert done.returncode == 2 and "--port" in done.stderr

@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 import logging
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,8 @@ from shopmine.runs.integrity import RunIntegrityError, verify_file
 from shopmine.runs.load import read_metadata
 
 log = logging.getLogger("shopmine.api")
+#: A folder's listing is kept once its last change is this old (nanoseconds).
+SETTLED_NS = 1_000_000_000
 
 
 class SavedRuns:
@@ -73,7 +76,10 @@ class SavedRuns:
             entries = [m for m in (self._verified(f) for f in layout.run_folders(self.workspace, analysis))
                        if m is not None]
             entries.sort(key=lambda m: (m.get("started_at", ""), m["run_id"]), reverse=True)
-            self._listings[analysis] = (stamp, entries)
+            # A folder changed within the last second may change again within the same clock tick of the
+            # file system, unseen by its modification time: such a listing is not kept.
+            if time.time_ns() - stamp > SETTLED_NS:
+                self._listings[analysis] = (stamp, entries)
             return entries
 
     def analyses(self) -> list[str]:
