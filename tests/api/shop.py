@@ -50,6 +50,7 @@ def build_workspace(root: Path, paths: dict[str, Path]) -> dict[str, str]:
         shop.segments()
         shop.clv(model="bgnbd")
         shop.forecast(horizon=7, level="product", model="linear", windows=1)
+        shop.forecast(horizon=7, level="category", model="linear", windows=1)
         shop.forecast(horizon=7, level="total", model="linear", windows=1)
         shop.recommend(customers=["C000001"], k=3)
         shop.price()

@@ -87,6 +87,26 @@ def test_a_body_over_the_limit_is_413(client):
     _error(client.post("/v1/risk/scores", json={"rows": rows}), 413, "payload_too_large", "body")
 
 
+def test_an_analysis_never_run_is_a_404_naming_its_command(tmp_path, template):
+    import shutil
+
+    from api.server import Server
+
+    root = tmp_path / "ws"
+    shutil.copytree(template[0], root)
+    shutil.rmtree(root / "runs" / "price")
+    shutil.rmtree(root / "runs" / "risk_score")
+    server = Server(root)
+    try:
+        with httpx.Client(base_url=server.url, headers={"X-API-Key": template[1]["key"]}) as http:
+            assert "`shopmine price`" in _error(http.get("/v1/prices"), 404, "analysis_not_run")
+            assert "`shopmine risk score --data CUSTOMERS --id customer_id`" in _error(
+                http.get("/v1/customers/C000001/risk"), 404, "analysis_not_run")
+            assert http.get("/v1/customers/C000001/segment").status_code == 200  # the other runs still serve
+    finally:
+        server.stop()
+
+
 def test_a_damaged_saved_run_is_a_500_without_details(tmp_path, template):
     """A run file changed after it was saved fails verification: 500 in the envelope, no path or traceback."""
     import shutil

@@ -114,11 +114,15 @@ def test_forecasts_per_product_and_total_with_pagination(client, ws):
     assert total["run"]["id"] == runs["total"].run_id and total["total"] == 7
 
 
-def test_a_level_never_forecast_is_a_404_naming_the_command(client):
-    answer = client.get("/v1/forecasts/category")
-    assert answer.status_code == 404
-    assert answer.json()["error"]["code"] == "analysis_not_run"
-    assert "shopmine forecast --level category" in answer.json()["error"]["message"]
+def test_category_forecasts_by_category_path(client, ws):
+    run = next(e for e in list_runs(ws, "forecast") if e.metadata["parameters"]["level"] == "category")
+    table = load_run(ws, run.run_id).result.tables["forecasts"]
+    category = str(table["unique_id"].iloc[0])
+    assert "/" in category  # a path such as fashion/shoes, given as a query parameter
+    body = client.get("/v1/forecasts/category", params={"series": category}).json()
+    assert body["run"]["id"] == run.run_id and body["total"] == 7
+    assert [i["forecast"] for i in body["items"]] == pytest.approx(
+        table.loc[table["unique_id"] == category, "forecast"].tolist())
 
 
 def test_price_suggestions_paginated_and_per_product(client, ws):
@@ -155,6 +159,9 @@ def test_risk_scoring_of_posted_rows_is_the_saved_models_scoring(client, ws):
         [i["probability"] for i in body["items"]])  # the same numbers as `risk score` saved
     one = client.post("/v1/risk/scores", json={"rows": [features.drop(columns="customer_id").iloc[0].to_dict()]})
     assert one.json()["items"][0]["id"] == "1"  # no id column: the row number
+    numbered = features.drop(columns="customer_id").head(2).assign(order_no=[17850, 17851])
+    answer = client.post("/v1/risk/scores", json={"rows": numbered.to_dict("records"), "id_col": "order_no"})
+    assert [i["id"] for i in answer.json()["items"]] == ["17850", "17851"]  # whole numbers stay whole
 
 
 def test_runs_list_every_saved_run_newest_first(client, ws):

@@ -171,6 +171,6 @@ class RiskRows(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    rows: list[dict[str, str | float | bool | None]] = Field(min_length=1, max_length=5000)
+    rows: list[dict[str, str | int | float | bool | None]] = Field(min_length=1, max_length=5000)
     id_col: str | None = Field(default=None, description="The column that identifies each row (default: the "
                                "training's id column when present, else the row number from 1).")
