@@ -13,6 +13,7 @@ request, with no restart and no listing per request.
 from __future__ import annotations
 
 import io
+import json
 import logging
 import threading
 import time
@@ -104,11 +105,19 @@ class SavedRuns:
             return None
 
         def read() -> pd.DataFrame:
-            run_id = metadata["run_id"]
-            folder = layout.analysis_dir(self.workspace, metadata["analysis"]) / run_id
-            data = verify_file(folder / entry["file"], metadata.get("files", {}).get(entry["file"]), run_id)
-            return pd.read_parquet(io.BytesIO(data))
+            return pd.read_parquet(io.BytesIO(self._verified_bytes(metadata, entry["file"])))
         return self.cached(metadata["run_id"], f"table:{name}", read)
+
+    def metrics(self, metadata: dict[str, Any]) -> dict[str, Any]:
+        """The run's ``metrics.json``, checked against its checksum once and kept."""
+        def read() -> dict[str, Any]:
+            return json.loads(self._verified_bytes(metadata, "metrics.json"))
+        return self.cached(metadata["run_id"], "metrics", read)
+
+    def _verified_bytes(self, metadata: dict[str, Any], relative: str) -> bytes:
+        run_id = metadata["run_id"]
+        folder = layout.analysis_dir(self.workspace, metadata["analysis"]) / run_id
+        return verify_file(folder / relative, metadata.get("files", {}).get(relative), run_id)
 
     def cached(self, run_id: str, what: str, build: Callable[[], Any]) -> Any:
         """``build()`` once per run id and ``what`` (a table, an index of it, a loaded model)."""

@@ -28,6 +28,18 @@ def _by_customer(runs, metadata, table: str) -> dict[str, dict[str, Any]]:
     return runs.cached(metadata["run_id"], f"by_customer:{table}", build)
 
 
+def _profiles(runs, metadata) -> dict[int, str]:
+    """Each behaviour cluster's profile sentence."""
+    table = runs.table(metadata, "cluster_profiles")
+    return {} if table is None else {row["cluster"]: row.get("profile") for row in records(table)}
+
+
+def _scores_by_id(runs, metadata) -> dict[str, dict[str, Any]]:
+    """A score run's rows by their id."""
+    table = runs.table(metadata, "scores")
+    return {} if table is None else {str(row["id"]): row for row in records(table)}
+
+
 def _unknown(customer_id: str, metadata) -> ApiError:
     return ApiError(404, f"customer {customer_id[:80]!r} is not in the {metadata['analysis']} run "
                          f"{metadata['run_id']} (as of {metadata.get('as_of')})", field="path.customer_id")
@@ -42,9 +54,7 @@ def segment(request: Request, customer_id: str = CustomerId) -> dict[str, Any]:
     row = _by_customer(runs, metadata, "customers").get(customer_id)
     if row is None:
         raise _unknown(customer_id, metadata)
-    profiles = runs.cached(metadata["run_id"], "cluster_profiles", lambda: {
-        r["cluster"]: r.get("profile") for r in records(runs.table(metadata, "cluster_profiles"))}
-        if runs.table(metadata, "cluster_profiles") is not None else {})
+    profiles = runs.cached(metadata["run_id"], "cluster_profiles", lambda: _profiles(runs, metadata))
     cluster = row.get("cluster")
     return {"customer_id": customer_id, **{k: row.get(k) for k in (
         "rfm_segment", "r_score", "f_score", "m_score", "recency_days", "frequency", "monetary")},
@@ -68,39 +78,25 @@ def clv(request: Request, customer_id: str = CustomerId) -> dict[str, Any]:
 @router.get("/{customer_id}/risk", response_model=CustomerRisk, summary="The customer's latest saved risk score")
 def risk(request: Request, customer_id: str = CustomerId) -> dict[str, Any]:
     """From the newest ``risk_score`` run that scored this customer: a table keyed by customer id, scored with
-    ``shopmine risk score --data FILE --id customer_id``."""
+    ``shopmine risk score --data FILE --id customer_id`` (runs keyed by another column, such as loans or
+    orders, are not customers' scores even where an id looks like a customer's)."""
     runs = request.app.state.runs
-    scored = runs.runs("risk_score")
+    scored = [m for m in runs.runs("risk_score") if m["parameters"].get("id_col") == "customer_id"]
     if not scored:
         raise not_run("risk_score", "shopmine risk score --data CUSTOMERS --id customer_id",
                       "customer risk score")
     for metadata in scored:
-        by_id = runs.cached(metadata["run_id"], "scores_by_id", lambda m=metadata: {
-            str(r["id"]): r for r in records(runs.table(m, "scores"))} if runs.table(m, "scores") is not None else {})
+        by_id = runs.cached(metadata["run_id"], "scores_by_id", lambda m=metadata: _scores_by_id(runs, m))
         row = by_id.get(customer_id)
         if row is not None:
             return {"customer_id": customer_id, "id": customer_id, "probability": row.get("probability"),
                     "score_points": row.get("score_points"),
                     "reasons": [row[f"reason_{i}"] for i in (1, 2, 3) if row.get(f"reason_{i}")],
-                    "model_run": metadata["parameters"].get("run_id") or _source_run(runs, metadata),
+                    "model_run": runs.metrics(metadata).get("source_run"),
                     "run": run_ref(metadata)}
     raise ApiError(404, f"customer {customer_id[:80]!r} is in no saved risk_score run; score a table keyed by "
                         "customer id with `shopmine risk score --data FILE --id customer_id`",
                    field="path.customer_id")
-
-
-def _source_run(runs, metadata) -> str | None:
-    """The training run a score run used (its metrics' ``source_run``), read once per run."""
-    import json
-
-    from shopmine.runs import layout
-    from shopmine.runs.integrity import verify_file
-
-    def read():
-        folder = layout.analysis_dir(runs.workspace, metadata["analysis"]) / metadata["run_id"]
-        data = verify_file(folder / "metrics.json", metadata.get("files", {}).get("metrics.json"), metadata["run_id"])
-        return json.loads(data).get("source_run")
-    return runs.cached(metadata["run_id"], "source_run", read)
 
 
 @router.get("/{customer_id}/recommendations", response_model=CustomerRecommendations,
