@@ -14,7 +14,10 @@ for ``--seconds`` seconds, alternating
 
 after a warm-up request each. Every request's latency (client side, send to last byte) and status are
 recorded; an error is a status other than 200 or a transport error. Clients and server share the machine's
-cores, so the figures are those of this whole set-up, not of the server alone.
+cores, so the figures are those of this whole set-up, not of the server alone: back to back, 50 clients
+measure the throughput the set-up reaches (and, by Little's law, latency = clients / throughput); paced
+(``--rate``), the latency at a given load; the same total rate from fewer processes (``--clients 10
+--rate 10``) tells the server's tail from the 50 client processes' own waits for a core.
 Run: ``.venv/bin/python bench/api.py [--clients 50 --seconds 30 --workers 2]``. Prints a table and writes
 ``bench/results/api.json``.
 """
@@ -176,7 +179,7 @@ def main() -> None:
     path = RESULTS / "api.json"
     # One entry per load shape (back to back, or a paced rate), so that both runs are kept side by side.
     runs = json.loads(path.read_text()).get("runs", {}) if path.exists() else {}
-    runs["back_to_back" if not args.rate else f"rate_{args.rate:g}_per_client"] = {
+    runs[f"{args.clients}_clients_" + (f"{args.rate:g}_per_s_each" if args.rate else "back_to_back")] = {
         "command": "bench/api.py " + " ".join(sys.argv[1:]), "clients": args.clients, "seconds": args.seconds,
         "rate_per_client": args.rate, "workers": args.workers, "customers": args.customers,
         "products": args.products, "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),

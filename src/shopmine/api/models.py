@@ -35,6 +35,13 @@ def latest_recommender(runs) -> tuple[Any, dict[str, Any]]:
     return runs.cached(metadata["run_id"], "recommender", load), metadata
 
 
+def known_ids(runs, metadata: dict[str, Any], recommender, which: str) -> frozenset[str]:
+    """The customer (``which="customer"``) or product ids the saved recommender was fitted on, once per run:
+    anyone else gets a 404 rather than the cold-start list a library call gives."""
+    ids = recommender.customer_ids_ if which == "customer" else recommender.product_ids_
+    return runs.cached(metadata["run_id"], f"known_{which}s", lambda: frozenset(str(i) for i in ids))
+
+
 def latest_risk_model(runs) -> tuple[Any, dict[str, Any]]:
     """The risk model of the newest ``risk`` training run (:func:`shopmine.risk.saved.load_risk_model`)."""
     from shopmine.risk.saved import ANALYSIS, load_risk_model

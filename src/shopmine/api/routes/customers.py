@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query, Request
 
 from shopmine.api.answers import not_run, records, run_ref
 from shopmine.api.errors import ApiError
-from shopmine.api.models import latest_recommender
+from shopmine.api.models import known_ids, latest_recommender
 from shopmine.api.schemas import Clv, CustomerRecommendations, CustomerRisk, Segment
 
 router = APIRouter(prefix="/customers", tags=["customers"])
@@ -108,7 +108,7 @@ def recommendations(request: Request, customer_id: str = CustomerId,
                                                  description="Only this category path or below.")) -> dict[str, Any]:
     runs = request.app.state.runs
     recommender, metadata = latest_recommender(runs)
-    if recommender._customer_pos.get_indexer([customer_id])[0] < 0:
+    if customer_id not in known_ids(runs, metadata, recommender, "customer"):
         raise ApiError(404, f"customer {customer_id[:80]!r} bought nothing before the as-of date of the "
                             f"recommend run {metadata['run_id']} ({metadata.get('as_of')})", field="path.customer_id")
     table = recommender.recommend([customer_id], k, repeat=repeat, category=category)
