@@ -125,3 +125,33 @@ def test_a_damaged_saved_run_is_a_500_without_details(tmp_path, template):
         assert str(root) not in answer.text and "parquet" not in message
     finally:
         server.stop()
+
+
+def test_a_score_run_keyed_by_another_column_is_not_a_customers_score(tmp_path, template):
+    """Scores of rows keyed by something else (orders, loans) whose ids happen to look like customer ids are
+    never served as those customers' risk: only runs scored with ``id_col="customer_id"`` are."""
+    import shutil
+    import time
+
+    from api.server import Server
+    from shopmine.runs import latest_run
+    from shopmine.shop import Shop
+    from shopmine.workspace import Workspace
+
+    root = tmp_path / "ws"
+    shutil.copytree(template[0], root)
+    with Shop(Workspace(root, create=False)) as shop:
+        keyed = latest_run(shop.workspace, "risk_score")
+        features = latest_run(shop.workspace, "segments").result.tables["behaviour_features"]
+        time.sleep(1.1)  # runs sort by their start second: the other run is the newest for certain
+        other = shop.risk_score(features.rename(columns={"customer_id": "ref"}).assign(recency_days=400),
+                                id_col="ref")
+    assert other.run_id != keyed.run_id
+    server = Server(root)
+    try:
+        answer = httpx.get(f"{server.url}/v1/customers/C000001/risk", headers={"X-API-Key": template[1]["key"]})
+        assert answer.json()["run"]["id"] == keyed.run_id
+        expected = keyed.result.tables["scores"].set_index("id").loc["C000001", "probability"]
+        assert answer.json()["probability"] == pytest.approx(expected)
+    finally:
+        server.stop()
