@@ -59,6 +59,10 @@ class RunSummary(RunRef):
     batches: list[str]
 
 
+class Runs(Page[RunSummary]):
+    pass
+
+
 class ForecastPoint(BaseModel):
     series: str = Field(description="Product id, category path or 'total'.")
     name: str | None = None

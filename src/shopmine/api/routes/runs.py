@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 
 from shopmine.api.answers import Paging, run_ref
 from shopmine.api.errors import ApiError
-from shopmine.api.schemas import Page, RunSummary
+from shopmine.api.schemas import Runs, RunSummary
 from shopmine.runs.ids import RUN_ID
 
 router = APIRouter(prefix="/runs", tags=["runs"])
@@ -20,7 +20,7 @@ def summary(metadata: dict[str, Any]) -> dict[str, Any]:
             "batches": metadata.get("batches", [])}
 
 
-@router.get("", response_model=Page[RunSummary], summary="Saved runs, newest first")
+@router.get("", response_model=Runs, summary="Saved runs, newest first")
 def list_runs(request: Request, paging: Paging = Depends(),
               analysis: str | None = Query(None, pattern=r"^[a-z][a-z0-9_]{0,39}$",
                                            description="Only runs of this analysis (forecast, segments ...).")
