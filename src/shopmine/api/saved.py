@@ -49,6 +49,7 @@ class SavedRuns:
         self._listings: dict[str, tuple[int, list[dict[str, Any]]]] = {}
         self._metadata: dict[str, dict[str, Any] | None] = {}
         self._cache: dict[tuple[str, str], Any] = {}
+        self._building: dict[tuple[str, str], threading.Lock] = {}
 
     def _stamp(self, folder: Path) -> int:
         try:
@@ -120,9 +121,18 @@ class SavedRuns:
         return verify_file(folder / relative, metadata.get("files", {}).get(relative), run_id)
 
     def cached(self, run_id: str, what: str, build: Callable[[], Any]) -> Any:
-        """``build()`` once per run id and ``what`` (a table, an index of it, a loaded model)."""
+        """``build()`` once per run id and ``what`` (a table, an index of it, a loaded model).
+
+        Built under a lock of its own: loading a new run's model holds up the requests that need it, not
+        the others (a request for prices waits for no recommender)."""
         key = (run_id, what)
+        try:
+            return self._cache[key]
+        except KeyError:
+            pass
         with self._lock:
+            lock = self._building.setdefault(key, threading.Lock())
+        with lock:
             if key not in self._cache:
                 self._cache[key] = build()
             return self._cache[key]
