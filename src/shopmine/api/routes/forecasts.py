@@ -1,0 +1,79 @@
+"""``/v1/forecasts/{level}`` and ``/v1/products/{id}/forecast``: the latest saved forecast of a level."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+
+from shopmine.api.answers import Paging, not_run, records, run_ref
+from shopmine.api.errors import ApiError
+from shopmine.api.schemas import Forecasts
+
+router = APIRouter(tags=["forecasts"])
+
+COLUMNS = {"unique_id": "series", "name": "name", "ds": "ds", "forecast": "forecast", "forecast-lo-80": "lo_80",
+           "forecast-hi-80": "hi_80", "forecast-lo-95": "lo_95", "forecast-hi-95": "hi_95", "model": "model"}
+
+
+class Level(str, Enum):
+    product = "product"
+    category = "category"
+    total = "total"
+
+
+def latest_forecast(runs, level: str) -> dict[str, Any]:
+    """The newest forecast run of the workspace's own sales at ``level`` (not of a user's table)."""
+    found = runs.latest("forecast", lambda m: m["parameters"].get("level") == level
+                        and m["parameters"].get("data") is None and m["parameters"].get("reconcile") is None
+                        and "forecasts" in m.get("tables", {}))
+    if found is None:
+        raise not_run("forecast", f"shopmine forecast --level {level}", f"{level}-level forecast")
+    return found
+
+
+def forecast_rows(runs, metadata: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """The run's forecast rows by series, converted once per run."""
+    def build():
+        by_series: dict[str, list[dict[str, Any]]] = {}
+        for row in records(runs.table(metadata, "forecasts"), COLUMNS):
+            row["series"] = str(row["series"])
+            by_series.setdefault(row["series"], []).append(row)
+        return by_series
+    return runs.cached(metadata["run_id"], "forecast_rows", build)
+
+
+def _answer(request: Request, metadata, rows, level: str, paging: Paging) -> dict[str, Any]:
+    parameters = metadata["parameters"]
+    return {**paging.page(request, rows), "level": level, "freq": parameters.get("freq"),
+            "measure": parameters.get("measure"), "run": run_ref(metadata)}
+
+
+@router.get("/forecasts/{level}", response_model=Forecasts, summary="Forecast of every series of a level")
+def forecasts(request: Request, level: Level, paging: Paging = Depends(),
+              series: str | None = Query(None, max_length=500, description="Only this product id or category "
+                                         "path ('total' at the total level).")) -> dict[str, Any]:
+    runs = request.app.state.runs
+    metadata = latest_forecast(runs, level.value)
+    by_series = forecast_rows(runs, metadata)
+    if series is not None:
+        if series not in by_series:
+            raise ApiError(404, f"series {series[:80]!r} is not in the {level.value}-level forecast run "
+                                f"{metadata['run_id']}", field="query.series")
+        rows = by_series[series]
+    else:
+        rows = [row for part in by_series.values() for row in part]
+    return _answer(request, metadata, rows, level.value, paging)
+
+
+@router.get("/products/{product_id}/forecast", response_model=Forecasts, summary="Forecast of one product")
+def product_forecast(request: Request, product_id: str = Path(max_length=500),
+                     paging: Paging = Depends()) -> dict[str, Any]:
+    runs = request.app.state.runs
+    metadata = latest_forecast(runs, "product")
+    rows = forecast_rows(runs, metadata).get(product_id)
+    if rows is None:
+        raise ApiError(404, f"product {product_id[:80]!r} is not in the product forecast run {metadata['run_id']} "
+                            "(unknown, or left out by its --top)", field="path.product_id")
+    return _answer(request, metadata, rows, "product", paging)
