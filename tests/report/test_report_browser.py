@@ -134,3 +134,44 @@ def test_markup_in_shop_text_is_not_drawn_by_plotly(chromium, tmp_path):
     # the name is shown as written, tags and all, in the bar's tick label and the legend
     shown = '&lt;a href="https://evil.example/"&gt;WIN&lt;/a&gt; &lt;b&gt;bold&lt;/b&gt;'
     assert dom.count(shown) >= 2
+
+
+def test_the_demo_report_opens_with_every_section_and_every_plot_drawn_with_data(chromium, tmp_path):
+    """The report a new user opens first (`shopmine demo`), in headless Chromium: every section, every plot
+    drawn by plotly.js with at least one trace, no console error; a screenshot is kept as an artefact."""
+    import os
+    import shutil
+
+    from shopmine.demo import run_demo
+
+    demo = run_demo(tmp_path / "demo", n_customers=300, n_products=40, n_days=120, seed=3)
+    page = demo.report_path
+    html = page.read_text(encoding="utf-8")
+    sections = re.findall(r'<section class="result" id="([^"]+)">', html)
+    assert sections[:4] == ["glance", "quality", "sales_panel_w", "customer_summary"]
+    assert {"forecast", "segments", "classify", "clv", "recommend_evaluation", "price", "risk"} <= set(sections)
+    figure_ids = re.findall(r'<div id="([^"]+-figure-[^"]+)" class="plotly-graph-div"', html)
+    assert len(figure_ids) >= 20
+
+    dom, log = run_chromium(chromium, page, tmp_path / "profile")
+    tags = elements(dom)
+    starts = {a["id"]: i for i, (_, a) in enumerate(tags) if a.get("id") in figure_ids}
+    assert list(starts) == figure_ids
+    bounds = [*starts.values(), len(tags)]
+    for fig_id, start, end in zip(figure_ids, bounds, bounds[1:], strict=False):
+        assert "js-plotly-plot" in tags[start][1]["class"].split(), f"{fig_id} was not drawn"
+        inside = tags[start:end]
+        # a drawn trace: scatter/bar/histogram traces are <g class="trace ...">, a heatmap an <image>
+        traces = [t for t, a in inside if "trace" in a.get("class", "").split() or t == "image"]
+        assert traces, f"{fig_id} drew no data"
+    console = [line for line in log.splitlines() if ":CONSOLE" in line]
+    assert [line for line in console if re.search(r"error|uncaught|exception", line, re.I)] == []
+
+    shot = tmp_path / "demo_report.png"
+    subprocess.run([str(chromium), "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                    f"--user-data-dir={tmp_path / 'shot-profile'}", "--virtual-time-budget=10000",
+                    "--window-size=1400,2400", f"--screenshot={shot}", page.resolve().as_uri()],
+                   capture_output=True, timeout=180, check=False)
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    if os.environ.get("SHOPMINE_ARTEFACTS"):
+        shutil.copy(shot, Path(os.environ["SHOPMINE_ARTEFACTS"]) / shot.name)
