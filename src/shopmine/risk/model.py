@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy.special import expit
 
 from shopmine.errors import ShopmineInputError
 from shopmine.result import AnalysisResult
@@ -132,7 +133,7 @@ class RiskModel:
             logit, lost, labels = self._scorecard_parts(X)
         else:
             logit, lost, labels = self._challenger_parts(X)
-        probability = 1.0 / (1.0 + np.exp(-logit))
+        probability = expit(logit)  # 1 / (1 + exp(-logit)) without overflow at extreme log-odds
         out = pd.DataFrame({"id": ids.to_numpy(), "probability": probability,
                             "score_points": self._scale().points(logit)})
         reasons = _top_reasons(lost, labels)
