@@ -122,3 +122,15 @@ def test_not_a_workspace_exits_2_before_training(run, tmp_path):
                          "--target", "default")
     assert code == 2 and "not a shopmine workspace" in err
     assert "cross-validation" not in err
+
+
+def test_positive_class_1_names_a_float_target_read_from_csv(shop):
+    table = shop.table.assign(default=(shop.table["default"] == "yes").astype(float))
+    table.loc[3, "default"] = np.nan  # the column is read back as floats: 0.0, 1.0
+    table.to_csv(shop.tmp / "numeric.csv", index=False)
+    code, out, err = shop("risk", "train", "--data", shop.tmp / "numeric.csv", "--target", "default", "--id",
+                          "loan_id", "--folds", "2", "--positive-class", "1.0", "--metrics-output", shop.tmp / "m.json")
+    assert code == 0, err
+    metrics = json.loads((shop.tmp / "m.json").read_text())
+    assert metrics["positive_class"] == "1" and metrics["negative_class"] == "0"
+    assert metrics["positives"] == int((table["default"] == 1.0).sum())
