@@ -132,3 +132,54 @@ def test_a_served_challenger_gives_shap_reasons(trained, loan_table):
     # a challenger reads every feature: dropping the noise column is refused
     with pytest.raises(ShopmineInputError, match=r"lacks the feature column\(s\) 'noise' that the challenger"):
         challenger.score(new.drop(columns=["noise"]))
+
+
+class _CountingBooster:
+    """The trained booster, counting its prediction passes over the trees (``pred_contrib`` ones apart)."""
+
+    def __init__(self, booster):
+        self.booster, self.passes, self.shap_passes = booster, 0, 0
+
+    def predict(self, *args, **kwargs):
+        self.passes += 1
+        self.shap_passes += bool(kwargs.get("pred_contrib"))
+        return self.booster.predict(*args, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self.booster, name)
+
+
+def test_a_challenger_scores_with_one_pass_over_its_trees(trained, loan_table):
+    # The SHAP values and their bias add up to the log-odds: one pred_contrib pass gives both.
+    counting = _CountingBooster(trained.booster)
+    challenger = RiskModel(served="challenger", cv=trained.cv, spec=trained.spec, booster=counting)
+    scores = challenger.score(loan_table.drop(columns=["default"]).head(300))
+    assert (counting.passes, counting.shap_passes) == (1, 1)
+    from shopmine.risk.challenger import predict
+    from shopmine.risk.inputs import feature_frame
+
+    X = feature_frame(loan_table.head(300), trained.spec["numeric"], trained.spec["categorical"])
+    np.testing.assert_allclose(scores["probability"], predict(trained.booster, X, trained.spec["challenger"]["categories"]),
+                               rtol=1e-9)
+
+
+def test_the_training_s_reasons_and_importance_share_one_shap_pass(trained, loan_table):
+    from shopmine.risk.inputs import feature_frame
+    from shopmine.risk.training_result import _reasons_and_importance
+
+    X = feature_frame(loan_table, trained.spec["numeric"], trained.spec["categorical"])
+    counting = _CountingBooster(trained.booster)
+    challenger = RiskModel(served="challenger", cv=trained.cv, spec=trained.spec, booster=counting)
+    reasons, importance = _reasons_and_importance(challenger, X)
+    assert counting.shap_passes == 1
+    # Both read the challenger's SHAP values of every training row (1,500 rows: no sampling).
+    from shopmine.risk.challenger import contributions
+
+    shap = contributions(trained.booster, X[challenger.challenger_features], trained.spec["challenger"]["categories"])
+    names = np.array(challenger.challenger_features)
+    expected_first = pd.Series(names[shap.argmax(axis=1)][shap.max(axis=1) > 1e-9]).value_counts() / len(X)
+    got_first = reasons.set_index("feature")["first_reason_share"]
+    pd.testing.assert_series_equal(got_first[got_first > 0].sort_index(), expected_first.sort_index(),
+                                   check_names=False)
+    mean_abs = dict(zip(names, np.abs(shap).mean(axis=0)))
+    assert importance.set_index("feature")["mean_abs_shap"].to_dict() == pytest.approx(mean_abs, rel=1e-12)

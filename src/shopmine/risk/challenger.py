@@ -88,8 +88,9 @@ def predict_logit(booster, X: pd.DataFrame, categories: dict[str, list[str]]) ->
                            num_iteration=booster.best_iteration or None)
 
 
-def contributions(booster, X: pd.DataFrame, categories: dict[str, list[str]]) -> np.ndarray:
-    """LightGBM's own SHAP values (log-odds) per row and feature, without the bias column."""
-    values = booster.predict(challenger_frame(X, categories), pred_contrib=True,
-                             num_iteration=booster.best_iteration or None)
-    return np.asarray(values)[:, :-1]
+def contributions(booster, X: pd.DataFrame, categories: dict[str, list[str]], *, with_bias: bool = False):
+    """LightGBM's own SHAP values (log-odds) per row and feature; with ``with_bias`` also the bias of each row
+    (the contributions and the bias add up to the row's log-odds)."""
+    values = np.asarray(booster.predict(challenger_frame(X, categories), pred_contrib=True,
+                                        num_iteration=booster.best_iteration or None))
+    return (values[:, :-1], values[:, -1]) if with_bias else values[:, :-1]

@@ -35,28 +35,34 @@ def _sample(X: pd.DataFrame) -> pd.DataFrame:
     return X.iloc[:: max(1, len(X) // SAMPLE_ROWS)]
 
 
-def _reason_table(model: RiskModel, X: pd.DataFrame) -> pd.DataFrame:
-    """How often each feature is a row's first reason, and among its three, on (a sample of) the training rows."""
-    X = _sample(X)
-    features, lost = model.reason_lost(X)
+def _reason_table(features: list[str], lost: np.ndarray) -> pd.DataFrame:
+    """How often each feature is a row's first reason, and among its three, given what each feature counts
+    against each row (``lost``: :meth:`RiskModel.reason_lost`)."""
     order, counts = reason_order(lost)
     first = np.bincount(order[:, 0][counts[:, 0]], minlength=len(features))
     any_k = np.bincount(order[counts], minlength=len(features))
-    table = pd.DataFrame({"feature": features, "first_reason_share": first / len(X),
-                          "top3_reason_share": any_k / len(X)})
+    table = pd.DataFrame({"feature": features, "first_reason_share": first / len(lost),
+                          "top3_reason_share": any_k / len(lost)})
     return table.sort_values(["first_reason_share", "feature"], ascending=[False, True], ignore_index=True)
 
 
-def _importance(model: RiskModel, X: pd.DataFrame) -> pd.DataFrame:
-    """The challenger's total split gain and mean |SHAP| (log-odds) per feature, on (a sample of) the training rows."""
+def _importance(model: RiskModel, shap: np.ndarray) -> pd.DataFrame:
+    """The challenger's total split gain and mean |SHAP| (log-odds) per feature."""
+    gain = model.booster.feature_importance(importance_type="gain")
+    return (pd.DataFrame({"feature": model.challenger_features, "gain": gain,
+                          "mean_abs_shap": np.abs(shap).mean(axis=0)})
+            .sort_values("mean_abs_shap", ascending=False, ignore_index=True))
+
+
+def _reasons_and_importance(model: RiskModel, X: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The reason table and the challenger's importance on (a sample of) the training rows, with the
+    challenger's SHAP values computed once for both."""
     from shopmine.risk.challenger import contributions
 
-    features = model.challenger_features
-    sample = _sample(X[features])
-    shap = np.abs(contributions(model.booster, sample, model.spec["challenger"]["categories"])).mean(axis=0)
-    gain = model.booster.feature_importance(importance_type="gain")
-    return (pd.DataFrame({"feature": features, "gain": gain, "mean_abs_shap": shap})
-            .sort_values("mean_abs_shap", ascending=False, ignore_index=True))
+    sample = _sample(X)
+    shap = contributions(model.booster, sample[model.challenger_features], model.spec["challenger"]["categories"])
+    features, lost = (model.challenger_features, shap) if model.served == "challenger" else model.reason_lost(sample)
+    return _reason_table(features, lost), _importance(model, shap)
 
 
 def training_result(model: RiskModel, data, cv, card, oot, *, threshold: float, cost: float,
@@ -72,6 +78,7 @@ def training_result(model: RiskModel, data, cv, card, oot, *, threshold: float, 
         ivs.loc[ivs["feature"] == feature, ["selected", "note"]] = [False, reason]
     ivs.loc[ivs["feature"].isin(card.coefficients), "selected"] = True
     points = model.points_table()
+    reasons, importance = _reasons_and_importance(model, data.X)
     p_served = cv.oof[served]
     predicted = np.where(p_served >= threshold, positive, spec["negative_class"])
     actual = np.where(y == 1, positive, spec["negative_class"])
@@ -86,8 +93,8 @@ def training_result(model: RiskModel, data, cv, card, oot, *, threshold: float, 
         "scorecard": points,
         "coefficients": card.coefficient_table,
         "confusion_matrix": pd.DataFrame(confusion, index=pd.Index(labels, name="actual"), columns=labels),
-        "reason_codes": _reason_table(model, data.X),
-        "challenger_importance": _importance(model, data.X),
+        "reason_codes": reasons,
+        "challenger_importance": importance,
         "dropped_columns": data.dropped,
     }
     if oot_table is not None:
