@@ -27,7 +27,7 @@ def shop(tmp_path: Path, capsys):
 
     table = loans(900, seed=1)
     # hostile text in a category: shown as it is, never markup, and neutralised in CSV outputs
-    table["region"] = table["region"].replace({"east": "=HYPERLINK(\"x\")[bold]"})
+    table["region"] = table["region"].replace({"south": "=HYPERLINK(\"x\")[bold]"})  # the riskier region: a reason
     run.tmp, run.ws, run.table = tmp_path, ws, table
     table.to_csv(tmp_path / "loans.csv", index=False)
     table.drop(columns=["default"]).to_csv(tmp_path / "new.csv", index=False)
@@ -63,9 +63,12 @@ def test_train_score_monitor(shop):
     assert scores["id"].tolist() == shop.table["loan_id"].tolist()  # the training's id column, in order
     assert scores["probability"].between(0, 1).all()
     assert f"with the {metrics['served']} of run" in out and "saved run:" in out
-    shown = scores[["reason_1", "reason_2", "reason_3"]].astype(str)
-    if shown.apply(lambda c: c.str.contains("HYPERLINK", regex=False)).any().any():
-        assert '=HYPERLINK("x")[bold]' in out  # printed as it is, never read as markup
+    shown = scores[["reason_1", "reason_2", "reason_3"]].fillna("").astype(str)
+    hostile_reasons = shown.apply(lambda c: c.str.contains("HYPERLINK", regex=False)).any(axis=1)
+    assert hostile_reasons.any()  # the region named like a formula is a reason of some rows
+    riskiest = scores.sort_values("probability", ascending=False).head(10)  # the rows the screen shows
+    assert hostile_reasons[riskiest.index].any()
+    assert '=HYPERLINK("x")[bold]' in out  # printed as it is, never read as markup
 
     code, out, err = shop("risk", "monitor", "--data", shop.tmp / "new.csv", "--output", shop.tmp / "psi.csv")
     assert code == 0, err

@@ -48,22 +48,40 @@ def test_the_reasons_are_the_features_that_lost_most_points_against_their_best_b
     assert [r.split(" ")[0] for r in reasons if r] == expected
 
 
+def _bin_label(model, feature: str, index: int) -> str:
+    table = model.points_table()
+    return f"{feature} {table[(table['feature'] == feature) & (table['bin_index'] == index)]['bin'].iloc[0]}"
+
+
 def test_a_safe_row_has_fewer_reasons_and_a_risky_row_names_its_risky_values(trained):
     rows = pd.DataFrame({"utilisation": [0.01, 1.19], "age": [74.0, 21.0], "region": ["east", "south"],
                          "late_payments": [0.0, 99.0], "noise": [0.0, 0.0]})
     scores = trained.score(rows)
-    risky = scores.iloc[1]
-    assert risky["probability"] > 0.5 > scores.iloc[0]["probability"]
-    text = " | ".join(risky[["reason_1", "reason_2", "reason_3"]])
-    assert "utilisation [" in text
-    assert "region = south" in text or "late_payments = 99 (special code)" in text or "age (-inf" in text
+    safe, risky = (scores.iloc[i][["reason_1", "reason_2", "reason_3"]].tolist() for i in (0, 1))
+    assert scores.iloc[1]["probability"] > 0.5 > scores.iloc[0]["probability"]
+    # The risky row sits in the highest utilisation bin, the youngest age bin and the riskier region; the safe
+    # row in the best bin of every feature but late payments (no late payment is not its best bin).
+    table = trained.points_table()
+    last_utilisation = int(table[(table["feature"] == "utilisation") & ~table["bin"].isin(["Special", "Missing"])]
+                           ["bin_index"].max())
+    assert risky == [_bin_label(trained, "utilisation", last_utilisation), _bin_label(trained, "age", 0),
+                     "region = south"]
+    assert safe == [_bin_label(trained, "late_payments", 0), "", ""]
 
 
 def test_a_category_never_seen_in_training_is_scored_and_named(trained, loan_table):
-    new = loan_table.drop(columns=["default", "loan_id"]).head(5).assign(region="atlantis")
-    scores = trained.score(new)
-    assert scores["probability"].notna().all()
-    reasons = scores[["reason_1", "reason_2", "reason_3"]].to_numpy().ravel().tolist()
+    new = loan_table.drop(columns=["default", "loan_id"]).head(5)
+    seen, unseen = trained.score(new), trained.score(new.assign(region="atlantis"))
+    # A category never seen has a WoE of 0: the row's region points become those of WoE 0 (the feature's
+    # neutral share), and nothing else changes.
+    table = trained.points_table()
+    region = table[table["feature"] == "region"].set_index("bin")["points"]
+    neutral = region["Missing"]  # no missing region in training: its WoE is 0 as well
+    assert table[(table["feature"] == "region") & (table["bin"] == "Missing")]["woe"].iloc[0] == 0.0
+    np.testing.assert_allclose(unseen["score_points"] - seen["score_points"],
+                               neutral - new["region"].map(region).to_numpy(), atol=1e-9)
+    reasons = unseen[["reason_1", "reason_2", "reason_3"]].to_numpy().ravel().tolist()
+    assert "region = atlantis (not seen in training)" in reasons
     assert all("atlantis" not in r or r == "region = atlantis (not seen in training)" for r in reasons)
 
 
@@ -88,7 +106,8 @@ def test_text_in_a_numeric_column_is_scored_as_missing(trained, loan_table):
     new = loan_table.drop(columns=["default"]).head(3).astype({"age": object})
     new.loc[0, "age"] = "unknown"
     scores = trained.score(new)
-    assert scores["probability"].notna().all()
+    pd.testing.assert_frame_equal(scores, trained.score(new.assign(age=[np.nan, *new["age"].iloc[1:]])))
+    assert "age missing" in scores.iloc[0][["reason_1", "reason_2", "reason_3"]].tolist()
 
 
 def test_the_model_survives_the_registry_formats(trained, loan_table, tmp_path):
