@@ -535,7 +535,7 @@ class Shop:
     def risk_train(self, data: str | Path | pd.DataFrame | None = None, *, target: str | None = None,
                    id_col: str | None = None,
                    positive_class: str | None = None, date_col: str | None = None, folds: int = 5,
-                   base_score: float = 600, base_odds: float = 50, pdo: float = 20, cost_fn: float = 1.0,
+                   base_score: float = 600, base_odds: float = 50, pdo: float = 20, cost_fn: float = 5.0,
                    cost_fp: float = 1.0, special_codes: Sequence[float] | None = None, min_iv: float = 0.02,
                    random_state: int = 0, orders: bool = False, labels: str | Path | pd.DataFrame | None = None,
                    progress=None) -> AnalysisResult:

@@ -137,3 +137,19 @@ def test_positive_class_1_names_a_float_target_read_from_csv(shop):
     metrics = json.loads((shop.tmp / "m.json").read_text())
     assert metrics["positive_class"] == "1" and metrics["negative_class"] == "0"
     assert metrics["positives"] == int((table["default"] == 1.0).sum())
+
+
+def test_a_threshold_that_flags_nothing_is_explained_instead_of_an_all_negative_matrix(shop):
+    rng = np.random.default_rng(4)
+    rare = shop.table.assign(default=np.where(rng.random(len(shop.table)) < 0.015, "yes", "no"))
+    rare.to_csv(shop.tmp / "rare.csv", index=False)
+    code, out, err = shop("risk", "train", "--data", shop.tmp / "rare.csv", "--target", "default", "--id", "loan_id",
+                          "--folds", "2", "--cost-fn", "1", "--cost-fp", "1", "--metrics-output", shop.tmp / "m.json")
+    assert code == 0, err
+    metrics = json.loads((shop.tmp / "m.json").read_text())
+    text = " ".join(out.split())
+    assert metrics["threshold_flagged_share"] == 0.0
+    assert "no row is worth flagging" in text and "Confusion matrix" not in text
+    assert f"must cost more than {metrics['break_even_cost_ratio']:.1f} times a false alarm" in text
+    code, out, err = _train(shop)  # the default costs, 5:1, on the usual table: a matrix, no such sentence
+    assert code == 0 and "Confusion matrix" in out and "no row is worth flagging" not in " ".join(out.split())

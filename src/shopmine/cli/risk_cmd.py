@@ -19,7 +19,8 @@ DEFAULTS = defaults(Shop.risk_train)
 
 TRAIN_KEYS = ["target", "positive_class", "rows", "positives", "base_rate", "folds", "served", "scorecard_auc",
               "scorecard_auc_sd", "challenger_auc", "challenger_auc_sd", "scorecard_oot_auc", "challenger_oot_auc",
-              "scorecard_features", "threshold", "threshold_flagged_share", "threshold_recall"]
+              "scorecard_features", "cost_fn", "cost_fp", "threshold", "threshold_flagged_share", "threshold_recall",
+              "break_even_cost_ratio"]
 SCORE_KEYS = ["rows", "served", "source_run", "mean_probability", "median_score_points", "threshold", "flagged",
               "flagged_share"]
 MONITOR_KEYS = ["rows", "served", "source_run", "score_psi", "score_alert", "max_feature", "max_feature_psi",
@@ -69,7 +70,8 @@ def train_command(
         "base_odds"],
     pdo: Annotated[float, typer.Option("--pdo", help="Points that double the odds.")] = DEFAULTS["pdo"],
     cost_fn: Annotated[float, typer.Option("--cost-fn", help="Cost of missing a risky row (the threshold "
-                                           "minimises the total cost).")] = DEFAULTS["cost_fn"],
+                                           "minimises the total cost; default 5 to --cost-fp 1, the credit field's "
+                                           "usual matrix).")] = DEFAULTS["cost_fn"],
     cost_fp: Annotated[float, typer.Option("--cost-fp", help="Cost of flagging a safe row.")] = DEFAULTS["cost_fp"],
     special_codes: Annotated[str | None, typer.Option("--special-codes", metavar="<96,98>", help="Values that mean "
                                                       "'unknown' rather than a quantity; binned apart.")] = None,
@@ -97,8 +99,11 @@ def train_command(
     print_frame(out, result.tables["models"], "Cross-validated scores (AUC: mean and sd of the folds)")
     print_frame(out, result.tables["information_value"][["feature", "kind", "bins", "iv", "selected", "note"]],
                 "Information value (screen)", max_rows=15)
-    print_frame(out, result.tables["confusion_matrix"].reset_index(),
-                f"Confusion matrix at the cost threshold ({result.metrics['served']}, out of fold)")
+    if result.metrics["threshold_flagged_share"] > 0:
+        print_frame(out, result.tables["confusion_matrix"].reset_index(),
+                    f"Confusion matrix at the cost threshold ({result.metrics['served']}, out of fold)")
+    # Flagging nothing: the summary says why and what cost of a miss would change it; a matrix of all
+    # negatives would only look like a broken model.
     for note in result.metrics.get("notes", []):
         out.print(f"note: {note}", markup=False)
     print_metrics(out, result, TRAIN_KEYS)

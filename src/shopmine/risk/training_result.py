@@ -7,6 +7,7 @@ import pandas as pd
 from sklearn import metrics as skm
 from sklearn.calibration import calibration_curve
 
+from shopmine.classic.evaluation import flag_break_even
 from shopmine.classic.plots import bar_figure, calibration_curves_figure, confusion_figure, ks_figure, roc_figure
 from shopmine.result import AnalysisResult
 from shopmine.risk.binning import iv_table
@@ -63,6 +64,23 @@ def _reasons_and_importance(model: RiskModel, X: pd.DataFrame) -> tuple[pd.DataF
     shap = contributions(model.booster, sample[model.challenger_features], model.spec["challenger"]["categories"])
     features, lost = (model.challenger_features, shap) if model.served == "challenger" else model.reason_lost(sample)
     return _reason_table(features, lost), _importance(model, shap)
+
+
+def _threshold_sentence(metrics: dict, served: str) -> str:
+    """What the cost threshold does; when it flags nothing, that this is the cheapest answer and what cost of a
+    miss would change it (a confusion matrix of all negatives says neither)."""
+    target, positive = metrics["target"], metrics["positive_class"]
+    if metrics["threshold_flagged_share"] > 0:
+        return (f"at the cost threshold {metrics['threshold']:.3g} it flags {metrics['threshold_flagged_share']:.1%} "
+                f"of the rows and catches {metrics['threshold_recall']:.1%} of those with {target} = {positive}.")
+    costs = f"a missed {target} = {positive} costs {metrics['cost_fn']:g}, a false alarm {metrics['cost_fp']:g}"
+    if not np.isfinite(metrics["break_even_cost_ratio"]):
+        return f"at these costs ({costs}) it flags no row."
+    return (f"at these costs ({costs}) no row is worth flagging: even among the {served}'s riskiest rows (out of "
+            f"fold) each one caught comes with at least {metrics['break_even_cost_ratio']:.1f} false alarms, so a "
+            f"missed {target} = {positive} must cost more than {metrics['break_even_cost_ratio']:.1f} times a false "
+            f"alarm before any row is flagged (then those from probability {metrics['break_even_threshold']:.3g}). "
+            f"Flagging nothing is the cheapest answer, not a failure; raise the cost of a miss if it is higher.")
 
 
 def training_result(model: RiskModel, data, cv, card, oot, *, threshold: float, cost: float,
@@ -125,7 +143,9 @@ def training_result(model: RiskModel, data, cv, card, oot, *, threshold: float, 
     for name in MODEL_NAMES:
         metrics.update({f"{name}_{key}": value for key, value in model.cv[name].items()})
     tn, fp, fn, tp = confusion.ravel()
+    break_even, break_even_cut = flag_break_even(y, p_served)
     metrics.update({
+        "break_even_cost_ratio": break_even, "break_even_threshold": break_even_cut,
         "threshold": threshold, "threshold_cost": cost, "cost_fn": spec["threshold"]["cost_fn"],
         "cost_fp": spec["threshold"]["cost_fp"], "threshold_flagged_share": float((p_served >= threshold).mean()),
         "threshold_recall": tp / max(tp + fn, 1), "threshold_precision": tp / max(tp + fp, 1),
@@ -143,8 +163,7 @@ def training_result(model: RiskModel, data, cv, card, oot, *, threshold: float, 
                f"{model.cv['scorecard']['auc']:.3f} ± {model.cv['scorecard']['auc_sd']:.3f}; "
                f"{LABELS['challenger']}: {model.cv['challenger']['auc']:.3f} ± {model.cv['challenger']['auc_sd']:.3f} "
                f"({len(cv.rounds)}-fold stratified, {len(y):,} rows, {metrics['base_rate']:.1%} with {target} = "
-               f"{positive}). Serving the {served} (higher AUC than the {other}); at the cost threshold "
-               f"{threshold:.3g} it flags {metrics['threshold_flagged_share']:.1%} of the rows and catches "
-               f"{metrics['threshold_recall']:.1%} of those with {target} = {positive}.")
+               f"{positive}). Serving the {served} (higher AUC than the {other}); "
+               + _threshold_sentence(metrics, served))
     return AnalysisResult(name="risk", title=f"Risk model for {target} = {positive}", summary=summary,
                           tables=tables, metrics=metrics, figures=figures, models=model.to_models())
