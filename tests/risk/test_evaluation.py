@@ -95,7 +95,7 @@ def test_a_rare_outcome_at_equal_costs_flags_nothing_and_says_what_a_miss_would_
     assert metrics["threshold_flagged_share"] == 0.0 and metrics["threshold"] > 1.0
     ratio, cut = metrics["break_even_cost_ratio"], metrics["break_even_threshold"]
     assert ratio >= 1.0  # equal costs flag nothing only when every cut-off brings as many false alarms as catches
-    assert (f"at these costs (a missed default = yes costs 1, a false alarm 1) no row is worth flagging" in summary
+    assert (f"At these costs (a missed default = yes costs 1, a false alarm 1) no row is worth flagging" in summary
             and f"must cost more than {ratio:.1f} times a false alarm before any row is flagged (then those from "
                 f"probability {cut:.3g})" in summary)
     # The default costs (5:1) are the field's usual ones.

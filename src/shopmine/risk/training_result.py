@@ -71,12 +71,12 @@ def _threshold_sentence(metrics: dict, served: str) -> str:
     miss would change it (a confusion matrix of all negatives says neither)."""
     target, positive = metrics["target"], metrics["positive_class"]
     if metrics["threshold_flagged_share"] > 0:
-        return (f"at the cost threshold {metrics['threshold']:.3g} it flags {metrics['threshold_flagged_share']:.1%} "
+        return (f"At the cost threshold {metrics['threshold']:.3g} it flags {metrics['threshold_flagged_share']:.1%} "
                 f"of the rows and catches {metrics['threshold_recall']:.1%} of those with {target} = {positive}.")
     costs = f"a missed {target} = {positive} costs {metrics['cost_fn']:g}, a false alarm {metrics['cost_fp']:g}"
     if not np.isfinite(metrics["break_even_cost_ratio"]):
-        return f"at these costs ({costs}) it flags no row."
-    return (f"at these costs ({costs}) no row is worth flagging: even among the {served}'s riskiest rows (out of "
+        return f"At these costs ({costs}) it flags no row."
+    return (f"At these costs ({costs}) no row is worth flagging: even among the {served}'s riskiest rows (out of "
             f"fold) each one caught comes with at least {metrics['break_even_cost_ratio']:.1f} false alarms, so a "
             f"missed {target} = {positive} must cost more than {metrics['break_even_cost_ratio']:.1f} times a false "
             f"alarm before any row is flagged (then those from probability {metrics['break_even_threshold']:.3g}). "
@@ -163,7 +163,7 @@ def training_result(model: RiskModel, data, cv, card, oot, *, threshold: float, 
                f"{model.cv['scorecard']['auc']:.3f} ± {model.cv['scorecard']['auc_sd']:.3f}; "
                f"{LABELS['challenger']}: {model.cv['challenger']['auc']:.3f} ± {model.cv['challenger']['auc_sd']:.3f} "
                f"({len(cv.rounds)}-fold stratified, {len(y):,} rows, {metrics['base_rate']:.1%} with {target} = "
-               f"{positive}). Serving the {served} (higher AUC than the {other}); "
+               f"{positive}). Serving the {served} (higher AUC than the {other}).\n"
                + _threshold_sentence(metrics, served))
     return AnalysisResult(name="risk", title=f"Risk model for {target} = {positive}", summary=summary,
                           tables=tables, metrics=metrics, figures=figures, models=model.to_models())
