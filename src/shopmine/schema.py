@@ -53,3 +53,5 @@ LINE_TYPES = ("product", "shipping", "fee", "discount", "adjustment")
 # Statuses whose positive lines are not sales (DESIGN.md: sales are gross product lines).
 NOT_SOLD_STATUSES = ("cancelled", "canceled", "returned", "refunded", "voided", "failed")
 RETURN_STATUSES = ("returned", "refunded")
+# The not-sold statuses that are not returns: the order (line) was called off before it was kept.
+CANCELLED_STATUSES = tuple(s for s in NOT_SOLD_STATUSES if s not in RETURN_STATUSES)

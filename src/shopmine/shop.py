@@ -546,7 +546,7 @@ class Shop:
     def risk_train(self, data: str | Path | pd.DataFrame | None = None, *, target: str | None = None,
                    id_col: str | None = None,
                    positive_class: str | None = None, date_col: str | None = None, folds: int = 5,
-                   base_score: float = 600, base_odds: float = 50, pdo: float = 20, cost_fn: float = 1.0,
+                   base_score: float = 600, base_odds: float = 50, pdo: float = 20, cost_fn: float = 5.0,
                    cost_fp: float = 1.0, special_codes: Sequence[float] | None = None, min_iv: float = 0.02,
                    random_state: int = 0, orders: bool = False, labels: str | Path | pd.DataFrame | None = None,
                    progress=None) -> AnalysisResult:
@@ -579,21 +579,50 @@ class Shop:
                            progress=progress)
         if orders:
             model.result_.metrics.update(report)
-            model.result_.summary += " " + describe_labels(report)
+            model.result_.summary += "\n" + describe_labels(report)
         return model.result_
 
-    @saved_run("risk_score", as_of=lambda shop, parameters: None)
-    def risk_score(self, data: str | Path | pd.DataFrame, *, id_col: str | None = None,
-                   run_id: str | None = None) -> AnalysisResult:
+    @saved_run("risk_score", as_of=lambda shop, parameters: shop.as_of if parameters.get("orders") else None)
+    def risk_score(self, data: str | Path | pd.DataFrame | None = None, *, id_col: str | None = None,
+                   run_id: str | None = None, orders: bool = False) -> AnalysisResult:
         """``id, probability, score_points, reason_1..3`` for every row of ``data`` from the served model of the
-        latest ``risk`` run (or ``run_id``); table ``scores``."""
+        latest ``risk`` run (or ``run_id``); table ``scores``. ``orders``: the workspace's own orders instead,
+        scored by a model trained on orders (``risk_train(orders=True)``), ``id`` the order id, with the table
+        ``customers`` (:func:`shopmine.risk.customer_risk.customer_risk`)."""
         from shopmine.classic import read_table
         from shopmine.risk.saved import load_risk_model, score_result
 
+        if orders and (data is not None or id_col is not None):
+            given = ["{" + n + "}" for n, v in (("data", data), ("id_col", id_col)) if v is not None]
+            raise ShopmineInputError(f"{{orders}} scores the workspace's orders (id order_id); drop {', '.join(given)}, "
+                                     f"or drop {{orders}} to score a table of your own.", "orders",
+                                     mentions=[g.strip("{}") for g in given])
+        if not orders and data is None:
+            raise ShopmineInputError("give {data} (the table to score), or {orders} to score the workspace's orders.",
+                                     "data", mentions=("orders",))
         model, source = load_risk_model(self.workspace, run_id)
-        table = data if isinstance(data, pd.DataFrame) else read_table(data, "data")
-        scores, first = model.score_with_features(table, id_col=id_col)
-        return score_result(model, scores, first, source_run=source)
+        if not orders:
+            table = data if isinstance(data, pd.DataFrame) else read_table(data, "data")
+            scores, first = model.score_with_features(table, id_col=id_col)
+            return score_result(model, scores, first, source_run=source)
+        from shopmine.risk.customer_risk import customer_risk
+        from shopmine.risk.orders_table import ORDER_TRAINING, shop_order_features
+
+        if model.spec.get("id_col") != ORDER_TRAINING["id_col"] or model.spec.get("target") != ORDER_TRAINING["target"]:
+            raise ShopmineInputError(f"{{run_id}} run {source} was trained on a table of your own, not on the "
+                                     f"workspace's orders; train one on the orders first, or give {{data}}.",
+                                     "run_id", mentions=("orders", "data"))
+        table = shop_order_features(self)
+        scores, first = model.score_with_features(table, id_col=ORDER_TRAINING["id_col"])
+        result = score_result(model, scores, first, source_run=source)
+        customers = customer_risk(table["customer_id"], scores, float(model.spec["threshold"]["probability"]))
+        result.tables["customers"] = customers
+        result.metrics["customers"] = int(len(customers))
+        result.metrics["customers_flagged"] = int((customers["flagged_orders"] > 0).sum())
+        result.summary += (f" {result.metrics['customers_flagged']:,} of {len(customers):,} customers have an order "
+                           f"at or above the threshold" if result.metrics["flagged"] else
+                           f" {len(customers):,} customers") + " (table customers, by their riskiest order first)."
+        return result
 
     @saved_run("risk_monitor", as_of=lambda shop, parameters: None)
     def risk_monitor(self, data: str | Path | pd.DataFrame, *, run_id: str | None = None) -> AnalysisResult:

@@ -27,7 +27,7 @@ def shop(tmp_path: Path, capsys):
 
     table = loans(900, seed=1)
     # hostile text in a category: shown as it is, never markup, and neutralised in CSV outputs
-    table["region"] = table["region"].replace({"east": "=HYPERLINK(\"x\")[bold]"})
+    table["region"] = table["region"].replace({"south": "=HYPERLINK(\"x\")[bold]"})  # the riskier region: a reason
     run.tmp, run.ws, run.table = tmp_path, ws, table
     table.to_csv(tmp_path / "loans.csv", index=False)
     table.drop(columns=["default"]).to_csv(tmp_path / "new.csv", index=False)
@@ -63,9 +63,12 @@ def test_train_score_monitor(shop):
     assert scores["id"].tolist() == shop.table["loan_id"].tolist()  # the training's id column, in order
     assert scores["probability"].between(0, 1).all()
     assert f"with the {metrics['served']} of run" in out and "saved run:" in out
-    shown = scores[["reason_1", "reason_2", "reason_3"]].astype(str)
-    if shown.apply(lambda c: c.str.contains("HYPERLINK", regex=False)).any().any():
-        assert '=HYPERLINK("x")[bold]' in out  # printed as it is, never read as markup
+    shown = scores[["reason_1", "reason_2", "reason_3"]].fillna("").astype(str)
+    hostile_reasons = shown.apply(lambda c: c.str.contains("HYPERLINK", regex=False)).any(axis=1)
+    assert hostile_reasons.any()  # the region named like a formula is a reason of some rows
+    riskiest = scores.sort_values("probability", ascending=False).head(10)  # the rows the screen shows
+    assert hostile_reasons[riskiest.index].any()
+    assert '=HYPERLINK("x")[bold]' in out  # printed as it is, never read as markup
 
     code, out, err = shop("risk", "monitor", "--data", shop.tmp / "new.csv", "--output", shop.tmp / "psi.csv")
     assert code == 0, err
@@ -122,3 +125,31 @@ def test_not_a_workspace_exits_2_before_training(run, tmp_path):
                          "--target", "default")
     assert code == 2 and "not a shopmine workspace" in err
     assert "cross-validation" not in err
+
+
+def test_positive_class_1_names_a_float_target_read_from_csv(shop):
+    table = shop.table.assign(default=(shop.table["default"] == "yes").astype(float))
+    table.loc[3, "default"] = np.nan  # the column is read back as floats: 0.0, 1.0
+    table.to_csv(shop.tmp / "numeric.csv", index=False)
+    code, out, err = shop("risk", "train", "--data", shop.tmp / "numeric.csv", "--target", "default", "--id",
+                          "loan_id", "--folds", "2", "--positive-class", "1.0", "--metrics-output", shop.tmp / "m.json")
+    assert code == 0, err
+    metrics = json.loads((shop.tmp / "m.json").read_text())
+    assert metrics["positive_class"] == "1" and metrics["negative_class"] == "0"
+    assert metrics["positives"] == int((table["default"] == 1.0).sum())
+
+
+def test_a_threshold_that_flags_nothing_is_explained_instead_of_an_all_negative_matrix(shop):
+    rng = np.random.default_rng(4)
+    rare = shop.table.assign(default=np.where(rng.random(len(shop.table)) < 0.015, "yes", "no"))
+    rare.to_csv(shop.tmp / "rare.csv", index=False)
+    code, out, err = shop("risk", "train", "--data", shop.tmp / "rare.csv", "--target", "default", "--id", "loan_id",
+                          "--folds", "2", "--cost-fn", "1", "--cost-fp", "1", "--metrics-output", shop.tmp / "m.json")
+    assert code == 0, err
+    metrics = json.loads((shop.tmp / "m.json").read_text())
+    text = " ".join(out.split())
+    assert metrics["threshold_flagged_share"] == 0.0
+    assert "no row is worth flagging" in text and "Confusion matrix" not in text
+    assert f"must cost more than {metrics['break_even_cost_ratio']:.1f} times a false alarm" in text
+    code, out, err = _train(shop)  # the default costs, 5:1, on the usual table: a matrix, no such sentence
+    assert code == 0 and "Confusion matrix" in out and "no row is worth flagging" not in " ".join(out.split())

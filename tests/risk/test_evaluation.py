@@ -65,3 +65,38 @@ def test_the_threshold_and_confusion_matrix_follow_the_costs(trained, loan_table
     assert tp / (tp + fn) == pytest.approx(metrics["threshold_recall"])
     data = prepare_training(loan_table, target="default")
     assert tp + fn == data.y.sum()
+
+
+def test_the_break_even_cost_ratio_by_hand():
+    from shopmine.classic.evaluation import flag_break_even
+
+    # From the top: 0.9 (neg) catches nothing; 0.8 (pos) 1 caught for 1 false alarm; 0.7, 0.6 (neg) 1 for 2, 3;
+    # 0.5 (pos) 2 for 3. The least false alarms per catch: 1, from 0.8.
+    y, p = np.array([0, 1, 0, 0, 1]), np.array([0.9, 0.8, 0.7, 0.6, 0.5])
+    assert flag_break_even(y, p) == (pytest.approx(1.0), pytest.approx(0.8))
+    # At the break-even ratio flagging from 0.8 costs as much as flagging nobody (2): nobody is flagged ...
+    cut, cost = cost_threshold(y, p, cost_fn=1, cost_fp=1)
+    assert cut > 1.0 and cost == pytest.approx(2.0)
+    # ... and a miss costing a little more than one false alarm flags from 0.8.
+    assert cost_threshold(y, p, cost_fn=1.01, cost_fp=1) == (pytest.approx(0.8), pytest.approx(2.01))
+    assert flag_break_even(np.zeros(3), np.array([0.1, 0.2, 0.3]))[0] == np.inf
+
+
+def test_a_rare_outcome_at_equal_costs_flags_nothing_and_says_what_a_miss_would_have_to_cost(loan_table):
+    from shopmine.classic.evaluation import flag_break_even
+    from shopmine.risk import train_risk
+
+    # 1 % of the loans default, by a weak rule: no score makes a flagged loan more likely bad than good.
+    rng = np.random.default_rng(4)
+    rare = loan_table.assign(default=np.where(rng.random(len(loan_table)) < 0.01 + 0.01 * loan_table["utilisation"],
+                                              "yes", "no"))
+    model = train_risk(rare, target="default", id_col="loan_id", folds=3, cost_fn=1, cost_fp=1)
+    metrics, summary = model.result_.metrics, " ".join(model.result_.summary.split())
+    assert metrics["threshold_flagged_share"] == 0.0 and metrics["threshold"] > 1.0
+    ratio, cut = metrics["break_even_cost_ratio"], metrics["break_even_threshold"]
+    assert ratio >= 1.0  # equal costs flag nothing only when every cut-off brings as many false alarms as catches
+    assert (f"At these costs (a missed default = yes costs 1, a false alarm 1) no row is worth flagging" in summary
+            and f"must cost more than {ratio:.1f} times a false alarm before any row is flagged (then those from "
+                f"probability {cut:.3g})" in summary)
+    # The default costs (5:1) are the field's usual ones.
+    assert train_risk.__kwdefaults__["cost_fn"] == 5.0 and train_risk.__kwdefaults__["cost_fp"] == 1.0

@@ -100,3 +100,20 @@ def test_rows_without_a_target_are_left_out_and_counted(loan_table):
 def test_bad_options_are_refused_before_the_data_is_read(option, value, message):
     with pytest.raises(ShopmineInputError, match=message):
         train_risk(pd.DataFrame(), target="default", **{option: value})
+
+
+def test_a_float_target_read_from_csv_matches_positive_class_1(loan_table, tmp_path):
+    # A 0/1 target with a missing value is a float column in a CSV; `--positive-class 1` arrives as "1",
+    # and "1.0" or the number 1 must name the same class.
+    table = loan_table.assign(default=(loan_table["default"] == "yes").astype(float))
+    table.loc[5, "default"] = np.nan
+    table.to_csv(tmp_path / "loans.csv", index=False)
+    read = pd.read_csv(tmp_path / "loans.csv")
+    assert read["default"].dtype == "float64"
+    expected = (read["default"].dropna() == 1.0).to_numpy(dtype=int)
+    for named in ("1", "1.0", 1, 1.0):
+        data = prepare_training(read, target="default", positive_class=named)
+        assert (data.positive_class, data.negative_class) == ("1", "0")
+        assert data.y.tolist() == expected.tolist()
+    data = prepare_training(read, target="default", positive_class="0")
+    assert data.y.tolist() == (1 - expected).tolist()

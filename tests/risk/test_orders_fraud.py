@@ -20,7 +20,7 @@ from shopmine.ingest import IngestOptions
 from shopmine.risk import train_risk
 from shopmine.risk.orders_evaluation import ranking_summary
 from shopmine.risk.orders_features import FEATURE_COLUMNS
-from shopmine.risk.orders_table import shop_order_risk_table
+from shopmine.risk.orders_table import shop_order_features, shop_order_risk_table
 from shopmine.runs import latest_run
 from shopmine.shop import Shop
 from shopmine.simulate import simulate_shop, write_shop
@@ -49,7 +49,8 @@ def test_fraud_is_found_out_of_time(simulated):
     cut = table.ordered_at.quantile(0.75)
     earlier, later = table[table.ordered_at <= cut], table[table.ordered_at > cut]
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # overflowing odds-ratio bounds of separating bins
+        # Fraud nearly separates on some bins: their odds-ratio bounds are inf, without numpy's overflow warning.
+        warnings.simplefilter("error", RuntimeWarning)
         model = train_risk(earlier.drop(columns="customer_id"), target="label", id_col="order_id", folds=3)
     scores = model.score(later.drop(columns=["customer_id", "label"]), id_col="order_id")
     assert scores["id"].tolist() == later.order_id.tolist()
@@ -68,7 +69,7 @@ def test_fraud_is_found_out_of_time(simulated):
 def test_risk_train_orders_from_the_command_line(simulated, capsys):
     root, labels, truth = simulated
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
+        warnings.simplefilter("error", RuntimeWarning)
         code = main(["--workspace", str(root / "ws"), "risk", "train", "--orders", "--labels", str(labels),
                      "--folds", "2"])
     out = capsys.readouterr().out
@@ -85,6 +86,30 @@ def test_risk_train_orders_from_the_command_line(simulated, capsys):
     assert min(metrics["scorecard_oot_auc"], metrics["challenger_oot_auc"]) > 0.9
     features = set(saved.result.tables["information_value"].feature)
     assert features <= set(FEATURE_COLUMNS) and "customer_id" not in features and len(features) >= 25
+
+    # The shop's own orders scored by that model: one row per order, the order id as id; and its customers.
+    scores_path = root / "order_scores.csv"
+    code = main(["--workspace", str(root / "ws"), "risk", "score", "--orders", "--output", str(scores_path),
+                 "--output-dir", str(root / "order_scores")])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    scores = pd.read_csv(scores_path, dtype={"id": str})
+    assert list(scores.columns) == ["id", "probability", "score_points", "reason_1", "reason_2", "reason_3"]
+    assert sorted(scores["id"]) == sorted(truth["order_id"].astype(str))  # every order before the as-of date
+    scored = latest_run(Workspace(root / "ws"), "risk_score")
+    assert scored.metadata["as_of"] == "2024-01-01"  # the workspace's orders: a later ingest makes it stale
+    customers = scored.result.tables["customers"]
+    with Shop(Workspace(root / "ws")) as shop:
+        orders = shop_order_features(shop)
+    owner = orders.set_index("order_id")["customer_id"]  # guests (no customer) have no row among the customers
+    by_hand = scores.assign(customer_id=scores["id"].map(owner)).dropna(subset=["customer_id"]).groupby(
+        "customer_id")["probability"]
+    assert len(customers) == by_hand.ngroups and "Customers by their riskiest order" in out
+    pd.testing.assert_series_equal(customers.set_index("customer_id")["max_probability"].sort_index(),
+                                   by_hand.max().sort_index(), check_names=False, rtol=1e-9)
+    # The fraudulent orders rank high among the shop's own orders as well.
+    fraud = scores["id"].isin(truth.loc[truth.is_fraud, "order_id"].astype(str))
+    assert scores.loc[fraud, "probability"].median() > scores.loc[~fraud, "probability"].quantile(0.9)
 
 
 @pytest.mark.parametrize("args, message", [

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -87,3 +89,36 @@ def test_a_feature_whose_coefficient_runs_against_its_bins_is_dropped():
     assert [d[0] for d in dropped] and all(d[1].startswith("its coefficient ran against its own bins")
                                            for d in dropped)
     assert notes == []
+
+
+def test_an_unbounded_odds_ratio_is_inf_without_a_numpy_warning():
+    # A WoE column that barely varies: maximum likelihood converges, but its coefficient's standard error
+    # is about 1 / (1e-5 * sqrt(200 * 0.21)) = 15,000 log-odds, so the 95 % bound of its odds ratio lies far
+    # beyond the float range (exp(709) is the largest).
+    rng = np.random.default_rng(0)
+    sign = rng.choice([-1.0, 1.0], 200)
+    y = (rng.random(200) < 0.3).astype(int)
+    W = pd.DataFrame({"a": sign * 1e-5})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        coefficients, intercept, table, _, notes = fit_scorecard(W, y)
+    row = table.set_index("term").loc["a"]
+    assert notes == [] and row["std_error"] > 10_000
+    # Its coefficient (about 3,700) and upper bound overflow exp to inf; the lower bound underflows to 0.
+    assert coefficients["a"] > 709 and row["odds_ratio"] == np.inf
+    assert row["odds_ratio_ci_high_95"] == np.inf and row["odds_ratio_ci_low_95"] == 0.0
+    assert table.set_index("term").loc["const", "odds_ratio"] == pytest.approx(np.exp(intercept))
+
+
+def test_extreme_log_odds_score_a_probability_of_0_or_1_without_a_warning(trained, loan_table):
+    from shopmine.risk import RiskModel
+
+    spec = {**trained.spec, "scorecard": {**trained.spec["scorecard"], "intercept": 5_000.0}}
+    model = RiskModel(served="scorecard", cv=trained.cv, spec=spec, booster=trained.booster)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        high = model.score(loan_table.head(5))
+        low = RiskModel(served="scorecard", cv=trained.cv, booster=trained.booster,
+                        spec={**spec, "scorecard": {**spec["scorecard"], "intercept": -5_000.0}}).score(
+            loan_table.head(5))
+    assert high["probability"].tolist() == [1.0] * 5 and low["probability"].tolist() == [0.0] * 5

@@ -158,3 +158,29 @@ def test_quality_never_run_says_which_command_runs_it(cli, tmp_path, rendered):
     code, out, err = cli("report", "--output", tmp_path / "r.html")
     assert code == 0, err
     assert _section(rendered, "quality").summary.startswith("Not run yet: run `shopmine quality`")
+
+
+def test_a_risk_model_of_a_table_the_user_brought_is_never_out_of_date(cli, ws, shop_files, tmp_path, rendered):
+    # The model read a loans file, not the workspace's orders: it has no as-of date, and an ingest after
+    # it changes nothing it computed, so neither `runs list` nor the report calls it stale.
+    from risk.synthetic import loans
+
+    loans(600, seed=2).to_csv(tmp_path / "loans.csv", index=False)
+    code, out, err = cli("risk", "train", "--data", tmp_path / "loans.csv", "--target", "default", "--id", "loan_id",
+                         "--folds", "2")
+    assert code == 0, err
+    run_id = list_runs(ws, "risk")[0].run_id
+    assert latest_run(ws, "risk").metadata["as_of"] is None
+    code, out, err = cli("ingest", shop_files["later"])
+    assert code == 0, err
+    code, out, err = cli("runs", "list")
+    row = next(line for line in out.splitlines() if run_id in line)
+    assert code == 0 and "none (own table)" in row and row.rstrip(" │").endswith("no")
+    code, out, err = cli("runs", "show", run_id)
+    assert code == 0 and "  stale: no" in out
+    code, out, err = cli("report", "--output", tmp_path / "report.html")
+    assert code == 0, err
+    summary = _section(rendered, "risk").summary
+    assert "Out of date" not in summary and "refresh" not in summary
+    assert f"Saved run {run_id} (shopmine risk train, finished " in summary
+    assert "UTC, on a table given to it, no as-of date; parameters: " in summary

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 from sklearn import metrics as skm
 
-__all__ = ["binary_scores", "calibration_error", "classification_scores", "cost_threshold", "ks_statistic",
-           "regression_scores"]
+__all__ = ["binary_scores", "calibration_error", "classification_scores", "cost_threshold", "flag_break_even",
+           "ks_statistic", "regression_scores"]
 
 
 def regression_scores(y_true: np.ndarray, y_pred: np.ndarray, suffix: str) -> dict[str, float]:
@@ -97,3 +97,28 @@ def cost_threshold(y_true: np.ndarray, p: np.ndarray, cost_fn: float, cost_fp: f
     cuts = np.concatenate([[np.nextafter(1.0, 2.0)], thresholds])
     best = int(np.argmin(costs))
     return float(cuts[best]), float(costs[best])
+
+
+def flag_break_even(y_true: np.ndarray, p: np.ndarray) -> tuple[float, float]:
+    """How much more a missed positive must cost than a false alarm before :func:`cost_threshold` flags any
+    row, and the probability cut-off that is then the first worth flagging from.
+
+    Flagging the rows from a cut-off instead of none saves ``cost_fn`` per positive caught and costs
+    ``cost_fp`` per false alarm: it pays once ``cost_fn / cost_fp`` exceeds false alarms per positive
+    caught. The least of those over the cut-offs is the ratio returned (``inf`` with no positive row): at or
+    below it flagging nobody is cheapest, above it some cut-off is cheaper.
+
+    Examples
+    --------
+    >>> flag_break_even(np.array([0, 0, 1, 0, 1]), np.array([0.1, 0.2, 0.3, 0.4, 0.9]))
+    (0.0, 0.9)
+    >>> flag_break_even(np.array([0, 1, 0, 0]), np.array([0.9, 0.5, 0.4, 0.1]))
+    (1.0, 0.5)
+    """
+    _, fps, _, tps, thresholds = skm.confusion_matrix_at_thresholds(y_true, p)
+    caught = tps > 0
+    if not caught.any():
+        return float("inf"), float("nan")
+    ratios = np.where(caught, fps / np.maximum(tps, 1), np.inf)
+    best = int(np.argmin(ratios))  # the highest cut-off among equals: the fewest rows flagged
+    return float(ratios[best]), float(thresholds[best])

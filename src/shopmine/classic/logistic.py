@@ -21,7 +21,7 @@ from shopmine.classic.target import pick_positive_class
 from shopmine.errors import ShopmineInputError, invalid_value
 from shopmine.result import AnalysisResult
 
-__all__ = ["ClassicLogisticRegression", "logit_coefficients", "youden_threshold"]
+__all__ = ["ClassicLogisticRegression", "logit_coefficients", "odds_ratios", "youden_threshold"]
 
 PENALTIES = ("none", "l2", "l1")
 
@@ -33,6 +33,16 @@ def youden_threshold(y: np.ndarray, p: np.ndarray) -> float:
     return float(min(thresholds[best], 1.0))
 
 
+def odds_ratios(coefficients) -> np.ndarray:
+    """``exp`` of log-odds coefficients; one beyond the float range is ``inf``, without a warning.
+
+    A (quasi-)separated fit has coefficients or interval bounds in the hundreds: their odds ratio is
+    honestly "unbounded", which ``inf`` says, so numpy's overflow warning would only alarm the user.
+    """
+    with np.errstate(over="ignore"):
+        return np.exp(np.asarray(coefficients, dtype=float))
+
+
 def logit_coefficients(logit) -> pd.DataFrame:
     """The coefficient table of a fitted ``statsmodels`` Logit: ``term, coefficient, std_error, z, p_value``,
     95 % intervals, and the odds ratios with theirs."""
@@ -42,8 +52,8 @@ def logit_coefficients(logit) -> pd.DataFrame:
         "term": [str(t) for t in logit.params.index], "coefficient": params, "std_error": logit.bse.to_numpy(),
         "z": logit.tvalues.to_numpy(), "p_value": logit.pvalues.to_numpy(),
         "ci_low_95": ci.iloc[:, 0].to_numpy(), "ci_high_95": ci.iloc[:, 1].to_numpy(),
-        "odds_ratio": np.exp(params), "odds_ratio_ci_low_95": np.exp(ci.iloc[:, 0].to_numpy()),
-        "odds_ratio_ci_high_95": np.exp(ci.iloc[:, 1].to_numpy()),
+        "odds_ratio": odds_ratios(params), "odds_ratio_ci_low_95": odds_ratios(ci.iloc[:, 0]),
+        "odds_ratio_ci_high_95": odds_ratios(ci.iloc[:, 1]),
     })
 
 
@@ -124,7 +134,7 @@ class ClassicLogisticRegression(ClassicEstimator):
             notes += sorted({str(w.message).splitlines()[0] for w in caught})
             params = np.concatenate([estimator.intercept_, estimator.coef_[0]])
             coefficients = pd.DataFrame({"term": ["const", *names], "coefficient": params,
-                                         "odds_ratio": np.exp(params)})
+                                         "odds_ratio": odds_ratios(params)})
         self.warnings_ = getattr(self, "warnings_", []) + notes
         pipeline = Pipeline([("preprocess", preprocessor), ("model", estimator)])
         p_train = pipeline.predict_proba(prepared.X_train)[:, 1]

@@ -10,6 +10,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from shopmine.errors import ShopmineInputError
@@ -159,7 +160,7 @@ class TableSchema:
 
 def category_text(value: Any) -> str:
     """Text of a category value; integral floats lose their ``.0`` (``1.0`` and ``1`` agree)."""
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():
         return str(int(value))
     return str(value)
 

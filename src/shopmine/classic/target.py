@@ -7,7 +7,8 @@ import pandas as pd
 from shopmine.classic.schema import category_text
 from shopmine.errors import ShopmineInputError
 
-__all__ = ["MAX_CLASSES", "check_target_column", "class_labels", "numeric_target", "pick_positive_class"]
+__all__ = ["MAX_CLASSES", "check_target_column", "class_labels", "match_class", "numeric_target",
+           "pick_positive_class"]
 
 #: More distinct values than this is a number, not a category, for a classifier.
 MAX_CLASSES = 50
@@ -62,16 +63,58 @@ def class_labels(values: pd.Series, target: str) -> pd.Series:
     return labels
 
 
-def pick_positive_class(labels: pd.Series, positive_class: str | None, target: str) -> str:
-    """Return the positive class: the one asked for, else the minority class (ties: sorted last)."""
+def _number(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def match_class(value: object, classes: list[str]) -> str | None:
+    """The class among ``classes`` (labels as :func:`class_labels` writes them) that ``value`` names, or None.
+
+    A value names a class when their texts agree (``1.0`` and ``1`` do: :func:`category_text`), when both
+    are the same number (``"1.0"`` typed on the command line and a column of integers; ``"1e0"``), or when
+    they differ only in case (``true`` and a boolean column's ``True``). A value that names two classes
+    names none.
+    """
+    text = category_text(value).strip()
+    if text in classes:
+        return text
+    number = _number(text)
+    for same in ((lambda c: number is not None and _number(c) == number), (lambda c: c.lower() == text.lower())):
+        found = [c for c in classes if same(c)]
+        if len(found) == 1:
+            return found[0]
+    return None
+
+
+def pick_positive_class(labels: pd.Series, positive_class: object | None, target: str) -> str:
+    """The positive class of the text ``labels``: the one ``positive_class`` names (:func:`match_class`),
+    else the minority class (ties: sorted last).
+
+    Raises
+    ------
+    ShopmineInputError
+        When ``positive_class`` names no class of ``labels``.
+
+    Examples
+    --------
+    >>> labels = class_labels(pd.Series([0.0, 1.0, 0.0]), "default")
+    >>> pick_positive_class(labels, "1", "default"), pick_positive_class(labels, 1.0, "default")
+    ('1', '1')
+    >>> pick_positive_class(labels, None, "default")
+    '1'
+    """
     classes = sorted(labels.unique())
     if positive_class is not None:
-        if str(positive_class) not in classes:
+        found = match_class(positive_class, classes)
+        if found is None:
+            shown = ", ".join(map(repr, classes[:10])) + (" ..." if len(classes) > 10 else "")
             raise ShopmineInputError(
-                f"{{positive_class}} {positive_class!r} is not a value of {target!r}; its classes "
-                f"are {', '.join(map(repr, classes))}.", "positive_class"
-            )
-        return str(positive_class)
+                f"{{positive_class}} {positive_class!r} is not a value of {target!r}; its values are {shown}.",
+                "positive_class")
+        return found
     counts = labels.value_counts()
     smallest = counts.min()
     return sorted(c for c in classes if counts[c] == smallest)[-1]

@@ -19,8 +19,10 @@ DEFAULTS = defaults(Shop.risk_train)
 
 TRAIN_KEYS = ["target", "positive_class", "rows", "positives", "base_rate", "folds", "served", "scorecard_auc",
               "scorecard_auc_sd", "challenger_auc", "challenger_auc_sd", "scorecard_oot_auc", "challenger_oot_auc",
-              "scorecard_features", "threshold", "threshold_flagged_share", "threshold_recall"]
+              "scorecard_features", "cost_fn", "cost_fp", "threshold", "threshold_flagged_share", "threshold_recall",
+              "break_even_cost_ratio"]
 SCORE_KEYS = ["rows", "served", "source_run", "mean_probability", "median_score_points", "threshold", "flagged",
+              "customers", "customers_flagged",
               "flagged_share"]
 MONITOR_KEYS = ["rows", "served", "source_run", "score_psi", "score_alert", "max_feature", "max_feature_psi",
                 "features_watch", "features_shift"]
@@ -69,7 +71,8 @@ def train_command(
         "base_odds"],
     pdo: Annotated[float, typer.Option("--pdo", help="Points that double the odds.")] = DEFAULTS["pdo"],
     cost_fn: Annotated[float, typer.Option("--cost-fn", help="Cost of missing a risky row (the threshold "
-                                           "minimises the total cost).")] = DEFAULTS["cost_fn"],
+                                           "minimises the total cost; default 5 to --cost-fp 1, the credit field's "
+                                           "usual matrix).")] = DEFAULTS["cost_fn"],
     cost_fp: Annotated[float, typer.Option("--cost-fp", help="Cost of flagging a safe row.")] = DEFAULTS["cost_fp"],
     special_codes: Annotated[str | None, typer.Option("--special-codes", metavar="<96,98>", help="Values that mean "
                                                       "'unknown' rather than a quantity; binned apart.")] = None,
@@ -97,8 +100,11 @@ def train_command(
     print_frame(out, result.tables["models"], "Cross-validated scores (AUC: mean and sd of the folds)")
     print_frame(out, result.tables["information_value"][["feature", "kind", "bins", "iv", "selected", "note"]],
                 "Information value (screen)", max_rows=15)
-    print_frame(out, result.tables["confusion_matrix"].reset_index(),
-                f"Confusion matrix at the cost threshold ({result.metrics['served']}, out of fold)")
+    if result.metrics["threshold_flagged_share"] > 0:
+        print_frame(out, result.tables["confusion_matrix"].reset_index(),
+                    f"Confusion matrix at the cost threshold ({result.metrics['served']}, out of fold)")
+    # Flagging nothing: the summary says why and what cost of a miss would change it; a matrix of all
+    # negatives would only look like a broken model.
     for note in result.metrics.get("notes", []):
         out.print(f"note: {note}", markup=False)
     print_metrics(out, result, TRAIN_KEYS)
@@ -109,7 +115,11 @@ def train_command(
 @risk_app.command("score")
 def score_command(
     ctx: typer.Context,
-    data: Data,
+    data: Annotated[Path | None, typer.Option("--data", help="The table to score (CSV, Parquet or Excel); or "
+                                              "--orders.")] = None,
+    orders: Annotated[bool, typer.Option("--orders", help="Score the workspace's own orders (placed before its "
+                                         "as-of date) with a model trained by `risk train --orders`; adds a "
+                                         "table of customers by their riskiest order.")] = False,
     id_col: IdCol = None,
     run_id: RunId = None,
     output: Annotated[Path | None, typer.Option("--output", help="Write one row per input row (.csv, .parquet, "
@@ -118,15 +128,20 @@ def score_command(
     output_dir: OutputDir = None,
     metrics_output: MetricsOutput = None,
 ) -> None:
-    """Score a table (no target needed) with the served model of the latest risk training."""
+    """Score a table (no target needed), or the workspace's orders, with the served model of the latest risk
+    training."""
     check_outputs(output=output, metrics_output=metrics_output, output_dir=output_dir)
     shop = Shop(state(ctx).workspace)
     out = console()
     with progress(out, "scoring"):
-        result = shop.risk_score(data, id_col=id_col, run_id=run_id)
+        result = shop.risk_score(data, id_col=id_col, run_id=run_id, orders=orders)
     out.print(result.summary, markup=False)
-    print_frame(out, result.tables["scores"], "Scores (riskiest reasons first)", max_rows=10)
+    # The screen shows the riskiest rows; the output file keeps the input's order (the contract).
+    riskiest = result.tables["scores"].sort_values("probability", ascending=False, kind="stable")
+    print_frame(out, riskiest, "Scores, riskiest first (reasons: what counts most against the row)", max_rows=10)
     print_frame(out, result.tables["first_reasons"], "First reason, by feature")
+    if "customers" in result.tables:
+        print_frame(out, result.tables["customers"], "Customers by their riskiest order", max_rows=10)
     print_metrics(out, result, SCORE_KEYS)
     write_outputs(out, result, table=result.tables["scores"], output=output, metrics_output=metrics_output,
                   output_dir=output_dir)

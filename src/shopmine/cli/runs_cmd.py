@@ -59,7 +59,8 @@ def list_command(
         if meta is None:
             table.add_row(entry.run_id, entry.analysis, "", "", "damaged", "", "", "")
             continue
-        table.add_row(entry.run_id, entry.analysis, _short(entry.analysis, meta["parameters"]), meta["as_of"],
+        table.add_row(entry.run_id, entry.analysis, _short(entry.analysis, meta["parameters"]),
+                      meta["as_of"] or "none (own table)",
                       meta["status"], meta["finished_at"].replace("T", " ")[:16], _duration(meta["duration_seconds"]),
                       "yes" if stale_batches(workspace, meta, current) else "no")
     out.print(table)

@@ -260,7 +260,9 @@ def classify_customers(
     classes = sorted(set(y_train) | set(y_test))
     binary = len(classes) == 2
     if binary:
-        positive = positive_class if positive_class is not None else pick_positive_class(y_train, None, target)
+        # A named class may be one the test customers alone hold; the default is the training's minority.
+        positive = pick_positive_class(y_train if positive_class is None else pd.concat([y_train, y_test]),
+                                       positive_class, target)
     else:
         positive = None
     scoring = "roc_auc" if binary and y_train.nunique() == 2 else "accuracy"

@@ -44,9 +44,10 @@ from shopmine.errors import ShopmineInputError, invalid_value
 from shopmine.features.bulk import BULK_FACTOR, bulk_fences
 from shopmine.features.cancellations import GROUP_KEYS, match_cancellations
 from shopmine.features.dates import start_of_day
-from shopmine.schema import NOT_SOLD_STATUSES, RETURN_STATUSES
+from shopmine.schema import CANCELLED_STATUSES, NOT_SOLD_STATUSES, RETURN_STATUSES
 
-__all__ = ["CANCEL_WINDOW_DAYS", "REQUIRED_COLUMNS", "bulk_sale_lines", "classify_lines", "gross_sale_lines"]
+__all__ = ["CANCEL_WINDOW_DAYS", "REQUIRED_COLUMNS", "bulk_sale_lines", "canonical_view", "classify_lines",
+           "gross_sale_lines"]
 
 #: Default of the ``cancel_window_days`` setting (see shopmine.settings for the reason).
 CANCEL_WINDOW_DAYS = 30
@@ -55,11 +56,14 @@ REQUIRED_COLUMNS = ("order_id", "customer_id", "product_id", "ordered_at", "quan
 # Optional canonical columns the features read, with the type of the null that stands in for them.
 _OPTIONAL_COLUMNS = {"status": "string", "list_price": "float64", "unit_cost": "float64", "category": "string",
                      "line_type": "string"}
-_CANCELLED_STATUSES = tuple(s for s in NOT_SOLD_STATUSES if s not in RETURN_STATUSES)
 
 
-def _canonical_view(orders: ibis.Table) -> ibis.Table:
-    """Select the columns the features read, with canonical types, or name what is missing."""
+def canonical_view(orders: ibis.Table, optional: dict[str, str] | None = None) -> ibis.Table:
+    """Select the columns the features read, with canonical types, or name what is missing.
+
+    ``optional``: the optional columns to keep and their types (default: those the sales features read);
+    a column the table lacks reads as a null of its type.
+    """
     missing = [c for c in REQUIRED_COLUMNS if c not in orders.columns]
     if missing:
         raise ShopmineInputError(
@@ -84,7 +88,7 @@ def _canonical_view(orders: ibis.Table) -> ibis.Table:
         "quantity": orders.quantity.cast("float64"),
         "unit_price": orders.unit_price.cast("float64"),
     }
-    for name, typ in _OPTIONAL_COLUMNS.items():
+    for name, typ in (_OPTIONAL_COLUMNS if optional is None else optional).items():
         cols[name] = orders[name].cast(typ) if name in orders.columns else ibis.null(typ)
     return orders.select(**cols)
 
@@ -117,7 +121,7 @@ def _with_category(lines: ibis.Table, products: ibis.Table | None) -> ibis.Table
 def _kinds(orders: ibis.Table, before: dt.date, products: ibis.Table | None) -> ibis.Table:
     """The canonical lines before ``before`` that are sale, return, cancelled or negative product
     lines, with ``is_sale`` (gross), ``is_return``, ``is_cancelled`` and the lower-cased ``status``."""
-    lines = _with_category(_canonical_view(orders), products)
+    lines = _with_category(canonical_view(orders), products)
     q = lines.quantity
     status = lines.status.lower()
     is_product = lines.line_type == "product" if "line_type" in orders.columns else ibis.literal(True)
@@ -126,7 +130,7 @@ def _kinds(orders: ibis.Table, before: dt.date, products: ibis.Table | None) -> 
         status=status,
         is_sale=(is_product & (q > 0) & (status.isnull() | ~status.isin(NOT_SOLD_STATUSES))).fill_null(False),
         is_return=(is_product & ((q < 0) | ((q > 0) & status.isin(RETURN_STATUSES)))).fill_null(False),
-        is_cancelled=(is_product & (q > 0) & status.isin(_CANCELLED_STATUSES)).fill_null(False),
+        is_cancelled=(is_product & (q > 0) & status.isin(CANCELLED_STATUSES)).fill_null(False),
     )
     return lines.filter(lines.ordered_at < start_of_day(before),
                         lines.is_sale | lines.is_return | lines.is_cancelled)
@@ -148,7 +152,7 @@ def _has_candidates(orders: ibis.Table, before: dt.date) -> bool:
     cancel a sale. Run once when the expression is built: without such a line there is nothing to
     match and the classification is one pass over the log (a simulated shop, or any export whose
     negative lines are all returns)."""
-    lines = _canonical_view(orders)
+    lines = canonical_view(orders)
     status = lines.status.lower()
     is_product = lines.line_type == "product" if "line_type" in orders.columns else ibis.literal(True)
     candidates = lines.filter(is_product, lines.quantity < 0, lines.ordered_at < start_of_day(before),
@@ -167,7 +171,7 @@ def _matched(kept: ibis.Table, window_days: int) -> tuple[ibis.Table, ibis.Table
     may_cancel = (status.isnull() | ~status.isin(RETURN_STATUSES)).fill_null(True)
     returns = negatives.filter(~may_cancel).mutate(absorbed=ibis.literal(0.0))
     candidates = negatives.filter(may_cancel).mutate(
-        cancel_status=status.isin(_CANCELLED_STATUSES).fill_null(False))
+        cancel_status=status.isin(CANCELLED_STATUSES).fill_null(False))
     groups, candidates = match_cancellations(sales, candidates, window_days=window_days)
     negatives = returns.union(candidates.select(*returns.columns))
 

@@ -69,7 +69,8 @@ def _from_run(shop, section: Section, current: list[str], commands: Mapping[str,
                                       f"(or refresh the report) to add this section.")
     meta, result = saved.metadata, saved.result
     finished = meta["finished_at"][:16].replace("T", " ")
-    notes = [f"Saved run {meta['run_id']} ({meta['command']}, finished {finished} UTC, as of {meta['as_of']}; "
+    dated = f"as of {meta['as_of']}" if meta["as_of"] is not None else "on a table given to it, no as-of date"
+    notes = [f"Saved run {meta['run_id']} ({meta['command']}, finished {finished} UTC, {dated}; "
              f"parameters: {parameters_beyond_defaults(section.analysis, meta['parameters'], type(shop))})."]
     since = stale_batches(shop.workspace, meta, current)
     if since:

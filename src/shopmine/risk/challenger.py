@@ -88,8 +88,11 @@ def predict_logit(booster, X: pd.DataFrame, categories: dict[str, list[str]]) ->
                            num_iteration=booster.best_iteration or None)
 
 
-def contributions(booster, X: pd.DataFrame, categories: dict[str, list[str]]) -> np.ndarray:
-    """LightGBM's own SHAP values (log-odds) per row and feature, without the bias column."""
-    values = booster.predict(challenger_frame(X, categories), pred_contrib=True,
-                             num_iteration=booster.best_iteration or None)
-    return np.asarray(values)[:, :-1]
+def contributions(booster, X: pd.DataFrame, categories: dict[str, list[str]], *, with_bias: bool = False):
+    """LightGBM's own SHAP values (log-odds) per row and feature; with ``with_bias`` also the bias of each row
+    (the contributions and the bias add up to the row's log-odds). Asked of LightGBM once per way through each
+    tree rather than once per row (:mod:`shopmine.risk.tree_paths`): the same values, several times faster."""
+    from shopmine.risk.tree_paths import contributions_by_path
+
+    values = contributions_by_path(booster, challenger_frame(X, categories))
+    return (values[:, :-1], values[:, -1]) if with_bias else values[:, :-1]

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from scipy.special import expit
 
 from shopmine.risk import binning as bins
 from shopmine.risk import challenger
@@ -32,7 +33,7 @@ class ScorecardFit:
         return scorecard_logit(bins.transform(self.binnings, X), self.coefficients, self.intercept)
 
     def predict(self, X: pd.DataFrame) -> np.ndarray:
-        return 1.0 / (1.0 + np.exp(-self.logit(X)))
+        return expit(self.logit(X))
 
 
 def fit_scorecard_model(X: pd.DataFrame, y: np.ndarray, numeric: list[str], categorical: list[str],

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from shopmine.classic.schema import category_text, is_id_like, looks_like_dates
-from shopmine.classic.target import check_target_column
+from shopmine.classic.target import check_target_column, pick_positive_class
 from shopmine.errors import ShopmineInputError, invalid_value
 
 __all__ = ["RiskData", "check_ids", "feature_frame", "prepare_training", "row_ids"]
@@ -82,22 +82,13 @@ def _binary_target(values: pd.Series, target: str, positive_class: object | None
     if len(classes) < 2:
         raise ShopmineInputError(f"{{target}} {target!r} has only one value ({classes[0]!r}) in the rows with a "
                                  f"target; a risk model needs both outcomes (e.g. good and bad loans).", "target")
-    if positive_class is not None:
-        positive = category_text(positive_class)
-        if positive not in classes:
-            shown = ", ".join(map(repr, classes[:10]))
-            raise ShopmineInputError(f"{{positive_class}} {positive_class!r} is not a value of {target!r}; its "
-                                     f"values are {shown}.", "positive_class")
-    elif len(classes) > 2:
+    if positive_class is None and len(classes) > 2:
         shown = ", ".join(map(repr, classes[:10])) + (" ..." if len(classes) > 10 else "")
         raise ShopmineInputError(
             f"{{target}} {target!r} has {len(classes)} distinct values ({shown}); a risk model needs a binary "
             f"outcome. Name the risky value with {{positive_class}} (all others become the negative class) "
             f"or choose a yes/no column.", "target", mentions=("positive_class",))
-    else:
-        counts = labels.value_counts()
-        # The minority outcome is the risk (defaults, frauds); a tie takes the last in sort order.
-        positive = sorted(c for c in classes if counts[c] == counts.min())[-1]
+    positive = pick_positive_class(labels, positive_class, target)
     negative = next(c for c in classes if c != positive) if len(classes) == 2 else f"not {positive}"
     return (labels == positive).to_numpy(dtype=np.int8), positive, negative
 

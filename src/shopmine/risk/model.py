@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy.special import expit
 
 from shopmine.errors import ShopmineInputError
 from shopmine.result import AnalysisResult
@@ -132,15 +133,16 @@ class RiskModel:
             logit, lost, labels = self._scorecard_parts(X)
         else:
             logit, lost, labels = self._challenger_parts(X)
-        probability = 1.0 / (1.0 + np.exp(-logit))
+        probability = expit(logit)  # 1 / (1 + exp(-logit)) without overflow at extreme log-odds
         out = pd.DataFrame({"id": ids.to_numpy(), "probability": probability,
                             "score_points": self._scale().points(logit)})
-        reasons = _top_reasons(lost, labels)
+        # The reasons are ranked once; the labels and the first reason's feature both read that ranking.
+        order, counts = reason_order(lost)
+        reasons = _top_reasons(order, counts, labels)
         for k in range(REASONS):
             out[f"reason_{k + 1}"] = reasons[:, k]
         first = np.full(len(out), "", dtype=object)
-        if len(out) and lost.shape[1]:
-            order, counts = reason_order(lost)
+        if order.shape[1]:
             names = np.array(self.features, dtype=object)
             first[counts[:, 0]] = names[order[counts[:, 0], 0]]
         return out[OUTPUT_COLUMNS], first
@@ -193,12 +195,14 @@ class RiskModel:
         return self.challenger_features, self._challenger_parts(X)[1]
 
     def _challenger_parts(self, X: pd.DataFrame):
+        """Log-odds, each feature's SHAP contribution, and a label maker per feature: LightGBM's one
+        ``pred_contrib`` pass gives both, since a row's contributions and bias add up to its log-odds."""
         from shopmine.risk import challenger
 
         categories = self.spec["challenger"]["categories"]
         X = X[self.challenger_features]
-        contributions = challenger.contributions(self.booster, X, categories)
-        logit = challenger.predict_logit(self.booster, X, categories)
+        contributions, bias = challenger.contributions(self.booster, X, categories, with_bias=True)
+        logit = contributions.sum(axis=1) + bias
         labels = [_value_labels(f, X[f].to_numpy(), categories.get(f)) for f in X.columns]
         return logit, contributions, labels
 
@@ -227,29 +231,34 @@ class RiskModel:
 
 
 def _value_text(values: np.ndarray) -> np.ndarray:
-    """Values as short text: numbers without a trailing ``.0``, missing as ``missing``."""
-    out = np.empty(len(values), dtype=object)
-    for i, v in enumerate(values):
-        if v is None or (isinstance(v, float) and np.isnan(v)):
-            out[i] = None
-        elif isinstance(v, (float, np.floating)):
-            out[i] = f"{float(v):g}"
-        else:
-            out[i] = str(v)
+    """Values as short text: numbers without a trailing ``.0``, missing as None. Each distinct value is
+    written once (a million rows hold few distinct values of a feature)."""
+    out = np.full(len(values), None, dtype=object)
+    present = ~pd.isna(values)
+    if not present.any():
+        return out
+    distinct, inverse = np.unique(values[present], return_inverse=True)
+    text = np.array([f"{float(v):g}" if isinstance(v, (float, np.floating)) else str(v) for v in distinct],
+                    dtype=object)
+    out[present] = text[inverse]
     return out
 
 
 def _value_labels(feature: str, values: np.ndarray, categories: list[str] | None):
     """A label maker for the challenger: ``feature = value`` (``feature missing``; a category never seen in
     training says so)."""
+    known = set(categories or ())
+
     def make(rows: np.ndarray) -> np.ndarray:
         text = _value_text(values[rows])
-        out = np.array([f"{feature} missing" if t is None else f"{feature} = {t}" for t in text], dtype=object)
-        if categories is not None:
-            unseen = np.array([t is not None and t not in known for t in text], dtype=bool)
+        out = np.full(len(rows), f"{feature} missing", dtype=object)
+        present = text != None  # noqa: E711 (elementwise on an object array)
+        out[present] = f"{feature} = " + text[present]
+        if categories is not None and present.any():
+            unseen = present.copy()
+            unseen[present] = ~pd.Series(text[present]).isin(known).to_numpy()
             out[unseen] = out[unseen] + " (not seen in training)"
         return out
-    known = set(categories or ())
     return make
 
 
@@ -268,8 +277,8 @@ def _bin_labels(feature: str, binning, table: pd.DataFrame, index: np.ndarray, v
         if named.any():
             text = _value_text(values[rows[named]])
             suffix = np.where(where[named] == n_bins, " (special code)",
-                              np.where(where[named] == -1, " (not seen in training)", ""))
-            out[named] = [f"{feature} = {t}{s}" for t, s in zip(text, suffix)]
+                              np.where(where[named] == -1, " (not seen in training)", "")).astype(object)
+            out[named] = f"{feature} = " + text.astype(str).astype(object) + suffix
         return out
     return make
 
@@ -283,13 +292,9 @@ def reason_order(lost: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return order, np.take_along_axis(lost, order, axis=1) > 1e-9
 
 
-def _top_reasons(lost: np.ndarray, labels: list) -> np.ndarray:
-    """The labels of the (up to) three features with the largest positive ``lost`` per row."""
-    n, width = lost.shape
-    out = np.full((n, REASONS), "", dtype=object)
-    if n == 0 or width == 0:
-        return out
-    order, counts = reason_order(lost)
+def _top_reasons(order: np.ndarray, counts: np.ndarray, labels: list) -> np.ndarray:
+    """The labels of the ranked features (:func:`reason_order`) that count against each row."""
+    out = np.full((len(order), REASONS), "", dtype=object)
     for k in range(order.shape[1]):
         for j, make in enumerate(labels):
             rows = np.flatnonzero((order[:, k] == j) & counts[:, k])

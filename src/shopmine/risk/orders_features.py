@@ -32,8 +32,8 @@ import ibis
 
 from shopmine.errors import ShopmineInputError
 from shopmine.features.dates import check_day, start_of_day
-from shopmine.features.lines import REQUIRED_COLUMNS
-from shopmine.schema import NOT_SOLD_STATUSES, RETURN_STATUSES
+from shopmine.features.lines import canonical_view
+from shopmine.schema import CANCELLED_STATUSES, RETURN_STATUSES
 
 __all__ = ["FEATURE_COLUMNS", "HIGH_PRICE_QUANTILE", "VELOCITY_DAYS", "order_features", "order_lines", "placed_orders"]
 
@@ -41,7 +41,6 @@ VELOCITY_DAYS = (1, 7, 30)
 HIGH_PRICE_QUANTILE = 0.75
 NIGHT_HOURS = range(0, 6)  # 00:00 to 05:59
 _DAY = 86_400
-_CANCELLED_STATUSES = tuple(s for s in NOT_SOLD_STATUSES if s not in RETURN_STATUSES)
 _OPTIONAL = {"status": "string", "list_price": "float64", "line_type": "string", "country": "string",
              "payment_method": "string", "channel": "string"}
 
@@ -65,35 +64,14 @@ FEATURE_COLUMNS = (
 def order_lines(orders: ibis.Table, as_of: dt.date) -> ibis.Table:
     """The product lines before ``as_of`` with canonical types, their second ``sec``, calendar ``month``
     and kinds (``is_cancelled``, ``is_return``: the rules of this module)."""
-    missing = [c for c in REQUIRED_COLUMNS if c not in orders.columns]
-    if missing:
-        raise ShopmineInputError(
-            f"the orders table lacks the column(s) {', '.join(missing)}; map them in the column "
-            f"mapping (shopmine.toml) or load the log with `shopmine ingest`."
-        )
-    at = orders.ordered_at
-    if at.type().is_date():
-        at = at.cast("timestamp")
-    elif not at.type().is_timestamp():
-        raise ShopmineInputError(f"column 'ordered_at' must be a timestamp, got {at.type()}; "
-                                 f"parse it when loading (shopmine ingest does).")
-    cols = {
-        "order_id": orders.order_id.cast("string"),
-        "customer_id": orders.customer_id.cast("string").nullif(""),  # an empty id is a guest
-        "product_id": orders.product_id.cast("string"),
-        "ordered_at": at,
-        "quantity": orders.quantity.cast("float64"),
-        "unit_price": orders.unit_price.cast("float64"),
-    }
-    for name, typ in _OPTIONAL.items():
-        value = orders[name].cast(typ) if name in orders.columns else ibis.null(typ)
-        cols[name] = value.nullif("") if typ == "string" else value
-    lines = orders.select(**cols)
+    lines = canonical_view(orders, _OPTIONAL)
+    # An empty text cell is no value: no country, no payment method (spreadsheets write missing as "").
+    lines = lines.mutate(**{name: lines[name].nullif("") for name, typ in _OPTIONAL.items() if typ == "string"})
     is_product = (lines.line_type == "product") if "line_type" in orders.columns else ibis.literal(True)
     lines = lines.filter(is_product.fill_null(False), lines.ordered_at < start_of_day(as_of),
                          (lines.quantity != 0).fill_null(False))
     status = lines.status.lower()
-    cancelled = status.isin(_CANCELLED_STATUSES).fill_null(False)
+    cancelled = status.isin(CANCELLED_STATUSES).fill_null(False)
     return lines.mutate(
         status=status,
         # floor: DuckDB's epoch has the fraction of a second (a cast would round it), Spark's not.

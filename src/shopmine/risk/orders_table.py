@@ -26,7 +26,7 @@ from shopmine.risk.orders_labels import (
 )
 
 __all__ = ["ORDER_TRAINING", "check_training_source", "describe_labels", "order_risk_table",
-           "shop_order_risk_table"]
+           "shop_order_features", "shop_order_risk_table"]
 
 
 def _labels(labels: OrderLabels | pd.DataFrame | str | Path) -> OrderLabels:
@@ -142,15 +142,29 @@ def check_training_source(*, orders: bool, data, target, id_col, date_col, posit
                                  mentions=("data",))
 
 
-def shop_order_risk_table(shop, labels: OrderLabels | pd.DataFrame | str | Path | None = None) -> pd.DataFrame:
-    """:func:`order_risk_table` of a workspace's orders at its as-of date, with the signup date and country
-    of its customers files (:func:`~shopmine.risk.orders_accounts.signup_attributes`)."""
+def _shop_accounts(shop) -> ibis.Table | None:
+    """The signup date and country of the workspace's customers files
+    (:func:`~shopmine.risk.orders_accounts.signup_attributes`), or None."""
     from shopmine.risk.orders_accounts import signup_attributes
 
-    checked = None if labels is None else _labels(labels)  # a bad file fails before the warehouse is read
     accounts = signup_attributes(shop.workspace.warehouse(read_only=True).con)
-    customers = None if accounts is None else ibis.memtable(accounts)
-    return order_risk_table(shop.orders(), as_of=shop.as_of, labels=checked, customers=customers)
+    return None if accounts is None else ibis.memtable(accounts)
+
+
+def shop_order_risk_table(shop, labels: OrderLabels | pd.DataFrame | str | Path | None = None) -> pd.DataFrame:
+    """:func:`order_risk_table` of a workspace's orders at its as-of date, with the signup date and country
+    of its customers files."""
+    checked = None if labels is None else _labels(labels)  # a bad file fails before the warehouse is read
+    return order_risk_table(shop.orders(), as_of=shop.as_of, labels=checked, customers=_shop_accounts(shop))
+
+
+def shop_order_features(shop) -> pd.DataFrame:
+    """Every order of the workspace placed before its as-of date with its risk features
+    (:func:`~shopmine.risk.orders_features.order_features`): what an orders model scores, labelled or not,
+    sorted by ``ordered_at`` then ``order_id``."""
+    table = order_features(shop.orders(), as_of=shop.as_of, customers=_shop_accounts(shop)).to_pyarrow().to_pandas()
+    table["ordered_at"] = pd.to_datetime(table["ordered_at"])
+    return table.sort_values(["ordered_at", "order_id"], ignore_index=True)
 
 
 def describe_labels(report: dict) -> str:

@@ -61,8 +61,10 @@ def score_result(model: RiskModel, scores: pd.DataFrame, first_reasons: np.ndarr
                "flagged": int(flagged.sum()), "flagged_share": float(flagged.mean()) if len(scores) else 0.0}
     summary = (f"Scored {len(scores):,} row(s) with the {model.served} of run {source_run}: mean P({positive}) "
                f"{metrics['mean_probability']:.3f}, median score {metrics['median_score_points']:.0f} points; "
-               f"{metrics['flagged']:,} ({metrics['flagged_share']:.1%}) at or above the cost threshold "
-               f"{threshold:.3g}.")
+               + (f"{metrics['flagged']:,} ({metrics['flagged_share']:.1%}) at or above the cost threshold "
+                  f"{threshold:.3g}." if threshold <= 1 else
+                  "none flagged: at the training's costs no row is worth flagging (its summary says how much a "
+                  "miss would have to cost)."))
     named = pd.Series(first_reasons[first_reasons != ""], dtype=object)
     reasons = named.value_counts().rename_axis("feature").reset_index(name="rows_first_reason")
     reasons["share"] = reasons["rows_first_reason"] / max(len(scores), 1)

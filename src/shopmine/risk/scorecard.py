@@ -17,7 +17,7 @@ import pandas as pd
 import statsmodels.api as sm
 from sklearn.linear_model import LogisticRegression
 
-from shopmine.classic.logistic import logit_coefficients
+from shopmine.classic.logistic import logit_coefficients, odds_ratios
 
 __all__ = ["Scale", "fit_scorecard", "points_table", "scorecard_logit"]
 
@@ -63,7 +63,7 @@ def _maximum_likelihood(W: pd.DataFrame, y: np.ndarray) -> tuple[np.ndarray, pd.
         return logit.params.to_numpy(), logit_coefficients(logit), None
     model = LogisticRegression(C=1.0, max_iter=5000).fit(W.to_numpy(), y)
     params = np.concatenate([model.intercept_, model.coef_[0]])
-    table = pd.DataFrame({"term": ["const", *W.columns], "coefficient": params, "odds_ratio": np.exp(params)})
+    table = pd.DataFrame({"term": ["const", *W.columns], "coefficient": params, "odds_ratio": odds_ratios(params)})
     return params, table, ("maximum likelihood did not converge (the outcome is (quasi-)separated by the bins); "
                            "the scorecard uses an L2-penalised logistic regression (C=1) instead")
 

@@ -7,6 +7,7 @@ import pandas as pd
 from sklearn import metrics as skm
 from sklearn.calibration import calibration_curve
 
+from shopmine.classic.evaluation import flag_break_even
 from shopmine.classic.plots import bar_figure, calibration_curves_figure, confusion_figure, ks_figure, roc_figure
 from shopmine.result import AnalysisResult
 from shopmine.risk.binning import iv_table
@@ -35,28 +36,51 @@ def _sample(X: pd.DataFrame) -> pd.DataFrame:
     return X.iloc[:: max(1, len(X) // SAMPLE_ROWS)]
 
 
-def _reason_table(model: RiskModel, X: pd.DataFrame) -> pd.DataFrame:
-    """How often each feature is a row's first reason, and among its three, on (a sample of) the training rows."""
-    X = _sample(X)
-    features, lost = model.reason_lost(X)
+def _reason_table(features: list[str], lost: np.ndarray) -> pd.DataFrame:
+    """How often each feature is a row's first reason, and among its three, given what each feature counts
+    against each row (``lost``: :meth:`RiskModel.reason_lost`)."""
     order, counts = reason_order(lost)
     first = np.bincount(order[:, 0][counts[:, 0]], minlength=len(features))
     any_k = np.bincount(order[counts], minlength=len(features))
-    table = pd.DataFrame({"feature": features, "first_reason_share": first / len(X),
-                          "top3_reason_share": any_k / len(X)})
+    table = pd.DataFrame({"feature": features, "first_reason_share": first / len(lost),
+                          "top3_reason_share": any_k / len(lost)})
     return table.sort_values(["first_reason_share", "feature"], ascending=[False, True], ignore_index=True)
 
 
-def _importance(model: RiskModel, X: pd.DataFrame) -> pd.DataFrame:
-    """The challenger's total split gain and mean |SHAP| (log-odds) per feature, on (a sample of) the training rows."""
+def _importance(model: RiskModel, shap: np.ndarray) -> pd.DataFrame:
+    """The challenger's total split gain and mean |SHAP| (log-odds) per feature."""
+    gain = model.booster.feature_importance(importance_type="gain")
+    return (pd.DataFrame({"feature": model.challenger_features, "gain": gain,
+                          "mean_abs_shap": np.abs(shap).mean(axis=0)})
+            .sort_values("mean_abs_shap", ascending=False, ignore_index=True))
+
+
+def _reasons_and_importance(model: RiskModel, X: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The reason table and the challenger's importance on (a sample of) the training rows, with the
+    challenger's SHAP values computed once for both."""
     from shopmine.risk.challenger import contributions
 
-    features = model.challenger_features
-    sample = _sample(X[features])
-    shap = np.abs(contributions(model.booster, sample, model.spec["challenger"]["categories"])).mean(axis=0)
-    gain = model.booster.feature_importance(importance_type="gain")
-    return (pd.DataFrame({"feature": features, "gain": gain, "mean_abs_shap": shap})
-            .sort_values("mean_abs_shap", ascending=False, ignore_index=True))
+    sample = _sample(X)
+    shap = contributions(model.booster, sample[model.challenger_features], model.spec["challenger"]["categories"])
+    features, lost = (model.challenger_features, shap) if model.served == "challenger" else model.reason_lost(sample)
+    return _reason_table(features, lost), _importance(model, shap)
+
+
+def _threshold_sentence(metrics: dict, served: str) -> str:
+    """What the cost threshold does; when it flags nothing, that this is the cheapest answer and what cost of a
+    miss would change it (a confusion matrix of all negatives says neither)."""
+    target, positive = metrics["target"], metrics["positive_class"]
+    if metrics["threshold_flagged_share"] > 0:
+        return (f"At the cost threshold {metrics['threshold']:.3g} it flags {metrics['threshold_flagged_share']:.1%} "
+                f"of the rows and catches {metrics['threshold_recall']:.1%} of those with {target} = {positive}.")
+    costs = f"a missed {target} = {positive} costs {metrics['cost_fn']:g}, a false alarm {metrics['cost_fp']:g}"
+    if not np.isfinite(metrics["break_even_cost_ratio"]):
+        return f"At these costs ({costs}) it flags no row."
+    return (f"At these costs ({costs}) no row is worth flagging: even among the {served}'s riskiest rows (out of "
+            f"fold) each one caught comes with at least {metrics['break_even_cost_ratio']:.1f} false alarms, so a "
+            f"missed {target} = {positive} must cost more than {metrics['break_even_cost_ratio']:.1f} times a false "
+            f"alarm before any row is flagged (then those from probability {metrics['break_even_threshold']:.3g}). "
+            f"Flagging nothing is the cheapest answer, not a failure; raise the cost of a miss if it is higher.")
 
 
 def training_result(model: RiskModel, data, cv, card, oot, *, threshold: float, cost: float,
@@ -72,6 +96,7 @@ def training_result(model: RiskModel, data, cv, card, oot, *, threshold: float, 
         ivs.loc[ivs["feature"] == feature, ["selected", "note"]] = [False, reason]
     ivs.loc[ivs["feature"].isin(card.coefficients), "selected"] = True
     points = model.points_table()
+    reasons, importance = _reasons_and_importance(model, data.X)
     p_served = cv.oof[served]
     predicted = np.where(p_served >= threshold, positive, spec["negative_class"])
     actual = np.where(y == 1, positive, spec["negative_class"])
@@ -86,8 +111,8 @@ def training_result(model: RiskModel, data, cv, card, oot, *, threshold: float, 
         "scorecard": points,
         "coefficients": card.coefficient_table,
         "confusion_matrix": pd.DataFrame(confusion, index=pd.Index(labels, name="actual"), columns=labels),
-        "reason_codes": _reason_table(model, data.X),
-        "challenger_importance": _importance(model, data.X),
+        "reason_codes": reasons,
+        "challenger_importance": importance,
         "dropped_columns": data.dropped,
     }
     if oot_table is not None:
@@ -118,7 +143,9 @@ def training_result(model: RiskModel, data, cv, card, oot, *, threshold: float, 
     for name in MODEL_NAMES:
         metrics.update({f"{name}_{key}": value for key, value in model.cv[name].items()})
     tn, fp, fn, tp = confusion.ravel()
+    break_even, break_even_cut = flag_break_even(y, p_served)
     metrics.update({
+        "break_even_cost_ratio": break_even, "break_even_threshold": break_even_cut,
         "threshold": threshold, "threshold_cost": cost, "cost_fn": spec["threshold"]["cost_fn"],
         "cost_fp": spec["threshold"]["cost_fp"], "threshold_flagged_share": float((p_served >= threshold).mean()),
         "threshold_recall": tp / max(tp + fn, 1), "threshold_precision": tp / max(tp + fp, 1),
@@ -136,8 +163,7 @@ def training_result(model: RiskModel, data, cv, card, oot, *, threshold: float, 
                f"{model.cv['scorecard']['auc']:.3f} ± {model.cv['scorecard']['auc_sd']:.3f}; "
                f"{LABELS['challenger']}: {model.cv['challenger']['auc']:.3f} ± {model.cv['challenger']['auc_sd']:.3f} "
                f"({len(cv.rounds)}-fold stratified, {len(y):,} rows, {metrics['base_rate']:.1%} with {target} = "
-               f"{positive}). Serving the {served} (higher AUC than the {other}); at the cost threshold "
-               f"{threshold:.3g} it flags {metrics['threshold_flagged_share']:.1%} of the rows and catches "
-               f"{metrics['threshold_recall']:.1%} of those with {target} = {positive}.")
+               f"{positive}). Serving the {served} (higher AUC than the {other}).\n"
+               + _threshold_sentence(metrics, served))
     return AnalysisResult(name="risk", title=f"Risk model for {target} = {positive}", summary=summary,
                           tables=tables, metrics=metrics, figures=figures, models=model.to_models())

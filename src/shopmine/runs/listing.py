@@ -93,7 +93,11 @@ def delete_run(workspace, run_id: str) -> DeletedRun:
 
 
 def stale_batches(workspace, metadata: dict[str, Any], current: list[str] | None = None) -> list[str]:
-    """Batches loaded (or removed) since the run: empty when the run saw the workspace's data as it is.
+    """Batches loaded (or removed) since the run: empty when the run saw the workspace's data as it is, and
+    for a run without an as-of date, which analysed a table the user brought (a risk model of a loans file,
+    its scores) and read none of the workspace's orders: a later ingest changes nothing it computed.
     ``current``: the workspace's batches now (:func:`~shopmine.runs.metadata.seen_batches`), read once by
     a caller that checks many runs."""
+    if metadata.get("as_of") is None:
+        return []
     return batches_loaded_since(workspace, metadata.get("batches", []), current)
