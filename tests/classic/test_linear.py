@@ -1,5 +1,7 @@
 import json
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -72,7 +74,11 @@ def test_walmart_matches_statsmodels_on_the_same_split(run, walmart_path, tmp_pa
     html = (out / "index.html").read_text()
     for name in ("residuals", "actual_vs_predicted", "scatter_Unemployment"):
         assert (out / f"{name}.html").is_file()
-    assert "r2_test" in html and "Residuals" in html
+    # train and test errors side by side: a row per measure, a column per split
+    table = re.search(r"<caption>[^<]*\br2\b[^<]*</caption>.*?</table>", html, re.S).group(0)
+    assert '<th scope="col" class="num">train</th><th scope="col" class="num">test</th>' in table
+    assert f'<th scope="row">r2</th><td>{metrics["r2_train"]:.4g}</td><td>{metrics["r2_test"]:.4g}</td>' in table
+    assert "Residuals" in html
 
     # predict reproduces the fitted model's predictions on new rows
     new = write_csv(tmp_path / "new.csv", test.drop(columns=["Weekly_Sales"]))

@@ -33,7 +33,9 @@ def test_the_report_shows_the_latest_training_and_drift(cli, tmp_path):
     code, out, err = cli("report", "--output", tmp_path / "empty.html")
     assert code == 0, err
     page = (tmp_path / "empty.html").read_text()
-    assert "Not run yet: run `shopmine risk train`" in page and "Not run yet: run `shopmine risk monitor`" in page
+    # the command lines that run them, as typed
+    assert "Not run yet: run `shopmine risk train --data FILE --target COL (or --orders)`" in page
+    assert "Not run yet: run `shopmine risk monitor --data NEW`" in page
 
     table = loans(800, seed=2)
     table["region"] = table["region"].replace({"east": SCRIPT})
