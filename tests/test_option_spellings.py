@@ -1,6 +1,7 @@
 """Library code names parameters, never command-line options (issue 12, acceptance 4).
 
-Only ``shopmine/cli/`` knows that ``horizon_days`` is spelled ``--horizon-days``; a message or
+Only ``shopmine/cli/`` (and the HTTP API, a shell of its own, naming the commands that make the runs it
+serves) knows that ``horizon_days`` is spelled ``--horizon-days``; a message or
 docstring elsewhere that says ``--k`` is wrong for every other shell (a Python caller, the HTTP API).
 """
 
@@ -22,7 +23,9 @@ def option_spellings(root: Path) -> list[str]:
     found = []
     for path in sorted(root.rglob("*.py")):
         relative = path.relative_to(root).as_posix()
-        if relative.startswith("cli/") or relative in ALLOWED:
+        # The HTTP API is a shell of its own: when a run it serves is missing it names the command line that
+        # makes that run (it cannot run it), and its docs say which `shopmine risk score` columns it takes.
+        if relative.startswith(("cli/", "api/")) or relative in ALLOWED:
             continue
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
             if OPTION.search(line):
