@@ -69,7 +69,7 @@ def login_redirect(_request: Request, exc: LoginRequired) -> RedirectResponse:
 
 @router.get("/login", include_in_schema=False)
 def login_form(request: Request, reason: str | None = None):
-    return page(request, "login.html", message=REASONS.get(reason or ""), error=None)
+    return page(request, "login.html", title="Log in", figures_on_page=False, message=REASONS.get(reason or ""), error=None)
 
 
 @router.post("/login", include_in_schema=False)
@@ -82,10 +82,10 @@ async def login(request: Request):
     key = (fields.get("key") or [""])[0].strip()
     found = request.app.state.keys.check(key) if 0 < len(key) <= MAX_KEY_CHARS else None
     if found is None:
-        return page(request, "login.html", status_code=401, message=None,
+        return page(request, "login.html", title="Log in", figures_on_page=False, status_code=401, message=None,
                     error="That is not an API key of this workspace (create one with `shopmine apikey create`).")
     if found.revoked is not None:
-        return page(request, "login.html", status_code=403, message=None,
+        return page(request, "login.html", title="Log in", figures_on_page=False, status_code=403, message=None,
                     error=f"The key {found.name} was revoked; use another key.")
     response = RedirectResponse(HOME, status_code=303)
     _set_session(response, request.app.state.sessions.issue(found))
