@@ -1,9 +1,10 @@
 """Headers on every dashboard answer: a Content-Security-Policy that allows only the dashboard's own files.
 
 No inline script, no other origin, no framing: a shop string that slipped past escaping would still run
-nothing. Styles are the one exception: plotly.js writes ``<style>`` elements of its own when it draws (their
-text is plotly's, not the page's), which ``style-src 'self'`` blocks with a console error each; a style
-cannot run script, and the pages themselves have no inline style. Pages are not cached (they show shop data behind a login); static files are.
+nothing. Styles are the one exception: plotly.js writes ``<style>`` elements of its own when it draws
+(their text is plotly's, not the page's), which ``style-src 'self'`` blocks with a console error each; a
+style cannot run script, and the pages themselves have no inline style.
+Pages are not cached (they show shop data behind a login); static files are.
 """
 
 from __future__ import annotations
@@ -11,8 +12,8 @@ from __future__ import annotations
 #: Path prefix of the dashboard.
 PREFIX = "/dashboard"
 
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; "
-       "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+       "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 COMMON = {"content-security-policy": CSP, "x-content-type-options": "nosniff", "referrer-policy": "no-referrer",
           "x-frame-options": "DENY"}
 

@@ -69,7 +69,8 @@ def login_redirect(_request: Request, exc: LoginRequired) -> RedirectResponse:
 
 @router.get("/login", include_in_schema=False)
 def login_form(request: Request, reason: str | None = None):
-    return page(request, "login.html", title="Log in", figures_on_page=False, message=REASONS.get(reason or ""), error=None)
+    return page(request, "login.html", title="Log in", figures_on_page=False, message=REASONS.get(reason or ""),
+                error=None)
 
 
 @router.post("/login", include_in_schema=False)
