@@ -15,6 +15,7 @@ from api.shop import HOSTILE_NAME, HOSTILE_PRODUCT
 from shopmine.api.keys import KeyStore
 from shopmine.api.routes.forecasts import latest_forecast
 from shopmine.api.saved import SavedRuns
+from shopmine.currency import format_amount
 from shopmine.runs import latest_run, load_run
 from shopmine.workspace import Workspace
 
@@ -125,10 +126,12 @@ def test_overview_shows_the_glance_runs_tiles_chart_and_top_products(browser, ws
     run = latest_run(ws, "glance")
     html = browser.get("/dashboard").text
     revenue = run.result.metrics["revenue"]
-    # As the report writes them: whole amounts, four significant digits, a rate in percent to one decimal.
+    # As the report writes them, in the currency the glance run found in the orders (the simulated shop's
+    # euros; no currency setting): whole amounts from 1,000, cents below, a rate in percent to one decimal.
+    assert run.result.metrics["currency"] == "EUR"
     tiles = re.findall(r'<div class="label">(.*?)</div>\s*<div class="value">(.*?)</div>', html)
-    assert tiles == [("Revenue", f"{revenue:,.0f}"), ("Orders", f"{run.result.metrics['orders']:,.0f}"),
-                     ("Average order value", f"{run.result.metrics['avg_order_value']:.4g}"),
+    assert tiles == [("Revenue", format_amount(revenue, "EUR")), ("Orders", f"{run.result.metrics['orders']:,.0f}"),
+                     ("Average order value", format_amount(run.result.metrics["avg_order_value"], "EUR")),
                      ("Returning customers", f"{run.result.metrics['returning_customer_rate']:.1%}")]
     [figure] = _figures(html)
     weekly = run.result.figures["revenue_against_last_year"]

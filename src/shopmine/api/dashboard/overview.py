@@ -25,7 +25,8 @@ def overview(request: Request):
     if metadata is None:
         return page(request, "overview.html", title="Overview", current="/dashboard", figures_on_page=False,
                     missing=not_run(GLANCE, "shopmine report", "shop overview").message)
-    currency = request.app.state.currency
+    # The setting, else the currency the glance run found in the orders (the server never opens the warehouse).
+    currency = request.app.state.currency or runs.metrics(metadata).get("currency")
     figures = Figures()
     revenue = runs.figure(metadata, "revenue_against_last_year")
     top = runs.table(metadata, "top_products")
