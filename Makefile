@@ -19,9 +19,9 @@ demo: install
 
 # Headless Chromium for the tests of pages a person looks at (Debian packages; CI runs as root).
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
+	@{ command -v chromium && command -v chromedriver; } >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
-	  else echo "chromium missing: sudo apt-get install chromium chromium-driver (browser tests will skip)"; fi; }
+	  else echo "chromium or chromedriver missing: sudo apt-get install chromium chromium-driver (browser tests will skip)"; fi; }
 
 test: install browser
 	$(PY) -m pytest -q $(PYTEST_ARGS)

@@ -190,7 +190,7 @@ def glance_result(orders: ibis.Table, total_panel: pd.DataFrame, *, as_of: dt.da
     lines = classify_lines(orders, before=as_of, cancel_window_days=cancel_window_days, bulk=False)
     kpis = period_kpis(lines, as_of)
     tiles = _tiles(kpis)
-    metrics = {"as_of": as_of, "period_days": PERIOD_DAYS,
+    metrics = {"as_of": as_of, "period_days": PERIOD_DAYS, "currency": currency,
                **{f"{k}": (None if pd.isna(v) else float(v)) for k, v in zip(tiles["kpi"], tiles["value"])}}
     return AnalysisResult(
         name="glance", title=f"The shop at a glance: the last {PERIOD_DAYS} days",

@@ -13,6 +13,7 @@ from pathlib import Path
 from fastapi import Depends, FastAPI
 
 from shopmine import __version__
+from shopmine.api import dashboard
 from shopmine.api.auth import require_key
 from shopmine.api.body_limit import DEFAULT_MAX_BODY_BYTES, BodySizeLimit
 from shopmine.api.errors import install_error_handlers
@@ -45,6 +46,8 @@ def create_app(workspace: str | Path | Workspace, *, max_body_bytes: int = DEFAU
                   responses={500: ERRORS[500]})
     app.state.runs = SavedRuns(ws)
     app.state.keys = KeyStore(ws.secret_dir)
+    # Amounts on dashboard pages: the currency setting (the warehouse, where the orders' own code is, stays shut).
+    app.state.currency = ws.settings.currency
     install_error_handlers(app)
 
     @app.get("/health", response_model=Health, tags=["health"], summary="Liveness (no key needed)")
@@ -54,6 +57,7 @@ def create_app(workspace: str | Path | Workspace, *, max_body_bytes: int = DEFAU
     secured = {"dependencies": [Depends(require_key)], "responses": ERRORS}
     for module in (forecasts, customers, products, prices, risk, runs):
         app.include_router(module.router, prefix="/v1", **secured)
+    dashboard.install(app)
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
     return app
 

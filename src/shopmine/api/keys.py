@@ -44,8 +44,9 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def _pepper(secret_dir: Path) -> bytes:
-    path = secret_dir / PEPPER_FILE
+def secret_bytes(secret_dir: Path, filename: str) -> bytes:
+    """32 random bytes kept in ``secret_dir/filename`` (mode 0600), made by the first process that needs them."""
+    path = secret_dir / filename
     if not path.exists():
         secret_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         try:
@@ -55,6 +56,10 @@ def _pepper(secret_dir: Path) -> bytes:
         with os.fdopen(fd, "wb") as fh:
             fh.write(secrets.token_bytes(32))
     return path.read_bytes()
+
+
+def _pepper(secret_dir: Path) -> bytes:
+    return secret_bytes(secret_dir, PEPPER_FILE)
 
 
 def _digest(pepper: bytes, key: str) -> str:

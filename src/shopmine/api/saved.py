@@ -115,6 +115,14 @@ class SavedRuns:
             return json.loads(self._verified_bytes(metadata, "metrics.json"))
         return self.cached(metadata["run_id"], "metrics", read)
 
+    def figure(self, metadata: dict[str, Any], name: str) -> dict[str, Any] | None:
+        """Figure ``name`` of the run as plotly's JSON dict, checked once and kept; None when it has none."""
+        relative = metadata.get("figures", {}).get(name)
+        if relative is None:
+            return None
+        return self.cached(metadata["run_id"], f"figure:{name}",
+                           lambda: json.loads(self._verified_bytes(metadata, relative)))
+
     def _verified_bytes(self, metadata: dict[str, Any], relative: str) -> bytes:
         run_id = metadata["run_id"]
         folder = layout.analysis_dir(self.workspace, metadata["analysis"]) / run_id

@@ -32,7 +32,7 @@ from shopmine.report.escaping import escape_plotly_text, escape_script_json, scr
 from shopmine.report.slim import slim_figure
 
 __all__ = ["DEFAULT_FIGURE_HEIGHT", "PLOT_CONFIG", "PageFigures", "environment", "figure_div", "figure_page",
-           "packed_plotlyjs", "plotlyjs"]
+           "packed_plotlyjs", "page_figure", "plotlyjs"]
 
 #: Plotly config for every embedded figure. No "Produced with Plotly" logo link and no "Share
 #: chart" button (plotly.js 4 shows it unless told not to; it uploads the data to Plotly Cloud):
@@ -103,6 +103,19 @@ def _css_size(value: Any) -> str:
     return f"{value}px"
 
 
+def page_figure(fig: Any) -> dict[str, Any]:
+    """The figure as the dict a page embeds: validated, slimmed, its shop text escaped for plotly.js.
+
+    Write it into a page only through :func:`~shopmine.report.escaping.escape_script_json` (it is JSON data,
+    not yet safe inside a ``<script>``).
+    """
+    # Validated as plotly.io.to_html does: a figure dict goes through go.Figure.
+    fig_dict = fig.to_dict() if isinstance(fig, go.Figure) else go.Figure(fig).to_dict()
+    # plotly's encoder knows numpy, pandas and dates; read back, the JSON is slimmed for the page.
+    # Shop text in a figure is text: plotly.js would draw the tags it knows (a link, bold).
+    return escape_plotly_text(slim_figure(json.loads(pio.to_json(fig_dict, validate=False))))
+
+
 def figure_div(fig: Any, div_id: str, *, default_height: str = DEFAULT_FIGURE_HEIGHT,
                page: PageFigures | None = None) -> Markup:
     """Return the HTML ``<div>`` of one figure, without plotly.js.
@@ -127,11 +140,7 @@ def figure_div(fig: Any, div_id: str, *, default_height: str = DEFAULT_FIGURE_HE
         ``window.shopminePlot``; the page must include ``templates/plotly.html`` (plotly.js and
         ``shopminePlot``) before it.
     """
-    # Validated as plotly.io.to_html does: a figure dict goes through go.Figure.
-    fig_dict = fig.to_dict() if isinstance(fig, go.Figure) else go.Figure(fig).to_dict()
-    # plotly's encoder knows numpy, pandas and dates; read back, the JSON is slimmed for the page.
-    # Shop text in a figure is text: plotly.js would draw the tags it knows (a link, bold).
-    fig_dict = escape_plotly_text(slim_figure(json.loads(pio.to_json(fig_dict, validate=False))))
+    fig_dict = page_figure(fig)
     layout = fig_dict.get("layout", {})
     template_layout = layout.get("template", {}).get("layout", {})
     template_index = None

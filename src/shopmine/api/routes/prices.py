@@ -15,7 +15,8 @@ router = APIRouter(prefix="/prices", tags=["prices"])
 FIELDS = list(PriceSuggestion.model_fields)
 
 
-def _suggestions(runs) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+def suggestion_rows(runs) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The latest price run's suggestions as JSON-safe rows (built once per run), and its metadata."""
     metadata = runs.latest("price", lambda m: "suggestions" in m.get("tables", {}))
     if metadata is None:
         raise not_run("price", "shopmine price", "price suggestion")
@@ -29,7 +30,7 @@ def _suggestions(runs) -> tuple[list[dict[str, Any]], dict[str, Any]]:
 def suggestions(request: Request, paging: Paging = Depends(),
                 changed: bool | None = Query(None, description="true: only products whose price would change; "
                                              "false: only those kept.")) -> dict[str, Any]:
-    rows, metadata = _suggestions(request.app.state.runs)
+    rows, metadata = suggestion_rows(request.app.state.runs)
     if changed is not None:
         rows = [r for r in rows if (r.get("suggested_price") != r.get("current_price")) == changed]
     return {**paging.page(request, rows), "run": run_ref(metadata)}
@@ -41,7 +42,7 @@ class PriceAnswer(PriceSuggestion):
 
 @router.get("/{product_id}", response_model=PriceAnswer, summary="One product's suggested price")
 def product_price(request: Request, product_id: str = Path(max_length=500)) -> dict[str, Any]:
-    rows, metadata = _suggestions(request.app.state.runs)
+    rows, metadata = suggestion_rows(request.app.state.runs)
     by_id = request.app.state.runs.cached(metadata["run_id"], "suggestions_by_id",
                                           lambda: {r["product_id"]: r for r in rows})
     row = by_id.get(product_id)
