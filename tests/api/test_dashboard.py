@@ -189,6 +189,8 @@ def test_customer_lookup_shows_what_the_api_answers(browser, client):
     assert f"<th>RFM segment</th><td>{segment['rfm_segment']}</td>" in html
     risk = client.get("/v1/customers/C000001/risk").json()
     assert f"<th>Score points</th><td>{risk['score_points']:.4g}</td>" in html
+    clv = client.get("/v1/customers/C000001/clv").json()  # money in the shop's euros, found by the glance run
+    assert f"<th>Expected revenue</th><td>{format_amount(clv['expected_revenue'], 'EUR')}</td>" in html
 
 
 def test_customer_lookup_of_an_unknown_customer_says_so(browser):

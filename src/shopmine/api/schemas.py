@@ -166,6 +166,8 @@ class RiskScores(BaseModel):
 
 class CustomerRisk(RiskScore):
     customer_id: str
+    orders: int | None = Field(default=None, description="From a scoring of the shop's own orders: the customer's "
+                               "orders scored; ``id`` is then their riskiest order and the score that order's.")
     run: RunRef
     model_run: str | None = Field(description="The risk training run whose model gave the score.")
 

@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 from fastapi import APIRouter, Depends, Query, Request
 
+from shopmine.api.dashboard.currency import shop_currency
 from shopmine.api.dashboard.login import signed_in
 from shopmine.api.dashboard.render import page
 from shopmine.api.errors import ApiError
@@ -55,7 +56,7 @@ def customer(request: Request, customer_id: str | None = Query(None, max_length=
     customer_id = (customer_id or "").strip() or None
     if customer_id is None:
         return page(request, "customer.html", customer_id=None, parts=[], **context)
-    currency = request.app.state.currency
+    currency = shop_currency(request)
 
     def facts(spec):
         return lambda answer: {"facts": _facts(answer, spec, currency)}

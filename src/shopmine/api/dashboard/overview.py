@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 
 from shopmine.api.answers import not_run
+from shopmine.api.dashboard.currency import shop_currency
 from shopmine.api.dashboard.login import signed_in
 from shopmine.api.dashboard.render import Figures, page
 from shopmine.report.format import table_view
@@ -25,8 +26,7 @@ def overview(request: Request):
     if metadata is None:
         return page(request, "overview.html", title="Overview", current="/dashboard", figures_on_page=False,
                     missing=not_run(GLANCE, "shopmine report", "shop overview").message)
-    # The setting, else the currency the glance run found in the orders (the server never opens the warehouse).
-    currency = request.app.state.currency or runs.metrics(metadata).get("currency")
+    currency = shop_currency(request)
     figures = Figures()
     revenue = runs.figure(metadata, "revenue_against_last_year")
     top = runs.table(metadata, "top_products")

@@ -8,6 +8,7 @@ import math
 import pandas as pd
 from fastapi import APIRouter, Depends, Query, Request
 
+from shopmine.api.dashboard.currency import shop_currency
 from shopmine.api.dashboard.login import signed_in
 from shopmine.api.dashboard.render import page
 from shopmine.api.errors import ApiError
@@ -36,7 +37,7 @@ def prices(request: Request, page_number: int = Query(1, alias="page", ge=1, le=
     frame = frame[[c for c in COLUMNS if c in frame]]
     link = "/dashboard/prices?page={}".format
     return page(request, "prices.html", missing=None, **context,
-                suggestions=table_view(frame, len(frame), request.app.state.currency),
+                suggestions=table_view(frame, len(frame), shop_currency(request)),
                 first=start + 1 if rows else 0, last=start + len(frame), total=len(rows), page=number, pages=pages,
                 previous=link(number - 1) if number > 1 else None,
                 following=link(number + 1) if number < pages else None,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 
 from shopmine.api.answers import not_run
+from shopmine.api.dashboard.currency import shop_currency
 from shopmine.api.dashboard.login import signed_in
 from shopmine.api.dashboard.render import Figures, page
 from shopmine.report.format import table_view
@@ -32,7 +33,7 @@ def segments(request: Request):
     if metadata is None:
         return page(request, "segments.html", figures_on_page=False, **context,
                     missing=not_run("segments", "shopmine segment").message)
-    currency = request.app.state.currency
+    currency = shop_currency(request)
     figures = Figures()
     charts = [figures.block(fig) for fig in (runs.figure(metadata, name) for name in FIGURES) if fig is not None]
     return page(request, "segments.html", figures_on_page=bool(charts), missing=None, **context, charts=charts,

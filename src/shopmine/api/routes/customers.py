@@ -78,25 +78,33 @@ def clv(request: Request, customer_id: str = CustomerId) -> dict[str, Any]:
 @router.get("/{customer_id}/risk", response_model=CustomerRisk, summary="The customer's latest saved risk score")
 def risk(request: Request, customer_id: str = CustomerId) -> dict[str, Any]:
     """From the newest ``risk_score`` run that scored this customer: a table keyed by customer id, scored with
-    ``shopmine risk score --data FILE --id customer_id`` (runs keyed by another column, such as loans or
-    orders, are not customers' scores even where an id looks like a customer's)."""
+    ``shopmine risk score --data FILE --id customer_id``, or a scoring of the shop's own orders
+    (``shopmine risk score --orders``), where the customer's score is their riskiest order's. Runs keyed by
+    another column (loans) are not customers' scores even where an id looks like a customer's."""
     runs = request.app.state.runs
-    scored = [m for m in runs.runs("risk_score") if m["parameters"].get("id_col") == "customer_id"]
+    scored = [m for m in runs.runs("risk_score")
+              if m["parameters"].get("id_col") == "customer_id" or m["parameters"].get("orders")]
     if not scored:
-        raise not_run("risk_score", "shopmine risk score --data CUSTOMERS --id customer_id",
+        raise not_run("risk_score", "shopmine risk score --orders (or --data CUSTOMERS --id customer_id)",
                       "customer risk score")
     for metadata in scored:
         by_id = runs.cached(metadata["run_id"], "scores_by_id", lambda m=metadata: _scores_by_id(runs, m))
-        row = by_id.get(customer_id)
+        orders = None
+        if metadata["parameters"].get("orders"):
+            summary = _by_customer(runs, metadata, "customers").get(customer_id)
+            row = None if summary is None else by_id.get(str(summary["riskiest_order"]))
+            orders = None if summary is None else int(summary["orders"])
+        else:
+            row = by_id.get(customer_id)
         if row is not None:
-            return {"customer_id": customer_id, "id": customer_id, "probability": row.get("probability"),
+            return {"customer_id": customer_id, "id": str(row["id"]), "probability": row.get("probability"),
                     "score_points": row.get("score_points"),
                     "reasons": [row[f"reason_{i}"] for i in (1, 2, 3) if row.get(f"reason_{i}")],
-                    "model_run": runs.metrics(metadata).get("source_run"),
+                    "orders": orders, "model_run": runs.metrics(metadata).get("source_run"),
                     "run": run_ref(metadata)}
-    raise ApiError(404, f"customer {customer_id[:80]!r} is in no saved risk_score run; score a table keyed by "
-                        "customer id with `shopmine risk score --data FILE --id customer_id`",
-                   field="path.customer_id")
+    raise ApiError(404, f"customer {customer_id[:80]!r} is in no saved risk_score run; score the shop's orders with "
+                        "`shopmine risk score --orders`, or a table keyed by customer id with "
+                        "`shopmine risk score --data FILE --id customer_id`", field="path.customer_id")
 
 
 @router.get("/{customer_id}/recommendations", response_model=CustomerRecommendations,
