@@ -100,7 +100,7 @@ def test_an_analysis_never_run_is_a_404_naming_its_command(tmp_path, template):
     try:
         with httpx.Client(base_url=server.url, headers={"X-API-Key": template[1]["key"]}) as http:
             assert "`shopmine price`" in _error(http.get("/v1/prices"), 404, "analysis_not_run")
-            assert "`shopmine risk score --data CUSTOMERS --id customer_id`" in _error(
+            assert "`shopmine risk score --orders (or --data CUSTOMERS --id customer_id)`" in _error(
                 http.get("/v1/customers/C000001/risk"), 404, "analysis_not_run")
             assert http.get("/v1/customers/C000001/segment").status_code == 200  # the other runs still serve
     finally:
