@@ -6,8 +6,9 @@ A simulated shop (``--customers`` customers, ``--products`` products, 365 days, 
 workspace under ``bench/.cache``; its segments, recommendations and a customer-level risk model (the
 behaviour features of the segments run, labelled by the simulator's churn truth, as tests/api does) are saved
 as runs, and an API key is made. A real ``shopmine serve --workers W`` (uvicorn) is started on 127.0.0.1.
-``--clients`` processes (multiprocessing, one httpx client each, keep-alive) then send requests back to back
-for ``--seconds`` seconds, alternating
+``--clients`` processes (multiprocessing, one httpx client each, keep-alive; or, with ``--processes P``, the
+clients as asyncio tasks spread over P processes, as locust runs many users per process) then send requests
+back to back for ``--seconds`` seconds, alternating
 
 - ``GET /v1/customers/{id}/recommendations?k=10`` for a random known customer, and
 - ``POST /v1/risk/scores`` with one customer's feature row,
@@ -117,6 +118,62 @@ def client(url: str, key: str, ids: list[str], rows: list[dict], seconds: float,
     conn.send(out)
 
 
+def client_group(url: str, key: str, ids: list[str], rows: list[dict], seconds: float, seeds: list[int],
+                 rate: float, conn):
+    """Several clients in one process, as asyncio tasks with an httpx.AsyncClient (its own connection) each,
+    as locust runs many users per process: the same requests and schedule as :func:`client`, without one
+    Python process per client competing for the cores with the server."""
+    import asyncio
+
+    import httpx
+
+    async def one(seed: int, start_at: asyncio.Future, ready: asyncio.Event, warmed: list) -> list:
+        rng = random.Random(seed)
+        out = []
+        async with httpx.AsyncClient(base_url=url, headers={"X-API-Key": key}, timeout=30) as http:
+            for _ in range(4):
+                await http.get(f"/v1/customers/{ids[0]}/recommendations")
+                await http.post("/v1/risk/scores", json={"rows": [rows[0]]})
+            warmed.append(seed)
+            if len(warmed) == len(seeds):
+                ready.set()
+            start = await start_at
+            await asyncio.sleep(max(0.0, start - time.time()))
+            end, turn, sent = start + seconds, seed % 2, 0
+            offset = rng.random() / rate if rate else 0.0
+            while time.time() < end:
+                if rate:
+                    due = start + offset + sent / rate
+                    if due > end:
+                        break
+                    await asyncio.sleep(max(0.0, due - time.time()))
+                sent += 1
+                turn ^= 1
+                t0 = time.perf_counter()
+                try:
+                    if turn:
+                        answer = await http.get(f"/v1/customers/{rng.choice(ids)}/recommendations",
+                                                params={"k": 10})
+                    else:
+                        answer = await http.post("/v1/risk/scores", json={"rows": [rng.choice(rows)]})
+                    ok = answer.status_code == 200
+                except httpx.HTTPError:
+                    ok = False
+                out.append(("recommendations" if turn else "risk_score", (time.perf_counter() - t0) * 1000, ok))
+        return out
+
+    async def run() -> list:
+        loop = asyncio.get_running_loop()
+        start_at, ready, warmed = loop.create_future(), asyncio.Event(), []
+        tasks = [asyncio.create_task(one(seed, start_at, ready, warmed)) for seed in seeds]
+        await ready.wait()
+        conn.send("ready")
+        start_at.set_result(await loop.run_in_executor(None, conn.recv))
+        return [sample for part in await asyncio.gather(*tasks) for sample in part]
+
+    conn.send(asyncio.run(run()))
+
+
 def summarise(samples: list[tuple[str, float, bool]], seconds: float) -> list[dict]:
     rows = []
     for kind in ("recommendations", "risk_score", "all"):
@@ -138,6 +195,8 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=5000)
     parser.add_argument("--products", type=int, default=500)
     parser.add_argument("--rate", type=float, default=0.0, help="Requests per second per client (0: back to back).")
+    parser.add_argument("--processes", type=int, default=0,
+                        help="Client processes, the clients spread over them as asyncio tasks (0: one per client).")
     args = parser.parse_args()
     from api.server import Server
 
@@ -147,7 +206,16 @@ def main() -> None:
     try:
         context = mp.get_context("spawn")
         pipes, processes = [], []
-        for i in range(args.clients):  # one process per client, all started and warmed up before the clock
+        if args.processes:  # the clients as asyncio tasks in a few processes
+            groups = [list(range(args.clients))[i::args.processes] for i in range(args.processes)]
+            for seeds in groups:
+                ours, theirs = context.Pipe()
+                process = context.Process(target=client_group, args=(server.url, key, ids, rows, args.seconds,
+                                                                      seeds, args.rate, theirs))
+                process.start()
+                pipes.append(ours)
+                processes.append(process)
+        for i in range(0 if args.processes else args.clients):  # one process per client, warmed up first
             ours, theirs = context.Pipe()
             process = context.Process(target=client, args=(server.url, key, ids, rows, args.seconds, i,
                                                             args.rate, theirs))
@@ -167,7 +235,8 @@ def main() -> None:
     samples = [s for part in parts for s in part]
     table = summarise(samples, args.seconds)
     pace = f"{args.rate:g} req/s each" if args.rate else "back to back"
-    print(f"{args.clients} clients ({pace}) x {args.seconds:g} s, shopmine serve --workers {args.workers}, "
+    spread = f" in {args.processes} processes" if args.processes else " (a process each)"
+    print(f"{args.clients} clients{spread} ({pace}) x {args.seconds:g} s, shopmine serve --workers {args.workers}, "
           f"{args.customers:,} customers / {args.products:,} products")
     print(f"{'route':<16}{'requests':>10}{'req/s':>9}{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}{'max ms':>9}"
           f"{'errors':>8}")
@@ -179,8 +248,10 @@ def main() -> None:
     path = RESULTS / "api.json"
     # One entry per load shape (back to back, or a paced rate), so that both runs are kept side by side.
     runs = json.loads(path.read_text()).get("runs", {}) if path.exists() else {}
-    runs[f"{args.clients}_clients_" + (f"{args.rate:g}_per_s_each" if args.rate else "back_to_back")] = {
+    runs[f"{args.clients}_clients_" + (f"{args.rate:g}_per_s_each" if args.rate else "back_to_back")
+         + (f"_in_{args.processes}_processes" if args.processes else "")] = {
         "command": "bench/api.py " + " ".join(sys.argv[1:]), "clients": args.clients, "seconds": args.seconds,
+        "processes": args.processes or args.clients,
         "rate_per_client": args.rate, "workers": args.workers, "customers": args.customers,
         "products": args.products, "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                                                "load_average_1m_before": load_before,

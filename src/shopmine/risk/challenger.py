@@ -88,11 +88,22 @@ def predict_logit(booster, X: pd.DataFrame, categories: dict[str, list[str]]) ->
                            num_iteration=booster.best_iteration or None)
 
 
+#: Below this many rows LightGBM's ``pred_contrib`` is asked directly: reading the trees and grouping the rows
+#: costs about 0.4 s a call, more than TreeSHAP itself on small batches (160 trees of 31 leaves, 20 features,
+#: one thread: 1 row 1.4 ms direct against 408 ms by path; 1,000 rows 322 against 715 ms; 20,000 rows 6.5
+#: against 5.5 s). The API scores one row per request.
+BY_PATH_FROM_ROWS = 10_000
+
+
 def contributions(booster, X: pd.DataFrame, categories: dict[str, list[str]], *, with_bias: bool = False):
     """LightGBM's own SHAP values (log-odds) per row and feature; with ``with_bias`` also the bias of each row
     (the contributions and the bias add up to the row's log-odds). Asked of LightGBM once per way through each
     tree rather than once per row (:mod:`shopmine.risk.tree_paths`): the same values, several times faster."""
     from shopmine.risk.tree_paths import contributions_by_path
 
-    values = contributions_by_path(booster, challenger_frame(X, categories))
+    frame = challenger_frame(X, categories)
+    if len(frame) < BY_PATH_FROM_ROWS:
+        values = np.asarray(booster.predict(frame, pred_contrib=True, num_iteration=booster.best_iteration or None))
+    else:
+        values = contributions_by_path(booster, frame)
     return (values[:, :-1], values[:, -1]) if with_bias else values[:, :-1]
