@@ -152,7 +152,8 @@ def test_buy_again_scores_every_customer_at_the_as_of_date(shop, buy_again):
     assert scores["customer_id"].is_unique and scores["probability"].between(0, 1).all()
     assert scores["probability"].is_monotonic_decreasing
     assert ((scores["probability"] >= 0.5) == (scores["label"] == "yes")).all()
-    winner = "LightGBM" if buy_again.metrics["lgbm_auc"] > buy_again.metrics["tree_auc"] else "decision tree"
+    # the tree unless LightGBM is better by 0.005 AUC (here the two differ by 3e-5: the tree)
+    winner = "LightGBM" if buy_again.metrics["lgbm_auc"] >= buy_again.metrics["tree_auc"] + 0.005 else "decision tree"
     assert buy_again.metrics["scored_by"] == winner and winner in buy_again.summary
 
 

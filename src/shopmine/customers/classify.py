@@ -32,7 +32,7 @@ from shopmine.classic.target import MAX_CLASSES, pick_positive_class
 from shopmine.classic.tree import ClassicDecisionTree
 from shopmine.classic.tree_figure import tree_figure
 from shopmine.customers.behaviour import behaviour_features, first_order_day, no_customers_reason
-from shopmine.customers.current_scores import score_current_customers
+from shopmine.customers.current_scores import MIN_AUC_GAIN, score_current_customers
 from shopmine.errors import ShopmineInputError, invalid_value
 from shopmine.features import classify_lines
 from shopmine.features.dates import check_day
@@ -393,8 +393,9 @@ def read_label_file(path: str | Path) -> pd.Series:
 def _add_current_scores(result: AnalysisResult, scores: pd.DataFrame, scored_by: str, what: str) -> None:
     result.tables["current_scores"] = scores
     result.metrics.update(scored_by=scored_by, scored_customers=len(scores))
-    result.summary += (f" Today's {len(scores):,} customers are scored by the {scored_by} (the better on the "
-                       f"test AUC), refitted on the newest labels: {what}.")
+    result.summary += (f" Today's {len(scores):,} customers are scored by the {scored_by} (the tree unless "
+                       f"LightGBM's test AUC is higher by {MIN_AUC_GAIN} or more), refitted on the newest labels: "
+                       f"{what}.")
 
 
 def classify(
