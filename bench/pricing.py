@@ -61,7 +61,7 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
-from shared_data import add_data_dir_option, data_dir
+from shared_data import add_data_dir_option, add_simulated_shop_options, data_dir
 from shopmine.features import price_points
 from shopmine.ingest import IngestOptions
 from shopmine.pricing.clusters import cluster_elasticities, price_behaviour, price_clusters
@@ -332,10 +332,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     add_data_dir_option(parser)
     parser.add_argument("--sections", default=",".join(name for name, _ in SECTIONS))
-    parser.add_argument("--customers", type=int, default=5000)
-    parser.add_argument("--products", type=int, default=500)
-    parser.add_argument("--days", type=int, default=730)
-    parser.add_argument("--seed", type=int, default=0)
+    add_simulated_shop_options(parser)
     args = parser.parse_args()
     wanted = args.sections.split(",")
     results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}

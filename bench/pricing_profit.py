@@ -41,6 +41,7 @@ from shopmine.pricing.rules import PriceRules, violations
 from shopmine.shop import Shop
 from shopmine.simulate import SimulatedShop, simulate_shop, write_shop
 from shopmine.workspace import Workspace
+from shared_data import add_simulated_shop_options
 
 #: The days after the as-of date over which the true profit of each price vector is summed.
 HOLDOUT_DAYS = 91
@@ -138,10 +139,7 @@ def print_profit(section: dict) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--customers", type=int, default=5000)
-    parser.add_argument("--products", type=int, default=500)
-    parser.add_argument("--days", type=int, default=730)
-    parser.add_argument("--seed", type=int, default=0)
+    add_simulated_shop_options(parser)
     args = parser.parse_args()
     t0 = time.perf_counter()
     simulated = simulate_shop(n_customers=args.customers, n_products=args.products, n_days=args.days, seed=args.seed)

@@ -37,6 +37,7 @@ from shopmine.recommend.evaluation import VARIANTS, Split, evaluate, temporal_sp
 from shopmine.shop import Shop
 from shopmine.simulate import SimulatedShop, simulate_shop, true_ranking, write_shop
 from shopmine.workspace import Workspace
+from shared_data import add_simulated_shop_options
 
 ORACLE = "oracle"
 
@@ -67,10 +68,7 @@ def oracle_rows(simulated: SimulatedShop, split: Split, k: int = K) -> pd.DataFr
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--customers", type=int, default=5000)
-    parser.add_argument("--products", type=int, default=500)
-    parser.add_argument("--days", type=int, default=730)
-    parser.add_argument("--seed", type=int, default=0)
+    add_simulated_shop_options(parser)
     args = parser.parse_args()
     t0 = time.perf_counter()
     simulated = simulate_shop(n_customers=args.customers, n_products=args.products, n_days=args.days,

@@ -44,6 +44,7 @@ from shopmine.risk.orders_table import shop_order_risk_table
 from shopmine.shop import Shop
 from shopmine.simulate import simulate_shop, write_shop
 from shopmine.workspace import Workspace
+from shared_data import add_simulated_shop_options
 
 TOP_SHARE = 0.01
 TRAIN_QUANTILE = 0.8  # the latest 20 % of the orders by time are scored, as the product's out-of-time check
@@ -95,10 +96,7 @@ def out_of_time(table: pd.DataFrame, truth: pd.DataFrame) -> tuple[pd.DataFrame,
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--customers", type=int, default=5000)
-    parser.add_argument("--products", type=int, default=500)
-    parser.add_argument("--days", type=int, default=730)
-    parser.add_argument("--seed", type=int, default=0)
+    add_simulated_shop_options(parser)
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench_risk_orders_"))
     t0 = time.perf_counter()

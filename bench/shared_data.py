@@ -29,3 +29,11 @@ def add_data_dir_option(parser: argparse.ArgumentParser) -> None:
     """Declare ``--data-dir`` on a script's own parser, so that it accepts (and documents) it."""
     parser.add_argument("--data-dir", type=Path, default=None,
                         help="folder of the real data sets (default: $SHOPMINE_DATA, else ../shared/data)")
+
+
+def add_simulated_shop_options(parser: argparse.ArgumentParser) -> None:
+    """``--customers --products --days --seed`` of the simulated shop a benchmark builds (the demo's size)."""
+    parser.add_argument("--customers", type=int, default=5000)
+    parser.add_argument("--products", type=int, default=500)
+    parser.add_argument("--days", type=int, default=730)
+    parser.add_argument("--seed", type=int, default=0)
