@@ -18,7 +18,7 @@ from shopmine import __version__
 from shopmine.atomic import atomic_write_text
 from shopmine.errors import ShopmineInputError, ShopmineRunError
 from shopmine.report.format import AMOUNT_KEYS, table_view
-from shopmine.report.metric_tables import metric_layout
+from shopmine.report.metric_tables import MetricTable, metric_layout
 from shopmine.report.tiles import TILES_TABLE, tile_views
 from shopmine.report.pages import PLOT_CONFIG, PageFigures, environment, figure_div, packed_plotlyjs
 from shopmine.result import AnalysisResult
@@ -64,10 +64,12 @@ def _amounts(result: AnalysisResult, name: str, df) -> frozenset[str]:
 FIGURES_PER_COLUMN = 8
 
 
-def _columns(figures: list[tuple[str, str]]) -> list[list[tuple[str, str]]]:
+def _columns(figures: list[tuple[str, str]]) -> list[MetricTable]:
+    """The key figures as up to three untitled two-column tables, drawn like the metric tables."""
     count = min(3, max(1, -(-len(figures) // FIGURES_PER_COLUMN)))
     size = -(-len(figures) // count) if figures else 0
-    return [figures[i:i + size] for i in range(0, len(figures), size)] if figures else []
+    return [MetricTable(title="", columns=[], rows=[(label, [value]) for label, value in figures[i:i + size]])
+            for i in range(0, len(figures), size)] if figures else []
 
 
 def _section(result: AnalysisResult, max_rows: int, currency: str | None = None,
