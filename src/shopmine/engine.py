@@ -7,6 +7,8 @@ other tables exported as Parquet (``Warehouse.export_parquet``), so both engines
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -14,28 +16,112 @@ import ibis
 
 from shopmine.errors import ShopmineInputError
 
+# The process's one Spark session and the options it was started with (Spark allows one context per
+# process and fixes its master, memory and executors' Python when it starts).
 _SPARK_SESSION: Any = None
+_SPARK_OPTIONS: dict[str, Any] = {}
+# The driver JVM outlives a stopped session (pyspark keeps its gateway), and with it its heap.
+_DRIVER_MEMORY: str | None = None
+
+#: What an option left as ``None`` starts as, and the setting that names it in errors.
+_SPARK_DEFAULTS = {"master": "local[2]", "driver_memory": "4g", "executor_memory": "1g",
+                   "executor_cores": None, "python": None}
+_SPARK_SETTING = {"master": "spark_master", "driver_memory": "spark_driver_memory",
+                  "executor_memory": "spark_executor_memory", "executor_cores": "spark_executor_cores",
+                  "python": "spark_python"}
 
 
-def spark_session(master: str = "local[2]", driver_memory: str = "4g") -> Any:
-    """One Spark session per process (Spark allows only one active context)."""
-    global _SPARK_SESSION
-    if _SPARK_SESSION is None:
-        from pyspark.sql import SparkSession
+def spark_session(master: str | None = None, driver_memory: str | None = None, *,
+                  executor_memory: str | None = None, executor_cores: int | None = None,
+                  python: str | None = None) -> Any:
+    """The process's Spark session, started on first use with these options.
 
-        _SPARK_SESSION = (
-            SparkSession.builder.master(master)
-            .appName("shopmine")
-            .config("spark.ui.enabled", "false")
-            .config("spark.ui.showConsoleProgress", "false")  # no stage bars on stderr
-            .config("spark.driver.memory", driver_memory)
-            .config("spark.sql.shuffle.partitions", "8")
-            .config("spark.sql.session.timeZone", "UTC")
-            .config("spark.sql.ansi.enabled", "false")
-            .getOrCreate()
-        )
-        _SPARK_SESSION.sparkContext.setLogLevel("ERROR")
-    return _SPARK_SESSION
+    Parameters
+    ----------
+    master : str, optional
+        ``local[N]``, ``spark://host:port`` (standalone), ``yarn``, ``k8s://https://host:port``.
+        Default: the running session's, else ``local[2]``.
+    driver_memory : str, optional
+        Heap of this process's JVM (``spark.driver.memory``). Default ``4g``.
+    executor_memory : str, optional
+        ``spark.executor.memory`` of each executor on a cluster (local mode has none). Default ``1g``.
+    executor_cores : int, optional
+        ``spark.executor.cores``. Default: the cluster manager's (a standalone worker's every core).
+    python : str, optional
+        The interpreter of the executors' Python workers. Default: ``$PYSPARK_PYTHON``, else this
+        process's interpreter, so that the workers run the project's Python, not a ``python3`` on PATH.
+
+    Raises
+    ------
+    ShopmineInputError
+        When a session runs already with a different value of an option given here (naming the
+        setting): Spark cannot change it in a running process, and reusing the session would
+        silently run elsewhere than asked. :func:`stop_spark_session` first to switch.
+    """
+    global _SPARK_SESSION, _SPARK_OPTIONS, _DRIVER_MEMORY
+    asked = {"master": master, "driver_memory": driver_memory, "executor_memory": executor_memory,
+             "executor_cores": executor_cores, "python": python}
+    if executor_cores is not None and (isinstance(executor_cores, bool) or not isinstance(executor_cores, int)
+                                       or executor_cores < 1):
+        raise ShopmineInputError(f"setting 'spark_executor_cores' must be a whole number >= 1 or unset. "
+                                 f"Got {executor_cores!r} instead.")
+    if _SPARK_SESSION is not None:
+        for key, value in asked.items():
+            if value is not None and value != _SPARK_OPTIONS[key]:
+                raise _conflict(key, value, _SPARK_OPTIONS[key])
+        return _SPARK_SESSION
+    options = {key: _SPARK_DEFAULTS[key] if value is None else value for key, value in asked.items()}
+    options["python"] = options["python"] or os.environ.get("PYSPARK_PYTHON") or sys.executable
+    if _DRIVER_MEMORY is not None and options["driver_memory"] != _DRIVER_MEMORY:
+        raise _conflict("driver_memory", options["driver_memory"], _DRIVER_MEMORY)
+    from pyspark import SparkContext
+    from pyspark.sql import SparkSession
+
+    running = SparkContext._active_spark_context  # started by someone else (a library, a notebook)
+    if running is not None and master is not None and running.master != master:
+        raise _conflict("master", master, running.master)
+    builder = (
+        SparkSession.builder.master(options["master"])
+        .appName("shopmine")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")  # no stage bars on stderr
+        .config("spark.driver.memory", options["driver_memory"])
+        .config("spark.executor.memory", options["executor_memory"])
+        .config("spark.pyspark.python", options["python"])
+        .config("spark.sql.shuffle.partitions", "8")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.ansi.enabled", "false")
+    )
+    if options["executor_cores"] is not None:
+        builder = builder.config("spark.executor.cores", str(options["executor_cores"]))
+    session = builder.getOrCreate()
+    # pyspark reads $PYSPARK_PYTHON once into pythonExec, which every Python function shipped to the
+    # executors carries (spark.pyspark.python alone does not reach it in client mode).
+    session.sparkContext.pythonExec = options["python"]
+    session.sparkContext.setLogLevel("ERROR")
+    options["master"] = session.sparkContext.master
+    _SPARK_SESSION, _SPARK_OPTIONS = session, options
+    _DRIVER_MEMORY = _DRIVER_MEMORY or options["driver_memory"]
+    return session
+
+
+def stop_spark_session() -> None:
+    """Stop the process's Spark session (its executors go); the next :func:`spark_session` starts anew.
+
+    The driver JVM stays (pyspark keeps it), so a new session must ask for the same driver memory.
+    """
+    global _SPARK_SESSION, _SPARK_OPTIONS
+    if _SPARK_SESSION is not None:
+        _SPARK_SESSION.stop()
+    _SPARK_SESSION, _SPARK_OPTIONS = None, {}
+
+
+def _conflict(key: str, asked: Any, running: Any) -> ShopmineInputError:
+    setting = _SPARK_SETTING[key]
+    return ShopmineInputError(
+        f"setting '{setting}' is {asked!r}, but this process already runs Spark with {running!r}: Spark "
+        f"fixes it when it starts, once per process. Give {setting} = {running!r}, or run the work in a new "
+        "process (from Python: shopmine.engine.stop_spark_session() first; driver memory stays as it was).")
 
 
 class Engine:
@@ -67,9 +153,12 @@ class Engine:
         return cls("duckdb", con)
 
     @classmethod
-    def spark(cls, parquet_dir: str | Path, master: str = "local[2]", driver_memory: str = "4g",
-              sources: dict[str, list[Path]] | None = None) -> Engine:
-        session = spark_session(master, driver_memory)
+    def spark(cls, parquet_dir: str | Path, master: str | None = None, driver_memory: str | None = None,
+              sources: dict[str, list[Path]] | None = None, *, executor_memory: str | None = None,
+              executor_cores: int | None = None, python: str | None = None) -> Engine:
+        """An engine on the process's Spark session (:func:`spark_session`, same options)."""
+        session = spark_session(master, driver_memory, executor_memory=executor_memory,
+                                executor_cores=executor_cores, python=python)
         return cls("spark", ibis.pyspark.connect(session), Path(parquet_dir), sources)
 
     def table(self, name: str) -> ibis.Table:

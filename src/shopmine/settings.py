@@ -60,8 +60,17 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("busy_timeout_seconds", 30, "Seconds a command waits for another process's command on the same "
             "workspace (an ingest, or readers when it writes) before it fails with \"the workspace is busy\".",
             "int"),
-    Setting("spark_master", "local[2]", "Spark master URL used by the spark engine."),
-    Setting("spark_driver_memory", "4g", "Spark driver memory used by the spark engine."),
+    Setting("spark_master", "local[2]", "Spark master URL used by the spark engine: local[N] (this machine, "
+            "N cores), spark://HOST:PORT (standalone cluster), yarn, k8s://https://HOST:PORT."),
+    Setting("spark_driver_memory", "4g", "Heap of the Spark driver (the shopmine process), e.g. 8g; feature "
+            "tables collected for the models must fit in it."),
+    Setting("spark_executor_memory", "1g", "Heap of each Spark executor on a cluster, e.g. 4g; must fit in a "
+            "worker's memory (local mode has no executors)."),
+    Setting("spark_executor_cores", None, "Cores of each Spark executor on a cluster. Default: the cluster "
+            "manager's (a standalone worker's every core, one on YARN).", "int"),
+    Setting("spark_python", None, "Python interpreter the Spark executors run (PYSPARK_PYTHON): on a cluster, a "
+            "path valid on every worker, with shopmine installed. Default: $PYSPARK_PYTHON, else the "
+            "driver's own interpreter."),
 )
 
 SETTINGS_BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}

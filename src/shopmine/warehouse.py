@@ -314,8 +314,11 @@ class Warehouse:
         """)
 
     # -- engines -------------------------------------------------------------------------------
-    def engine(self, name: str = "duckdb", *, spark_master: str = "local[2]",
-               spark_driver_memory: str = "4g") -> Engine:
+    def engine(self, name: str = "duckdb", *, spark_master: str | None = None,
+               spark_driver_memory: str | None = None, spark_executor_memory: str | None = None,
+               spark_executor_cores: int | None = None, spark_python: str | None = None) -> Engine:
+        """The query engine ``name`` over these tables; the ``spark_*`` options as in
+        :func:`shopmine.engine.spark_session` (``None``: the running session's, else its default)."""
         if name == "duckdb":
             import ibis
 
@@ -323,7 +326,9 @@ class Warehouse:
         self.export_parquet()
         parts = self.parts.committed(self.con)
         return Engine.spark(self.parquet_dir, spark_master, spark_driver_memory,
-                            sources={"orders": parts} if parts else None)
+                            sources={"orders": parts} if parts else None,
+                            executor_memory=spark_executor_memory, executor_cores=spark_executor_cores,
+                            python=spark_python)
 
     def _version(self) -> str:
         rows = self.con.execute("SELECT count(*), max(ingested_at) FROM batches").fetchone()

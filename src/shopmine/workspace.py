@@ -166,9 +166,10 @@ class Workspace:
 
     def engine(self):
         """The query engine chosen by the ``engine`` setting, over this workspace's tables."""
-        return self.warehouse(read_only=True).engine(
-            self.settings.engine, spark_master=self.settings.spark_master,
-            spark_driver_memory=self.settings.spark_driver_memory)
+        spark = {name: self.settings[name] for name in ("spark_master", "spark_driver_memory",
+                                                         "spark_executor_memory", "spark_executor_cores",
+                                                         "spark_python")}
+        return self.warehouse(read_only=True).engine(self.settings.engine, **spark)
 
     # -- secrets ----------------------------------------------------------------------------
     def pseudonym_key(self) -> bytes:
