@@ -23,8 +23,10 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
 	  else echo "chromium or chromedriver missing: sudo apt-get install chromium chromium-driver (browser tests will skip)"; fi; }
 
+# Then the Spark tests again on a standalone Spark cluster (master + 2 workers, started by the tests).
 test: install browser
 	$(PY) -m pytest -q $(PYTEST_ARGS)
+	$(PY) -m pytest -q -m spark --spark-cluster $(PYTEST_ARGS)
 
 bench: install
 	$(PY) bench/ingest.py

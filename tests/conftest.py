@@ -2,9 +2,14 @@
 
 ``run`` runs the command line in-process. ``real_data`` finds a real data set (``../shared/data`` beside the
 repository, or ``$SHOPMINE_DATA``) or skips the test saying which path is missing; tests that use it are
-marked ``realdata``. ``spark_engine`` starts one local Spark session for the whole run (Spark allows one context per
-process and takes seconds to start); tests that use it are marked ``spark`` automatically, so
-``pytest -m "not spark"`` skips them.
+marked ``realdata``. ``spark_engine`` starts one Spark session for the whole run (Spark allows one context per
+process and takes seconds to start); tests that use it (or ``spark_master``) are marked ``spark`` automatically,
+so ``pytest -m "not spark"`` skips them.
+
+``pytest -m spark --spark-cluster`` runs the Spark tests again on a standalone cluster (a master and two
+workers on 127.0.0.1, separate JVMs, started once for the run): ``spark_master`` is its ``spark://`` URL and
+``SHOPMINE_SPARK_MASTER`` points at it, so ``spark_engine`` and every Spark ``Shop`` a test builds run there.
+A test building a Spark workspace gives ``{"spark_master": spark_master}``, never ``local[2]`` by hand.
 """
 
 from __future__ import annotations
@@ -55,26 +60,73 @@ def _user_signing_key_in_tmp(tmp_path_factory: pytest.TempPathFactory, monkeypat
     monkeypatch.setenv("SHOPMINE_HOME", str(tmp_path_factory.mktemp("shopmine_home")))
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--spark-cluster", action="store_true",
+                     help="run the Spark tests on a standalone Spark cluster (master + 2 workers on 127.0.0.1) "
+                          "started for the run, instead of local[2]; use with -m spark")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def spark_cluster(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    """With ``--spark-cluster``: the run's ``shopmine.spark_cluster.StandaloneCluster`` (two workers of one
+    core and 2 GB), its URL in ``SHOPMINE_SPARK_MASTER``; else None.
+
+    Session-wide and autouse, so that it is up before any fixture or test starts Spark; at the end the
+    Spark session stops before the cluster does (no driver left calling a dead master).
+    """
+    if not request.config.getoption("--spark-cluster") or not _java_available():
+        yield None  # without Java, spark_master skips the Spark tests (counted in the run's last lines)
+        return
+    from shopmine.engine import stop_spark_session
+    from shopmine.spark_cluster import StandaloneCluster
+
+    before = os.environ.get("SHOPMINE_SPARK_MASTER")
+    with StandaloneCluster(workers=2, cores_per_worker=1, worker_memory="2g",
+                           folder=tmp_path_factory.mktemp("spark_cluster")) as cluster:
+        os.environ["SHOPMINE_SPARK_MASTER"] = cluster.master_url
+        try:
+            yield cluster
+        finally:
+            stop_spark_session()
+            if before is None:
+                os.environ.pop("SHOPMINE_SPARK_MASTER", None)
+            else:
+                os.environ["SHOPMINE_SPARK_MASTER"] = before
+
+
 @pytest.fixture(scope="session")
-def spark_engine(tmp_path_factory: pytest.TempPathFactory):
-    """A ``shopmine.engine.Engine`` on a local[2] Spark session (UTC session time zone).
+def spark_master(spark_cluster) -> str:
+    """The master the Spark tests run on: the ``--spark-cluster`` cluster's ``spark://`` URL, else ``local[2]``."""
+    if not _java_available():
+        pytest.skip("Spark needs Java: no `java` on PATH and no JAVA_HOME (install a JDK 17)")
+    return spark_cluster.master_url if spark_cluster is not None else "local[2]"
+
+
+@pytest.fixture(scope="session")
+def spark_engine(tmp_path_factory: pytest.TempPathFactory, spark_master: str):
+    """A ``shopmine.engine.Engine`` on the run's Spark session (``spark_master``; UTC session time zone).
 
     Its ``parquet_dir`` is an empty temporary folder: write ``<table>.parquet`` there for
     ``engine.table(name)``, or read any file with ``engine.con.read_parquet(path)``.
     """
-    if not _java_available():
-        pytest.skip("Spark needs Java: no `java` on PATH and no JAVA_HOME (install a JDK 17)")
     from shopmine.engine import Engine
 
-    return Engine.spark(tmp_path_factory.mktemp("spark_parquet"), master="local[2]")
+    return Engine.spark(tmp_path_factory.mktemp("spark_parquet"), master=spark_master)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    on_cluster = config.getoption("--spark-cluster")
+    deselected = []
     for item in items:
-        if "spark_engine" in getattr(item, "fixturenames", ()):
+        if on_cluster and item.get_closest_marker("cluster_lifecycle"):
+            deselected.append(item)  # they start their own cluster: once, in the local pass, is enough
+        if {"spark_engine", "spark_master"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.spark)
         if "real_data" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.realdata)
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = [item for item in items if item not in deselected]
 
 
 @pytest.fixture

@@ -4,8 +4,6 @@ else equal."""
 
 from __future__ import annotations
 
-import shutil
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -54,14 +52,12 @@ def _same(a: pd.DataFrame, b: pd.DataFrame, keys: list[str]) -> None:
     pd.testing.assert_frame_equal(a, b, check_dtype=False, rtol=1e-9, atol=0)
 
 
-def test_spark_reads_the_workspace_export_and_agrees_with_duckdb(tmp_path):
-    if shutil.which("java") is None:
-        pytest.skip("Java is not installed (Spark needs Java 17)")
+def test_spark_reads_the_workspace_export_and_agrees_with_duckdb(tmp_path, spark_master):
     ws = Workspace(tmp_path / "ws")
     for path in _orders_csvs(tmp_path):
         ingest(ws, [path])
     duck = Shop(ws)
-    spark_ws = Workspace(tmp_path / "ws", {"engine": "spark", "spark_master": "local[2]"})
+    spark_ws = Workspace(tmp_path / "ws", {"engine": "spark", "spark_master": spark_master})
     spark = Shop(spark_ws)
     parts = ws.warehouse().parts.committed(ws.warehouse().con)
     assert spark.engine.name == "spark" and len(parts) == 2 and spark.engine.sources["orders"] == parts

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.spark
 
 
 @pytest.fixture(scope="module")
-def shops(tmp_path_factory, spark_engine) -> dict[str, Shop]:
+def shops(tmp_path_factory, spark_engine, spark_master) -> dict[str, Shop]:
     """The same workspace through DuckDB and through Spark: 12 products in 3 categories, 120 days,
     returns and cancellations, one product sold once."""
     rng = np.random.default_rng(11)
@@ -45,7 +45,7 @@ def shops(tmp_path_factory, spark_engine) -> dict[str, Shop]:
     pd.concat([orders, once]).to_csv(path, index=False)
     ws = Workspace(root / "ws")
     ingest(ws, [path])
-    spark = Shop(Workspace(root / "ws", {"engine": "spark", "spark_master": "local[2]"}))
+    spark = Shop(Workspace(root / "ws", {"engine": "spark", "spark_master": spark_master}))
     assert spark.engine.name == "spark"
     return {"duckdb": Shop(ws), "spark": spark}
 
