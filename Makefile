@@ -26,7 +26,7 @@ browser:
 # Then the Spark tests again on a standalone Spark cluster (master + 2 workers, started by the tests).
 test: install browser
 	$(PY) -m pytest -q $(PYTEST_ARGS)
-	$(PY) -m pytest -q -m spark --spark-cluster $(PYTEST_ARGS)
+	$(PY) -m pytest -q -m spark --spark-cluster $(PYTEST_ARGS) tests
 
 bench: install
 	$(PY) bench/ingest.py

@@ -65,6 +65,8 @@ def spark_session(master: str | None = None, driver_memory: str | None = None, *
                                        or executor_cores < 1):
         raise ShopmineInputError(f"setting 'spark_executor_cores' must be a whole number >= 1 or unset. "
                                  f"Got {executor_cores!r} instead.")
+    if _SPARK_SESSION is not None and _SPARK_SESSION.sparkContext._jsc is None:
+        _SPARK_SESSION, _SPARK_OPTIONS = None, {}  # stopped behind our back (session.stop() elsewhere)
     if _SPARK_SESSION is not None:
         for key, value in asked.items():
             if value is not None and value != _SPARK_OPTIONS[key]:

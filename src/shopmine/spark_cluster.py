@@ -12,6 +12,10 @@ Usage::
 
 Each daemon runs in its own process group (its executors and their JVM children inherit it), so that
 stopping kills everything the cluster started, including executors a driver left running.
+
+The daemons listen on ``host`` without authentication (Spark's ``spark.authenticate`` is off): while the
+cluster runs, any process of this machine that can reach ``host`` may submit work to it. It is meant for
+tests and benchmarks on a machine one trusts, not as a shared service.
 """
 
 from __future__ import annotations
