@@ -52,7 +52,9 @@ SRC = HERE.parent / "src"
 LINES_PER_CUSTOMER = 72   # measured on the default segments over 730 days (about 14.5M lines per 200k)
 LINES_PER_PRODUCT = 4000
 DAYS = 730
-STEPS = ("simulate", "ingest", "quality", "features_duckdb", "features_spark", "forecast", "clv")
+# The Spark step last: on a shared 2-core machine it is the slowest, and --spark-timeout then
+# stops it without costing the other steps their turn.
+STEPS = ("simulate", "ingest", "quality", "features_duckdb", "forecast", "clv", "features_spark")
 PRODUCT_STEPS = STEPS[1:]  # simulate makes the data; it is timed but is not the product's work
 
 
@@ -122,13 +124,14 @@ def run_size(lines: int, args: argparse.Namespace) -> dict:
                                 SHOPMINE_SPARK_DRIVER_MEMORY=args.driver_memory)
                 roots = cluster.process_groups
             print(f"{label(lines):>5} {step:<16} ...", end="", flush=True)
-            measured = run_measured(commands[step], step_env, logs / f"{step}.log", roots)
+            measured = run_measured(commands[step], step_env, logs / f"{step}.log", roots,
+                                    timeout_s=args.spark_timeout if step == "features_spark" else None)
             if cluster is not None:
                 cluster.stop()
                 cluster = None
             result["steps"][step] = measured
             print(f" {measured['wall_s']:8.1f} s  cpu {measured['cpu_s']:8.1f} s  peak {measured['peak_gb']:6.2f} GB"
-                  + ("" if measured["returncode"] == 0 else f"  FAILED (exit {measured['returncode']}, see {logs / (step + '.log')})"),
+                  + ("" if measured["returncode"] == 0 else f"  FAILED ({_status(measured)}, see {logs / (step + '.log')})"),
                   flush=True)
             if step == "simulate":
                 result["csv_gb"] = sum(p.stat().st_size for p in _order_files(shop)) / 1024**3
@@ -147,6 +150,12 @@ def run_size(lines: int, args: argparse.Namespace) -> dict:
     if not args.keep_data:
         shutil.rmtree(folder)
     return result
+
+
+def _status(measured: dict) -> str:
+    if measured.get("timed_out"):
+        return f"stopped after {measured['wall_s']:.0f} s (--spark-timeout)"
+    return f"FAILED, exit {measured['returncode']}"
 
 
 def _order_files(shop: Path) -> list[Path]:
@@ -171,6 +180,13 @@ def _load() -> dict:
     return {"runs": {}}
 
 
+def merge(path: Path) -> None:
+    """Add the runs of another results file (a size run in parallel, with its own --results)."""
+    data = _load()
+    data["runs"].update(json.loads(path.read_text())["runs"])
+    _finish(data)
+
+
 def _write_partial(lines: int, result: dict) -> None:
     data = _load()
     data["runs"][label(lines)] = result
@@ -186,7 +202,11 @@ def exponents(runs: dict) -> dict:
         if len(points) < 2:
             continue
         n = np.log([p[0] for p in points])
+        # Also a straight line wall = fixed + per_line * lines: its slope is the cost of one more line
+        # (what a larger shop adds), its intercept the start-up (imports, JVMs, model fits).
+        per_line, fixed = np.polyfit([p[0] for p in points], [p[1]["wall_s"] for p in points], 1)
         out[step] = {"time": float(np.polyfit(n, np.log([p[1]["wall_s"] for p in points]), 1)[0]),
+                     "wall_us_per_line": float(per_line * 1e6), "wall_fixed_s": float(fixed),
                      "cpu": float(np.polyfit(n, np.log([p[1]["cpu_s"] for p in points]), 1)[0]),
                      "memory": float(np.polyfit(n, np.log([p[1]["peak_gb"] for p in points]), 1)[0]),
                      "sizes": len(points)}
@@ -202,12 +222,14 @@ def table(data: dict) -> list[str]:
             m = r["steps"].get(step)
             if m is None:
                 continue
-            status = "" if m["returncode"] == 0 else f" (FAILED, exit {m['returncode']})"
+            status = "" if m["returncode"] == 0 else f" ({_status(m)})"
             rows.append(f"| {name} | {n:,} | {step}{status} | {m['wall_s']:.1f} | {m['cpu_s']:.1f} | "
                         f"{1e6 * m['wall_s'] / n:.2f} | {m['peak_gb']:.2f} | {m['peak_cluster_gb']:.2f} |")
-    rows += ["", "| step | growth exponent (wall) | (cpu) | (peak memory) | sizes |", "|---|---|---|---|---|"]
+    rows += ["", "| step | growth exponent (wall) | (cpu) | (peak memory) | marginal µs/line (wall) | fixed s | sizes |",
+             "|---|---|---|---|---|---|---|"]
     for step, e in data.get("exponents", {}).items():
-        rows.append(f"| {step} | {e['time']:.2f} | {e['cpu']:.2f} | {e['memory']:.2f} | {e['sizes']} |")
+        rows.append(f"| {step} | {e['time']:.2f} | {e['cpu']:.2f} | {e['memory']:.2f} | "
+                    f"{e['wall_us_per_line']:.2f} | {e['wall_fixed_s']:.1f} | {e['sizes']} |")
     return rows
 
 
@@ -221,6 +243,7 @@ def _finish(data: dict) -> None:
 
 
 def main() -> None:
+    global RESULTS
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="1M,10M,50M,100M", help="order lines per shop, e.g. 1M,10M")
     parser.add_argument("--steps", default=",".join(STEPS), help="steps to run (comma-separated)")
@@ -230,8 +253,17 @@ def main() -> None:
     parser.add_argument("--worker-memory", default="2g", help="memory of each standalone worker")
     parser.add_argument("--driver-memory", default="4g", help="Spark driver memory (SHOPMINE_SPARK_DRIVER_MEMORY)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--results", type=Path, default=RESULTS, help="results file (runs of other sizes in it are kept)")
+    parser.add_argument("--merge", type=Path, default=None, help="only add the runs of this results file to --results")
+    parser.add_argument("--spark-timeout", type=float, default=None,
+                        help="seconds after which the Spark step is stopped (recorded as such); default: none")
     parser.add_argument("--keep-data", action="store_true", help="keep each size's shop and workspace")
     args = parser.parse_args()
+    RESULTS = args.results
+    if args.merge:
+        merge(args.merge)
+        print("\n".join(_load()["table"]))
+        return
     args.steps = set(args.steps.split(","))
     unknown = args.steps - set(STEPS)
     if unknown:

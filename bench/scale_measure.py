@@ -11,7 +11,9 @@ time gained during the step (the last value seen of each process).
 
 from __future__ import annotations
 
+import os
 import resource
+import signal
 import subprocess
 import threading
 import time
@@ -55,8 +57,9 @@ def _cpu(procs: list[psutil.Process], seen: dict[int, float]) -> None:
 
 
 def run_measured(argv: list[str], env: dict[str, str], log: Path,
-                 cluster_roots: Callable[[], list[int]] | None = None) -> dict:
-    """Run ``argv``; return wall_s, cpu_s, peak_gb (step tree + cluster), peak_step_gb, peak_cluster_gb, returncode."""
+                 cluster_roots: Callable[[], list[int]] | None = None, timeout_s: float | None = None) -> dict:
+    """Run ``argv``; return wall_s, cpu_s, peak_gb (step tree + cluster), peak_step_gb, peak_cluster_gb,
+    returncode and timed_out (the step's whole process group is killed after ``timeout_s``)."""
     cluster_roots = cluster_roots or (lambda: [])
     cluster_cpu_before: dict[int, float] = {}
     _cpu(_tree(cluster_roots()), cluster_cpu_before)
@@ -67,7 +70,8 @@ def run_measured(argv: list[str], env: dict[str, str], log: Path,
     with open(log, "ab") as out:
         out.write(f"$ {' '.join(argv)}\n".encode())
         out.flush()
-        proc = subprocess.Popen(argv, env=env, stdout=out, stderr=subprocess.STDOUT)
+        # A session of its own: on a timeout the step's whole tree (Python, its JVM) is killed.
+        proc = subprocess.Popen(argv, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
         done = threading.Event()
 
         def sample() -> None:
@@ -83,7 +87,13 @@ def run_measured(argv: list[str], env: dict[str, str], log: Path,
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
-        code = proc.wait()
+        timed_out = False
+        try:
+            code = proc.wait(timeout_s)
+        except subprocess.TimeoutExpired:
+            timed_out = True
+            os.killpg(proc.pid, signal.SIGKILL)
+            code = proc.wait()
         done.set()
         sampler.join()
     wall = time.perf_counter() - start
@@ -92,4 +102,4 @@ def run_measured(argv: list[str], env: dict[str, str], log: Path,
     gained = sum(t - cluster_cpu_before.get(pid, 0.0) for pid, t in cluster_cpu.items())
     return {"wall_s": wall, "cpu_s": step_cpu + gained, "peak_gb": peaks["all"] / GB,
             "peak_step_gb": peaks["step"] / GB, "peak_cluster_gb": peaks["cluster"] / GB,
-            "returncode": code}
+            "returncode": code, "timed_out": timed_out}
