@@ -125,7 +125,7 @@ def run_size(lines: int, args: argparse.Namespace) -> dict:
                 roots = cluster.process_groups
             print(f"{label(lines):>5} {step:<16} ...", end="", flush=True)
             measured = run_measured(commands[step], step_env, logs / f"{step}.log", roots,
-                                    timeout_s=args.spark_timeout if step == "features_spark" else None)
+                                    timeout_s=args.spark_timeout if step == "features_spark" else args.step_timeout)
             if cluster is not None:
                 cluster.stop()
                 cluster = None
@@ -154,7 +154,7 @@ def run_size(lines: int, args: argparse.Namespace) -> dict:
 
 def _status(measured: dict) -> str:
     if measured.get("timed_out"):
-        return f"stopped after {measured['wall_s']:.0f} s (--spark-timeout)"
+        return f"stopped after {measured['wall_s']:.0f} s"
     return f"FAILED, exit {measured['returncode']}"
 
 
@@ -255,6 +255,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--results", type=Path, default=RESULTS, help="results file (runs of other sizes in it are kept)")
     parser.add_argument("--merge", type=Path, default=None, help="only add the runs of this results file to --results")
+    parser.add_argument("--step-timeout", type=float, default=None,
+                        help="seconds after which any other step is stopped (recorded as such); default: none")
     parser.add_argument("--spark-timeout", type=float, default=None,
                         help="seconds after which the Spark step is stopped (recorded as such); default: none")
     parser.add_argument("--keep-data", action="store_true", help="keep each size's shop and workspace")
