@@ -217,7 +217,7 @@ def table(data: dict) -> list[str]:
     rows = ["| size | lines | step | wall s | cpu s | µs/line (wall) | peak GB (tree) | of it cluster GB |",
             "|---|---|---|---|---|---|---|---|"]
     for name, r in sorted(data["runs"].items(), key=lambda kv: kv[1]["target_lines"]):
-        n = r.get("lines", r["target_lines"])
+        n = r.get("lines", r.get("lines_simulated", r["target_lines"]))
         for step in STEPS:
             m = r["steps"].get(step)
             if m is None:
