@@ -14,6 +14,7 @@ from shopmine.simulate.demand import DEMAND_COLUMNS, true_demand
 from shopmine.simulate.oracle import true_ranking
 from shopmine.simulate.parameters import PARAMETER_NAMES, ShopParameters
 from shopmine.simulate.segments import DEFAULT_SEGMENTS, Segment
+from shopmine.simulate.shards import write_shop_in_shards
 from shopmine.simulate.shop import TABLE_NAMES, SimulatedShop, simulate_from, simulate_shop
 from shopmine.simulate.writer import write_shop
 
@@ -31,4 +32,5 @@ __all__ = [
     "true_demand",
     "true_ranking",
     "write_shop",
+    "write_shop_in_shards",
 ]

@@ -52,6 +52,19 @@ STREAMS = ("products", "prices", "customers", "timing", "baskets", "fraud", "ord
            "people", "preferences", "repeats", "complements")
 
 Progress = Callable[[str, float], None]
+# Streams every shard of a seed shares: the catalogue and its prices are one shop's.
+SHARED_STREAMS = ("products", "prices")
+# Shard s > 0 draws its other streams under spawn key SHARD_KEY + s, far from the seed's children.
+SHARD_KEY = 1 << 20
+
+
+def random_streams(seed: int, shard: int) -> dict[str, np.random.Generator]:
+    """One generator per step; shard 0 is the plain shop, other shards share only the catalogue's."""
+    plain = np.random.SeedSequence(seed).spawn(len(STREAMS))
+    own = (plain if shard == 0 else
+           np.random.SeedSequence(seed, spawn_key=(SHARD_KEY + shard,)).spawn(len(STREAMS)))
+    return {name: np.random.default_rng(plain[i] if name in SHARED_STREAMS else own[i])
+            for i, name in enumerate(STREAMS)}
 
 
 @dataclass
@@ -78,8 +91,7 @@ class RawShop:
 
 def generate(params: ShopParameters, progress: Progress) -> RawShop:
     """Run the whole simulation on validated parameters, reporting ``progress(step, fraction)``."""
-    rngs = dict(zip(STREAMS, (np.random.default_rng(s) for s in
-                              np.random.SeedSequence(params.seed).spawn(len(STREAMS))), strict=True))
+    rngs = random_streams(params.seed, params.shard)
 
     progress("catalogue and prices", 0.0)
     cal = build_calendar(params)

@@ -46,6 +46,10 @@ class ShopParameters:
     n_products: int = _p(500, Interval(int, 1, INF), "Products in the catalogue.")
     n_days: int = _p(730, Interval(int, 1, INF), "Days simulated, starting at `start`.")
     seed: int = _p(0, Interval(int, 0, INF), "Random seed; the same seed gives byte-identical files.")
+    shard: int = _p(0, Interval(int, 0, 999), "Customer shard: shards of one seed share the catalogue "
+                    "and its prices and draw their own customers and orders, with ids of their own "
+                    "(C01-000001, O01-0000001 for shard 1; shard 0 is the plain shop). A shop too big "
+                    "for memory is written shard by shard (`write_shop_in_shards`).")
     start: str = _p("2023-01-01", DateString(), "First day (YYYY-MM-DD).")
     # -- customers --------------------------------------------------------------------------
     segments: tuple[Segment, ...] = _p(DEFAULT_SEGMENTS, None, "Latent customer segments "

@@ -106,12 +106,17 @@ def product_ids(raw: RawShop) -> pa.Array:
     return make_ids("P", raw.catalogue.n, 5)
 
 
+def _shard_prefix(letter: str, raw: RawShop) -> str:
+    # Shards of one shop must not share a customer or order id; shard 0 keeps the plain ids.
+    return letter if raw.params.shard == 0 else f"{letter}{raw.params.shard:02d}-"
+
+
 def customer_ids(raw: RawShop) -> pa.Array:
-    return make_ids("C", raw.accounts.n, 6)
+    return make_ids(_shard_prefix("C", raw), raw.accounts.n, 6)
 
 
 def order_ids(raw: RawShop) -> pa.Array:
-    return make_ids("O", len(raw.order_customer), 7)
+    return make_ids(_shard_prefix("O", raw), len(raw.order_customer), 7)
 
 
 def orders_table(raw: RawShop) -> pa.Table:
