@@ -13,7 +13,7 @@ would run it:
 - ``features_duckdb`` / ``features_spark``: the sales panel (product x day) and the customer
   summary through the Shop API (``bench/scale_features.py``), with ``SHOPMINE_ENGINE=duckdb``, and
   with ``SHOPMINE_ENGINE=spark`` on a local standalone cluster (a master and ``--workers`` worker
-  JVMs of one core and ``--worker-memory`` each, ``bench/spark_standalone.py``);
+  JVMs of one core and ``--worker-memory`` each, ``shopmine.spark_cluster``);
 - ``forecast``: ``shopmine forecast`` (every product, daily, the default models and backtest);
 - ``clv``: ``shopmine clv --output clv.parquet`` (every customer).
 
@@ -45,7 +45,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from scale_measure import run_measured  # noqa: E402
-from spark_standalone import start_cluster  # noqa: E402
+from shopmine.spark_cluster import StandaloneCluster  # noqa: E402
 
 RESULTS = HERE / "results" / "scale.json"
 SRC = HERE.parent / "src"
@@ -117,12 +117,12 @@ def run_size(lines: int, args: argparse.Namespace) -> dict:
             step_env, roots = dict(env), None
             if step == "features_spark":
                 started = time.perf_counter()
-                cluster = start_cluster(folder / "cluster", workers=args.workers,
-                                        worker_memory=args.worker_memory).start()
+                cluster = StandaloneCluster(workers=args.workers, cores_per_worker=1,
+                                            worker_memory=args.worker_memory, folder=folder / "cluster").start()
                 result["cluster_start_s"] = time.perf_counter() - started
                 step_env.update(SHOPMINE_ENGINE="spark", SHOPMINE_SPARK_MASTER=cluster.master_url,
                                 SHOPMINE_SPARK_DRIVER_MEMORY=args.driver_memory)
-                roots = cluster.process_groups
+                roots = lambda c=cluster: c.process_groups  # noqa: E731 (read at each sample)
             print(f"{label(lines):>5} {step:<16} ...", end="", flush=True)
             measured = run_measured(commands[step], step_env, logs / f"{step}.log", roots,
                                     timeout_s=args.spark_timeout if step == "features_spark" else args.step_timeout)
