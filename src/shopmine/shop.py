@@ -329,7 +329,17 @@ class Shop:
         from shopmine.customers.clv.analysis import check_clv_request
 
         check_clv_request(horizon_days, model)
-        return customer_lifetime_value(self.orders(), as_of=self.as_of, horizon_days=horizon_days, model=model)
+        return customer_lifetime_value(self.orders(), as_of=self.as_of, horizon_days=horizon_days, model=model,
+                                       scratch_dir=self._scratch_dir())
+
+    def _scratch_dir(self) -> Path | None:
+        """Where the Spark executors write tables they compute for the driver and the scores they make
+        (:func:`shopmine.distributed.stage`): beside the workspace's Parquet export, which every executor
+        already reads. None on DuckDB."""
+        engine = self.engine
+        if engine.name != "spark" or engine.parquet_dir is None:
+            return None
+        return engine.parquet_dir / "_scratch"
 
     @saved_run("classify")
     def classify(self, horizon_days: int = 90, target: str | None = None, labels: str | Path | None = None,
@@ -612,10 +622,19 @@ class Shop:
             raise ShopmineInputError(f"{{run_id}} run {source} was trained on a table of your own, not on the "
                                      f"workspace's orders; train one on the orders first, or give {{data}}.",
                                      "run_id", mentions=("orders", "data"))
-        table = shop_order_features(self)
-        scores, first = model.score_with_features(table, id_col=ORDER_TRAINING["id_col"])
+        if self.engine.name == "spark":  # every order scored by the executors (shopmine.risk.cluster_scoring)
+            from shopmine.risk.cluster_scoring import score_orders
+            from shopmine.risk.orders_table import shop_order_features_table
+
+            scores, first, customer_ids = score_orders(shop_order_features_table(self), model,
+                                                       id_col=ORDER_TRAINING["id_col"], scratch_dir=self._scratch_dir())
+        else:
+            table = shop_order_features(self)
+            scores, first = model.score_with_features(table, id_col=ORDER_TRAINING["id_col"])
+            customer_ids = table["customer_id"]
         result = score_result(model, scores, first, source_run=source)
-        customers = customer_risk(table["customer_id"], scores, float(model.spec["threshold"]["probability"]))
+        result.metrics["scored_on"] = "spark" if self.engine.name == "spark" else "local"
+        customers = customer_risk(customer_ids, scores, float(model.spec["threshold"]["probability"]))
         result.tables["customers"] = customers
         result.metrics["customers"] = int(len(customers))
         result.metrics["customers_flagged"] = int((customers["flagged_orders"] > 0).sum())
