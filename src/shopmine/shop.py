@@ -74,7 +74,13 @@ class Shop:
         workspace object writes; remade when the warehouse was closed or reopened since."""
         warehouse = self.workspace.warehouse(read_only=True)
         if self._engine is None or self._engine_con is not warehouse.con:
-            self._engine = self.workspace.engine()
+            if self.workspace.settings.engine == "spark":
+                from shopmine.distributed.memory import spark_start_errors
+
+                with spark_start_errors(self.workspace.settings.spark_driver_memory):
+                    self._engine = self.workspace.engine()
+            else:
+                self._engine = self.workspace.engine()
             self._engine_con = warehouse.con
         return self._engine
 
