@@ -404,9 +404,17 @@ class Shop:
 
         check_recommend_request(customers, k, repeat, category, exclude_inactive_days, product)
         recommender, run_id = self._recommender(refit)
+        everyone = None
+        if customers is None and product is None and self.workspace.settings.engine == "spark":
+            # every customer's list made by the executors (one customer's is answered here: no Spark job)
+            from functools import partial
+
+            from shopmine.recommend.cluster_scoring import recommend_everyone
+
+            everyone = partial(recommend_everyone, session=self.engine.con._session, scratch_dir=self._scratch_dir())
         result = recommend_result(recommender, customers=customers, k=k, repeat=repeat, category=category,
                                   exclude_inactive_days=exclude_inactive_days, product=product, source_run=run_id,
-                                  save_models=run_id is None)
+                                  save_models=run_id is None, everyone=everyone)
         if run_id is None:  # saved as a run with the models: the run id it gets names the source from then on
             self._recommend_pending = result
         return result
@@ -619,8 +627,16 @@ class Shop:
         model, source = load_risk_model(self.workspace, run_id)
         if not orders:
             table = data if isinstance(data, pd.DataFrame) else read_table(data, "data")
-            scores, first = model.score_with_features(table, id_col=id_col)
-            return score_result(model, scores, first, source_run=source)
+            if self.workspace.settings.engine == "spark":  # the rows scored by the executors
+                from shopmine.risk.cluster_scoring import score_table
+
+                scores, first = score_table(table, model, self.engine.con._session, id_col=id_col,
+                                            scratch_dir=self._scratch_dir())
+            else:
+                scores, first = model.score_with_features(table, id_col=id_col)
+            result = score_result(model, scores, first, source_run=source)
+            result.metrics["scored_on"] = "spark" if self.workspace.settings.engine == "spark" else "local"
+            return result
         from shopmine.risk.customer_risk import customer_risk
         from shopmine.risk.orders_table import ORDER_TRAINING, shop_order_features
 

@@ -14,7 +14,7 @@ from shopmine.simulate import simulate_shop, write_shop
 from shopmine.workspace import Workspace
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def simulated_shop(tmp_path_factory):
     """600 customers, 80 products, a year (seed 5), with its fraud truth; the workspace holds it."""
     root = tmp_path_factory.mktemp("scoring_shop")
@@ -26,7 +26,7 @@ def simulated_shop(tmp_path_factory):
     return root / "ws", simulated
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def shops(simulated_shop, spark_engine):
     """The workspace through DuckDB and through Spark (the session of ``spark_engine``)."""
     ws, _ = simulated_shop

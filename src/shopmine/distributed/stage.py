@@ -20,11 +20,12 @@ from pathlib import Path
 from typing import Protocol
 
 import ibis
+import numpy as np
 import pandas as pd
 
 from shopmine.distributed.memory import spark_memory_errors
 
-__all__ = ["LocalStaged", "SparkStaged", "Staged", "is_spark", "stage", "stager_for"]
+__all__ = ["LocalStaged", "SparkStaged", "Staged", "is_spark", "stage", "stage_frame"]
 
 Score = Callable[[pd.DataFrame], pd.DataFrame]
 
@@ -110,9 +111,35 @@ def _workers_run_this_python(session) -> None:
         context.pythonExec = sys.executable
 
 
-def stager_for(table: ibis.Table) -> str:
-    """``"spark"`` for a table on Spark, else ``"local"``."""
-    return "spark" if is_spark(table) else "local"
+@contextlib.contextmanager
+def _scratch(scratch_dir: str | Path | None) -> Iterator[Path]:
+    root = Path(scratch_dir) if scratch_dir is not None else Path(tempfile.gettempdir())
+    root.mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix="shopmine-stage-", dir=root))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def stage_frame(frame: pd.DataFrame, session, scratch_dir: str | Path | None = None) -> Iterator[SparkStaged]:
+    """A frame the driver holds (e.g. the customers a fitted model knows) staged for Spark scoring: written
+    as Parquet with pyarrow, so it reaches the executors without passing through the driver JVM."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    with _scratch(scratch_dir) as folder:
+        path = folder / "table"
+        path.mkdir()
+        # A file per executor core at least (and per 50,000 rows): Spark reads a small file as one task, and
+        # one task would score every row on one executor.
+        parts = max(1, min(len(frame), max(session.sparkContext.defaultParallelism, -(-len(frame) // 50_000))))
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        bounds = np.linspace(0, len(frame), parts + 1).astype(int)
+        for i, (start, end) in enumerate(zip(bounds[:-1], bounds[1:])):
+            pq.write_table(table.slice(start, end - start), path / f"part-{i:05d}.parquet")
+        yield SparkStaged(session, path, len(frame))
 
 
 @contextlib.contextmanager
@@ -131,10 +158,7 @@ def stage(table: ibis.Table, scratch_dir: str | Path | None = None) -> Iterator[
         yield LocalStaged(table.to_pyarrow().to_pandas())
         return
     backend = table._find_backend()
-    root = Path(scratch_dir) if scratch_dir is not None else Path(tempfile.gettempdir())
-    root.mkdir(parents=True, exist_ok=True)
-    folder = Path(tempfile.mkdtemp(prefix="shopmine-stage-", dir=root))
-    try:
+    with _scratch(scratch_dir) as folder:
         path = folder / "table"
         with spark_memory_errors():
             backend._session.sql(backend.compile(table)).write.parquet(str(path))
@@ -142,5 +166,3 @@ def stage(table: ibis.Table, scratch_dir: str | Path | None = None) -> Iterator[
 
         rows = sum(pq.ParquetFile(p).metadata.num_rows for p in sorted(path.glob("*.parquet")))
         yield SparkStaged(backend._session, path, rows)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
