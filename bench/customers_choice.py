@@ -48,7 +48,7 @@ def split_scores(orders, calibration_end: dt.date, observation_end: dt.date) -> 
     x, tx, t = (split[c].to_numpy(float) for c in ("frequency_cal", "recency_cal", "T_cal"))
     y = split["frequency_holdout"].to_numpy(float)
     timing, _ = purchase_timing(orders, end=calibration_end, observed_until=observation_end)
-    litt = split[["customer_id"]].merge(timing, on="customer_id", how="left")["litt"].fillna(0.0).to_numpy()
+    litt = split[["customer_id"]].merge(timing.to_pandas(), on="customer_id", how="left")["litt"].fillna(0.0).to_numpy()
     horizon = (observation_end - calibration_end).days
     preds, out = {}, {"calibration_end": str(calibration_end), "holdout_days": horizon, "customers": len(y)}
     for name in MODELS:

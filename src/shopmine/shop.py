@@ -74,7 +74,13 @@ class Shop:
         workspace object writes; remade when the warehouse was closed or reopened since."""
         warehouse = self.workspace.warehouse(read_only=True)
         if self._engine is None or self._engine_con is not warehouse.con:
-            self._engine = self.workspace.engine()
+            if self.workspace.settings.engine == "spark":
+                from shopmine.distributed.memory import spark_start_errors
+
+                with spark_start_errors(self.workspace.settings.spark_driver_memory):
+                    self._engine = self.workspace.engine()
+            else:
+                self._engine = self.workspace.engine()
             self._engine_con = warehouse.con
         return self._engine
 
@@ -329,7 +335,17 @@ class Shop:
         from shopmine.customers.clv.analysis import check_clv_request
 
         check_clv_request(horizon_days, model)
-        return customer_lifetime_value(self.orders(), as_of=self.as_of, horizon_days=horizon_days, model=model)
+        return customer_lifetime_value(self.orders(), as_of=self.as_of, horizon_days=horizon_days, model=model,
+                                       scratch_dir=self._scratch_dir())
+
+    def _scratch_dir(self) -> Path | None:
+        """Where the Spark executors write tables they compute for the driver and the scores they make
+        (:func:`shopmine.distributed.stage`): beside the workspace's Parquet export, which every executor
+        already reads. None on DuckDB."""
+        engine = self.engine
+        if engine.name != "spark" or engine.parquet_dir is None:
+            return None
+        return engine.parquet_dir / "_scratch"
 
     @saved_run("classify")
     def classify(self, horizon_days: int = 90, target: str | None = None, labels: str | Path | None = None,
@@ -388,9 +404,17 @@ class Shop:
 
         check_recommend_request(customers, k, repeat, category, exclude_inactive_days, product)
         recommender, run_id = self._recommender(refit)
+        everyone = None
+        if customers is None and product is None and self.workspace.settings.engine == "spark":
+            # every customer's list made by the executors (one customer's is answered here: no Spark job)
+            from functools import partial
+
+            from shopmine.recommend.cluster_scoring import recommend_everyone
+
+            everyone = partial(recommend_everyone, session=self.engine.con._session, scratch_dir=self._scratch_dir())
         result = recommend_result(recommender, customers=customers, k=k, repeat=repeat, category=category,
                                   exclude_inactive_days=exclude_inactive_days, product=product, source_run=run_id,
-                                  save_models=run_id is None)
+                                  save_models=run_id is None, everyone=everyone)
         if run_id is None:  # saved as a run with the models: the run id it gets names the source from then on
             self._recommend_pending = result
         return result
@@ -603,8 +627,16 @@ class Shop:
         model, source = load_risk_model(self.workspace, run_id)
         if not orders:
             table = data if isinstance(data, pd.DataFrame) else read_table(data, "data")
-            scores, first = model.score_with_features(table, id_col=id_col)
-            return score_result(model, scores, first, source_run=source)
+            if self.workspace.settings.engine == "spark":  # the rows scored by the executors
+                from shopmine.risk.cluster_scoring import score_table
+
+                scores, first = score_table(table, model, self.engine.con._session, id_col=id_col,
+                                            scratch_dir=self._scratch_dir())
+            else:
+                scores, first = model.score_with_features(table, id_col=id_col)
+            result = score_result(model, scores, first, source_run=source)
+            result.metrics["scored_on"] = "spark" if self.workspace.settings.engine == "spark" else "local"
+            return result
         from shopmine.risk.customer_risk import customer_risk
         from shopmine.risk.orders_table import ORDER_TRAINING, shop_order_features
 
@@ -612,10 +644,19 @@ class Shop:
             raise ShopmineInputError(f"{{run_id}} run {source} was trained on a table of your own, not on the "
                                      f"workspace's orders; train one on the orders first, or give {{data}}.",
                                      "run_id", mentions=("orders", "data"))
-        table = shop_order_features(self)
-        scores, first = model.score_with_features(table, id_col=ORDER_TRAINING["id_col"])
+        if self.engine.name == "spark":  # every order scored by the executors (shopmine.risk.cluster_scoring)
+            from shopmine.risk.cluster_scoring import score_orders
+            from shopmine.risk.orders_table import shop_order_features_table
+
+            scores, first, customer_ids = score_orders(shop_order_features_table(self), model,
+                                                       id_col=ORDER_TRAINING["id_col"], scratch_dir=self._scratch_dir())
+        else:
+            table = shop_order_features(self)
+            scores, first = model.score_with_features(table, id_col=ORDER_TRAINING["id_col"])
+            customer_ids = table["customer_id"]
         result = score_result(model, scores, first, source_run=source)
-        customers = customer_risk(table["customer_id"], scores, float(model.spec["threshold"]["probability"]))
+        result.metrics["scored_on"] = "spark" if self.engine.name == "spark" else "local"
+        customers = customer_risk(customer_ids, scores, float(model.spec["threshold"]["probability"]))
         result.tables["customers"] = customers
         result.metrics["customers"] = int(len(customers))
         result.metrics["customers_flagged"] = int((customers["flagged_orders"] > 0).sum())

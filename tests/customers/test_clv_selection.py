@@ -84,6 +84,7 @@ def test_spend_cap_one_huge_order():
     frame.loc[big, "quantity"] = 100_000
     orders = ibis.memtable(frame)
     timing, cap = purchase_timing(orders, end=START + dt.timedelta(days=200))
+    timing = timing.to_pandas()
     assert cap == pytest.approx(10.0)
     row = timing.set_index("customer_id").loc["C00"]
     assert row["monetary_value_capped"] == pytest.approx(10.0) and row["spend_days"] == 5
@@ -111,7 +112,7 @@ def test_a_one_time_buyers_own_spend_counts():
     one = orders_frame({"ONE": [100]}, price=1.0)
     orders = ibis.memtable(pd.concat([frame, one], ignore_index=True))
     timing, _ = purchase_timing(orders, end=START + dt.timedelta(days=200))
-    timing = timing.set_index("customer_id")
+    timing = timing.to_pandas().set_index("customer_id")
     assert (timing.loc["ONE", "monetary_value_capped"], timing.loc["ONE", "spend_days"]) == (1.0, 1)
     # C03 spends 14, 16, 18, 20: the mean of all four days.
     assert (timing.loc["C03", "monetary_value_capped"], timing.loc["C03", "spend_days"]) == (17.0, 4)

@@ -112,10 +112,12 @@ def saved_recommender(workspace, as_of: dt.date) -> tuple[Recommender, str] | No
 def recommend_result(recommender: Recommender, *, customers=None, k: int = 10, repeat: bool = True,
                      category: str | None = None, exclude_inactive_days: int | None = None,
                      product: str | None = None, source_run: str | None = None,
-                     save_models: bool = False) -> AnalysisResult:
+                     save_models: bool = False, everyone=None) -> AnalysisResult:
     """The answer as an AnalysisResult: table ``recommendations`` (:data:`OUTPUT_COLUMNS`, or
     :data:`SIMILAR_COLUMNS` for ``product``) and metrics; with ``save_models`` the fitted arrays ride
-    along in ``models`` (for the run's registry entries)."""
+    along in ``models`` (for the run's registry entries). ``everyone``: how every customer's rows are made
+    when ``customers`` is None (``everyone(recommender, k=, repeat=, category=, exclude_inactive_days=)``,
+    e.g. on the Spark cluster, :func:`shopmine.recommend.cluster_scoring.recommend_everyone`); default here."""
     from shopmine.registry.formats import ArrayBundle
 
     if product is not None:
@@ -123,9 +125,13 @@ def recommend_result(recommender: Recommender, *, customers=None, k: int = 10, r
         asked = f"products bought together with {product}"
         n_customers = 0
     else:
-        ids = recommender.customer_ids_ if customers is None else customers
-        table = recommender.recommend(ids, k, repeat=repeat, category=category,
-                                      exclude_inactive_days=exclude_inactive_days)
+        if customers is None and everyone is not None:
+            table = everyone(recommender, k=k, repeat=repeat, category=category,
+                             exclude_inactive_days=exclude_inactive_days)
+        else:
+            ids = recommender.customer_ids_ if customers is None else customers
+            table = recommender.recommend(ids, k, repeat=repeat, category=category,
+                                          exclude_inactive_days=exclude_inactive_days)
         n_customers = int(table["customer_id"].nunique())
         known = int((recommender._customer_pos.get_indexer(pd.Index(pd.unique(table["customer_id"]))) >= 0).sum())
         asked = (f"{k} recommendations for {n_customers:,} customer(s)"
@@ -140,6 +146,7 @@ def recommend_result(recommender: Recommender, *, customers=None, k: int = 10, r
                   else "fixed blend " + ", ".join(f"{m} {w:g}" for m, w in recommender.weights.items())),
         # None: the models were fitted now (each shell says so in its own words; a value stays data).
         "answered_from_run": source_run,
+        "scored_on": "spark" if customers is None and product is None and everyone is not None else "local",
     }
     result = AnalysisResult(name=ANALYSIS, title="Recommendations", summary=f"{asked}, {answered}.",
                             tables={"recommendations": table}, metrics=metrics)

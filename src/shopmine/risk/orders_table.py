@@ -162,9 +162,14 @@ def shop_order_features(shop) -> pd.DataFrame:
     """Every order of the workspace placed before its as-of date with its risk features
     (:func:`~shopmine.risk.orders_features.order_features`): what an orders model scores, labelled or not,
     sorted by ``ordered_at`` then ``order_id``."""
-    table = order_features(shop.orders(), as_of=shop.as_of, customers=_shop_accounts(shop)).to_pyarrow().to_pandas()
+    table = shop_order_features_table(shop).to_pyarrow().to_pandas()
     table["ordered_at"] = pd.to_datetime(table["ordered_at"])
     return table.sort_values(["ordered_at", "order_id"], ignore_index=True)
+
+
+def shop_order_features_table(shop) -> ibis.Table:
+    """:func:`shop_order_features` as an expression for the shop's engine (unsorted, not computed)."""
+    return order_features(shop.orders(), as_of=shop.as_of, customers=_shop_accounts(shop))
 
 
 def describe_labels(report: dict) -> str:

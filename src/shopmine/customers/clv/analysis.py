@@ -18,6 +18,8 @@ the reason in the result.
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
+from pathlib import Path
 
 import ibis
 import numpy as np
@@ -28,9 +30,12 @@ from shopmine.customers.clv.gamma_gamma import GammaGammaModel
 from shopmine.customers.clv.fallback import serve_purchase_model
 from shopmine.customers.clv.models import PURCHASE_MODELS
 from shopmine.customers.clv.purchase_timing import SPEND_CAP_QUANTILE, purchase_timing
+from shopmine.customers.clv.scoring import (CHURN_DAYS, INPUT_COLUMNS, PURCHASE_DAYS, SCORE_SCHEMA,
+                                            clv_parameters, score_customers)
 from shopmine.customers.clv.selection import (DEFAULT_ORDER, MIN_HOLDOUT_DAYS, holdout_length,
                                               select_purchase_model)
 from shopmine.customers.clv.summary_input import check_positive_int
+from shopmine.distributed import stage
 from shopmine.customers.value_figures import pareto_figure, top_share, value_histogram
 from shopmine.errors import ShopmineInputError, invalid_value
 from shopmine.features import classify_lines, customer_summary
@@ -42,10 +47,6 @@ __all__ = ["check_clv_request", "CHURN_DAYS", "MIN_REPEAT_BUYERS", "MODEL_CHOICE
 #: Columns of the customers table ``shopmine clv`` writes (the issue's output contract, with the model that served).
 OUTPUT_COLUMNS = ["customer_id", "p_alive", "expected_purchases", "expected_revenue", "churn_probability",
                   "purchase_probability_30d", "model"]
-#: Churn: no purchase in this many days after the as-of date.
-CHURN_DAYS = 90
-#: ``purchase_probability_30d``: at least one purchase in this many days.
-PURCHASE_DAYS = 30
 #: Repeat buyers needed: with fewer, the dropout (a, b) and spend (q, v) parameters are not identified
 #: and the optimiser returns whatever the start was.
 MIN_REPEAT_BUYERS = 2
@@ -54,7 +55,7 @@ MODEL_CHOICES = ("auto", *PURCHASE_MODELS)
 
 
 def customer_lifetime_value(orders: ibis.Table, *, as_of: dt.date, horizon_days: int = 365,
-                            model: str = "auto") -> AnalysisResult:
+                            model: str = "auto", scratch_dir: str | Path | None = None) -> AnalysisResult:
     """Probability alive, expected purchases and revenue, churn and 30-day purchase probabilities.
 
     A purchase is a customer-day with a sale line; the models fit on the lifetimes columns of
@@ -74,6 +75,15 @@ def customer_lifetime_value(orders: ibis.Table, *, as_of: dt.date, horizon_days:
     model : {"auto", "pareto_nbd", "bgnbd", "mbgcnbd"}, default="auto"
         Purchase model behind ``p_alive``, ``expected_purchases``, ``churn_probability`` and
         ``purchase_probability_30d``; ``auto`` chooses on a holdout of the shop's own history.
+    scratch_dir : path, optional
+        On Spark, where the executors write the per-customer summary and the scores
+        (:func:`shopmine.distributed.stage`); default a temporary folder.
+
+    Notes
+    -----
+    On Spark the summary is computed and written by the cluster, the models are fitted once on the
+    driver from it, and every customer is scored by the executors (``mapInPandas`` with the models'
+    parameters); ``scored_on`` in the metrics says where. The scores equal DuckDB's.
 
     Returns
     -------
@@ -92,49 +102,43 @@ def customer_lifetime_value(orders: ibis.Table, *, as_of: dt.date, horizon_days:
     # A sale line without a price would silently lower a customer's spend and the spend model would
     # fit on it: refused as segment and classify refuse it.
     refuse_unpriced_lines(classify_lines(orders, before=as_of, bulk=False))
-    summary = customer_summary(orders, as_of=as_of).to_pandas()
-    _check_shop(summary, as_of, orders)
-    summary["customer_id"] = summary["customer_id"].astype(str)
-    timing, spend_cap = purchase_timing(orders, end=as_of - dt.timedelta(days=1))
-    summary = summary.merge(timing, on="customer_id", how="left")
-    summary[["litt", "monetary_value_capped", "spend_days"]] = (
-        summary[["litt", "monetary_value_capped", "spend_days"]].fillna(0.0))
-    x, tx, t, litt = (summary[c].to_numpy(float) for c in ("frequency_lt", "recency_lt", "T", "litt"))
+    inputs, spend_cap = clv_inputs(orders, as_of=as_of)
+    with stage(inputs, scratch_dir) as staged:
+        # The fit reads the per-customer summary on the driver (it grows with customers, not order lines);
+        # sorted, so that both engines sum the likelihood in one order.
+        summary = staged.to_pandas().sort_values("customer_id", ignore_index=True)
+        _check_shop(summary, as_of, orders)
+        x, tx, t, litt = (summary[c].to_numpy(float) for c in ("frequency_lt", "recency_lt", "T", "litt"))
 
-    selection, notes = None, []
-    if model == "auto":
-        first_day = pd.Timestamp(summary["first_purchase"].min()).date()
-        holdout_days = holdout_length(first_day, as_of)
-        order = list(DEFAULT_ORDER)
-        if holdout_days >= MIN_HOLDOUT_DAYS:
-            try:
-                selection = select_purchase_model(orders, as_of=as_of, holdout_days=holdout_days)
-                order = [m for m in selection["model"] if m in PURCHASE_MODELS]
-            except ShopmineInputError as exc:
-                notes.append(f"No model choice on a holdout ({exc}); the default order served.")
+        selection, notes = None, []
+        if model == "auto":
+            first_day = pd.Timestamp(summary["first_purchase"].min()).date()
+            holdout_days = holdout_length(first_day, as_of)
+            order = list(DEFAULT_ORDER)
+            if holdout_days >= MIN_HOLDOUT_DAYS:
+                try:
+                    selection = select_purchase_model(orders, as_of=as_of, holdout_days=holdout_days,
+                                                      scratch_dir=scratch_dir)
+                    order = [m for m in selection["model"] if m in PURCHASE_MODELS]
+                except ShopmineInputError as exc:
+                    notes.append(f"No model choice on a holdout ({exc}); the default order served.")
+            else:
+                notes.append(f"The history before {as_of} is too short for a holdout of {MIN_HOLDOUT_DAYS} days; "
+                             "the default order served.")
         else:
-            notes.append(f"The history before {as_of} is too short for a holdout of {MIN_HOLDOUT_DAYS} days; "
-                         "the default order served.")
-    else:
-        order = [model]
-    name, purchases, fallback_reason = serve_purchase_model(order, x, tx, t, litt, forced=model != "auto")
-    model_name = PURCHASE_MODELS[name][0]
-    # Spend per purchase from every purchase day (x + 1 of them), not only the repeat ones: a one-time
-    # buyer's own spend then counts beside the population's (see purchase_timing).
-    money, spend_days = (summary[c].to_numpy(float) for c in ("monetary_value_capped", "spend_days"))
-    spend = GammaGammaModel().fit(spend_days, money)
+            order = [model]
+        name, purchases, fallback_reason = serve_purchase_model(order, x, tx, t, litt, forced=model != "auto")
+        model_name = PURCHASE_MODELS[name][0]
+        # Spend per purchase from every purchase day (x + 1 of them), not only the repeat ones: a one-time
+        # buyer's own spend then counts beside the population's (see purchase_timing).
+        money, spend_days = (summary[c].to_numpy(float) for c in ("monetary_value_capped", "spend_days"))
+        spend = GammaGammaModel().fit(spend_days, money)
+        # Scored where the summary is (every Spark executor on its batches), from the parameters alone.
+        scored = staged.map(partial(score_customers, parameters=clv_parameters(name, purchases, spend),
+                                    horizon_days=horizon_days), SCORE_SCHEMA)
+        scored_where = staged.where
 
-    customers = pd.DataFrame({"customer_id": summary["customer_id"]})
-    customers["p_alive"] = purchases.p_alive(x, tx, t)
-    customers["expected_purchases"] = purchases.expected_purchases(horizon_days, x, tx, t)
-    customers["expected_spend_per_purchase"] = spend.conditional_expected_spend(spend_days, money)
-    customers["expected_revenue"] = customers["expected_purchases"] * customers["expected_spend_per_purchase"]
-    customers["churn_probability"] = purchases.p_no_purchase(CHURN_DAYS, x, tx, t)
-    customers["purchase_probability_30d"] = 1.0 - purchases.p_no_purchase(PURCHASE_DAYS, x, tx, t)
-    customers["model"] = model_name
-    customers["fallback_reason"] = fallback_reason
-    for col in ("frequency_lt", "recency_lt", "T", "litt", "monetary_value", "monetary_value_capped"):
-        customers[col] = summary[col].to_numpy()
+    customers = scored.assign(model=model_name, fallback_reason=fallback_reason)
     customers = customers[OUTPUT_COLUMNS + ["fallback_reason", "expected_spend_per_purchase", "frequency_lt",
                                             "recency_lt", "T", "litt", "monetary_value", "monetary_value_capped"]]
     customers = customers.sort_values(["expected_revenue", "customer_id"], ascending=[False, True],
@@ -156,7 +160,7 @@ def customer_lifetime_value(orders: ibis.Table, *, as_of: dt.date, horizon_days:
         name: purchases.params_, f"{name}_log_likelihood": purchases.log_likelihood_,
         "gamma_gamma": spend.params_, "gamma_gamma_customers": spend.n_customers_,
         "spend_cap_per_purchase_day": spend_cap, "spend_cap_quantile": SPEND_CAP_QUANTILE,
-        "time_unit": "day",
+        "time_unit": "day", "scored_on": scored_where,
     }
     tables = {"customers": customers, "parameters": parameters}
     if selection is not None:
@@ -176,6 +180,23 @@ def customer_lifetime_value(orders: ibis.Table, *, as_of: dt.date, horizon_days:
     metrics["top_20pct_expected_revenue_share"] = top_share(expected.to_numpy())
     return AnalysisResult(name="clv", title=f"Customer lifetime value ({model_name} and Gamma-Gamma)",
                           summary=summary_text, tables=tables, metrics=metrics, figures=figures)
+
+
+def clv_inputs(orders: ibis.Table, *, as_of: dt.date) -> tuple[ibis.Table, float]:
+    """The per-customer table the models fit on and score (:data:`~shopmine.customers.clv.scoring.INPUT_COLUMNS`
+    and ``first_purchase``), as an expression for the engine, and the spend cap per purchase day."""
+    summary = customer_summary(orders, as_of=as_of)
+    summary = summary.mutate(customer_id=summary.customer_id.cast("string"))
+    timing, spend_cap = purchase_timing(orders, end=as_of - dt.timedelta(days=1))
+    joined = summary.left_join(timing, summary.customer_id == timing.customer_id)
+    inputs = joined.select(
+        customer_id=summary.customer_id, first_purchase=summary.first_purchase,
+        frequency_lt=summary.frequency_lt.cast("int64"), recency_lt=summary.recency_lt.cast("int64"),
+        T=summary.T.cast("int64"), litt=timing.litt.fill_null(0.0),
+        monetary_value=summary.monetary_value.cast("float64"),
+        monetary_value_capped=timing.monetary_value_capped.fill_null(0.0),
+        spend_days=timing.spend_days.fill_null(0).cast("float64"))
+    return inputs.select("first_purchase", *INPUT_COLUMNS).order_by("customer_id"), spend_cap
 
 
 def check_clv_request(horizon_days: object, model: object) -> int:

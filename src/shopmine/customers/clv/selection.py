@@ -20,6 +20,7 @@ from shopmine.customers.clv.degenerate import degenerate_reason
 from shopmine.customers.clv.holdout_eval import holdout_scores, rate_so_far
 from shopmine.customers.clv.models import fit_purchase_model
 from shopmine.customers.clv.purchase_timing import purchase_timing
+from shopmine.distributed import stage
 from shopmine.errors import ShopmineInputError, ShopmineRunError
 from shopmine.features import calibration_and_holdout
 
@@ -45,7 +46,7 @@ def holdout_length(first_day: dt.date, as_of: dt.date) -> int:
 
 
 def select_purchase_model(orders: ibis.Table, *, as_of: dt.date, holdout_days: int,
-                          candidates=DEFAULT_ORDER) -> pd.DataFrame:
+                          candidates=DEFAULT_ORDER, scratch_dir=None) -> pd.DataFrame:
     """Holdout scores of every candidate purchase model, best (lowest RMSE among sound fits) first.
 
     Parameters
@@ -58,6 +59,8 @@ def select_purchase_model(orders: ibis.Table, *, as_of: dt.date, holdout_days: i
         At least :data:`MIN_HOLDOUT_DAYS`.
     candidates : sequence of str
         Names from :data:`~shopmine.customers.clv.models.PURCHASE_MODELS`.
+    scratch_dir : path, optional
+        On Spark, where the cluster writes the calibration summary (:func:`shopmine.distributed.stage`).
 
     Returns
     -------
@@ -76,12 +79,18 @@ def select_purchase_model(orders: ibis.Table, *, as_of: dt.date, holdout_days: i
         raise ShopmineInputError(f"holdout_days must be at least {MIN_HOLDOUT_DAYS}; got {holdout_days}.")
     calibration_end = as_of - dt.timedelta(days=holdout_days + 1)
     split = calibration_and_holdout(orders, calibration_end=calibration_end,
-                                    observation_end=as_of - dt.timedelta(days=1)).to_pandas()
+                                    observation_end=as_of - dt.timedelta(days=1))
+    split = split.mutate(customer_id=split.customer_id.cast("string"))
+    timing, _ = purchase_timing(orders, end=calibration_end, observed_until=as_of - dt.timedelta(days=1))
+    joined = split.left_join(timing, split.customer_id == timing.customer_id)
+    joined = joined.select(split.customer_id, split.frequency_cal, split.recency_cal, split.T_cal,
+                           split.frequency_holdout, litt=timing.litt.fill_null(0.0)).order_by("customer_id")
+    with stage(joined, scratch_dir) as staged:  # per customer; on Spark read without the driver JVM
+        split = staged.to_pandas().sort_values("customer_id", ignore_index=True)
     x, tx, t = (split[c].to_numpy(float) for c in ("frequency_cal", "recency_cal", "T_cal"))
     if int((x > 0).sum()) < 2:
         raise ShopmineInputError(f"the calibration period up to {calibration_end} has fewer than 2 repeat buyers.")
-    timing, _ = purchase_timing(orders, end=calibration_end, observed_until=as_of - dt.timedelta(days=1))
-    litt = split[["customer_id"]].astype(str).merge(timing, on="customer_id", how="left")["litt"].fillna(0.0)
+    litt = split["litt"].astype(float)
     predictions, reasons = {}, {}
     for name in candidates:
         try:
