@@ -7,6 +7,8 @@ other tables exported as Parquet (``Warehouse.export_parquet``), so both engines
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +25,10 @@ def spark_session(master: str = "local[2]", driver_memory: str = "4g") -> Any:
     if _SPARK_SESSION is None:
         from pyspark.sql import SparkSession
 
+        # The forecast's Python UDFs (applyInPandas) need this interpreter's packages; PySpark's context
+        # reads the workers' Python from PYSPARK_PYTHON only (default "python3", without them). A
+        # cluster whose workers have the project elsewhere sets PYSPARK_PYTHON itself.
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
         _SPARK_SESSION = (
             SparkSession.builder.master(master)
             .appName("shopmine")
@@ -102,3 +108,9 @@ class Engine:
 
     def execute(self, expr: ibis.Expr):
         return self.con.execute(expr)
+
+    def spark_frame(self, expr: ibis.Expr):
+        """The Spark DataFrame of an Ibis expression: it stays on the cluster (Spark engine only)."""
+        if self.name != "spark":
+            raise ShopmineInputError(f"a Spark DataFrame needs the spark engine; this one is {self.name}.", "engine")
+        return self.con._session.sql(self.con.compile(expr))
