@@ -17,7 +17,7 @@ import pandas as pd
 
 from shopmine.errors import ShopmineInputError
 
-__all__ = ["BUCKETS_PER_CORE", "by_series", "collect", "pandas_schema", "frame_schema", "series_schema"]
+__all__ = ["BUCKETS_PER_CORE", "by_series", "collect", "frame_schema", "series_schema"]
 
 #: Buckets per core of the cluster: a few per core so that a slow bucket (long series, a hard ETS
 #: search) does not hold the stage while the other cores wait.
@@ -50,7 +50,7 @@ def by_series(sdf, func: Callable[[pd.DataFrame], pd.DataFrame], schema: str):
 
 
 def collect(sdf, what: str) -> pd.DataFrame:
-    """``sdf`` on the driver (through Arrow), or an error naming the setting to raise.
+    """``sdf`` on the driver, or an error naming the setting to raise.
 
     Only frames bounded by the series count (x horizon) or by a model's training-row bound are
     collected; a driver too small even for those answers with ``spark_driver_memory`` instead of
@@ -68,22 +68,6 @@ def collect(sdf, what: str) -> pd.DataFrame:
                 f"the Spark driver has too little memory for {what}; raise {{spark_driver_memory}} (and "
                 "spark.driver.maxResultSize in the cluster's Spark configuration).", "spark_driver_memory") from exc
         raise
-
-
-def pandas_schema(frame: pd.DataFrame) -> str:
-    """Spark DDL of a pandas frame's columns: strings, timestamps and doubles (the forecast frames' types)."""
-    parts = []
-    for name, dtype in frame.dtypes.items():
-        if pd.api.types.is_datetime64_any_dtype(dtype):
-            kind = "timestamp"
-        elif pd.api.types.is_bool_dtype(dtype):
-            kind = "boolean"
-        elif pd.api.types.is_numeric_dtype(dtype):
-            kind = "double"
-        else:
-            kind = "string"
-        parts.append(f"`{name}` {kind}")
-    return ", ".join(parts)
 
 
 def series_schema(drivers: list[str] | tuple[str, ...] = ()) -> str:
