@@ -193,3 +193,9 @@ class Engine:
 
     def execute(self, expr: ibis.Expr):
         return self.con.execute(expr)
+
+    def spark_frame(self, expr: ibis.Expr):
+        """The Spark DataFrame of an Ibis expression: it stays on the cluster (Spark engine only)."""
+        if self.name != "spark":
+            raise ShopmineInputError(f"a Spark DataFrame needs the spark engine; this one is {self.name}.", "engine")
+        return self.con._session.sql(self.con.compile(expr))

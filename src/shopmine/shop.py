@@ -199,6 +199,17 @@ class Shop:
         return series_from_sales_panel(panel, level=level, freq=freq, top=top, measure=measure,
                                        keep_outliers=keep_outliers, as_of=self.as_of)
 
+    def spark_series(self, level: str = "product", freq: str = "D", top: int | None = None,
+                     measure: str = "units", keep_outliers: bool = False):
+        """:meth:`forecast_series` as a Spark DataFrame that stays on the cluster (Spark engine only)."""
+        from shopmine.forecast.sources import check_series_request
+        from shopmine.forecast.spark_sources import spark_series
+
+        check_series_request(level, freq, measure)
+        panel = self.engine.spark_frame(self.sales_panel(level, "D" if freq == "M" else freq))
+        return spark_series(panel, level=level, freq=freq, top=top, measure=measure, keep_outliers=keep_outliers,
+                            as_of=self.as_of)
+
     def forecast_hierarchy(self, freq: str = "D", measure: str = "units", keep_outliers: bool = False):
         """The product → category → total :class:`~shopmine.forecast.hierarchy.Hierarchy` of the workspace."""
         from shopmine.forecast.hierarchy import build_hierarchy, product_categories
@@ -292,6 +303,17 @@ class Shop:
             series = series_from_table(read_table(data, "data"), id_col=id_col, time_col=time_col,
                                        target_col=target_col, freq=freq)
             series = top_series(series, top) if top is not None else series
+        elif self.engine.name == "spark":
+            # The panel stays on the cluster; only forecasts, backtest rows and per-series numbers
+            # come back (shopmine.forecast.spark_run).
+            from shopmine.forecast.spark_run import run_forecast_spark
+
+            say("preparing the series")
+            series = self.spark_series(level, freq, top=top, measure=measure, keep_outliers=keep_outliers)
+            say("backtesting and forecasting")
+            run = run_forecast_spark(series, **options)
+            return forecast_result(run, level=level, measure=measure,
+                                   names=self.product_names() if level == "product" else None)
         else:
             say("preparing the series")
             series = self.forecast_series(level, freq, top=top, measure=measure, keep_outliers=keep_outliers)

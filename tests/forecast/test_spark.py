@@ -78,3 +78,11 @@ def test_reconciled_forecast_from_the_spark_panel_equals_the_duckdb_one(shops):
                                      model="window_average", season_length=4, reconcile="bottom_up", windows=1)
             for name, shop in shops.items()}
     _same(runs["duckdb"].forecasts, runs["spark"].forecasts)
+
+
+@pytest.mark.parametrize("level,freq,top", [("product", "D", None), ("total", "M", None), ("product", "W", 5)])
+def test_the_spark_series_stay_on_the_cluster_and_equal_the_collected_ones(shops, level, freq, top):
+    spark = shops["spark"].spark_series(level, freq, top=top)
+    assert type(spark).__name__ == "DataFrame" and hasattr(spark, "sparkSession")  # a Spark frame, not pandas
+    collected = spark.toPandas().sort_values(["unique_id", "ds"], ignore_index=True)
+    _same(shops["duckdb"].forecast_series(level=level, freq=freq, top=top), collected)

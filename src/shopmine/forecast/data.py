@@ -13,7 +13,8 @@ import pandas as pd
 from shopmine.errors import ShopmineInputError, invalid_value
 
 __all__ = [
-    "FREQS", "PANEL_DRIVERS", "SEASON_LENGTH", "default_season_length", "sample_series", "series_from_panel",
+    "FREQS", "PANEL_DRIVERS", "SEASON_LENGTH", "choose_series", "default_season_length", "sample_series",
+    "sample_stats", "series_from_panel",
     "series_from_table", "to_monthly", "top_series",
 ]
 
@@ -52,8 +53,22 @@ def sample_series(frame: pd.DataFrame, since: pd.Timestamp | None, max_rows: int
     >>> sample_series(df, pd.Timestamp("2024-01-01"), 3).tolist()  # one recent row each: 4 / 3 apart
     ['b', 'd', 'c']
     """
+    return choose_series(sample_stats(frame, since), max_rows)
+
+
+def sample_stats(frame: pd.DataFrame, since: pd.Timestamp | None) -> pd.DataFrame:
+    """Per series: ``size`` and ``sum`` of ``y`` over the rows dated after ``since``, indexed by ``unique_id``.
+
+    What :func:`sample_series` ranks by; per series only, so the Spark path computes it on each
+    partition of whole series and ranks the concatenated frame with :func:`choose_series`.
+    """
     recent = frame if since is None else frame[frame["ds"] > since]
-    stats = recent.groupby("unique_id", sort=True)["y"].agg(["size", "sum"])
+    return recent.groupby("unique_id", sort=True)["y"].agg(["size", "sum"])
+
+
+def choose_series(stats: pd.DataFrame, max_rows: int) -> np.ndarray | None:
+    """:func:`sample_series`' choice from :func:`sample_stats` (any row order): None when all fit."""
+    stats = stats.sort_index()
     total = int(stats["size"].sum())
     if total <= max_rows:
         return None

@@ -90,6 +90,9 @@ class LGBMForecaster:
     seed : int, default=0
     n_jobs : int, default=1
         LightGBM threads (see :data:`THREADS`).
+    max_train_rows : int, optional
+        Training rows above which the model trains on a subset of the series; default
+        :data:`MAX_TRAIN_ROWS`.
 
     Attributes
     ----------
@@ -103,6 +106,8 @@ class LGBMForecaster:
         Whether the model was trained on a subset of the series (:data:`MAX_TRAIN_ROWS`).
     importance_ : pandas.DataFrame
         ``feature, gain, splits``, by gain.
+    booster_ : lightgbm.Booster
+        The fitted trees (what a saved run keeps, in LightGBM's text format).
 
     Examples
     --------
@@ -116,7 +121,8 @@ class LGBMForecaster:
     name = "lgbm"
 
     def __init__(self, freq: str, season_length: int, objective: str = "tweedie", n_estimators: int | None = None,
-                 learning_rate: float = LEARNING_RATE, seed: int = 0, n_jobs: int = THREADS):
+                 learning_rate: float = LEARNING_RATE, seed: int = 0, n_jobs: int = THREADS,
+                 max_train_rows: int | None = None):
         self.freq = freq
         self.season_length = season_length
         self.objective = objective
@@ -124,6 +130,7 @@ class LGBMForecaster:
         self.learning_rate = learning_rate
         self.seed = seed
         self.n_jobs = n_jobs
+        self.max_train_rows = max_train_rows
 
     def _regressor(self, n_estimators: int):
         import lightgbm as lgb
@@ -160,23 +167,68 @@ class LGBMForecaster:
                   callbacks=[lgb.early_stopping(PATIENCE, verbose=False)])
         return model
 
-    def fit(self, train: pd.DataFrame, horizon: int, future: pd.DataFrame | None = None) -> LGBMForecaster:
-        """Fit on ``train`` for forecasts ``horizon`` periods ahead."""
-        from mlforecast import MLForecast
-        from mlforecast.lag_transforms import (ExpandingMean, ExponentiallyWeightedMean, RollingMean, RollingStd,
-                                               SeasonalRollingMean)
+    def recent_rows(self, train: pd.DataFrame, horizon: int, future: pd.DataFrame | None = None,
+                    last: pd.Timestamp | None = None):
+        """The driver frames of ``train`` and its rows the features are built from; and the first training period.
 
+        Daily data keeps each series' last year and its :data:`FEATURE_WARMUP` (counted back from the
+        series' own last period: one that stopped early keeps the history its recursive forecast starts
+        from). ``last`` is the latest period of the whole training frame (default: of ``train``): a
+        caller holding part of the series (a Spark partition) gives the whole frame's.
+
+        Returns
+        -------
+        frames : DriverFrames
+        data : pandas.DataFrame
+            The rows kept.
+        since : Timestamp or None
+            Training rows are those after it (None: every row with its features).
+        """
         frames = prepare_drivers(train, horizon, self.freq, future)
         data = frames.train
         recent = RECENT_PERIODS.get(self.freq)
         step = pd.tseries.frequencies.to_offset(PANDAS_FREQ[self.freq])
         if recent is not None:
-            # Counted back from each series' own last period: one that stopped early keeps the
-            # history its recursive forecast starts from.
-            last = data["ds"].groupby(pd.factorize(data["unique_id"])[0]).transform("max")
-            data = data[data["ds"] > last - step * (recent + FEATURE_WARMUP)]
-        since = data["ds"].max() - step * recent if recent is not None else None
-        chosen = sample_series(data, since, MAX_TRAIN_ROWS)
+            series_last = data["ds"].groupby(pd.factorize(data["unique_id"])[0]).transform("max")
+            data = data[data["ds"] > series_last - step * (recent + FEATURE_WARMUP)]
+        last = data["ds"].max() if last is None else last
+        since = last - step * recent if recent is not None else None
+        return frames, data, since
+
+    def _mlforecast(self, n_estimators: int, sampled: bool):
+        from mlforecast import MLForecast
+        from mlforecast.lag_transforms import (ExpandingMean, ExponentiallyWeightedMean, RollingMean, RollingStd,
+                                               SeasonalRollingMean)
+
+        m = self.season_length
+        windows = default_windows(m)
+        # Partial windows (min_samples=1): the rows kept must have every lag, and the longest lag
+        # (a season, or four weeks of days) already fills the daily and weekly windows; the four-year
+        # window of monthly data would otherwise leave no training row below 49 months of history.
+        transforms = {1: [RollingMean(w, min_samples=1) for w in windows] + [RollingStd(windows[0])]
+                      + [ExponentiallyWeightedMean(a) for a in LEVEL_ALPHAS]}
+        if sampled:
+            # Each series' own long-run level, in place of the series id (see the module docstring).
+            transforms[1].append(ExpandingMean())
+        if 1 < m <= 12:
+            # The same weekday (month) over the last four seasons: a seasonal level less noisy than one lag.
+            transforms[m] = [SeasonalRollingMean(m, 4, min_samples=1)]
+        return MLForecast(models={"lgbm": self._regressor(n_estimators)}, freq=PANDAS_FREQ[self.freq],
+                          lags=tree_lags(m), lag_transforms=transforms, date_features=DATE_FEATURES[self.freq],
+                          num_threads=1)
+
+    def fit(self, train: pd.DataFrame, horizon: int, future: pd.DataFrame | None = None,
+            train_ids=None) -> LGBMForecaster:
+        """Fit on ``train`` for forecasts ``horizon`` periods ahead.
+
+        ``train_ids``: the series to train on, already sampled by a caller that holds the whole panel
+        elsewhere (the Spark path, :mod:`shopmine.forecast.spark_models`, which collects only their rows):
+        the model is fitted as a sampled one on those series, whatever their row count.
+        """
+        frames, data, since = self.recent_rows(train, horizon, future)
+        recent = RECENT_PERIODS.get(self.freq)
+        step = pd.tseries.frequencies.to_offset(PANDAS_FREQ[self.freq])
+        chosen = train_ids if train_ids is not None else sample_series(data, since, self.max_train_rows or MAX_TRAIN_ROWS)
         self.sampled_ = chosen is not None
         if self.sampled_:
             # Every series' recent rows stay for the forecasts (predict's new_df); the model trains on
@@ -190,23 +242,7 @@ class LGBMForecaster:
             data["series"] = pd.Categorical(data["unique_id"], categories=categories)
             self._new_df = None
             static = ["series"]
-        m = self.season_length
-        windows = default_windows(m)
-        # Partial windows (min_samples=1): the rows kept must have every lag, and the longest lag
-        # (a season, or four weeks of days) already fills the daily and weekly windows; the four-year
-        # window of monthly data would otherwise leave no training row below 49 months of history.
-        transforms = {1: [RollingMean(w, min_samples=1) for w in windows] + [RollingStd(windows[0])]
-                      + [ExponentiallyWeightedMean(a) for a in LEVEL_ALPHAS]}
-        if self.sampled_:
-            # Each series' own long-run level, in place of the series id (see the module docstring).
-            transforms[1].append(ExpandingMean())
-        if 1 < m <= 12:
-            # The same weekday (month) over the last four seasons: a seasonal level less noisy than one lag.
-            transforms[m] = [SeasonalRollingMean(m, 4, min_samples=1)]
-        self.mlf_ = MLForecast(
-            models={"lgbm": self._regressor(self.n_estimators or FALLBACK_ESTIMATORS)},
-            freq=PANDAS_FREQ[self.freq], lags=tree_lags(m), lag_transforms=transforms,
-            date_features=DATE_FEATURES[self.freq], num_threads=1)
+        self.mlf_ = self._mlforecast(self.n_estimators or FALLBACK_ESTIMATORS, self.sampled_)
         prep = self.mlf_.preprocess(data, static_features=static, keep_last_n=None)
         if recent is not None:
             prep = prep[prep["ds"] > prep["ds"].max() - step * recent]
@@ -224,13 +260,38 @@ class LGBMForecaster:
             self.mlf_.models_ = {"lgbm": stopped}
         self._future = frames.future.drop(columns=[c for c in frames.future.columns if c == "series"])
         self._horizon = horizon
-        booster = self.mlf_.models_["lgbm"].booster_
+        booster = self.booster_ = self.mlf_.models_["lgbm"].booster_
         self.importance_ = pd.DataFrame({
             "feature": booster.feature_name(),
             "gain": booster.feature_importance("gain"),
             "splits": booster.feature_importance("split"),
         }).sort_values("gain", ascending=False, ignore_index=True)
         self._nonnegative = bool((train["y"] >= 0).all())
+        return self
+
+    @classmethod
+    def from_booster(cls, params: dict, text: str, train: pd.DataFrame, horizon: int, *, last: pd.Timestamp,
+                     nonnegative: bool) -> LGBMForecaster:
+        """A sampled model whose trees are ``text`` (LightGBM's model format), ready to forecast ``train``'s series.
+
+        What the Spark path's executors build from the model fitted on the driver: the series' state
+        (lags, windows, levels) comes from their own rows, as in a sampled model's ``predict`` over
+        ``new_df``, so the forecasts equal the fitted model's for the same series. ``params`` are the
+        constructor's, ``last`` the latest training period of the whole panel and ``nonnegative``
+        whether every training target of the panel is (both hold beyond this part of it).
+        """
+        import lightgbm as lgb
+
+        self = cls(**params)
+        frames, data, _ = self.recent_rows(train, horizon, None, last)
+        self.sampled_ = True
+        self.mlf_ = self._mlforecast(1, sampled=True)
+        # Fits mlforecast's series state and feature order on these rows; the trees come from text.
+        self.mlf_.preprocess(data, static_features=[], keep_last_n=None)
+        self.booster_ = lgb.Booster(model_str=text)
+        self.mlf_.models_ = {"lgbm": self.booster_}
+        self._new_df, self._horizon, self._nonnegative = data, horizon, nonnegative
+        self._future = frames.future
         return self
 
     def predict(self) -> pd.DataFrame:
@@ -263,9 +324,11 @@ class LGBMForecaster:
             ``unique_id, ds``, one column per feature and ``bias``; per row they add up to the raw
             score (the log of the forecast for the Tweedie and Poisson objectives).
         """
+        if hasattr(self, "contributions_"):
+            return self.contributions_  # computed where the forecasts were (the Spark path's executors)
         if not hasattr(self, "_step_features"):
             raise NotFittedError("Call predict() before contributions().")
-        booster = self.mlf_.models_["lgbm"].booster_
+        booster = self.booster_
         names = booster.feature_name()
         parts = []
         ordered = self._predicted.sort_values(["ds", "unique_id"], kind="stable")

@@ -94,25 +94,47 @@ class LinearForecaster:
             parts.append(self._driver_values.reset_index(drop=True))
         return pd.concat(parts, axis=1)
 
-    def fit(self, train: pd.DataFrame, horizon: int, future: pd.DataFrame | None = None) -> LinearForecaster:
-        """Fit on ``train`` (``unique_id, ds, y`` + drivers) for forecasts ``horizon`` periods ahead."""
+    def _series_rows(self, train: pd.DataFrame, horizon: int, future: pd.DataFrame | None,
+                     scale: pd.Series | None = None, last: pd.Timestamp | None = None):
+        """Driver frames, the scaled rows the features are built from, the scales and the first training period.
+
+        ``scale`` (each series' mean ``y``) and ``last`` (the latest period of the whole training
+        frame) are given by a caller that holds only part of the history here: the Spark path
+        computes the scales on the cluster and predicts each partition of series on its own.
+        """
         lags = self.lags or default_lags(self.season_length)
         windows = self.windows or default_windows(self.season_length)
         frames = prepare_drivers(train, horizon, self.freq, future)
         data = frames.train.reset_index(drop=True)
-        scale = data.groupby("unique_id", sort=True)["y"].mean().replace(0.0, 1.0)
+        if scale is None:
+            scale = data.groupby("unique_id", sort=True)["y"].mean().replace(0.0, 1.0)
         data["y"] = data["y"] / data["unique_id"].map(scale)
-        drivers = frames.known + frames.lagged
         recent = RECENT_PERIODS.get(self.freq)
         step = pd.tseries.frequencies.to_offset(PANDAS_FREQ[self.freq])
         width = max(max(lags), max(windows))
         if recent is not None:
             # Rows older than the training rows' longest lag or window change no feature (exactly):
             # dropped before the features are built. Counted from each series' own last period.
-            last = data["ds"].groupby(pd.factorize(data["unique_id"])[0]).transform("max")
-            data = data[data["ds"] > last - step * (recent + width)].reset_index(drop=True)
-        since = data["ds"].max() - step * recent if recent is not None else None
-        chosen = sample_series(data, since, MAX_TRAIN_ROWS)
+            series_last = data["ds"].groupby(pd.factorize(data["unique_id"])[0]).transform("max")
+            data = data[data["ds"] > series_last - step * (recent + width)].reset_index(drop=True)
+        last = data["ds"].max() if last is None else last
+        since = last - step * recent if recent is not None else None
+        return frames, data, scale, since
+
+    def fit(self, train: pd.DataFrame, horizon: int, future: pd.DataFrame | None = None, train_ids=None,
+            scale: pd.Series | None = None) -> LinearForecaster:
+        """Fit on ``train`` (``unique_id, ds, y`` + drivers) for forecasts ``horizon`` periods ahead.
+
+        ``train_ids`` (the series to fit on, sampled by the caller) and ``scale`` (each series' mean
+        ``y`` over its whole training history) come from a caller that holds the panel elsewhere and
+        collected only the rows the fit needs (:mod:`shopmine.forecast.spark_models`).
+        """
+        lags = self.lags or default_lags(self.season_length)
+        windows = self.windows or default_windows(self.season_length)
+        width = max(max(lags), max(windows))
+        frames, data, scale, since = self._series_rows(train, horizon, future, scale)
+        drivers = frames.known + frames.lagged
+        chosen = train_ids if train_ids is not None else sample_series(data, since, MAX_TRAIN_ROWS)
         rows = data if chosen is None else data[data["unique_id"].isin(chosen)].reset_index(drop=True)
         feats = training_features(rows, lags, windows)
         keep = feats[f"lag{max(lags)}"].notna().to_numpy()
@@ -135,6 +157,7 @@ class LinearForecaster:
             warnings.simplefilter("ignore")
             self.ols_ = sm.OLS(y.to_numpy(), design).fit()
         self.features_ = list(X.columns)
+        self._params = self.ols_.params
         self._fill = X.mean()
         self._scale, self._lags, self._windows = scale, lags, windows
         self._frames, self._drivers, self._nonnegative = frames, drivers, bool((train["y"] >= 0).all())
@@ -155,11 +178,11 @@ class LinearForecaster:
 
     def predict(self) -> pd.DataFrame:
         """Recursive forecasts for the fitted horizon: ``unique_id, ds, linear``."""
-        if not hasattr(self, "ols_"):
+        if not hasattr(self, "_params"):
             raise NotFittedError("This LinearForecaster is not fitted yet; call fit(train, horizon) first.")
         future = self._frames.future.sort_values(["unique_id", "ds"], ignore_index=True)
         horizon = len(future) // len(self._ids)
-        params = self.ols_.params
+        params = self._params
         history = self._history.copy()
         preds = np.empty((len(self._ids), horizon))
         for step in range(horizon):
@@ -176,6 +199,30 @@ class LinearForecaster:
         out = future[["unique_id", "ds"]].copy()
         out["linear"] = (preds * self._scale.reindex(self._ids).to_numpy()[:, None]).ravel()
         return out
+
+    def state(self) -> dict:
+        """The fitted regression as plain numbers: what :meth:`for_series` needs to forecast other series."""
+        return {"params": self._params.to_dict(), "features": list(self.features_), "fill": self._fill.to_dict(),
+                "nonnegative": self._nonnegative}
+
+    @classmethod
+    def for_series(cls, params: dict, state: dict, train: pd.DataFrame, horizon: int) -> LinearForecaster:
+        """A fitted regression (``state()`` of a fit elsewhere) ready to forecast the series of ``train``.
+
+        Each series' scale, last values and drivers come from its own rows, as in :meth:`fit`: the
+        forecasts equal those of the fitted model for the same series. ``params`` are the constructor's.
+        """
+        self = cls(**params, explain=False)
+        self._lags = self.lags or default_lags(self.season_length)
+        self._windows = self.windows or default_windows(self.season_length)
+        width = max(max(self._lags), max(self._windows))
+        frames, data, scale, _ = self._series_rows(train, horizon, None)
+        self._frames, self._drivers, self._scale = frames, frames.known + frames.lagged, scale
+        self._params = pd.Series(state["params"])
+        self.features_, self._fill = list(state["features"]), pd.Series(state["fill"], dtype=float)
+        self._nonnegative = bool(state["nonnegative"])
+        self._history, self._ids = _last_values(data, width)
+        return self
 
     def forecast(self, train: pd.DataFrame, horizon: int, future: pd.DataFrame | None = None) -> pd.DataFrame:
         """Fit and predict in one call (what the backtest uses)."""

@@ -148,7 +148,7 @@ def forecast_result(run: ForecastRun, *, level: str = "series", measure: str | N
         tables["lgbm_importance"] = lgbm.importance_
         tables["lgbm_contributions"] = lgbm.contributions()
         # The final fit's booster, kept with a saved run in LightGBM's text format (shopmine.runs).
-        fitted["lgbm"] = lgbm.mlf_.models_["lgbm"].booster_
+        fitted["lgbm"] = lgbm.booster_
     def rank(m: str) -> tuple[float, bool]:
         rmsse = run.metrics[m]["rmsse"]
         return (rmsse if rmsse == rmsse else float("inf"), m != FALLBACK_MODEL)

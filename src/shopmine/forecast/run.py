@@ -19,7 +19,7 @@ from shopmine.forecast.origin import FALLBACK_MODEL, forecast_origin, min_histor
 
 __all__ = ["DEFAULT_ETS_SERIES", "DEFAULT_HORIZON", "DEFAULT_WINDOWS", "FALLBACK_MODEL", "MODELS", "WINDOW_SIZE",
            "best_sellers", "check_run_request", "model_groups", "ForecastRun", "min_history", "run_forecast",
-           "served_label", "short_series"]
+           "score_backtest", "serve", "served_label", "short_series"]
 
 
 class _ModelNames(Sequence):
@@ -281,33 +281,57 @@ def run_forecast(series: pd.DataFrame, *, horizon: int, freq: str, model: str = 
         parts.append(scored_rows(test, window.forecasts, cutoff))
     bt = pd.concat(parts, ignore_index=True)
     scales = {c: series_scales(series[series["ds"] <= c][["unique_id", "ds", "y"]], season_length) for c in cutoffs}
+    nonnegative = bool((series["y"] >= 0).all())
+    groups, columns, metrics = score_backtest(bt, names, model, scales, ets_ids, nonnegative)
+
+    last = forecast_origin(series, horizon, future, names=names, setting=replace(setting, final=True),
+                           carried=carried, costly_ids=ets_ids, step=say)
+    failures += last.failures
+    short = short_series(series, min_history(season_length, window_size))
+    out, ordered = serve(last.forecasts, bt, model=model, names=names, columns=columns, groups=groups,
+                         ets_ids=ets_ids, failures=failures, nonnegative=nonnegative, short=short,
+                         history=lambda: series)
+    return ForecastRun(out[ordered].sort_values(["unique_id", "ds"], ignore_index=True), bt, metrics,
+                       _served_name(groups), series, last.explanations, scales=scales, failures=failures)
+
+
+def score_backtest(bt: pd.DataFrame, names: list[str], model: str, scales: dict, ets_ids: set | None,
+                   nonnegative: bool) -> tuple[dict, list[str], dict]:
+    """``auto``'s choice per group (its column added to ``bt``), the scored columns and their metrics."""
     groups = {"all": (names[0], [names[0]])}
     if model == "auto":
         groups = _choose_per_group(bt, names, scales, ets_ids)
         bt["auto"] = _combine_groups(bt, groups, ets_ids)
     columns = [*names, "auto"] if model == "auto" else names
-    nonnegative = bool((series["y"] >= 0).all())
     metrics = window_mean(bt, columns, scales)  # each model on the series it forecast (see ets_series)
     for col in columns:
         cov = coverage(bt, col, nonnegative)
         metrics[col].update({f"coverage_{lv}": cov[lv] for lv in LEVELS})
+    return groups, columns, metrics
 
-    last = forecast_origin(series, horizon, future, names=names, setting=replace(setting, final=True),
-                           carried=carried, costly_ids=ets_ids, step=say)
-    failures += last.failures
-    final = last.forecasts
+
+def serve(final: pd.DataFrame, bt: pd.DataFrame, *, model: str, names: list[str], columns: list[str], groups: dict,
+          ets_ids: set | None, failures: list[dict], nonnegative: bool, short: set,
+          history: Callable[[], pd.DataFrame]) -> tuple[pd.DataFrame, list[str]]:
+    """The served forecast of the final fit: ``forecast``, its intervals and ``model``; and the column order.
+
+    ``history`` returns ``unique_id, y`` rows whose mean ``|y|`` per series scales the intervals a
+    series borrows (:func:`~shopmine.forecast.intervals.borrowed_widths`); called only when some
+    series has no backtest errors of its own.
+    """
     if model == "auto":
         final["auto"] = _combine_groups(final, groups, ets_ids)
     head = "auto" if model == "auto" else names[0]
     out = final.assign(forecast=final[head])
-    widths = borrowed_widths(conformal_widths(bt, head), bt, head, series, out["unique_id"].unique())
+    widths = conformal_widths(bt, head)
+    ids = out["unique_id"].unique()
+    if not set(ids) <= set(widths["unique_id"]):
+        widths = borrowed_widths(widths, bt, head, history(), ids)
     out = add_intervals(out, "forecast", widths, "forecast", nonnegative)
     labels = {g: served_label(served, members, failures) for g, (served, members) in groups.items()}
     out["model"] = _group_of(out, ets_ids if model == "auto" else None).map(
         labels if model == "auto" else {"all": labels["all"]})
-    short = short_series(series, min_history(season_length, window_size))
     out.loc[out["unique_id"].isin(short), "model"] = FALLBACK_MODEL
     ordered = ["unique_id", "ds", "forecast", *[f"forecast-{b}-{lv}" for lv in LEVELS for b in ("lo", "hi")],
                "model", *columns]
-    return ForecastRun(out[ordered].sort_values(["unique_id", "ds"], ignore_index=True), bt, metrics,
-                       _served_name(groups), series, last.explanations, scales=scales, failures=failures)
+    return out, ordered
