@@ -13,7 +13,7 @@ from pathlib import Path
 from fastapi import Depends, FastAPI
 
 from shopmine import __version__
-from shopmine.api import dashboard
+from shopmine.api import dashboard, docs
 from shopmine.api.auth import require_key
 from shopmine.api.body_limit import DEFAULT_MAX_BODY_BYTES, BodySizeLimit
 from shopmine.api.errors import install_error_handlers
@@ -43,7 +43,8 @@ def create_app(workspace: str | Path | Workspace, *, max_body_bytes: int = DEFAU
     """
     ws = workspace if isinstance(workspace, Workspace) else Workspace(workspace, create=False)
     app = FastAPI(title="shopmine", version=__version__, description=DESCRIPTION,
-                  responses={500: ERRORS[500]})
+                  responses={500: ERRORS[500]}, docs_url=None, redoc_url=None,
+                  swagger_ui_oauth2_redirect_url=None)  # /docs is docs.py's: Swagger UI without a CDN
     app.state.runs = SavedRuns(ws)
     app.state.keys = KeyStore(ws.secret_dir)
     # Amounts on dashboard pages: the currency setting (the warehouse, where the orders' own code is, stays shut).
@@ -57,6 +58,7 @@ def create_app(workspace: str | Path | Workspace, *, max_body_bytes: int = DEFAU
     secured = {"dependencies": [Depends(require_key)], "responses": ERRORS}
     for module in (forecasts, customers, products, prices, risk, runs):
         app.include_router(module.router, prefix="/v1", **secured)
+    docs.install(app)
     dashboard.install(app)
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
     return app
