@@ -168,3 +168,31 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
                                     red=bool(total) and kind != "other", bold=bool(total))
         for reason, count in sorted(reasons.items(), key=lambda item: -item[1]):
             terminalreporter.write_line(f"    {count} x {reason}")
+
+
+@pytest.fixture(scope="session")
+def online_retail_ingested(real_data, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A workspace with every UCI Online Retail file loaded the way a new user loads them (preset
+    ``online_retail``), ingested once per test run; or skip. Read it through a copy
+    (:func:`online_retail_workspace`): a module that saves runs must not change what the others read."""
+    folder = real_data("uci_online_retail")
+    files = sorted(folder.glob("online_retail_*.csv.gz"))
+    if not files:
+        pytest.skip(f"real data set not found: no online_retail_*.csv.gz in {folder}")
+    from shopmine.ingest import IngestOptions
+    from shopmine.shop import Shop
+
+    root = tmp_path_factory.mktemp("online_retail") / "ws"
+    with Shop(root) as shop:
+        shop.ingest(files, IngestOptions(preset="online_retail"))
+    return root
+
+
+@pytest.fixture(scope="session")
+def online_retail_workspace(online_retail_ingested: Path, tmp_path_factory: pytest.TempPathFactory):
+    """``online_retail_workspace()``: the folder of a fresh copy of :func:`online_retail_ingested`."""
+    def copy() -> Path:
+        root = tmp_path_factory.mktemp("online_retail_copy") / "ws"
+        shutil.copytree(online_retail_ingested, root)
+        return root
+    return copy

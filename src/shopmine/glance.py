@@ -19,7 +19,6 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from shopmine.currency import format_amount
-from shopmine.features.lines import classify_lines
 from shopmine.result import AnalysisResult
 
 __all__ = ["PERIOD_DAYS", "glance_result", "period_kpis"]
@@ -160,21 +159,20 @@ def _top_products(lines: ibis.Table, as_of: dt.date, names: pd.Series | None) ->
     return top.drop(columns="revenue_before")
 
 
-def glance_result(orders: ibis.Table, total_panel: pd.DataFrame, *, as_of: dt.date,
-                  cancel_window_days: int, currency: str | None = None,
+def glance_result(lines: ibis.Table, total_panel: pd.DataFrame, *, as_of: dt.date, currency: str | None = None,
                   names: pd.Series | None = None) -> AnalysisResult:
     """The report's opening section (see the module docstring).
 
     Parameters
     ----------
-    orders : ibis.Table
-        Order lines in the canonical schema.
+    lines : ibis.Table
+        The order lines before ``as_of`` classified by :func:`~shopmine.features.lines.classify_lines`
+        (``bulk=False``, the workspace's cancellation window): the caller classifies them once for this and
+        the other overviews.
     total_panel : pandas.DataFrame
         The whole shop's weekly sales panel (``ds, revenue``), as the sales overview has it.
     as_of : datetime.date
         The periods end the day before it.
-    cancel_window_days : int
-        The workspace's setting: how far back a cancellation finds the sale it cancels.
     currency : str, optional
         The shop's currency, for the summary's amounts.
     names : pandas.Series, optional
@@ -187,7 +185,6 @@ def glance_result(orders: ibis.Table, total_panel: pd.DataFrame, *, as_of: dt.da
         returning-customer rate's in points), ``periods`` (every KPI per period) and ``top_products``;
         figure ``revenue_against_last_year``; metrics the tiles' values.
     """
-    lines = classify_lines(orders, before=as_of, cancel_window_days=cancel_window_days, bulk=False)
     kpis = period_kpis(lines, as_of)
     tiles = _tiles(kpis)
     metrics = {"as_of": as_of, "period_days": PERIOD_DAYS, "currency": currency,

@@ -181,11 +181,16 @@ class Shop:
         names = self.product_names()
         sales = sales_panel_result(self.sales_panel("product", freq), self.sales_panel("total", freq), freq=freq,
                                    names=names)
-        glance = glance_result(self.orders(), sales.tables["total"], as_of=self.as_of, currency=self.currency,
-                               cancel_window_days=self.workspace.settings.cancel_window_days, names=names)
+        # The classified lines are built once, and kept in the engine while the glance's queries and the
+        # cohorts read them: each of them would otherwise classify the whole log again.
         lines = classify_lines(self.orders(), before=self.as_of, bulk=False,
-                               cancel_window_days=self.workspace.settings.cancel_window_days)
-        cohorts = cohort_counts(lines).to_pandas()
+                               cancel_window_days=self.workspace.settings.cancel_window_days).cache()
+        try:
+            glance = glance_result(lines, sales.tables["total"], as_of=self.as_of, currency=self.currency,
+                                   names=names)
+            cohorts = cohort_counts(lines).to_pandas()
+        finally:
+            lines.release()
         return [glance, sales, customer_summary_result(self.customer_summary(), cohorts)]
 
     def forecast_series(self, level: str = "product", freq: str = "D", top: int | None = None,

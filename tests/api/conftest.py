@@ -1,4 +1,5 @@
-"""One simulated workspace with every analysis saved, and a real ``shopmine serve`` on it, per module."""
+"""One simulated workspace with every analysis saved, and a real ``shopmine serve`` on it, per module; a
+headless Chromium driven by Selenium for the browser tests."""
 
 from __future__ import annotations
 
@@ -41,3 +42,21 @@ def client(served):
     _root, server, keys = served
     with httpx.Client(base_url=server.url, headers={"X-API-Key": keys["key"]}, timeout=30) as http:
         yield http
+
+
+CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+
+
+@pytest.fixture(scope="module")
+def driver():
+    """Headless Chromium (Debian's chromium-driver) keeping the browser console's log; skips without them."""
+    webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (pip install -e .[test])")
+    if not Path(CHROMEDRIVER).exists():
+        pytest.skip("chromedriver is absent: `make browser` installs chromium and chromium-driver")
+    options = webdriver.ChromeOptions()
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1000"):
+        options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    chrome = webdriver.Chrome(service=webdriver.ChromeService(CHROMEDRIVER), options=options)
+    yield chrome
+    chrome.quit()

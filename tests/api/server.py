@@ -21,7 +21,8 @@ def free_port() -> int:
 class Server:
     """``shopmine -w WORKSPACE serve --port P`` started and waited for; ``stop()`` ends it (by its own pid)."""
 
-    def __init__(self, workspace: Path, *extra: str, timeout: float = 60.0):
+    # Starting takes seconds (imports), many times that on a machine whose cores are busy with other tests.
+    def __init__(self, workspace: Path, *extra: str, timeout: float = 180.0):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = Path(workspace).parent / f"serve-{self.port}.log"

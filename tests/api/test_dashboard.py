@@ -152,8 +152,12 @@ def test_forecast_picker_lists_every_product_and_draws_the_chosen_one(browser, w
     [figure] = _figures(html)
     rows = table[table["unique_id"] == "P00002"]
     assert figure["layout"]["title"]["text"].endswith("(P00002)")
-    assert figure["data"][-1]["y"] == pytest.approx(list(rows["forecast"]))
-    assert figure["data"][1]["y"] == pytest.approx(list(rows["forecast-lo-95"]))
+    traces = {trace.get("name"): trace for trace in figure["data"]}
+    assert figure["data"][-1] == traces["forecast"]
+    assert traces["forecast"]["y"] == pytest.approx(list(rows["forecast"]))
+    assert traces["95% interval"]["y"] == pytest.approx(list(rows["forecast-lo-95"]))
+    history = run.result.tables["history"]
+    assert traces["actual sales"]["y"] == pytest.approx(list(history.loc[history["unique_id"] == "P00002", "y"]))
     unknown = browser.get("/dashboard/forecast", params={"product": "NOPE"})
     assert unknown.status_code == 404 and "&#39;NOPE&#39; is not in the product forecast run" in unknown.text
 

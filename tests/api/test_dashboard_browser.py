@@ -5,35 +5,18 @@ lookup shows the customer's recommendations. Screenshots are kept under the test
 
 from __future__ import annotations
 
-import os
-import shutil
-from pathlib import Path
-
 import pytest
 
-webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (pip install -e .[test])")
+pytest.importorskip("selenium.webdriver", reason="selenium is not installed (pip install -e .[test])")
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support import expected_conditions as ec  # noqa: E402
 from selenium.webdriver.support.select import Select  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
+from api.browser import console_errors, screenshot  # noqa: E402
 from api.shop import HOSTILE_NAME, HOSTILE_PRODUCT  # noqa: E402
 
-CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
-pytestmark = pytest.mark.skipif(not Path(CHROMEDRIVER).exists(),
-                                reason="chromedriver is absent: `make browser` installs chromium and chromium-driver")
 WAIT = 30
-
-
-@pytest.fixture(scope="module")
-def driver():
-    options = webdriver.ChromeOptions()
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1000"):
-        options.add_argument(argument)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    chrome = webdriver.Chrome(service=webdriver.ChromeService(CHROMEDRIVER), options=options)
-    yield chrome
-    chrome.quit()
 
 
 @pytest.fixture(scope="module")
@@ -46,19 +29,6 @@ def signed_in(driver, served):
     driver.find_element(By.ID, "login").click()
     WebDriverWait(driver, WAIT).until(ec.url_to_be(server.url + "/dashboard"))
     return server.url
-
-
-def _screenshot(driver, tmp_path: Path, name: str) -> None:
-    path = tmp_path / f"{name}.png"
-    assert driver.save_screenshot(str(path))
-    if os.environ.get("SHOPMINE_ARTEFACTS"):
-        folder = Path(os.environ["SHOPMINE_ARTEFACTS"])
-        folder.mkdir(parents=True, exist_ok=True)
-        shutil.copy(path, folder / path.name)
-
-
-def _errors(driver) -> list[dict]:
-    return [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
 
 
 def _plots_drawn(driver) -> int:
@@ -79,8 +49,8 @@ def test_page_opens_with_its_plots_drawn_and_no_console_error(driver, signed_in,
     driver.get_log("browser")  # what earlier pages logged
     driver.get(signed_in + "/dashboard" + path)
     assert _plots_drawn(driver) == figures
-    _screenshot(driver, tmp_path, "dashboard" + path.replace("/", "-"))
-    assert _errors(driver) == []
+    screenshot(driver, tmp_path, "dashboard" + path.replace("/", "-"))
+    assert console_errors(driver) == []
 
 
 def test_product_picker_changes_the_chart(driver, signed_in, tmp_path):
@@ -93,8 +63,8 @@ def test_product_picker_changes_the_chart(driver, signed_in, tmp_path):
     WebDriverWait(driver, WAIT).until(ec.url_contains("product=P00002"))
     _plots_drawn(driver)
     assert driver.find_element(By.CSS_SELECTOR, ".gtitle").text.endswith("(P00002)")
-    _screenshot(driver, tmp_path, "dashboard-forecast-picked")
-    assert _errors(driver) == []
+    screenshot(driver, tmp_path, "dashboard-forecast-picked")
+    assert console_errors(driver) == []
 
 
 def test_customer_lookup_shows_the_customers_recommendations(driver, signed_in, client, tmp_path):
@@ -108,5 +78,5 @@ def test_customer_lookup_shows_the_customers_recommendations(driver, signed_in, 
     assert [(r[1], r[3]) for r in shown] == [(i["product_id"], i["reason"]) for i in expected]
     assert driver.find_element(By.CSS_SELECTOR, "#segment td").text == \
         client.get("/v1/customers/C000001/segment").json()["rfm_segment"]
-    _screenshot(driver, tmp_path, "dashboard-customer")
-    assert _errors(driver) == []
+    screenshot(driver, tmp_path, "dashboard-customer")
+    assert console_errors(driver) == []

@@ -19,16 +19,12 @@ def german_path(real_data) -> Path:
 
 
 @pytest.fixture(scope="session")
-def customer_summary_path(tmp_path_factory, real_data) -> Path:
+def customer_summary_path(tmp_path_factory, online_retail_workspace) -> Path:
     """The Online Retail customer summary built by the foundation, written as CSV once per run."""
-    folder = real_data("uci_online_retail")
-    from shopmine.ingest import IngestOptions, ingest
     from shopmine.shop import Shop
-    from shopmine.workspace import Workspace
 
-    ws = Workspace(tmp_path_factory.mktemp("retail_ws"))
-    ingest(ws, sorted(folder.glob("*.csv.gz")), options=IngestOptions(preset="online_retail"))
-    summary = Shop(ws).customer_summary().to_pandas()
+    with Shop(online_retail_workspace()) as shop:
+        summary = shop.customer_summary().to_pandas()
     path = tmp_path_factory.mktemp("retail") / "customers.csv"
     summary.to_csv(path, index=False)
     return path

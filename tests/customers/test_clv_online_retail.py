@@ -7,17 +7,14 @@ from __future__ import annotations
 import pytest
 
 from shopmine.customers.clv import customer_lifetime_value
-from shopmine.ingest import IngestOptions
 from shopmine.shop import Shop
 from shopmine.workspace import Workspace
 
 
 @pytest.fixture(scope="module")
-def retail_shop(tmp_path_factory: pytest.TempPathFactory, real_data) -> Shop:
-    files = sorted(real_data("uci_online_retail").glob("*.csv.gz"))
-    shop = Shop(Workspace(tmp_path_factory.mktemp("retail") / "ws"))
-    shop.ingest(files, IngestOptions(preset="online_retail"))
-    return shop
+def retail_shop(online_retail_workspace):
+    with Shop(Workspace(online_retail_workspace(), create=False)) as shop:
+        yield shop
 
 
 @pytest.fixture(scope="module")

@@ -46,10 +46,8 @@ def test_report_has_a_segments_section(demo_shop):
 
 @pytest.mark.skipif("SHOPMINE_ONLINE_RETAIL" not in os.environ,
                     reason="slow: set SHOPMINE_ONLINE_RETAIL=1 to segment all Online Retail customers")
-def test_online_retail_all_customers(tmp_path, capsys, real_data):
-    ws = str(tmp_path / "ws")
-    files = sorted(str(p) for p in real_data("uci_online_retail").glob("*.csv.gz"))
-    assert main(["--workspace", ws, "ingest", *files, "--preset", "online_retail"]) == 0
+def test_online_retail_all_customers(tmp_path, capsys, online_retail_workspace):
+    ws = str(online_retail_workspace())
     started = time.perf_counter()
     code = main(["--workspace", ws, "segment", "--output", str(tmp_path / "seg.parquet")])
     elapsed = time.perf_counter() - started

@@ -68,8 +68,8 @@ def test_a_period_before_the_log_starts_has_no_value_but_the_latest_always_has()
 
 def test_tiles_summary_and_top_products():
     total = pd.DataFrame({"ds": pd.date_range("2023-02-06", periods=56, freq="W-MON"), "revenue": 1.0})
-    result = glance_result(_log(), total, as_of=AS_OF, cancel_window_days=30, currency="GBP",
-                           names=pd.Series({"P": "Pen", "Q": "Quill"}))
+    lines = classify_lines(_log(), before=AS_OF, cancel_window_days=30, bulk=False)
+    result = glance_result(lines, total, as_of=AS_OF, currency="GBP", names=pd.Series({"P": "Pen", "Q": "Quill"}))
     tiles = result.tables["tiles"].set_index("kpi")
     assert tiles.loc["revenue", "value"] == 60.0
     assert tiles.loc["revenue", "vs_previous_period"] == 0.0
@@ -87,3 +87,27 @@ def test_tiles_summary_and_top_products():
     fig = result.figures["revenue_against_last_year"]
     assert [trace.name for trace in fig.data] == ["last 52 weeks", "a year earlier"]
     assert len(fig.data[0].x) == 52 and len(fig.data[1].x) == 4
+
+
+def test_overview_results_classify_the_log_once_for_the_glance_and_the_cohorts(tmp_path, monkeypatch):
+    import shopmine.glance
+    import shopmine.shop
+    from shopmine.ingest import IngestOptions
+    from shopmine.shop import Shop
+    from shopmine.workspace import Workspace
+
+    (tmp_path / "orders.csv").write_text("order_id,customer_id,product_id,ordered_at,quantity,unit_price\n"
+                                         "o1,c1,P,2024-03-01 10:00:00,2,5.0\n"
+                                         "o2,c2,P,2024-03-20 10:00:00,1,5.0\n"
+                                         "o3,c1,Q,2024-03-25 10:00:00,3,2.0\n")
+    calls, real = [], shopmine.shop.classify_lines
+    monkeypatch.setattr(shopmine.shop, "classify_lines", lambda *a, **kw: calls.append(kw) or real(*a, **kw))
+    with Shop(Workspace(tmp_path / "ws")) as shop:
+        shop.ingest([tmp_path / "orders.csv"], IngestOptions())
+        glance, _sales, customers = shop.overview_results()
+    assert len(calls) == 1 and calls[0]["bulk"] is False
+    assert not hasattr(shopmine.glance, "classify_lines")  # the glance reads the lines it is given
+    # as of 2024-03-26, the last 30 days hold all three orders: 10 + 5 + 6
+    assert (glance.metrics["revenue"], glance.metrics["orders"]) == (21.0, 3.0)
+    assert glance.tables["top_products"]["product_id"].tolist() == ["P", "Q"]
+    assert customers.tables["cohort_retention"]["customers"].tolist() == [2]  # c1 and c2, both first in March

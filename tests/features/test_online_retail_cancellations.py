@@ -13,19 +13,13 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from shopmine.ingest import IngestOptions
 from shopmine.shop import Shop
 
 
 @pytest.fixture(scope="module")
-def shop(tmp_path_factory: pytest.TempPathFactory, real_data) -> Shop:
-    folder = real_data("uci_online_retail")
-    files = sorted(folder.glob("online_retail_*.csv.gz"))
-    if not files:
-        pytest.skip(f"real data set not found: no online_retail_*.csv.gz in {folder}")
-    shop = Shop(tmp_path_factory.mktemp("online_retail") / "ws")
-    shop.ingest(files, IngestOptions(preset="online_retail"))
-    return shop
+def shop(online_retail_workspace):
+    with Shop(online_retail_workspace()) as shop:
+        yield shop
 
 
 @pytest.fixture(scope="module")

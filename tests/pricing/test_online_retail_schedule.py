@@ -12,7 +12,6 @@ from __future__ import annotations
 import pytest
 
 from shopmine.features.price_points import price_points
-from shopmine.ingest import IngestOptions
 from shopmine.pricing.analysis import price_analysis
 from shopmine.pricing.elasticity import estimate_elasticities
 from shopmine.pricing.rules import PriceRules
@@ -20,14 +19,9 @@ from shopmine.shop import Shop
 
 
 @pytest.fixture(scope="module")
-def shop(tmp_path_factory: pytest.TempPathFactory, real_data) -> Shop:
-    folder = real_data("uci_online_retail")
-    files = sorted(folder.glob("online_retail_*.csv.gz"))
-    if not files:
-        pytest.skip(f"real data set not found: no online_retail_*.csv.gz in {folder}")
-    shop = Shop(tmp_path_factory.mktemp("online_retail") / "ws")
-    shop.ingest(files, IngestOptions(preset="online_retail"))
-    return shop
+def shop(online_retail_workspace):
+    with Shop(online_retail_workspace()) as shop:
+        yield shop
 
 
 def test_85123a_shelf_price_and_its_schedule(shop):

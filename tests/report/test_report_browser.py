@@ -175,3 +175,38 @@ def test_the_demo_report_opens_with_every_section_and_every_plot_drawn_with_data
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     if os.environ.get("SHOPMINE_ARTEFACTS"):
         shutil.copy(shot, Path(os.environ["SHOPMINE_ARTEFACTS"]) / shot.name)
+
+
+def test_top_products_named_with_markup_are_text_in_the_report(chromium, tmp_path):
+    """The glance section's top-products table of the hand-made shop (tests/api/handmade.py), whose two best
+    sellers are named ``<script>alert(1)</script>`` and ``<img src=x onerror="alert(2)">``: escaped in the file,
+    shown as their text in Chromium, and no element made from them. The forecast run's saved history is not a
+    table of the report."""
+    from html import unescape
+
+    from api.handmade import IMG_NAME, SCRIPT_NAME, build_workspace, write_files
+    from shopmine.shop import Shop
+    from shopmine.workspace import Workspace
+
+    root = tmp_path / "ws"
+    build_workspace(root, write_files(tmp_path / "files"))
+    with Shop(Workspace(root, create=False)) as shop:
+        page = Path(shop.report(tmp_path / "report.html").metrics["path"])
+    html = page.read_text(encoding="utf-8")
+    table = re.search(r'id="glance-table-top_products".*?<tbody>(.*?)</tbody>', html, re.S).group(1)
+    rows = [re.findall(r"<td[^>]*>(.*?)</td>", row, re.S) for row in re.findall(r"<tr>(.*?)</tr>", table, re.S)]
+    assert [row[:4] for row in rows] == [
+        ["P1", "&lt;script&gt;alert(1)&lt;/script&gt;", "900", "90"],
+        ["P2", "&lt;img src=x onerror=&#34;alert(2)&#34;&gt;", "120", "30"], ["P3", "Plain mug", "10", "10"]]
+    assert [unescape(row[1]) for row in rows[:2]] == [SCRIPT_NAME, IMG_NAME]
+    assert SCRIPT_NAME not in html and "<img" not in html
+    assert 'id="forecast-table-outlook"' in html and "forecast-table-history" not in html
+
+    dom, log = run_chromium(chromium, page, tmp_path / "profile")
+    tags = elements(dom)
+    assert [t for t, _ in tags if t == "img"] == []
+    assert [a for _, a in tags if "onerror" in a] == []
+    assert SCRIPT_NAME not in dom  # no script element made from the name (the page adds its own plotly.js one)
+    assert SCRIPT_NAME.replace("<", "&lt;").replace(">", "&gt;") in dom  # shown as its text
+    console = [line for line in log.splitlines() if ":CONSOLE" in line]
+    assert [line for line in console if re.search(r"error|uncaught|exception", line, re.I)] == []

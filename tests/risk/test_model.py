@@ -180,7 +180,7 @@ def test_a_challenger_scores_with_one_pass_over_its_trees(trained, loan_table):
     counting = _CountingBooster(trained.booster)
     challenger = RiskModel(served="challenger", cv=trained.cv, spec=trained.spec, booster=counting)
     scores = challenger.score(loan_table.drop(columns=["default"]).head(300))
-    # 300 rows: one pred_contrib call over every tree (grouping by path pays from 10,000 rows), nothing else
+    # 300 rows: one pred_contrib call over every tree (grouping by path pays from 3,000 rows), nothing else
     assert counting.each_tree_asked_once() and counting.passes == 1 and counting.other_predicts == 0
     from shopmine.risk.challenger import predict
     from shopmine.risk.inputs import feature_frame

@@ -89,3 +89,25 @@ def test_a_small_batch_asks_lightgbm_directly_a_large_one_by_path(trained, monke
                         lambda booster, frame: called.append(len(frame)) or by_path)
     challenger.contributions(trained.booster, new, categories)
     assert called == [40]
+
+
+def test_a_booster_s_trees_are_read_once_and_again_when_its_served_trees_change():
+    rng = np.random.default_rng(1)
+    X = pd.DataFrame({"a": rng.normal(size=2000), "b": rng.normal(size=2000)})
+    y = ((X["a"] - X["b"] + rng.normal(size=2000)) > 0).astype(int)
+    booster = lgb.train({"objective": "binary", "num_leaves": 8, "verbosity": -1, "num_threads": 1},
+                        lgb.Dataset(X, y), num_boost_round=10)
+    reads = []
+    real = booster.trees_to_dataframe
+    booster.trees_to_dataframe = lambda: reads.append(1) or real()
+    for rows in (X.iloc[:5], X.iloc[5:300]):
+        np.testing.assert_allclose(contributions_by_path(booster, rows), _lightgbm(booster, rows), rtol=0, atol=1e-12)
+    assert len(reads) == 1  # kept for the booster
+    booster.best_iteration = 6  # as early stopping sets it: the first 6 trees are served now
+    np.testing.assert_allclose(contributions_by_path(booster, X.iloc[:50]),
+                               booster.predict(X.iloc[:50], pred_contrib=True, num_iteration=6), rtol=0, atol=1e-12)
+    assert len(reads) == 2
+    other = lgb.Booster(model_str=booster.model_to_string())  # another object: its own entry
+    np.testing.assert_allclose(contributions_by_path(other, X.iloc[:50]), _lightgbm(other, X.iloc[:50]),
+                               rtol=0, atol=1e-12)
+    assert len(reads) == 2

@@ -50,6 +50,8 @@ class SavedRuns:
         self._metadata: dict[str, dict[str, Any] | None] = {}
         self._cache: dict[tuple[str, str], Any] = {}
         self._building: dict[tuple[str, str], threading.Lock] = {}
+        #: Set by a running :class:`~shopmine.api.warm.Warmer`: wakes it to load a new run now.
+        self.wake: Callable[[], None] | None = None
 
     def _stamp(self, folder: Path) -> int:
         try:
@@ -144,3 +146,16 @@ class SavedRuns:
             if key not in self._cache:
                 self._cache[key] = build()
             return self._cache[key]
+
+    def built(self, run_id: str, what: str, default: Any = None) -> Any:
+        """What :meth:`cached` built for ``run_id`` and ``what``, or ``default`` when it has not (yet)."""
+        return self._cache.get((run_id, what), default)
+
+    def forget(self, what: str, keep: str) -> None:
+        """Drop ``what`` of every run but ``keep`` (a model of a run no longer served: memory stays bounded
+        however many runs a long-running server sees). A request still holding one keeps its object."""
+        with self._lock:
+            for key in [k for k in self._cache if k[1] == what and k[0] != keep]:
+                del self._cache[key]
+                self._building.pop(key, None)
+

@@ -75,10 +75,19 @@ class ForecastPoint(BaseModel):
     model: str | None = None
 
 
+class HistoryPoint(BaseModel):
+    ds: str = Field(description="Period start (ISO date).")
+    y: float | None = Field(description="Actual sales of the period (the run's measure).")
+
+
 class Forecasts(Page[ForecastPoint]):
     level: str
     freq: str | None
     measure: str | None
+    history: list[HistoryPoint] | None = Field(
+        None, description="When one series is asked for: its actual sales over the last periods before the "
+                          "forecast origin (up to 90, as saved with the run), oldest first; null for a run saved "
+                          "without them.")
     run: RunRef
 
 

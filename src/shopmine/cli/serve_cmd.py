@@ -20,13 +20,16 @@ def serve_command(
                                          "itself).")] = 1,
     max_body_bytes: Annotated[int, typer.Option("--max-body-bytes", help="Largest request body; a larger one "
                                                 "gets 413.")] = 1_000_000,
+    warm: Annotated[bool, typer.Option("--warm/--no-warm", help="Load the latest runs' models as the server starts "
+                                       "and each new run's as it is saved, so that requests need not wait for "
+                                       "one; --no-warm leaves that to the first request that needs it.")] = True,
 ) -> None:
     """Serve forecasts, segments, CLV, recommendations, prices and risk scores from the saved runs, with API
     keys (`shopmine apikey create`). The warehouse is never opened, so `shopmine ingest` runs beside it; a new
     saved run is served from the next request on. Docs at /docs, schema at /openapi.json."""
     import uvicorn
 
-    from shopmine.api.app import MAX_BODY_ENV, WORKSPACE_ENV
+    from shopmine.api.app import MAX_BODY_ENV, WARM_ENV, WORKSPACE_ENV
 
     if not 0 < port < 65536:
         raise invalid_value("port", "a TCP port in 1-65535", port)
@@ -39,6 +42,7 @@ def serve_command(
     workspace.close()
     os.environ[WORKSPACE_ENV] = root
     os.environ[MAX_BODY_ENV] = str(max_body_bytes)
+    os.environ[WARM_ENV] = "1" if warm else "0"
     from shopmine.api.app import app_from_env
 
     app_from_env()  # built once here too, so a broken workspace fails now with exit 2, not in each worker

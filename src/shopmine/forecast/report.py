@@ -10,10 +10,13 @@ from shopmine.forecast.run import FALLBACK_MODEL, ForecastRun
 from shopmine.figures import TEMPLATE, bar_chart, scatter_with_fit
 from shopmine.result import AnalysisResult
 
-__all__ = ["forecast_result", "history_figure", "level_scores"]
+__all__ = ["HISTORY_PERIODS", "forecast_result", "history_figure", "level_scores", "recent_history"]
 
 #: Series drawn with their forecast: the largest ones.
 PLOTTED_SERIES = 3
+#: Periods of each series' history kept with a run (the last ones before the forecast origin): the dashboard
+#: and the API draw them beside the forecast, and they never open the warehouse. 90 days, or weeks, or months.
+HISTORY_PERIODS = 90
 
 
 def level_scores(level_metrics: dict) -> pd.DataFrame:
@@ -38,6 +41,22 @@ def history_figure(history: pd.DataFrame, forecasts: pd.DataFrame, unique_id: st
     fig.add_trace(go.Scatter(x=f["ds"], y=f["forecast"], mode="lines", name="forecast"))
     fig.update_layout(xaxis_title="period", yaxis_title=measure)
     return fig
+
+
+def recent_history(history: pd.DataFrame, periods: int = HISTORY_PERIODS) -> pd.DataFrame:
+    """The last ``periods`` rows of each series (``level``, ``unique_id``, ``ds``, ``y``), sorted by series and
+    time: what a run keeps of the history it was fitted on.
+
+    Examples
+    --------
+    >>> hist = pd.DataFrame({"unique_id": ["a"] * 4 + ["b"], "ds": pd.date_range("2024-01-01", periods=5),
+    ...                      "y": [1.0, 2, 3, 4, 5], "price": 9.0})
+    >>> recent_history(hist, periods=2).to_dict("list")["y"]
+    [3.0, 4.0, 5.0]
+    """
+    keys = [k for k in ("level", "unique_id") if k in history.columns]
+    recent = history[[*keys, "ds", "y"]].sort_values([*keys, "ds"], kind="stable")
+    return recent.groupby(keys, sort=False).tail(periods).reset_index(drop=True)
 
 
 def fit_failure_note(failures: list[dict]) -> str:
@@ -99,8 +118,9 @@ def forecast_result(run: ForecastRun, *, level: str = "series", measure: str | N
     Returns
     -------
     AnalysisResult
-        Tables ``forecasts``, ``backtest_scores`` and, when those models ran, ``linear_coefficients``,
-        ``linear_correlations``, ``lgbm_importance``, ``lgbm_contributions``; metrics per model.
+        Tables ``outlook``, ``forecasts``, ``backtest_scores``, ``history`` (:func:`recent_history`) and,
+        when those models ran, ``linear_coefficients``, ``linear_correlations``, ``lgbm_importance``,
+        ``lgbm_contributions``; metrics per model.
     """
     scores = pd.DataFrame(run.metrics).T.rename_axis("model").reset_index()
     # Series each model was scored on: AutoETS may run on the best sellers only (ets_series).
@@ -115,7 +135,7 @@ def forecast_result(run: ForecastRun, *, level: str = "series", measure: str | N
     # The outlook (largest forecast first) before the forecasts themselves (by id): a report reads its
     # tables in this order, and its first rows should be where the sales will be, not product 10002's zeros.
     tables = {"outlook": outlook(run.history, run.forecasts, names), "forecasts": forecasts,
-              "backtest_scores": scores}
+              "backtest_scores": scores, "history": recent_history(run.history)}
     figures = {}
     top = run.history.groupby("unique_id")["y"].sum().nlargest(PLOTTED_SERIES).index
     for uid in top:

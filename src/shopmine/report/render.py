@@ -60,6 +60,10 @@ def _amounts(result: AnalysisResult, name: str, df) -> frozenset[str]:
     return AMOUNT_KEYS | values
 
 
+#: Tables a run keeps for the API and the dashboard that the report leaves out, by result name: the forecast's
+#: recent history (90 rows a series; the section's charts draw it already).
+UNSHOWN_TABLES = {"forecast": {"history"}}
+
 #: Key figures per column: beyond this they are spread over up to three side-by-side columns.
 FIGURES_PER_COLUMN = 8
 
@@ -80,7 +84,7 @@ def _section(result: AnalysisResult, max_rows: int, currency: str | None = None,
              if isinstance(result.tables.get(TILES_TABLE), pd.DataFrame) and "kpi" in result.tables[TILES_TABLE]
              else [])
     for name, df in result.tables.items():
-        if tiles and name == TILES_TABLE:
+        if (tiles and name == TILES_TABLE) or name in UNSHOWN_TABLES.get(result.name, ()):
             continue
         view = table_view(df, max_rows, currency, _amounts(result, name, df))
         view.update(anchor=_html_id(result.name, "table", name), caption=_humanize(name))

@@ -88,11 +88,13 @@ def predict_logit(booster, X: pd.DataFrame, categories: dict[str, list[str]]) ->
                            num_iteration=booster.best_iteration or None)
 
 
-#: Below this many rows LightGBM's ``pred_contrib`` is asked directly: reading the trees and grouping the rows
-#: costs about 0.4 s a call, more than TreeSHAP itself on small batches (160 trees of 31 leaves, 20 features,
-#: one thread: 1 row 1.4 ms direct against 408 ms by path; 1,000 rows 322 against 715 ms; 20,000 rows 6.5
-#: against 5.5 s). The API scores one row per request.
-BY_PATH_FROM_ROWS = 10_000
+#: Below this many rows LightGBM's ``pred_contrib`` is asked directly: grouping the rows costs a call per tree,
+#: more than TreeSHAP itself on small batches. The trees are now read once per booster (they cost about 0.4 s
+#: a call before), which moved the crossover down from about 10,000 rows: bench/risk_contributions.py (160
+#: trees of 31 leaves, 20 features, one thread, CPU ms, on a machine shared with other jobs) measured 1 row
+#: 8.5 direct against 1,150 by path (3,288 with the trees read in the call); 1,000 rows 1,779 against 2,396;
+#: 3,000 rows 5,551 against 5,103. The API scores one row per request.
+BY_PATH_FROM_ROWS = 3_000
 
 
 def contributions(booster, X: pd.DataFrame, categories: dict[str, list[str]], *, with_bias: bool = False):

@@ -1,6 +1,7 @@
-"""``/dashboard/forecast?product=ID``: one product's forecast with its 80 % and 95 % intervals, from the latest
-saved product-level forecast run (the rows ``/v1/products/{id}/forecast`` answers with), and a picker of
-every product in that run. Changing the picker loads the page again for the new product."""
+"""``/dashboard/forecast?product=ID``: one product's forecast with its 80 % and 95 % intervals after its actual
+sales of the last periods, from the latest saved product-level forecast run (the rows and history
+``/v1/products/{id}/forecast`` answers with), and a picker of every product in that run. Changing the picker
+loads the page again for the new product."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from shopmine.api.dashboard.login import signed_in
 from shopmine.api.dashboard.render import Figures, page
 from shopmine.api.errors import ApiError
-from shopmine.api.routes.forecasts import forecast_rows, latest_forecast
+from shopmine.api.routes.forecasts import forecast_rows, latest_forecast, series_history
 from shopmine.report.format import table_view
 
 router = APIRouter(dependencies=[Depends(signed_in)])
@@ -27,10 +28,15 @@ def label(series: str, rows: list[dict[str, Any]]) -> str:
     return f"{name} ({series})" if name else series
 
 
-def chart(title: str, rows: list[dict[str, Any]], measure: str | None) -> go.Figure:
-    """The forecast line inside its 95 % and 80 % bands."""
+def chart(title: str, rows: list[dict[str, Any]], measure: str | None,
+          history: list[dict[str, Any]] | None = None) -> go.Figure:
+    """The actual sales before the forecast origin (``history``, as saved with the run), then the forecast line
+    inside its 95 % and 80 % bands."""
     ds = [r["ds"] for r in rows]
     fig = go.Figure()
+    if history:
+        fig.add_trace(go.Scatter(x=[h["ds"] for h in history], y=[h["y"] for h in history], mode="lines",
+                                 name="actual sales", line={"color": "rgb(68,68,68)"}))
     for level, colour in (("95", "rgba(31,119,180,0.15)"), ("80", "rgba(31,119,180,0.3)")):
         fig.add_trace(go.Scatter(x=ds, y=[r[f"hi_{level}"] for r in rows], mode="lines", line={"width": 0},
                                  showlegend=False, hoverinfo="skip"))
@@ -61,10 +67,12 @@ def forecast(request: Request, product: str | None = Query(None, max_length=500)
                     missing=f"Product {chosen[:80]!r} is not in the product forecast run {metadata['run_id']} "
                             "(unknown, or left out by its --top).")
     rows = by_series[chosen]
+    history = series_history(runs, metadata, chosen)
     parameters = metadata["parameters"]
     frame = pd.DataFrame(rows)[TABLE_COLUMNS]
     return page(request, "forecast.html", figures_on_page=True, missing=None, **context,
                 products=[{"id": series, "label": label(series, part)} for series, part in by_series.items()],
-                product=chosen, chart=Figures().block(chart(label(chosen, rows), rows, parameters.get("measure"))),
+                product=chosen,
+                chart=Figures().block(chart(label(chosen, rows), rows, parameters.get("measure"), history)),
                 rows=table_view(frame, len(frame)), run_id=metadata["run_id"], as_of=metadata.get("as_of"),
                 model=rows[0].get("model"), measure=parameters.get("measure"), freq=parameters.get("freq"))

@@ -1,10 +1,12 @@
-"""``/v1/forecasts/{level}`` and ``/v1/products/{id}/forecast``: the latest saved forecast of a level."""
+"""``/v1/forecasts/{level}`` and ``/v1/products/{id}/forecast``: the latest saved forecast of a level, and for
+one series its recent history as saved with the run."""
 
 from __future__ import annotations
 
 from enum import Enum
 from typing import Any
 
+import numpy as np
 from fastapi import APIRouter, Depends, Path, Query, Request
 
 from shopmine.api.answers import Paging, not_run, records, run_ref
@@ -44,10 +46,40 @@ def forecast_rows(runs, metadata: dict[str, Any]) -> dict[str, list[dict[str, An
     return runs.cached(metadata["run_id"], "forecast_rows", build)
 
 
-def _answer(request: Request, metadata, rows, level: str, paging: Paging) -> dict[str, Any]:
+def _history_index(runs, metadata: dict[str, Any]):
+    """The run's ``history`` table sorted by series and time, and each series' ``(start, stop)`` rows in it,
+    once per run; None for a run saved without one. Rows are made per request (90 of them), not all at once:
+    a shop of 4,000 products has 360,000."""
+    def build():
+        frame = runs.table(metadata, "history")
+        if frame is None:
+            return None
+        frame = frame.assign(unique_id=frame["unique_id"].astype(str)).sort_values(["unique_id", "ds"],
+                                                                                   kind="stable", ignore_index=True)
+        ids = frame["unique_id"].to_numpy()
+        starts = np.flatnonzero(np.concatenate([[True], ids[1:] != ids[:-1]])) if len(ids) else np.array([], int)
+        stops = np.append(starts[1:], len(ids))
+        bounds = {ids[a]: (int(a), int(b)) for a, b in zip(starts, stops)}
+        return frame[["ds", "y"]], bounds
+    return runs.cached(metadata["run_id"], "history_index", build)
+
+
+def series_history(runs, metadata: dict[str, Any], series: str) -> list[dict[str, Any]] | None:
+    """``[{"ds", "y"}, ...]`` of ``series`` before the forecast origin, oldest first, as saved with the run
+    (None for a run saved without a history; [] for a series it has none of)."""
+    index = _history_index(runs, metadata)
+    if index is None:
+        return None
+    frame, bounds = index
+    start, stop = bounds.get(series, (0, 0))
+    return records(frame.iloc[start:stop])
+
+
+def _answer(request: Request, metadata, rows, level: str, paging: Paging,
+            history: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     parameters = metadata["parameters"]
     return {**paging.page(request, rows), "level": level, "freq": parameters.get("freq"),
-            "measure": parameters.get("measure"), "run": run_ref(metadata)}
+            "measure": parameters.get("measure"), "history": history, "run": run_ref(metadata)}
 
 
 @router.get("/forecasts/{level}", response_model=Forecasts, summary="Forecast of every series of a level")
@@ -61,9 +93,9 @@ def forecasts(request: Request, level: Level, paging: Paging = Depends(),
         if series not in by_series:
             raise ApiError(404, f"series {series[:80]!r} is not in the {level.value}-level forecast run "
                                 f"{metadata['run_id']}", field="query.series")
-        rows = by_series[series]
-    else:
-        rows = [row for part in by_series.values() for row in part]
+        return _answer(request, metadata, by_series[series], level.value, paging,
+                       series_history(runs, metadata, series))
+    rows = [row for part in by_series.values() for row in part]
     return _answer(request, metadata, rows, level.value, paging)
 
 
@@ -76,4 +108,4 @@ def product_forecast(request: Request, product_id: str = Path(max_length=500),
     if rows is None:
         raise ApiError(404, f"product {product_id[:80]!r} is not in the product forecast run {metadata['run_id']} "
                             "(unknown, or left out by its --top)", field="path.product_id")
-    return _answer(request, metadata, rows, "product", paging)
+    return _answer(request, metadata, rows, "product", paging, series_history(runs, metadata, product_id))
