@@ -161,6 +161,9 @@ def stage(table: ibis.Table, scratch_dir: str | Path | None = None) -> Iterator[
     with _scratch(scratch_dir) as folder:
         path = folder / "table"
         with spark_memory_errors():
+            # Tables made from pandas (ibis.memtable, e.g. the customers file) exist in Spark only once
+            # registered; Ibis's own execute does this, a compiled query run by hand must too.
+            backend._register_in_memory_tables(table)
             backend._session.sql(backend.compile(table)).write.parquet(str(path))
         import pyarrow.parquet as pq
 
