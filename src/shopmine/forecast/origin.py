@@ -110,6 +110,24 @@ class Origin:
     explanations: dict = field(default_factory=dict)
 
 
+def record_fit_failure(result: Origin, exc: BaseException, group: list[str], origin) -> None:
+    """Note a model group that failed at one origin (its first line says why); input errors go on up."""
+    if isinstance(exc, ShopmineInputError):
+        raise exc
+    first_line = (str(exc).strip().splitlines() or [""])[0]
+    result.failures.append({"models": list(group), "origin": origin,
+                            "reason": f"{type(exc).__name__}: {first_line}"})
+
+
+def record_fitted(result: Origin, model, first) -> None:
+    """Keep what a fitted model hands on to later origins (``carry``) and its explanation, if any."""
+    if hasattr(model, "carry"):
+        result.carried[first.key] = model.carry()
+    explained = model.explanation() if hasattr(model, "explanation") else None
+    if explained is not None:
+        result.explanations[first.alias] = explained
+
+
 def forecast_origin(train: pd.DataFrame, horizon: int, future: pd.DataFrame | None, *, names: list[str],
                     setting: ModelSetting, carried: dict, costly_ids: set | None,
                     step: Callable[[str], None]) -> Origin:
@@ -154,17 +172,10 @@ def forecast_origin(train: pd.DataFrame, horizon: int, future: pd.DataFrame | No
                 raise TypeError(f"forecasting model {type(model).__name__} ({'+'.join(group)}) returned no "
                                 f"column {', '.join(missing)}; predict must return unique_id, ds and each alias.")
         except fit_errors as exc:
-            if isinstance(exc, ShopmineInputError):
-                raise
-            result.failures.append({"models": list(group), "origin": origin,
-                                    "reason": f"{type(exc).__name__}: {(str(exc).strip().splitlines() or [''])[0]}"})
+            record_fit_failure(result, exc, group, origin)
             part = fallback_forecast(full, horizon, setting.freq, setting.window_size, group)
         else:
-            if hasattr(model, "carry"):
-                result.carried[first.key] = model.carry()
-            explained = model.explanation() if hasattr(model, "explanation") else None
-            if explained is not None:
-                result.explanations[first.alias] = explained
+            record_fitted(result, model, first)
         # A costly model may cover only the best sellers (costly_ids): the others have no value of it.
         how = "left" if first.costly else "inner"
         out = part if out is None else out.merge(part, on=["unique_id", "ds"], how=how)

@@ -20,7 +20,8 @@ from shopmine.forecast.backtest import backtest_cutoffs, scored_rows
 from shopmine.forecast.data import horizon_dates
 from shopmine.forecast.metrics import series_scales
 from shopmine.forecast.models import ModelSetting, spec
-from shopmine.forecast.origin import Origin, _fit_errors, fallback_forecast, min_history, model_groups, short_series
+from shopmine.forecast.origin import (Origin, _fit_errors, fallback_forecast, min_history, model_groups, record_fit_failure,
+                                      record_fitted, short_series)
 from shopmine.forecast.report import PLOTTED_SERIES
 from shopmine.forecast.run import (DEFAULT_ETS_SERIES, DEFAULT_WINDOWS, WINDOW_SIZE, ForecastRun, _base_models,
                                    _served_name, best_sellers, check_run_request, score_backtest, serve)
@@ -86,17 +87,10 @@ def _origin(train, horizon: int, *, names: list[str], setting: ModelSetting, car
         try:
             part = model.fit(part_rows).predict(horizon)
         except fit_errors as exc:
-            if isinstance(exc, ShopmineInputError):
-                raise
-            result.failures.append({"models": list(group), "origin": origin,
-                                    "reason": f"{type(exc).__name__}: {(str(exc).strip().splitlines() or [''])[0]}"})
+            record_fit_failure(result, exc, group, origin)
             part = _fallback(full, horizon, setting, group)
         else:
-            if hasattr(model, "carry"):
-                result.carried[first.key] = model.carry()
-            explained = model.explanation() if hasattr(model, "explanation") else None
-            if explained is not None:
-                result.explanations[first.alias] = explained
+            record_fitted(result, model, first)
         how = "left" if first.costly else "inner"
         out = part if out is None else out.merge(part, on=["unique_id", "ds"], how=how)
     if out is not None and nonnegative:
