@@ -62,7 +62,7 @@ def test_a_table_is_scored_on_the_cluster_as_locally(scored, shops, id_col):
     assert runs["duckdb"].metrics["scored_on"] == "local" and runs["spark"].metrics["scored_on"] == "spark"
     duck, spark = runs["duckdb"].tables["scores"], runs["spark"].tables["scores"]
     assert len(duck) == len(table) and duck["id"].astype(str).tolist() == spark["id"].astype(str).tolist()
-    if id_col is None:  # rows numbered from 1 in the table's order, across every executor's batches
-        assert spark["id"].tolist() == list(range(1, len(table) + 1))
+    if id_col is None:  # the training's id column, as locally, in the table's order across every batch
+        assert spark["id"].astype(str).tolist() == table["order_id"].astype(str).tolist()
     pd.testing.assert_frame_equal(duck.drop(columns="id"), spark.drop(columns="id"), check_dtype=False,
                                   rtol=1e-9, atol=1e-12)

@@ -1,4 +1,4 @@
-"""The forecasting models on a panel that stays a Spark DataFrame (``--engine spark``).
+"""The forecasting models on a panel that stays a Spark DataFrame (the spark engine).
 
 Each model runs where its library distributes it, and answers as its local twin
 (:mod:`shopmine.forecast.models`) does on the same series:

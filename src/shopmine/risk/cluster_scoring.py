@@ -94,6 +94,8 @@ def score_table(table: pd.DataFrame, model: RiskModel, session, *, id_col: str |
     from shopmine.distributed import stage_frame
     from shopmine.risk.inputs import row_ids
 
+    if id_col is None and model.spec.get("id_col") in table.columns:
+        id_col = model.spec["id_col"]  # as a local run does: the training's id column when the table has it
     # Bad input is refused here with the local run's message, not inside a Python worker on an executor:
     # a missing or repeated id, a missing feature column (scoring the first row finds it).
     row_ids(table, id_col)
