@@ -68,8 +68,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 @pytest.fixture(scope="session", autouse=True)
 def spark_cluster(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
-    """With ``--spark-cluster``: the run's ``shopmine.spark_cluster.StandaloneCluster`` (two workers of one
-    core and 2 GB), its URL in ``SHOPMINE_SPARK_MASTER``; else None.
+    """With ``--spark-cluster``: the run's ``shopmine.spark_cluster.StandaloneCluster`` (two workers of two
+    cores and 3 GB), its URL in ``SHOPMINE_SPARK_MASTER``; else None.
+
+    An application gets two cores (one executor per worker), so that a test running shopmine in a
+    process of its own finds free cores while this process's session holds its executors; with every
+    core taken by the first application, the second would wait for cores forever.
 
     Session-wide and autouse, so that it is up before any fixture or test starts Spark; at the end the
     Spark session stops before the cluster does (no driver left calling a dead master).
@@ -81,7 +85,7 @@ def spark_cluster(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempP
     from shopmine.spark_cluster import StandaloneCluster
 
     before = os.environ.get("SHOPMINE_SPARK_MASTER")
-    with StandaloneCluster(workers=2, cores_per_worker=1, worker_memory="2g",
+    with StandaloneCluster(workers=2, cores_per_worker=2, worker_memory="3g", cores_per_application=2,
                            folder=tmp_path_factory.mktemp("spark_cluster")) as cluster:
         os.environ["SHOPMINE_SPARK_MASTER"] = cluster.master_url
         try:

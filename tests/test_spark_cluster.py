@@ -99,6 +99,8 @@ def test_cluster_settings_come_from_the_file_and_the_environment():
 def test_bad_cluster_arguments_are_refused_before_anything_starts(tmp_path):
     with pytest.raises(ShopmineInputError, match="workers must be an integer of at least 1; got 0"):
         StandaloneCluster(workers=0, folder=tmp_path)
+    with pytest.raises(ShopmineInputError, match="cores_per_application must be an integer of at least 1; got"):
+        StandaloneCluster(cores_per_application=0, folder=tmp_path)
     assert not any(tmp_path.iterdir())
 
 

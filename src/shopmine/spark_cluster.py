@@ -78,6 +78,10 @@ class StandaloneCluster:
         Seconds to wait for the master to report every worker ALIVE.
     daemon_memory : str, default="512m"
         Heap of the master and worker daemons themselves (executors get ``worker_memory``).
+    cores_per_application : int, optional
+        Cores the master grants an application that does not ask (``spark.deploy.defaultCores``).
+        Default: every free core, so that a second driver (another shopmine command, a notebook) waits
+        until the first one stops; give fewer than the cluster's cores to let several run side by side.
 
     Attributes
     ----------
@@ -99,8 +103,12 @@ class StandaloneCluster:
 
     def __init__(self, workers: int = 2, cores_per_worker: int = 1, worker_memory: str = "2g", *,
                  folder: str | Path, python: str | None = None, host: str = "127.0.0.1",
-                 start_timeout: float = 120.0, daemon_memory: str = "512m"):
-        for name, value in (("workers", workers), ("cores_per_worker", cores_per_worker)):
+                 start_timeout: float = 120.0, daemon_memory: str = "512m",
+                 cores_per_application: int | None = None):
+        for name, value in (("workers", workers), ("cores_per_worker", cores_per_worker),
+                            ("cores_per_application", cores_per_application)):
+            if name == "cores_per_application" and value is None:
+                continue
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 raise invalid_value(name, "an integer of at least 1", value)
         self.workers = workers
@@ -111,6 +119,7 @@ class StandaloneCluster:
         self.host = host
         self.start_timeout = start_timeout
         self.daemon_memory = daemon_memory
+        self.cores_per_application = cores_per_application
         self.master_url = ""
         self.web_ui_url = ""
         self._procs: list[tuple[str, subprocess.Popen, Path]] = []
@@ -200,6 +209,8 @@ class StandaloneCluster:
             "SPARK_DAEMON_JAVA_OPTS": "-Dspark.port.maxRetries=0",
             "SPARK_LOG_DIR": str(self.folder),
         })
+        if self.cores_per_application is not None:  # read by the master's JVM only
+            env["SPARK_MASTER_OPTS"] = f"-Dspark.deploy.defaultCores={self.cores_per_application}"
         return env
 
     def _launch(self, name: str, args: list[str]) -> None:
