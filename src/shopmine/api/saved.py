@@ -130,6 +130,11 @@ class SavedRuns:
         folder = layout.analysis_dir(self.workspace, metadata["analysis"]) / run_id
         return verify_file(folder / relative, metadata.get("files", {}).get(relative), run_id)
 
+    def cached_keys(self) -> frozenset[tuple[str, str]]:
+        """The (run id, what) of everything built and kept: it changes when a run is loaded or dropped."""
+        with self._lock:
+            return frozenset(self._cache)
+
     def cached(self, run_id: str, what: str, build: Callable[[], Any]) -> Any:
         """``build()`` once per run id and ``what`` (a table, an index of it, a loaded model).
 
