@@ -46,7 +46,7 @@ def test_start_loads_the_latest_models_and_tables_with_no_request_asking(root):
         assert runs.built(risk, "risk_model") is latest_risk_model(runs)[0]
         assert "C000001" in runs.built(recommend, "known_customers")
         product = latest_forecast(runs, "product")["run_id"]
-        assert runs.built(product, "forecast_rows") and runs.built(product, "history_index") is not None
+        assert runs.built(product, "forecast_rows:product") and runs.built(product, "history_index:product") is not None
         assert runs.wake is not None
     finally:
         warmer.stop()

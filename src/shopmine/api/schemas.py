@@ -73,6 +73,8 @@ class ForecastPoint(BaseModel):
     lo_95: float | None = None
     hi_95: float | None = None
     model: str | None = None
+    base: float | None = Field(None, description="Reconciled runs only: the model's own forecast of the series, "
+                                                 "before the levels were made to add up.")
 
 
 class HistoryPoint(BaseModel):
@@ -84,6 +86,9 @@ class Forecasts(Page[ForecastPoint]):
     level: str
     freq: str | None
     measure: str | None
+    reconciliation: str | None = Field(
+        None, description="'bottom_up' or 'mint' when the run reconciled every level (products add up to "
+                          "categories and the total); null for a run of one level.")
     history: list[HistoryPoint] | None = Field(
         None, description="When one series is asked for: its actual sales over the last periods before the "
                           "forecast origin (up to 90, as saved with the run), oldest first; null for a run saved "

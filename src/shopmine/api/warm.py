@@ -60,8 +60,8 @@ def _forecasts(runs) -> None:
             metadata = latest_forecast(runs, level)
         except ApiError:
             continue
-        forecast_rows(runs, metadata)
-        _history_index(runs, metadata)
+        forecast_rows(runs, metadata, level)
+        _history_index(runs, metadata, level)
 
 
 def _prices(runs) -> None:

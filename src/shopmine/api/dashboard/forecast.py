@@ -57,7 +57,7 @@ def forecast(request: Request, product: str | None = Query(None, max_length=500)
         metadata = latest_forecast(runs, "product")
     except ApiError as exc:
         return page(request, "forecast.html", figures_on_page=False, missing=exc.message, **context)
-    by_series = forecast_rows(runs, metadata)
+    by_series = forecast_rows(runs, metadata, "product")
     if not by_series:
         return page(request, "forecast.html", figures_on_page=False, **context,
                     missing=f"The product forecast run {metadata['run_id']} has no series.")
@@ -67,7 +67,7 @@ def forecast(request: Request, product: str | None = Query(None, max_length=500)
                     missing=f"Product {chosen[:80]!r} is not in the product forecast run {metadata['run_id']} "
                             "(unknown, or left out by its --top).")
     rows = by_series[chosen]
-    history = series_history(runs, metadata, chosen)
+    history = series_history(runs, metadata, chosen, "product")
     parameters = metadata["parameters"]
     frame = pd.DataFrame(rows)[TABLE_COLUMNS]
     return page(request, "forecast.html", figures_on_page=True, missing=None, **context,
