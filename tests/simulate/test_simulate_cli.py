@@ -45,3 +45,13 @@ def test_bad_values_exit_2_naming_the_option(tmp_path, capsys, option, value, me
 def test_missing_output_dir_is_a_usage_error(capsys):
     assert main(["simulate", *SMALL]) == 2
     assert "--output-dir" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("shards", ["1", "2"])
+def test_a_file_given_as_output_dir_exits_2_before_simulating(tmp_path, capsys, shards):
+    blocker = tmp_path / "shop.csv"
+    blocker.write_text("mine\n")
+    assert main(["simulate", *SMALL, "--shards", shards, "--output-dir", str(blocker)]) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert f"error: --output-dir must be a folder, not a file; got '{blocker}'" in err
+    assert blocker.read_text() == "mine\n" and sorted(tmp_path.iterdir()) == [blocker]

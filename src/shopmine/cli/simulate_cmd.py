@@ -10,6 +10,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from shopmine.cli.context import console
+from shopmine.cli.output import check_outputs
 from shopmine.cli.helptext import choice
 from shopmine.errors import invalid_value
 from shopmine.simulate import simulate_from, write_shop, write_shop_in_shards
@@ -40,6 +41,7 @@ def simulate(
     # Errors name the parameters (n_customers ...); the CLI's handler names the options (cli/options.py).
     params = make_parameters("simulate_shop", n_customers=n_customers, n_products=n_products,
                              n_days=n_days, seed=seed, start=start)
+    check_outputs(output_dir=output_dir)  # a file in the way fails now, not after the (maybe long) simulation
 
     out = console()
     if n_shards != 1:
