@@ -16,6 +16,7 @@ import shopmine.forecast.linear as linear_module
 from shopmine.forecast import run_forecast
 from shopmine.forecast.models import ModelSetting
 from shopmine.forecast.spark_models import statistical_forecast
+from shopmine.forecast.report import recent_history
 from shopmine.forecast.spark_run import run_forecast_spark
 from shopmine.forecast.statistical import StatisticalModels
 
@@ -72,7 +73,9 @@ def test_a_spark_run_equals_the_local_run_with_the_global_models_sampled(spark_e
     pd.testing.assert_frame_equal(local.backtest, spark.backtest, rtol=1e-9, atol=1e-12)
     contrib = local.explainers["lgbm"].contributions()
     pd.testing.assert_frame_equal(contrib, spark.explainers["lgbm"].contributions()[contrib.columns], rtol=1e-9)
-    # the driver holds the plotted best sellers' history and every series' last 7 days, not the panel
+    # the driver holds the plotted best sellers' history and every series' last 90 days (what a saved run
+    # keeps; the two short series have 20), not the panel
     top = panel.groupby("unique_id")["y"].sum().nlargest(3).index
-    assert len(spark.history) == 3 * 120 + 7 * 7 < len(panel)
+    assert len(spark.history) == 3 * 120 + 5 * 90 + 2 * 20 < len(panel)
+    pd.testing.assert_frame_equal(recent_history(local.history), recent_history(spark.history))
     assert set(spark.history.loc[spark.history["unique_id"].isin(top), "ds"]) == set(panel["ds"])

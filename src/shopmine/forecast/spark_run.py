@@ -22,7 +22,7 @@ from shopmine.forecast.metrics import series_scales
 from shopmine.forecast.models import ModelSetting, spec
 from shopmine.forecast.origin import (Origin, _fit_errors, fallback_forecast, min_history, model_groups, record_fit_failure,
                                       record_fitted, short_series)
-from shopmine.forecast.report import PLOTTED_SERIES
+from shopmine.forecast.report import HISTORY_PERIODS, PLOTTED_SERIES
 from shopmine.forecast.run import (DEFAULT_ETS_SERIES, DEFAULT_WINDOWS, WINDOW_SIZE, ForecastRun, _base_models,
                                    _served_name, best_sellers, check_run_request, score_backtest, serve)
 from shopmine.forecast.spark_frames import by_series, collect, frame_schema
@@ -103,8 +103,9 @@ def _origin(train, horizon: int, *, names: list[str], setting: ModelSetting, car
 
 
 def _history(series, totals: pd.DataFrame, first: pd.Timestamp) -> pd.DataFrame:
-    """What the report reads of the history: every row of the best sellers it plots, and the last
-    ``horizon`` periods of every series from ``first`` on (the outlook's "last periods")."""
+    """What the report and the saved run read of the history: every row of the best sellers it plots, and
+    every series from ``first`` on (the last ``max(horizon, HISTORY_PERIODS)`` periods: the outlook's "last
+    periods" and the recent history a saved run keeps, as a local run's)."""
     from pyspark.sql import functions as F
 
     top = totals.sort_values(["y", "unique_id"], ascending=[False, True]).head(PLOTTED_SERIES)["unique_id"]
@@ -128,7 +129,7 @@ def run_forecast_spark(series, *, horizon: int, freq: str, model: str = "auto", 
     ForecastRun
         As the local run's, but ``history`` holds only what the report reads: every row of the
         :data:`~shopmine.forecast.report.PLOTTED_SERIES` best sellers and each series' last
-        ``horizon`` periods.
+        ``max(horizon, HISTORY_PERIODS)`` periods.
     """
     from pyspark.sql import functions as F
     from pyspark.storagelevel import StorageLevel
@@ -196,7 +197,8 @@ def run_forecast_spark(series, *, horizon: int, freq: str, model: str = "auto", 
 
         out, ordered = serve(final.forecasts, bt, model=model, names=names, columns=columns, groups=groups,
                              ets_ids=ets_ids, failures=failures, nonnegative=nonnegative, short=short, history=levels)
-        history = _history(series, totals, pd.Timestamp(sorted(dates)[-min(horizon, len(dates))]))
+        kept = max(horizon, HISTORY_PERIODS)
+        history = _history(series, totals, pd.Timestamp(sorted(dates)[-min(kept, len(dates))]))
     finally:
         series.unpersist()
     return ForecastRun(out[ordered].sort_values(["unique_id", "ds"], ignore_index=True), bt, metrics,
