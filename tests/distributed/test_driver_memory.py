@@ -104,6 +104,7 @@ with Shop(Workspace(sys.argv[1], {"engine": "spark"})) as shop:
         frame = collect(panel, "the sales panel")
     except ShopmineError as exc:
         print("refused:", exc)
+        print("spark said:", [line for line in str(exc.__cause__).splitlines() if "maxResultSize" in line][:1])
     else:
         print("collected", len(frame))
 """
@@ -133,7 +134,7 @@ def test_forecasts_come_through_the_cluster_without_the_panel_reaching_the_drive
     assert "maxResultSize 1m" in refused.stdout
     assert "refused: the Spark driver has too little memory for the sales panel; raise spark_driver_memory" \
         in refused.stdout, refused.stdout
-    assert "bigger than spark.driver.maxResultSize" in refused.stderr
+    assert "is bigger than spark.driver.maxResultSize (1024.0 KiB)" in refused.stdout, refused.stdout
 
 
 def test_a_memory_failure_in_the_spark_forecast_names_the_setting(shops, monkeypatch):
