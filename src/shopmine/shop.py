@@ -311,12 +311,17 @@ class Shop:
         elif self.engine.name == "spark":
             # The panel stays on the cluster; only forecasts, backtest rows and per-series numbers
             # come back (shopmine.forecast.spark_run).
+            # A Spark job failing for the driver's memory anywhere on the way (the panel's broadcast joins,
+            # a result above spark.driver.maxResultSize, a driver JVM that died) is one error naming
+            # spark_driver_memory; the bounded collections say so themselves (spark_frames.collect).
+            from shopmine.distributed.memory import spark_memory_errors
             from shopmine.forecast.spark_run import run_forecast_spark
 
-            say("preparing the series")
-            series = self.spark_series(level, freq, top=top, measure=measure, keep_outliers=keep_outliers)
-            say("backtesting and forecasting")
-            run = run_forecast_spark(series, **options)
+            with spark_memory_errors(self.workspace.settings.spark_driver_memory):
+                say("preparing the series")
+                series = self.spark_series(level, freq, top=top, measure=measure, keep_outliers=keep_outliers)
+                say("backtesting and forecasting")
+                run = run_forecast_spark(series, **options)
             return forecast_result(run, level=level, measure=measure,
                                    names=self.product_names() if level == "product" else None)
         else:
