@@ -14,17 +14,24 @@ from sklearn.tree import DecisionTreeClassifier
 from shopmine.cli.app import main
 from shopmine.customers import behaviour_features
 from shopmine.customers.classify import buy_again_classifier, classify, read_label_file
-from shopmine.demo import run_demo
 from shopmine.errors import ShopmineInputError
+from shopmine.ingest import IngestOptions
 from shopmine.schema import NOT_SOLD_STATUSES
 from shopmine.shop import Shop
+from shopmine.simulate import simulate_shop, write_shop
 from shopmine.workspace import Workspace
 
 
 @pytest.fixture(scope="module")
 def shop(tmp_path_factory):
-    result = run_demo(tmp_path_factory.mktemp("classify_demo"), n_customers=800, n_days=400, seed=2)
-    return Shop(Workspace(result.workspace_dir))
+    """The demo's shop (800 customers, 400 days, seed 2) ingested, without the demo's analyses and report
+    (two minutes of CI that no test here reads)."""
+    root = tmp_path_factory.mktemp("classify_shop")
+    paths = write_shop(simulate_shop(n_customers=800, n_days=400, seed=2), root / "shop", format="csv")
+    with Shop(Workspace(root / "workspace")) as loading:
+        loading.ingest([paths["orders"]], IngestOptions(), products=[paths["products"]],
+                       customers=[paths["customers"]])
+    return Shop(Workspace(root / "workspace"))
 
 
 @pytest.fixture(scope="module")
