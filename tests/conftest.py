@@ -7,7 +7,8 @@ process and takes seconds to start); tests that use it (or ``spark_master``) are
 so ``pytest -m "not spark"`` skips them.
 
 ``pytest -m spark --spark-cluster`` runs the Spark tests again on a standalone cluster (a master and two
-workers on 127.0.0.1, separate JVMs, started once for the run): ``spark_master`` is its ``spark://`` URL and
+workers on 127.0.0.1, separate JVMs, started once for the run; tests marked ``cluster_pass``, about scoring on
+the cluster's executors, run only there, and tests marked ``cluster_lifecycle`` only in the local pass): ``spark_master`` is its ``spark://`` URL and
 ``SHOPMINE_SPARK_MASTER`` points at it, so ``spark_engine`` and every Spark ``Shop`` a test builds run there.
 A test building a Spark workspace gives ``{"spark_master": spark_master}``, never ``local[2]`` by hand.
 """
@@ -124,10 +125,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if on_cluster and item.get_closest_marker("cluster_lifecycle"):
             deselected.append(item)  # they start their own cluster: once, in the local pass, is enough
+        if not on_cluster and item.get_closest_marker("cluster_pass"):
+            deselected.append(item)  # scoring on the cluster's executors: once, on the cluster, is enough
         if {"spark_engine", "spark_master"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.spark)
         if "real_data" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.realdata)
+    config.stash[_CLUSTER_PASS_LEFT] = sum(1 for item in deselected if item.get_closest_marker("cluster_pass"))
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = [item for item in items if item not in deselected]
@@ -144,6 +148,9 @@ def run(capsys):
         captured = capsys.readouterr()
         return code, captured.out, captured.err
     return _run
+
+
+_CLUSTER_PASS_LEFT = pytest.StashKey[int]()
 
 
 def _skip_kind(report: pytest.TestReport) -> str:
@@ -172,6 +179,10 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
                                     red=bool(total) and kind != "other", bold=bool(total))
         for reason, count in sorted(reasons.items(), key=lambda item: -item[1]):
             terminalreporter.write_line(f"    {count} x {reason}")
+    left = config.stash.get(_CLUSTER_PASS_LEFT, 0)
+    if left:
+        terminalreporter.write_line(f"cluster-pass tests left for `pytest -m spark --spark-cluster` (make test runs "
+                                    f"it next): {left}", bold=True)
 
 
 @pytest.fixture(scope="session")

@@ -32,7 +32,7 @@ from shopmine.shop import Shop
 from shopmine.simulate import simulate_shop, write_shop
 from shopmine.workspace import Workspace
 
-pytestmark = pytest.mark.spark
+pytestmark = [pytest.mark.spark, pytest.mark.cluster_pass]  # make test's second pass
 
 
 def _env(driver_memory: str, max_result_size: str | None = None) -> dict[str, str]:

@@ -9,7 +9,7 @@ import pytest
 
 from shopmine.recommend.cluster_scoring import recommend_batch
 
-pytestmark = pytest.mark.spark
+pytestmark = [pytest.mark.spark, pytest.mark.cluster_pass]  # make test's second pass
 
 
 def _rows(result) -> pd.DataFrame:

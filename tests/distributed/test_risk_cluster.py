@@ -9,7 +9,7 @@ import pytest
 from shopmine.risk.cluster_scoring import model_parameters, restore_model, score_order_batch
 from shopmine.risk.orders_table import shop_order_features
 
-pytestmark = pytest.mark.spark
+pytestmark = [pytest.mark.spark, pytest.mark.cluster_pass]  # make test's second pass
 
 
 @pytest.fixture(scope="module")
