@@ -91,6 +91,7 @@ def test_the_command_shows_progress_lines_and_keeps_the_forecast(demo_workspace,
     assert code == 0, stderr
     # not a terminal: plain progress lines on stderr, one per fit
     assert "... [1/12] backtest origin" in stderr and "... [12/12] final fit: lgbm" in stderr
+    assert stderr.count("... preparing the series") == 1  # said by the command and the library: shown once
     kept = demo_workspace / "outputs" / "forecast.csv"
     assert f"written: {kept}" in stdout.replace("\n", "")  # the console may wrap a long path
     frame = pd.read_csv(kept)

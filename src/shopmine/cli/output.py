@@ -163,9 +163,14 @@ def progress(console: Console, first: str) -> Iterator:
     stdout stays the command's result.
     """
     if not sys.stdout.isatty():
+        last = [None]
+
         def plain(msg: str, done: int | None = None, total: int | None = None) -> None:
             count = f"[{done}/{total}] " if done is not None and total else ""
-            print(f"... {count}{msg}", file=sys.stderr, flush=True)
+            line = f"... {count}{msg}"
+            if line != last[0]:  # the command's first step is often the library's first message too
+                print(line, file=sys.stderr, flush=True)
+                last[0] = line
 
         plain(first)
         yield plain
