@@ -8,22 +8,16 @@ from __future__ import annotations
 
 import pytest
 
-from shopmine.ingest import IngestOptions
+from distributed.shops import ingested_shop
 from shopmine.shop import Shop
-from shopmine.simulate import simulate_shop, write_shop
 from shopmine.workspace import Workspace
 
 
 @pytest.fixture(scope="session")
 def simulated_shop(tmp_path_factory):
     """600 customers, 80 products, a year (seed 5), with its fraud truth; the workspace holds it."""
-    root = tmp_path_factory.mktemp("scoring_shop")
-    simulated = simulate_shop(n_customers=600, n_products=80, n_days=365, seed=5)
-    paths = write_shop(simulated, root / "shop", format="csv")
-    with Shop(Workspace(root / "ws")) as shop:
-        shop.ingest([paths["orders"]], IngestOptions(), products=[paths["products"]],
-                    customers=[paths["customers"]])
-    return root / "ws", simulated
+    return ingested_shop(tmp_path_factory.mktemp("scoring_shop"), n_customers=600, n_products=80, n_days=365,
+                         seed=5)
 
 
 @pytest.fixture(scope="session")

@@ -27,9 +27,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from shopmine.ingest import IngestOptions
+from distributed.shops import ingested_shop
 from shopmine.shop import Shop
-from shopmine.simulate import simulate_shop, write_shop
 from shopmine.workspace import Workspace
 
 pytestmark = [pytest.mark.spark, pytest.mark.cluster_pass]  # make test's second pass
@@ -61,13 +60,8 @@ def _python(code: str, driver_memory: str, *args: str, max_result_size: str | No
 @pytest.fixture(scope="module")
 def long_history_shop(tmp_path_factory) -> Path:
     """150 customers, 400 products over 2,600 days (seed 11): few sales a product-day, a long panel."""
-    root = tmp_path_factory.mktemp("long_history_shop")
-    simulated = simulate_shop(n_customers=150, n_products=400, n_days=2600, seed=11)
-    paths = write_shop(simulated, root / "shop", format="csv")
-    with Shop(Workspace(root / "ws")) as shop:
-        shop.ingest([paths["orders"]], IngestOptions(), products=[paths["products"]],
-                    customers=[paths["customers"]])
-    return root / "ws"
+    return ingested_shop(tmp_path_factory.mktemp("long_history_shop"), n_customers=150, n_products=400,
+                         n_days=2600, seed=11)[0]
 
 
 def test_scores_come_through_the_cluster_with_a_small_driver_heap(simulated_shop, spark_engine):
