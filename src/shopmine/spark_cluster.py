@@ -105,10 +105,10 @@ class StandaloneCluster:
                  folder: str | Path, python: str | None = None, host: str = "127.0.0.1",
                  start_timeout: float = 120.0, daemon_memory: str = "512m",
                  cores_per_application: int | None = None):
-        for name, value in (("workers", workers), ("cores_per_worker", cores_per_worker),
-                            ("cores_per_application", cores_per_application)):
-            if name == "cores_per_application" and value is None:
-                continue
+        counts = {"workers": workers, "cores_per_worker": cores_per_worker}
+        if cores_per_application is not None:
+            counts["cores_per_application"] = cores_per_application
+        for name, value in counts.items():
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 raise invalid_value(name, "an integer of at least 1", value)
         self.workers = workers

@@ -10,8 +10,8 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from shopmine.cli.context import console
-from shopmine.cli.output import check_outputs
 from shopmine.cli.helptext import choice
+from shopmine.cli.output import check_outputs
 from shopmine.errors import invalid_value
 from shopmine.simulate import simulate_from, write_shop, write_shop_in_shards
 from shopmine.simulate.parameters import make_parameters
